@@ -1,0 +1,111 @@
+/// The console report: a line per category as it finishes, each failure in full, then a summary whose last line
+/// is exactly `N passed, N failed, N skipped`.
+public struct ConsoleReport: Sendable {
+    /// Whether to use ANSI colour (only on a terminal, never with `NO_COLOR`).
+    public var colour: Bool
+    /// Whether to print failures' requests in full.
+    public var verbose: Bool
+
+    /// Creates a reporter.
+    /// - Parameters:
+    ///   - colour: Whether to use colour.
+    ///   - verbose: Whether to print requests in full.
+    public init(colour: Bool, verbose: Bool = false) {
+        self.colour = colour
+        self.verbose = verbose
+    }
+
+    /// Decides on colour the way users expect: a terminal, and no `NO_COLOR` (any value) in the environment.
+    /// - Parameters:
+    ///   - isTerminal: Whether standard output is a terminal.
+    ///   - environment: The environment.
+    /// - Returns: Whether to colour.
+    public static func wantsColour(isTerminal: Bool, environment: [String: String]) -> Bool {
+        isTerminal && environment["NO_COLOR"] == nil && environment["TERM"] != "dumb"
+    }
+
+    func paint(_ text: String, _ code: String) -> String {
+        colour ? "\u{1B}[\(code)m\(text)\u{1B}[0m" : text
+    }
+
+    /// The progress line of one finished category.
+    /// - Parameters:
+    ///   - category: The category.
+    ///   - outcomes: Its outcomes.
+    /// - Returns: One line.
+    public func progressLine(category: String, outcomes: [VectorOutcome]) -> String {
+        let summary = RunSummary(outcomes)
+        let mark = summary.failed + summary.unexpectedPasses > 0 ? paint("FAIL", "31")
+            : summary.warnings > 0 ? paint("WARN", "33") : paint("ok  ", "32")
+        var parts = ["\(summary.passed) passed"]
+        if summary.failed + summary.unexpectedPasses > 0 { parts.append("\(summary.failed + summary.unexpectedPasses) failed") }
+        if summary.warnings > 0 { parts.append("\(summary.warnings) warnings") }
+        if summary.expectedFailures > 0 { parts.append("\(summary.expectedFailures) expected failures") }
+        if summary.skipped > 0 { parts.append("\(summary.skipped) skipped") }
+        return "\(mark) \(category.padding(toLength: 22)) \(parts.joined(separator: ", "))"
+    }
+
+    /// Everything after the progress lines.
+    /// - Parameter result: The run.
+    /// - Returns: The lines, the last one being the closing line.
+    public func summaryLines(_ result: RunResult) -> [String] {
+        var lines: [String] = []
+        let problems = result.outcomes.filter {
+            $0.disposition.failsRun || $0.disposition == .warning
+        }
+        for outcome in problems {
+            lines.append("")
+            let label: String = switch outcome.disposition {
+            case .unexpectedPass: paint("UNEXPECTED PASS", "31")
+            case .warning: paint("WARNING", "33")
+            default: paint(outcome.status == .error ? "ERROR" : "FAIL", "31")
+            }
+            lines.append("\(label) \(outcome.id) [\(outcome.level.rawValue)]")
+            if outcome.disposition == .unexpectedPass {
+                lines.append("  listed in the expected-failures file (\(outcome.expectedFailureReason ?? "")) but "
+                    + "passed: remove the line")
+                continue
+            }
+            lines.append("  \(outcome.comment)")
+            lines.append("  expected: \(outcome.expected)")
+            lines.append("  actual:   \(outcome.actual)")
+            lines.append("  reason:   \(outcome.reason)")
+            if verbose && !outcome.request.isEmpty {
+                lines.append("  request:")
+                lines += outcome.request.split(separator: "\n", omittingEmptySubsequences: false).map { "    " + $0 }
+            }
+            if !outcome.reproduction.isEmpty {
+                lines.append("  reproduce: " + outcome.reproduction.replacingNewlines(with: "\n             "))
+            }
+        }
+        lines.append("")
+        for (kind, count) in result.notSent.sorted(by: { $0.key.rawValue < $1.key.rawValue }) {
+            lines.append("note: \(count) \(kind.rawValue) vectors not sent: they test verifier libraries, not "
+                + "receivers (run them in-process or with --exec)")
+        }
+        for warning in result.warnings { lines.append("warning: \(warning)") }
+        let summary = result.summary
+        lines.append("target \(result.targetName), profile \(result.profile), corpus \(result.corpusVersion), "
+            + "\(result.outcomes.count) vectors in \(formatDecimalText(result.duration)) s")
+        lines.append("warnings: \(summary.warnings) (recommended vectors failed), expected failures: "
+            + "\(summary.expectedFailures), unexpected passes: \(summary.unexpectedPasses), errors: \(summary.errors)")
+        lines.append(summary.closingLine)
+        return lines
+    }
+}
+
+func formatDecimalText(_ value: Double) -> String {
+    let hundredths = Int((value * 100).rounded())
+    let fraction = hundredths % 100
+    return "\(hundredths / 100).\(fraction < 10 ? "0" : "")\(fraction)"
+}
+
+extension String {
+    func padding(toLength width: Int) -> String {
+        count >= width ? self : self + String(repeating: " ", count: width - count)
+    }
+
+    func replacingNewlines(with separator: String) -> String {
+        split(separator: "\n", omittingEmptySubsequences: false).joined(separator: separator)
+    }
+}

@@ -1,0 +1,56 @@
+import PPGVectors
+
+/// The JSON report: the run's facts, its summary, then every outcome. Documented in the README.
+public enum JSONReport {
+    /// The format version of the report.
+    public static let format = 1
+
+    /// Renders a run.
+    /// - Parameter result: The run.
+    /// - Returns: The JSON text.
+    public static func render(_ result: RunResult) -> String {
+        let summary = result.summary
+        let document = JSONOutput.object([
+            ("format", .integer(format)),
+            ("tool", .object([("name", .string("ppg-conformance")), ("version", .string(ToolInfo.version))])),
+            ("corpusVersion", .string(result.corpusVersion)),
+            ("target", .string(result.targetName)),
+            ("scheme", .string(result.profile.scheme.rawValue)),
+            ("encoding", .string(result.profile.encoding.rawValue)),
+            ("startedAt", .decimal(result.startedAt, decimals: 3)),
+            ("duration", .decimal(result.duration, decimals: 3)),
+            ("conforms", .bool(summary.conforms)),
+            ("summary", .object([
+                ("passed", .integer(summary.passed)), ("failed", .integer(summary.failed)),
+                ("skipped", .integer(summary.skipped)), ("warnings", .integer(summary.warnings)),
+                ("expectedFailures", .integer(summary.expectedFailures)),
+                ("unexpectedPasses", .integer(summary.unexpectedPasses)), ("errors", .integer(summary.errors)),
+            ])),
+            ("notSent", .object(result.notSent.sorted { $0.key.rawValue < $1.key.rawValue }
+                .map { ($0.key.rawValue, .integer($0.value)) })),
+            ("warnings", .array(result.warnings.map { .string($0) })),
+            ("outcomes", .array(result.outcomes.map(render))),
+        ])
+        return document.rendered(pretty: true) + "\n"
+    }
+
+    static func render(_ outcome: VectorOutcome) -> JSONOutput {
+        var members: [(String, JSONOutput)] = [
+            ("id", .string(outcome.id)),
+            ("category", .string(outcome.category)),
+            ("kind", .string(outcome.kind.rawValue)),
+            ("level", .string(outcome.level.rawValue)),
+            ("status", .string(outcome.status.rawValue)),
+            ("disposition", .string(outcome.disposition.rawValue)),
+            ("expected", .string(outcome.expected)),
+            ("actual", .string(outcome.actual)),
+            ("reason", .string(outcome.reason)),
+            ("duration", .decimal(outcome.duration, decimals: 3)),
+            ("flags", .array(outcome.flags.map { .string($0) })),
+        ]
+        if let reason = outcome.expectedFailureReason { members.append(("expectedFailureReason", .string(reason))) }
+        if !outcome.request.isEmpty { members.append(("request", .string(outcome.request))) }
+        if !outcome.reproduction.isEmpty { members.append(("reproduction", .string(outcome.reproduction))) }
+        return .object(members)
+    }
+}

@@ -1,0 +1,118 @@
+import Foundation
+import PPGSignature
+import PPGVectors
+
+/// The JUnit XML report: one `<testsuite>` per category under `<testsuites>`, valid against both the Jenkins
+/// xunit schema and the strict Ant schema (see `shared/junit`).
+public enum JUnitReport {
+    /// Renders a run.
+    /// - Parameters:
+    ///   - result: The run.
+    ///   - hostname: The host name written on each suite.
+    /// - Returns: The XML document.
+    public static func render(_ result: RunResult, hostname: String) -> String {
+        var xml = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites>\n"
+        var order: [String] = []
+        var groups: [String: [VectorOutcome]] = [:]
+        for outcome in result.outcomes {
+            if groups[outcome.category] == nil { order.append(outcome.category) }
+            groups[outcome.category, default: []].append(outcome)
+        }
+        let timestamp = isoTimestamp(result.startedAt)
+        let host = XMLText.token(hostname)
+        for (index, category) in order.enumerated() {
+            let outcomes = groups[category] ?? []
+            let failures = outcomes.filter { isFailure($0) }.count
+            let errors = outcomes.filter { isError($0) }.count
+            let skipped = outcomes.filter { $0.disposition == .skipped }.count
+            let time = outcomes.reduce(0) { $0 + $1.duration }
+            xml += "  <testsuite name=\"\(XMLText.token(category))\" package=\"ppg-conformance\" id=\"\(index)\" "
+                + "tests=\"\(outcomes.count)\" failures=\"\(failures)\" errors=\"\(errors)\" skipped=\"\(skipped)\" "
+                + "time=\"\(formatDecimal(time, decimals: 3))\" timestamp=\"\(timestamp)\" hostname=\"\(host)\">\n"
+            xml += "    <properties>\n"
+            for (name, value) in properties(result) {
+                xml += "      <property name=\"\(XMLText.token(name))\" value=\"\(XMLText.escape(value, attribute: true))\"/>\n"
+            }
+            xml += "    </properties>\n"
+            var notes: [String] = []
+            for outcome in outcomes {
+                xml += testcase(outcome, category: category)
+                switch outcome.disposition {
+                case .warning: notes.append("warning: \(outcome.id) (recommended) — \(outcome.reason)")
+                case .expectedFailure: notes.append("expected failure: \(outcome.id) — \(outcome.expectedFailureReason ?? "")")
+                default: break
+                }
+            }
+            xml += "    <system-out>\(XMLText.escape(notes.joined(separator: "\n")))</system-out>\n"
+            let warnings = index == 0 ? result.warnings.joined(separator: "\n") : ""
+            xml += "    <system-err>\(XMLText.escape(warnings))</system-err>\n"
+            xml += "  </testsuite>\n"
+        }
+        xml += "</testsuites>\n"
+        return xml
+    }
+
+    static func isFailure(_ outcome: VectorOutcome) -> Bool {
+        (outcome.disposition == .failed && outcome.status == .fail) || outcome.disposition == .unexpectedPass
+    }
+
+    static func isError(_ outcome: VectorOutcome) -> Bool {
+        outcome.disposition == .failed && outcome.status == .error
+    }
+
+    static func properties(_ result: RunResult) -> [(String, String)] {
+        [
+            ("target", result.targetName),
+            ("scheme", result.profile.scheme.rawValue),
+            ("encoding", result.profile.encoding.rawValue),
+            ("corpus.version", result.corpusVersion),
+            ("tool.version", ToolInfo.version),
+        ]
+    }
+
+    static func testcase(_ outcome: VectorOutcome, category: String) -> String {
+        let open = "    <testcase name=\"\(XMLText.token(outcome.id))\" classname=\"\(XMLText.token(category))\" "
+            + "time=\"\(formatDecimal(outcome.duration, decimals: 3))\""
+        let body = XMLText.escape(failureText(outcome))
+        if isFailure(outcome) {
+            let message = outcome.disposition == .unexpectedPass
+                ? "unexpected pass: listed in the expected-failures file, but passed" : XMLText.oneLine(outcome.reason)
+            let type = outcome.disposition == .unexpectedPass ? "unexpected-pass" : "nonconformance"
+            return open + ">\n      <failure message=\"\(XMLText.escape(message, attribute: true))\" type=\"\(type)\">"
+                + body + "</failure>\n    </testcase>\n"
+        }
+        if isError(outcome) {
+            return open + ">\n      <error message=\"\(XMLText.escape(XMLText.oneLine(outcome.reason), attribute: true))\" "
+                + "type=\"harness-error\">" + body + "</error>\n    </testcase>\n"
+        }
+        if outcome.disposition == .skipped {
+            return open + ">\n      <skipped message=\"\(XMLText.escape(XMLText.oneLine(outcome.reason), attribute: true))\"/>\n"
+                + "    </testcase>\n"
+        }
+        return open + "/>\n"
+    }
+
+    /// The text of a failure: what GitLab and others show, so everything needed to act is in it.
+    static func failureText(_ outcome: VectorOutcome) -> String {
+        var lines = [
+            "vector:   \(outcome.id) (\(outcome.level.rawValue))",
+            "comment:  \(outcome.comment)",
+            "expected: \(outcome.expected)",
+            "actual:   \(outcome.actual)",
+            "reason:   \(outcome.reason)",
+        ]
+        if !outcome.request.isEmpty { lines += ["", "request sent:", outcome.request] }
+        if !outcome.reproduction.isEmpty { lines += ["", "reproduce:", outcome.reproduction] }
+        return lines.joined(separator: "\n")
+    }
+
+    /// `YYYY-MM-DDTHH:MM:SS` in UTC, without a zone, as the Ant schema requires.
+    static func isoTimestamp(_ seconds: Double) -> String {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "UTC") ?? calendar.timeZone
+        let parts = calendar.dateComponents([.year, .month, .day, .hour, .minute, .second],
+                                            from: Date(timeIntervalSince1970: seconds))
+        func two(_ value: Int?) -> String { let v = value ?? 0; return v < 10 ? "0\(v)" : "\(v)" }
+        return "\(parts.year ?? 1970)-\(two(parts.month))-\(two(parts.day))T\(two(parts.hour)):\(two(parts.minute)):\(two(parts.second))"
+    }
+}

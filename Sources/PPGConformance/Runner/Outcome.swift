@@ -1,0 +1,115 @@
+import PPGVectors
+
+/// What happened to one vector.
+public enum OutcomeStatus: String, Sendable, Codable {
+    /// The target did what the vector requires.
+    case pass
+    /// The target did something else: a nonconformance.
+    case fail
+    /// The harness got no answer: timeout, reset, crash.
+    case error
+    /// Not run, with a reason.
+    case skip
+}
+
+/// How an outcome counts towards the run's verdict, once level, `--strict` and expected failures are applied.
+public enum Disposition: String, Sendable, Codable, CaseIterable {
+    case passed, failed, warning
+    case expectedFailure = "expected-failure"
+    case unexpectedPass = "unexpected-pass"
+    case skipped
+
+    /// Whether this disposition fails the run.
+    public var failsRun: Bool { self == .failed || self == .unexpectedPass }
+}
+
+/// The outcome of one vector against one target.
+public struct VectorOutcome: Sendable {
+    public var id: String
+    public var category: String
+    public var kind: VectorKind
+    public var level: VectorLevel
+    public var flags: [String]
+    public var comment: String
+    public var status: OutcomeStatus
+    /// What the vector requires, e.g. `reject (4xx)`.
+    public var expected: String
+    /// What the target did, e.g. `200 OK`.
+    public var actual: String
+    /// Why it failed, erred or was skipped; empty on a pass.
+    public var reason: String
+    /// What was sent, for failure reports.
+    public var request: String
+    /// A command that reproduces it.
+    public var reproduction: String
+    /// Seconds spent.
+    public var duration: Double
+    /// Set when the vector is listed in the expected-failures file, with the line's reason.
+    public var expectedFailureReason: String?
+    public var disposition: Disposition = .passed
+
+    /// Creates an outcome.
+    public init(id: String, category: String, kind: VectorKind, level: VectorLevel, flags: [String], comment: String,
+                status: OutcomeStatus, expected: String, actual: String, reason: String, request: String = "",
+                reproduction: String = "", duration: Double = 0) {
+        self.id = id
+        self.category = category
+        self.kind = kind
+        self.level = level
+        self.flags = flags
+        self.comment = comment
+        self.status = status
+        self.expected = expected
+        self.actual = actual
+        self.reason = reason
+        self.request = request
+        self.reproduction = reproduction
+        self.duration = duration
+    }
+
+    /// Applies level, strictness and the expected-failures listing.
+    mutating func classify(strict: Bool) {
+        let listed = expectedFailureReason != nil
+        switch status {
+        case .skip: disposition = .skipped
+        case .pass: disposition = listed ? .unexpectedPass : .passed
+        case .fail, .error:
+            if listed {
+                disposition = .expectedFailure
+            } else if level == .recommended && !strict {
+                disposition = .warning
+            } else {
+                disposition = .failed
+            }
+        }
+    }
+}
+
+/// Counts of a run, by disposition and status.
+public struct RunSummary: Sendable, Equatable {
+    public var passed = 0, failed = 0, skipped = 0, warnings = 0, expectedFailures = 0, unexpectedPasses = 0
+    /// Outcomes with status error (counted in `failed` or `warnings` too).
+    public var errors = 0
+
+    /// Counts outcomes.
+    /// - Parameter outcomes: The classified outcomes.
+    public init(_ outcomes: [VectorOutcome]) {
+        for outcome in outcomes {
+            switch outcome.disposition {
+            case .passed: passed += 1
+            case .failed: failed += 1
+            case .skipped: skipped += 1
+            case .warning: warnings += 1
+            case .expectedFailure: expectedFailures += 1
+            case .unexpectedPass: unexpectedPasses += 1
+            }
+            if outcome.status == .error { errors += 1 }
+        }
+    }
+
+    /// Whether the run conforms: nothing failed and no listed vector passed.
+    public var conforms: Bool { failed == 0 && unexpectedPasses == 0 }
+
+    /// The console's last line: `N passed, N failed, N skipped`, where failed counts what fails the run.
+    public var closingLine: String { "\(passed) passed, \(failed + unexpectedPasses) failed, \(skipped) skipped" }
+}

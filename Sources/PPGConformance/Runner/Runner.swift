@@ -1,0 +1,390 @@
+import Dispatch
+import Foundation
+import PPGSignature
+import PPGVectors
+
+/// What one run takes besides the corpus and the target.
+public struct RunOptions: Sendable {
+    public var selection: Selection
+    /// Only signature vectors of this scheme run (others are skipped); receiver vectors use `configuration`.
+    public var scheme: SignatureScheme?
+    /// Only signature vectors of this encoding run.
+    public var encoding: SignatureEncoding?
+    /// Recommended vectors fail the run; rejections over the signature must be 401 or 403.
+    public var strict: Bool
+    public var expectedFailures: ExpectedFailures?
+    /// The receiver's configuration, for receiver vectors.
+    public var configuration: ReceiverConfiguration
+    /// How many receiver vectors run at once.
+    public var jobs: Int
+
+    /// Creates options.
+    public init(selection: Selection = Selection(), scheme: SignatureScheme? = nil, encoding: SignatureEncoding? = nil,
+                strict: Bool = false, expectedFailures: ExpectedFailures? = nil,
+                configuration: ReceiverConfiguration, jobs: Int = 1) {
+        self.selection = selection
+        self.scheme = scheme
+        self.encoding = encoding
+        self.strict = strict
+        self.expectedFailures = expectedFailures
+        self.configuration = configuration
+        self.jobs = jobs
+    }
+}
+
+/// One vector the run will take, before it runs.
+public struct PlannedVector: Sendable {
+    public enum Work: Sendable {
+        case digest(DigestVector)
+        case signature(SignatureVector)
+        case receiver(ReceiverVector)
+    }
+
+    public var id: String
+    public var category: String
+    public var kind: VectorKind
+    public var work: Work
+    /// Set when the vector will be recorded as skipped.
+    public var skipReason: String?
+}
+
+/// The result of a run.
+public struct RunResult: Sendable {
+    public var outcomes: [VectorOutcome]
+    public var summary: RunSummary
+    /// Vectors left out because the target does not take their kind.
+    public var notSent: [VectorKind: Int]
+    /// Lines for the console and the reports: unused expected-failure entries and the like.
+    public var warnings: [String]
+    public var targetName: String
+    public var profile: SignatureProfile
+    public var corpusVersion: String
+    /// Seconds since the Unix epoch when the run started.
+    public var startedAt: Double
+    public var duration: Double
+}
+
+/// Runs vectors against a target: vectors → deliveries → target → outcomes.
+public enum Runner {
+    /// The vectors a run takes, in corpus order, with skip reasons.
+    /// - Parameters:
+    ///   - corpus: The corpus.
+    ///   - target: The target.
+    ///   - options: The options.
+    /// - Returns: The plan and the count of vectors not sent, by kind.
+    public static func plan(corpus: Corpus, target: any ConformanceTarget, options: RunOptions)
+        -> (vectors: [PlannedVector], notSent: [VectorKind: Int]) {
+        var planned: [PlannedVector] = []
+        var notSent: [VectorKind: Int] = [:]
+        let selection = options.selection
+        for located in corpus.digestVectors where selection.includes(id: located.vector.id, flags: located.vector.flags) {
+            guard target.takesSignatureVectors else {
+                notSent[.digest, default: 0] += 1
+                continue
+            }
+            planned.append(PlannedVector(id: located.vector.id, category: located.category, kind: .digest,
+                                         work: .digest(located.vector)))
+        }
+        for located in corpus.signatureVectors
+            where selection.includes(id: located.vector.id, flags: located.vector.flags) {
+            guard target.takesSignatureVectors else {
+                notSent[.signature, default: 0] += 1
+                continue
+            }
+            let vector = located.vector
+            var reason: String?
+            if let scheme = options.scheme, vector.scheme != scheme {
+                reason = "vector for scheme \(vector.scheme.rawValue), run is --scheme \(scheme.rawValue)"
+            } else if let encoding = options.encoding, vector.encoding != encoding {
+                reason = "vector for encoding \(vector.encoding.rawValue), run is --encoding \(encoding.rawValue)"
+            }
+            planned.append(PlannedVector(id: vector.id, category: located.category, kind: .signature,
+                                         work: .signature(vector), skipReason: reason))
+        }
+        for located in corpus.receiverVectors
+            where selection.includes(id: located.vector.id, flags: located.vector.flags) {
+            let vector = located.vector
+            planned.append(PlannedVector(id: vector.id, category: located.category, kind: .receiver,
+                                         work: .receiver(vector),
+                                         skipReason: vector.skipReason(for: options.configuration.profile)))
+        }
+        return (planned, notSent)
+    }
+
+    /// Runs a corpus against a target.
+    /// - Parameters:
+    ///   - corpus: The corpus.
+    ///   - target: The target.
+    ///   - options: The options.
+    ///   - progress: Called after each category with its outcomes, in corpus order.
+    /// - Returns: The outcomes and their summary.
+    public static func run(corpus: Corpus, target: any ConformanceTarget, options: RunOptions,
+                           progress: (String, [VectorOutcome]) -> Void = { _, _ in }) -> RunResult {
+        let started = wallClockSeconds()
+        let clock = ContinuousClock()
+        let start = clock.now
+        let (planned, notSent) = plan(corpus: corpus, target: target, options: options)
+        var outcomes: [VectorOutcome] = []
+        var categoryOrder: [String] = []
+        var byCategory: [String: [PlannedVector]] = [:]
+        for vector in planned {
+            if byCategory[vector.category] == nil { categoryOrder.append(vector.category) }
+            byCategory[vector.category, default: []].append(vector)
+        }
+        for category in categoryOrder {
+            let work = byCategory[category] ?? []
+            var results = execute(work, target: target, options: options)
+            for index in results.indices {
+                if let entry = options.expectedFailures?.entry(for: results[index].id) {
+                    results[index].expectedFailureReason = entry.reason
+                }
+                results[index].classify(strict: options.strict)
+            }
+            progress(category, results)
+            outcomes += results
+        }
+        var warnings: [String] = []
+        if let expected = options.expectedFailures {
+            let ids = corpus.digestVectors.map(\.vector.id) + corpus.signatureVectors.map(\.vector.id)
+                + corpus.receiverVectors.map(\.vector.id)
+            warnings += expected.unusedEntryWarnings(ids: ids)
+        }
+        return RunResult(outcomes: outcomes, summary: RunSummary(outcomes), notSent: notSent, warnings: warnings,
+                         targetName: target.name, profile: options.configuration.profile,
+                         corpusVersion: corpus.manifest.version, startedAt: started,
+                         duration: seconds(clock.now - start))
+    }
+
+    /// Runs one category's vectors, `jobs` at a time, keeping their order.
+    static func execute(_ work: [PlannedVector], target: any ConformanceTarget, options: RunOptions)
+        -> [VectorOutcome] {
+        let jobs = max(1, min(options.jobs, work.count))
+        if jobs == 1 { return work.map { evaluate($0, target: target, options: options) } }
+        let slots = OutcomeSlots(count: work.count)
+        let next = WorkCounter()
+        DispatchQueue.concurrentPerform(iterations: jobs) { _ in
+            while let index = next.take(below: work.count) {
+                slots.set(index, evaluate(work[index], target: target, options: options))
+            }
+        }
+        return slots.values()
+    }
+
+    static func evaluate(_ planned: PlannedVector, target: any ConformanceTarget, options: RunOptions) -> VectorOutcome {
+        let clock = ContinuousClock()
+        let start = clock.now
+        var outcome: VectorOutcome
+        switch planned.work {
+        case .digest(let vector):
+            outcome = VectorOutcome(id: vector.id, category: planned.category, kind: .digest, level: .required,
+                                    flags: vector.flags, comment: vector.comment, status: .pass,
+                                    expected: vector.digest, actual: "", reason: "")
+            if let reason = planned.skipReason {
+                outcome.status = .skip
+                outcome.reason = reason
+            } else if let actual = target.digest(vector.messageBytes) {
+                outcome.actual = actual
+                if actual != vector.digest {
+                    outcome.status = .fail
+                    outcome.reason = "SHA-1 digest differs"
+                }
+            } else {
+                outcome.status = .skip
+                outcome.reason = "the target does not compute digests"
+            }
+        case .signature(let vector):
+            outcome = evaluateSignature(vector, planned: planned, target: target)
+        case .receiver(let vector):
+            outcome = evaluateReceiver(vector, planned: planned, target: target, options: options)
+        }
+        outcome.duration = seconds(clock.now - start)
+        return outcome
+    }
+
+    static func evaluateSignature(_ vector: SignatureVector, planned: PlannedVector, target: any ConformanceTarget)
+        -> VectorOutcome {
+        let expected = switch vector.result {
+        case .valid: "accept"
+        case .invalid: "reject"
+        case .acceptable: "accept or reject"
+        }
+        var outcome = VectorOutcome(
+            id: vector.id, category: planned.category, kind: .signature, level: .required, flags: vector.flags,
+            comment: vector.comment, status: .pass, expected: expected, actual: "", reason: "",
+            request: describe(vector), reproduction: target.name == "reference" ? "ppg-conformance run --only '\(vector.id)'" : "")
+        if let reason = planned.skipReason {
+            outcome.status = .skip
+            outcome.reason = reason
+            return outcome
+        }
+        do {
+            let answer = try target.verify(vector)
+            switch (answer, vector.result) {
+            case (.skip(let reason), _):
+                outcome.status = .skip
+                outcome.reason = "target skipped: \(reason)"
+            case (.accept, .invalid):
+                outcome.actual = "accept"
+                outcome.status = .fail
+                outcome.reason = "accepted a signature that must be rejected"
+            case (.reject(let why), .valid):
+                outcome.actual = "reject"
+                outcome.status = .fail
+                outcome.reason = "rejected a valid signature" + (why.isEmpty ? "" : " (\(why))")
+            case (.accept, _):
+                outcome.actual = "accept"
+            case (.reject(let why), _):
+                outcome.actual = "reject" + (why.isEmpty ? "" : " (\(why))")
+            }
+        } catch {
+            outcome.status = .error
+            outcome.actual = "no answer"
+            outcome.reason = error.description
+        }
+        return outcome
+    }
+
+    static func evaluateReceiver(_ vector: ReceiverVector, planned: PlannedVector, target: any ConformanceTarget,
+                                 options: RunOptions) -> VectorOutcome {
+        var outcome = VectorOutcome(
+            id: vector.id, category: planned.category, kind: .receiver, level: vector.level, flags: vector.flags,
+            comment: vector.comment, status: .pass, expected: "", actual: "", reason: "")
+        if let reason = planned.skipReason {
+            outcome.status = .skip
+            outcome.reason = reason
+            return outcome
+        }
+        let deliveries: [Delivery]
+        do {
+            deliveries = try vector.deliveries(for: options.configuration)
+        } catch {
+            outcome.status = .error
+            outcome.reason = "cannot build the delivery: \(error.message)"
+            return outcome
+        }
+        outcome.expected = deliveries.map { expectation($0.expect, strict: options.strict, signed: $0) }
+            .joined(separator: ", then ")
+        outcome.request = deliveries.map(describe).joined(separator: "\n\n")
+        outcome.reproduction = deliveries.map(target.reproduction).joined(separator: "\n")
+        do {
+            let responses = try target.deliver(deliveries)
+            outcome.actual = responses.map { "\($0.status)" }.joined(separator: ", then ")
+            for (delivery, response) in zip(deliveries, responses) {
+                if let problem = judge(response, delivery: delivery, strict: options.strict) {
+                    outcome.status = .fail
+                    let step = deliveries.count > 1 ? "delivery \(delivery.step + 1): " : ""
+                    outcome.reason = step + problem
+                    if !response.bodyPrefix.isEmpty { outcome.actual += " — body: \(response.bodyPrefix)" }
+                    break
+                }
+            }
+        } catch {
+            outcome.status = .error
+            outcome.actual = "no answer"
+            outcome.reason = error.description
+        }
+        return outcome
+    }
+
+    /// Why a response is wrong for a delivery, or `nil` when it is right (SPEC.md R11).
+    static func judge(_ response: DeliveryResponse, delivery: Delivery, strict: Bool) -> String? {
+        let status = response.status
+        switch status {
+        case 500...599: return "the receiver broke: \(status) (a 5xx is never a conforming answer)"
+        case 300...399: return "answered a redirect (\(status)); PushPushGo does not follow redirects"
+        case 200...299, 400...499: break
+        default: return "answered \(status), which is neither 2xx nor 4xx"
+        }
+        let accepted = (200...299).contains(status)
+        switch delivery.expect {
+        case .accept:
+            return accepted ? nil : "rejected (\(status)) a delivery that must be accepted"
+        case .reject:
+            if accepted { return "accepted (\(status)) a delivery that must be rejected" }
+            if strict && isSignatureRejection(delivery) && status != 401 && status != 403 {
+                return "rejected with \(status); --strict expects 401 or 403 for a bad signature"
+            }
+            return nil
+        case .either:
+            return nil
+        }
+    }
+
+    /// Whether a rejection is about the signature (then `--strict` wants 401 or 403) rather than the body.
+    static func isSignatureRejection(_ delivery: Delivery) -> Bool {
+        delivery.signatureKind != .valid
+    }
+
+    static func expectation(_ verdict: ExpectedVerdict, strict: Bool, signed delivery: Delivery) -> String {
+        switch verdict {
+        case .accept: "accept (2xx)"
+        case .reject: strict && isSignatureRejection(delivery) ? "reject (401 or 403)" : "reject (4xx)"
+        case .either: "accept or reject (2xx or 4xx, never 5xx)"
+        }
+    }
+
+    /// A readable rendering of a delivery for failure reports.
+    public static func describe(_ delivery: Delivery) -> String {
+        var lines = ["\(delivery.method) \(delivery.requestTarget) HTTP/1.1"]
+        for header in delivery.headers { lines.append("\(header.name): \(header.value)") }
+        lines.append("")
+        lines.append(bodyPreview(delivery.body))
+        lines.append("(signed URL: \(delivery.signedURL))")
+        return lines.joined(separator: "\n")
+    }
+
+    static func describe(_ vector: SignatureVector) -> String {
+        var lines = ["\(vector.method) \(vector.url)"]
+        for header in vector.headers { lines.append("\(header.name): \(header.value)") }
+        lines.append("")
+        lines.append(bodyPreview(vector.bodyBytes))
+        lines.append("(key: \(vector.key ?? "hex " + (vector.keyHex ?? "")); \(vector.profile))")
+        return lines.joined(separator: "\n")
+    }
+
+    static func bodyPreview(_ body: [UInt8]) -> String {
+        let limit = 600
+        let shown = String(decoding: body.prefix(limit), as: UTF8.self)
+        return body.count > limit ? shown + "… (\(body.count) bytes in all)" : shown
+    }
+}
+
+func seconds(_ duration: Duration) -> Double {
+    Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
+}
+
+func wallClockSeconds() -> Double {
+    Date().timeIntervalSince1970
+}
+
+/// Results written by several threads into their own slots.
+final class OutcomeSlots: @unchecked Sendable {
+    private var slots: [VectorOutcome?]
+    private let lock = DispatchQueue(label: "ppg.outcome-slots")
+
+    init(count: Int) {
+        slots = Array(repeating: nil, count: count)
+    }
+
+    func set(_ index: Int, _ outcome: VectorOutcome) {
+        lock.sync { slots[index] = outcome }
+    }
+
+    func values() -> [VectorOutcome] {
+        lock.sync { slots.compactMap { $0 } }
+    }
+}
+
+/// Hands out indices to worker threads.
+final class WorkCounter: @unchecked Sendable {
+    private var next = 0
+    private let lock = DispatchQueue(label: "ppg.work-counter")
+
+    func take(below limit: Int) -> Int? {
+        lock.sync {
+            guard next < limit else { return nil }
+            defer { next += 1 }
+            return next
+        }
+    }
+}

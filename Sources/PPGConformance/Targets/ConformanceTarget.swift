@@ -1,0 +1,75 @@
+import PPGSignature
+import PPGVectors
+
+/// What a library target said about a signature vector.
+public enum LibraryAnswer: Sendable, Equatable {
+    case accept
+    case reject(String)
+    case skip(String)
+}
+
+/// An HTTP answer to one delivery.
+public struct DeliveryResponse: Sendable {
+    public var status: Int
+    /// The start of the body, for failure reports.
+    public var bodyPrefix: String
+
+    /// Creates a response.
+    /// - Parameters:
+    ///   - status: The status code.
+    ///   - bodyPrefix: The start of the body.
+    public init(status: Int, bodyPrefix: String) {
+        self.status = status
+        self.bodyPrefix = bodyPrefix
+    }
+}
+
+/// Why the harness got no answer: an error outcome, not a nonconformance.
+public struct TargetError: Error, Sendable, CustomStringConvertible {
+    /// The kinds of failure.
+    public enum Kind: String, Sendable {
+        case timeout, connectionReset = "connection-reset", protocolViolation = "protocol"
+        case unreachable, crashed
+    }
+
+    public var kind: Kind
+    public var message: String
+
+    /// Creates an error.
+    /// - Parameters:
+    ///   - kind: What happened.
+    ///   - message: One line for a person.
+    public init(kind: Kind, message: String) {
+        self.kind = kind
+        self.message = message
+    }
+
+    public var description: String { "\(kind.rawValue): \(message)" }
+}
+
+/// Something the suite runs vectors against: the in-process reference, a receiver over HTTP, a program over a
+/// pipe.
+public protocol ConformanceTarget: Sendable {
+    /// A short description for reports, e.g. `reference` or the URL.
+    var name: String { get }
+    /// Whether signature and digest vectors are sent; HTTP receivers only take receiver vectors.
+    var takesSignatureVectors: Bool { get }
+    /// Verifies the request a signature vector describes.
+    /// - Parameter vector: The vector.
+    /// - Returns: The target's answer.
+    /// - Throws: `TargetError` when no answer came.
+    func verify(_ vector: SignatureVector) throws(TargetError) -> LibraryAnswer
+    /// Computes a SHA-1 digest (the reference only); `nil` when the target does not take digest vectors.
+    /// - Parameter message: The message.
+    /// - Returns: The lowercase hex digest.
+    func digest(_ message: [UInt8]) -> String?
+    /// Sends the deliveries of one receiver vector, in order, on one connection where that means anything.
+    /// - Parameter deliveries: The deliveries.
+    /// - Returns: One response per delivery.
+    /// - Throws: `TargetError` when an answer did not come.
+    func deliver(_ deliveries: [Delivery]) throws(TargetError) -> [DeliveryResponse]
+    /// A command that reproduces a delivery outside the tool.
+    /// - Parameter delivery: The delivery.
+    /// - Returns: A shell command.
+    func reproduction(of delivery: Delivery) -> String
+}

@@ -1,0 +1,188 @@
+/// The name of the header that carries the signature.
+public let signatureHeaderName = "X-PPG-Signature"
+
+/// Signs deliveries the way PushPushGo does under one profile.
+public struct Signer: Sendable {
+    /// The profile used.
+    public let profile: SignatureProfile
+    let mac: HMACSHA1
+
+    /// Creates a signer.
+    /// - Parameters:
+    ///   - key: The key bytes; for PushPushGo, the UTF-8 bytes of the projectId.
+    ///   - profile: Scheme and encoding.
+    public init(key: some Sequence<UInt8>, profile: SignatureProfile = .default) {
+        self.profile = profile
+        self.mac = HMACSHA1(key: key)
+    }
+
+    /// Creates a signer keyed with a projectId.
+    /// - Parameters:
+    ///   - projectID: The projectId the receiver is configured with.
+    ///   - profile: Scheme and encoding.
+    public init(projectID: String, profile: SignatureProfile = .default) {
+        self.init(key: projectID.utf8, profile: profile)
+    }
+
+    /// The header value for a signing input already built.
+    /// - Parameter signingInput: The bytes to sign.
+    /// - Returns: The encoded HMAC.
+    public func signature(forSigningInput signingInput: [UInt8]) -> String {
+        profile.encoding.encode(mac.authenticationCode(for: signingInput))
+    }
+
+    /// The header value for a delivery.
+    /// - Parameters:
+    ///   - url: The webhook URL as configured, with the delivery's query.
+    ///   - body: The body bytes.
+    ///   - contentType: The `Content-Type` value, if any.
+    /// - Returns: The encoded HMAC.
+    /// - Throws: `SigningInputError` when the url-params scheme cannot read the body.
+    public func signature(url: String, body: [UInt8], contentType: String?) throws(SigningInputError) -> String {
+        let input = try SigningInput.make(scheme: profile.scheme, url: url.utf8, body: body, contentType: contentType)
+        return signature(forSigningInput: input)
+    }
+}
+
+/// Why a delivery was rejected.
+public struct VerificationFailure: Error, Sendable, Equatable, CustomStringConvertible {
+    /// The kinds of rejection, in the order the verifier checks them.
+    public enum Kind: String, Sendable, Equatable, CaseIterable, Codable {
+        /// No `X-PPG-Signature` header.
+        case missingSignature = "missing"
+        /// More than one `X-PPG-Signature` header.
+        case multipleSignatures = "several"
+        /// The header is present but empty.
+        case emptySignature = "empty"
+        /// The value has characters outside the encoding's alphabet.
+        case malformedSignature = "malformed"
+        /// The value has the wrong number of characters for the encoding.
+        case wrongLength = "wrong-length"
+        /// The url-params scheme could not read the body.
+        case unreadableBody = "unreadable-body"
+        /// Well formed, but not the signature of this delivery under this key.
+        case mismatch
+    }
+
+    /// What went wrong.
+    public var kind: Kind
+    /// One line for a person.
+    public var message: String
+
+    /// Creates a failure.
+    /// - Parameters:
+    ///   - kind: What went wrong.
+    ///   - message: One line for a person.
+    public init(kind: Kind, message: String) {
+        self.kind = kind
+        self.message = message
+    }
+
+    public var description: String { "\(kind.rawValue): \(message)" }
+}
+
+/// Verifies `X-PPG-Signature` headers as SPEC.md R8 requires: the key is the configured projectId (never the
+/// body's), exactly one header, constant-time comparison.
+public struct SignatureVerifier: Sendable {
+    let signer: Signer
+
+    /// The profile verified against.
+    public var profile: SignatureProfile { signer.profile }
+
+    /// Creates a verifier.
+    /// - Parameters:
+    ///   - key: The key bytes, the configured projectId's UTF-8 bytes for PushPushGo.
+    ///   - profile: Scheme and encoding.
+    public init(key: some Sequence<UInt8>, profile: SignatureProfile = .default) {
+        self.signer = Signer(key: key, profile: profile)
+    }
+
+    /// Creates a verifier for the projectId the receiver is configured with.
+    /// - Parameters:
+    ///   - projectID: The configured projectId.
+    ///   - profile: Scheme and encoding.
+    public init(projectID: String, profile: SignatureProfile = .default) {
+        self.init(key: projectID.utf8, profile: profile)
+    }
+
+    /// Verifies a delivery.
+    /// - Parameters:
+    ///   - url: The URL as configured in PushPushGo, with the query as received.
+    ///   - headers: The request's header fields in order; names are matched case-insensitively.
+    ///   - body: The body bytes as received.
+    /// - Returns: Success, or the reason for rejection.
+    public func verify(url: String, headers: [(name: String, value: String)], body: [UInt8])
+        -> Result<Void, VerificationFailure> {
+        let values = headers.filter { ASCII.equalsIgnoringCase($0.name, signatureHeaderName) }.map(\.value)
+        let contentType = headers.last { ASCII.equalsIgnoringCase($0.name, "Content-Type") }?.value
+        guard !values.isEmpty else {
+            return .failure(VerificationFailure(kind: .missingSignature, message: "no \(signatureHeaderName) header"))
+        }
+        guard values.count == 1 else {
+            return .failure(VerificationFailure(
+                kind: .multipleSignatures, message: "\(values.count) \(signatureHeaderName) headers, expected one"))
+        }
+        return verify(signature: values[0], url: url, body: body, contentType: contentType)
+    }
+
+    /// Verifies one presented header value.
+    /// - Parameters:
+    ///   - signature: The `X-PPG-Signature` value; surrounding SP/HTAB is ignored as RFC 9110 requires.
+    ///   - url: The URL as configured, with the query as received.
+    ///   - body: The body bytes.
+    ///   - contentType: The `Content-Type` value, if any.
+    /// - Returns: Success, or the reason for rejection.
+    public func verify(signature: String, url: String, body: [UInt8], contentType: String?)
+        -> Result<Void, VerificationFailure> {
+        let presented = ASCII.trimmingWhitespace(Array(signature.utf8))
+        if let failure = checkForm(presented) { return .failure(failure) }
+        let input: [UInt8]
+        do {
+            input = try SigningInput.make(scheme: profile.scheme, url: url.utf8, body: body, contentType: contentType)
+        } catch {
+            return .failure(VerificationFailure(kind: .unreadableBody, message: error.description))
+        }
+        let expected = Array(signer.signature(forSigningInput: input).utf8)
+        // Hex is compared case-insensitively (SPEC.md R8.4); base64 is case-sensitive by nature.
+        let comparable = profile.encoding == .hex ? ASCII.lowercased(presented) : presented
+        guard constantTimeEquals(comparable, expected) else {
+            return .failure(VerificationFailure(kind: .mismatch, message: "signature does not match"))
+        }
+        return .success(())
+    }
+
+    func checkForm(_ presented: [UInt8]) -> VerificationFailure? {
+        if presented.isEmpty {
+            return VerificationFailure(kind: .emptySignature, message: "\(signatureHeaderName) is empty")
+        }
+        let encoding = profile.encoding
+        let inAlphabet: Bool = switch encoding {
+        case .hex: presented.allSatisfy { Hex.value($0) != nil }
+        case .base64: presented.allSatisfy { Base64.value($0) != nil || $0 == UInt8(ascii: "=") }
+        }
+        if !inAlphabet {
+            return VerificationFailure(kind: .malformedSignature, message: "characters outside \(encoding.rawValue)")
+        }
+        if presented.count != encoding.encodedLength {
+            return VerificationFailure(
+                kind: .wrongLength,
+                message: "\(presented.count) characters, expected \(encoding.encodedLength) for \(encoding.rawValue)")
+        }
+        if encoding == .base64 && Base64.decode(String(decoding: presented, as: UTF8.self)) == nil {
+            return VerificationFailure(kind: .malformedSignature, message: "not canonical padded base64")
+        }
+        return nil
+    }
+}
+
+/// Compares two byte strings in time that depends only on their lengths.
+/// - Parameters:
+///   - lhs: One byte string.
+///   - rhs: The other.
+/// - Returns: Whether they are equal.
+public func constantTimeEquals(_ lhs: [UInt8], _ rhs: [UInt8]) -> Bool {
+    guard lhs.count == rhs.count else { return false }
+    var difference: UInt8 = 0
+    for index in lhs.indices { difference |= lhs[index] ^ rhs[index] }
+    return difference == 0
+}

@@ -1,0 +1,203 @@
+/// Which bytes the HMAC covers. See SPEC.md R4–R6.
+public enum SignatureScheme: String, Sendable, Hashable, CaseIterable, Codable {
+    /// The original documented rule (Twilio-style): the full URL, then each POST parameter's name and value in
+    /// sorted order, with no separators. The default.
+    case urlParameters = "url-params"
+    /// The newer documented rule: the request body exactly as received.
+    case jsonBody = "json-body"
+}
+
+/// A scheme and an encoding: everything a receiver and PushPushGo must agree on besides the key.
+public struct SignatureProfile: Sendable, Hashable, Codable, CustomStringConvertible {
+    /// Which bytes are signed.
+    public var scheme: SignatureScheme
+    /// How the code is written in the header.
+    public var encoding: SignatureEncoding
+
+    /// Creates a profile.
+    /// - Parameters:
+    ///   - scheme: Which bytes are signed; `url-params` by default.
+    ///   - encoding: How the code is written; `hex` by default.
+    public init(scheme: SignatureScheme = .urlParameters, encoding: SignatureEncoding = .hex) {
+        self.scheme = scheme
+        self.encoding = encoding
+    }
+
+    /// The profile every command uses unless told otherwise.
+    public static let `default` = SignatureProfile()
+
+    /// Every combination of scheme and encoding.
+    public static let all: [SignatureProfile] = SignatureScheme.allCases.flatMap { scheme in
+        SignatureEncoding.allCases.map { SignatureProfile(scheme: scheme, encoding: $0) }
+    }
+
+    public var description: String { "\(scheme.rawValue)/\(encoding.rawValue)" }
+}
+
+/// Why a body cannot be turned into url-params parameters.
+public struct SigningInputError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// The kinds of failure.
+    public enum Kind: Sendable, Equatable {
+        /// The body is not JSON (RFC 8259, UTF-8, no byte order mark).
+        case malformedJSON
+        /// The body is JSON but not an object, so it has no members to sign.
+        case notAnObject
+    }
+
+    /// What went wrong.
+    public var kind: Kind
+    /// Byte offset in the body where it went wrong.
+    public var offset: Int
+    /// One line for a person.
+    public var message: String
+
+    public var description: String { "\(message) at byte \(offset)" }
+}
+
+/// One POST parameter of the url-params scheme: name and value as the bytes that are signed.
+public struct SigningParameter: Sendable, Hashable {
+    /// The name's bytes.
+    public var name: [UInt8]
+    /// The value's bytes.
+    public var value: [UInt8]
+
+    /// Creates a parameter.
+    /// - Parameters:
+    ///   - name: The name's bytes.
+    ///   - value: The value's bytes.
+    public init(name: [UInt8], value: [UInt8]) {
+        self.name = name
+        self.value = value
+    }
+}
+
+/// Builds the bytes the HMAC covers.
+public enum SigningInput {
+    /// The signing input of one delivery.
+    /// - Parameters:
+    ///   - scheme: Which rule to apply.
+    ///   - url: The webhook URL as configured in PushPushGo, with the query the delivery carries.
+    ///   - body: The request body as sent.
+    ///   - contentType: The `Content-Type` header value, if any; `application/x-www-form-urlencoded` selects form
+    ///     parameters, anything else (or none) JSON members.
+    /// - Returns: The bytes to sign.
+    /// - Throws: `SigningInputError` when the url-params scheme cannot read the body.
+    public static func make(
+        scheme: SignatureScheme, url: some Sequence<UInt8>, body: [UInt8], contentType: String?
+    ) throws(SigningInputError) -> [UInt8] {
+        switch scheme {
+        case .jsonBody:
+            return body
+        case .urlParameters:
+            var input = [UInt8](url)
+            for parameter in try parameters(body: body, contentType: contentType) {
+                input += parameter.name
+                input += parameter.value
+            }
+            return input
+        }
+    }
+
+    /// The url-params parameters of a body, sorted as they are signed.
+    /// - Parameters:
+    ///   - body: The request body.
+    ///   - contentType: The `Content-Type` header value, if any.
+    /// - Returns: The parameters in ascending byte order of name, then value.
+    /// - Throws: `SigningInputError` when the body cannot be read.
+    public static func parameters(body: [UInt8], contentType: String?) throws(SigningInputError) -> [SigningParameter] {
+        let unsorted: [SigningParameter]
+        if body.isEmpty {
+            unsorted = []
+        } else if isForm(contentType) {
+            unsorted = formParameters(body)
+        } else {
+            unsorted = try jsonParameters(body)
+        }
+        return unsorted.sorted { lhs, rhs in
+            lhs.name == rhs.name ? lhs.value.lexicographicallyPrecedes(rhs.value)
+                : lhs.name.lexicographicallyPrecedes(rhs.name)
+        }
+    }
+
+    /// Whether a `Content-Type` value names a form body (media type compared case-insensitively, parameters
+    /// ignored).
+    static func isForm(_ contentType: String?) -> Bool {
+        guard let contentType else { return false }
+        let mediaType = contentType.utf8.prefix { $0 != UInt8(ascii: ";") }
+        let trimmed = ASCII.trimmingWhitespace(Array(mediaType))
+        return ASCII.lowercased(trimmed) == Array("application/x-www-form-urlencoded".utf8)
+    }
+
+    /// Each top-level member of a JSON object: strings decoded, `null` left out, anything else as its raw text.
+    static func jsonParameters(_ body: [UInt8]) throws(SigningInputError) -> [SigningParameter] {
+        let value: JSONValue
+        do {
+            value = try JSONParser.parse(body)
+        } catch {
+            throw SigningInputError(kind: .malformedJSON, offset: error.offset, message: "body is not JSON: \(error.message)")
+        }
+        guard case .object(let members) = value.kind else {
+            throw SigningInputError(kind: .notAnObject, offset: value.span.lowerBound,
+                                    message: "body is a JSON \(value.typeName), not an object")
+        }
+        return members.compactMap { member in
+            switch member.value.kind {
+            case .null: nil
+            case .string(let decoded): SigningParameter(name: member.name, value: decoded)
+            default: SigningParameter(name: member.name, value: Array(body[member.value.span]))
+            }
+        }
+    }
+
+    /// `application/x-www-form-urlencoded` pairs, `+` and `%XX` decoded; a malformed escape stays as written and
+    /// empty pieces are dropped, as the WHATWG URL standard does.
+    static func formParameters(_ body: [UInt8]) -> [SigningParameter] {
+        body.split(separator: UInt8(ascii: "&"), omittingEmptySubsequences: true).map { piece in
+            if let equals = piece.firstIndex(of: UInt8(ascii: "=")) {
+                SigningParameter(name: formDecode(piece[piece.startIndex..<equals]),
+                                 value: formDecode(piece[(equals + 1)...]))
+            } else {
+                SigningParameter(name: formDecode(piece[...]), value: [])
+            }
+        }
+    }
+
+    static func formDecode(_ bytes: ArraySlice<UInt8>) -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(bytes.count)
+        var index = bytes.startIndex
+        while index < bytes.endIndex {
+            let byte = bytes[index]
+            if byte == UInt8(ascii: "+") {
+                out.append(UInt8(ascii: " "))
+            } else if byte == UInt8(ascii: "%"), index + 2 < bytes.endIndex,
+                      let high = Hex.value(bytes[index + 1]), let low = Hex.value(bytes[index + 2]) {
+                out.append(high << 4 | low)
+                index += 2
+            } else {
+                out.append(byte)
+            }
+            index += 1
+        }
+        return out
+    }
+}
+
+/// Small ASCII helpers that keep the library free of Foundation.
+package enum ASCII {
+    package static func lowercased(_ bytes: some Sequence<UInt8>) -> [UInt8] {
+        bytes.map { $0 >= UInt8(ascii: "A") && $0 <= UInt8(ascii: "Z") ? $0 + 32 : $0 }
+    }
+
+    /// Removes leading and trailing SP and HTAB, the optional white space of RFC 9110 §5.6.3.
+    package static func trimmingWhitespace(_ bytes: [UInt8]) -> [UInt8] {
+        let isSpace: (UInt8) -> Bool = { $0 == 0x20 || $0 == 0x09 }
+        guard let first = bytes.firstIndex(where: { !isSpace($0) }),
+              let last = bytes.lastIndex(where: { !isSpace($0) }) else { return [] }
+        return Array(bytes[first...last])
+    }
+
+    package static func equalsIgnoringCase(_ lhs: some StringProtocol, _ rhs: some StringProtocol) -> Bool {
+        lowercased(lhs.utf8) == lowercased(rhs.utf8)
+    }
+}

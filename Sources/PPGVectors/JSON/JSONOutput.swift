@@ -1,0 +1,182 @@
+import PPGSignature
+
+/// An ordered JSON value for writing: vector files in canonical form, `--json` outputs and reports.
+///
+/// Members keep the order they were given in, so that output is stable and reads like the format reference.
+public enum JSONOutput: Sendable, Equatable {
+    case object([(String, JSONOutput)])
+    case array([JSONOutput])
+    case string(String)
+    /// A number as its exact text.
+    case number(String)
+    case bool(Bool)
+    case null
+
+    /// A whole number.
+    /// - Parameter value: The number.
+    /// - Returns: The JSON number.
+    public static func integer(_ value: Int) -> JSONOutput { .number(String(value)) }
+
+    /// A fractional number written with a `.` and at most `decimals` places, whatever the locale.
+    /// - Parameters:
+    ///   - value: The number.
+    ///   - decimals: How many decimal places at most.
+    /// - Returns: The JSON number.
+    public static func decimal(_ value: Double, decimals: Int = 3) -> JSONOutput {
+        .number(formatDecimal(value, decimals: decimals))
+    }
+
+    public static func == (lhs: JSONOutput, rhs: JSONOutput) -> Bool {
+        switch (lhs, rhs) {
+        case (.object(let a), .object(let b)):
+            a.count == b.count && zip(a, b).allSatisfy { $0.0 == $1.0 && $0.1 == $1.1 }
+        case (.array(let a), .array(let b)): a == b
+        case (.string(let a), .string(let b)): a == b
+        case (.number(let a), .number(let b)): a == b
+        case (.bool(let a), .bool(let b)): a == b
+        case (.null, .null): true
+        default: false
+        }
+    }
+
+    /// The member named `name`, if this is an object that has one.
+    public subscript(name: String) -> JSONOutput? {
+        guard case .object(let members) = self else { return nil }
+        return members.first { $0.0 == name }?.1
+    }
+
+    /// Renders the value.
+    /// - Parameter pretty: Canonical multi-line form (two-space indent; arrays of scalars, or of arrays of
+    ///   scalars, on one line) or compact.
+    /// - Returns: The JSON text, without a trailing newline.
+    public func rendered(pretty: Bool = true) -> String {
+        var out = ""
+        write(to: &out, indent: pretty ? 0 : nil)
+        return out
+    }
+
+    var isScalar: Bool {
+        switch self {
+        case .object, .array: false
+        default: true
+        }
+    }
+
+    var isInline: Bool {
+        switch self {
+        case .object(let members): members.isEmpty
+        case .array(let elements):
+            elements.allSatisfy { element in
+                if case .array(let inner) = element { return inner.allSatisfy(\.isScalar) }
+                return element.isScalar
+            }
+        default: true
+        }
+    }
+
+    func write(to out: inout String, indent: Int?, spaced: Bool = false) {
+        switch self {
+        case .string(let text): Self.writeString(text, to: &out)
+        case .number(let text): out += text
+        case .bool(let value): out += value ? "true" : "false"
+        case .null: out += "null"
+        case .array(let elements):
+            guard let indent, !isInline else {
+                let spaced = spaced || indent != nil
+                out += "["
+                for (offset, element) in elements.enumerated() {
+                    if offset > 0 { out += spaced ? ", " : "," }
+                    // Inline arrays in pretty output stay spaced all the way down.
+                    element.write(to: &out, indent: nil, spaced: spaced)
+                }
+                out += "]"
+                return
+            }
+            let pad = String(repeating: " ", count: indent + 2)
+            out += "[\n"
+            for (offset, element) in elements.enumerated() {
+                out += pad
+                element.write(to: &out, indent: indent + 2)
+                out += offset + 1 < elements.count ? ",\n" : "\n"
+            }
+            out += String(repeating: " ", count: indent) + "]"
+        case .object(let members):
+            guard let indent, !members.isEmpty else {
+                out += "{"
+                for (offset, member) in members.enumerated() {
+                    if offset > 0 { out += "," }
+                    Self.writeString(member.0, to: &out)
+                    out += ":"
+                    member.1.write(to: &out, indent: nil)
+                }
+                out += "}"
+                return
+            }
+            let pad = String(repeating: " ", count: indent + 2)
+            out += "{\n"
+            for (offset, member) in members.enumerated() {
+                out += pad
+                Self.writeString(member.0, to: &out)
+                out += ": "
+                member.1.write(to: &out, indent: indent + 2)
+                out += offset + 1 < members.count ? ",\n" : "\n"
+            }
+            out += String(repeating: " ", count: indent) + "}"
+        }
+    }
+
+    /// Minimal escaping: quote, backslash and control characters (and DEL, for visibility); everything else raw.
+    static func writeString(_ text: String, to out: inout String) {
+        out += "\""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            case "\u{08}": out += "\\b"
+            case "\u{0C}": out += "\\f"
+            case "\u{00}"..."\u{1F}", "\u{7F}":
+                let hex = Hex.encode([UInt8(truncatingIfNeeded: scalar.value)])
+                out += "\\u00" + hex
+            default: out.unicodeScalars.append(scalar)
+            }
+        }
+        out += "\""
+    }
+}
+
+/// Formats a number with a `.` and at most `decimals` places, independent of the C locale.
+/// - Parameters:
+///   - value: The number.
+///   - decimals: How many decimal places at most (trailing zeros are kept, so widths are stable).
+/// - Returns: The text.
+public func formatDecimal(_ value: Double, decimals: Int) -> String {
+    guard value.isFinite else { return "0" }
+    var scale = 1.0
+    for _ in 0..<decimals { scale *= 10 }
+    let scaled = (abs(value) * scale).rounded()
+    guard scaled < 9.0e15 else { return String(Int64(value)) }
+    let whole = Int64(scaled)
+    let sign = value < 0 && whole != 0 ? "-" : ""
+    let integerPart = whole / Int64(scale)
+    guard decimals > 0 else { return sign + String(integerPart) }
+    var fraction = String(whole % Int64(scale))
+    fraction = String(repeating: "0", count: decimals - fraction.count) + fraction
+    return sign + String(integerPart) + "." + fraction
+}
+
+extension JSONValue {
+    /// The value as an ordered output value, numbers kept as written, for canonical re-rendering.
+    package func output(source: [UInt8]) -> JSONOutput {
+        switch kind {
+        case .object(let members): .object(members.map { ($0.nameString, $0.value.output(source: source)) })
+        case .array(let elements): .array(elements.map { $0.output(source: source) })
+        case .string(let bytes): .string(String(decoding: bytes, as: UTF8.self))
+        case .number: .number(String(decoding: source[span], as: UTF8.self))
+        case .bool(let value): .bool(value)
+        case .null: .null
+        }
+    }
+}

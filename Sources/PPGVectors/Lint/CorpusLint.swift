@@ -1,0 +1,118 @@
+import Foundation
+import PPGSignature
+
+/// One problem `vectors lint` found.
+public struct LintProblem: Sendable, CustomStringConvertible {
+    public var file: String
+    public var vectorID: String?
+    public var message: String
+
+    /// Creates a problem.
+    /// - Parameters:
+    ///   - file: The file concerned.
+    ///   - vectorID: The vector concerned, if any.
+    ///   - message: One line for a person.
+    public init(file: String, vectorID: String?, message: String) {
+        self.file = file
+        self.vectorID = vectorID
+        self.message = message
+    }
+
+    public var description: String {
+        file + ":" + (vectorID.map { " vector '\($0)':" } ?? "") + " " + message
+    }
+}
+
+/// The checks beyond loading: every vector recomputed with the reference, and every file in canonical form.
+public enum CorpusLint {
+    /// Recomputes digests, signing inputs and signatures, and checks each result against the reference verifier.
+    /// - Parameter corpus: The loaded corpus.
+    /// - Returns: The problems, empty when the corpus is sound.
+    public static func check(_ corpus: Corpus) -> [LintProblem] {
+        var problems: [LintProblem] = []
+        for located in corpus.digestVectors {
+            let vector = located.vector
+            let actual = SignatureEncoding.hex.encode(SHA1.hash(vector.messageBytes))
+            if actual != vector.digest {
+                problems.append(LintProblem(file: located.file, vectorID: vector.id,
+                                            message: "digest is \(vector.digest), the reference computes \(actual)"))
+            }
+        }
+        for located in corpus.signatureVectors {
+            problems += check(located.vector).map { LintProblem(file: located.file, vectorID: located.vector.id, message: $0) }
+        }
+        return problems
+    }
+
+    static func check(_ vector: SignatureVector) -> [String] {
+        var problems: [String] = []
+        if vector.bodyBase64 != nil, String(validating: vector.bodyBytes, as: UTF8.self) != nil {
+            problems.append("the body is UTF-8: write it as 'body', not 'bodyBase64'")
+        }
+        if vector.signingInputBase64 != nil, let bytes = vector.signingInputBytes,
+           String(validating: bytes, as: UTF8.self) != nil {
+            problems.append("the signing input is UTF-8: write it as 'signingInput', not 'signingInputBase64'")
+        }
+        let computed: [UInt8]?
+        do {
+            computed = try SigningInput.make(scheme: vector.scheme, url: vector.url.utf8, body: vector.bodyBytes,
+                                             contentType: vector.contentType)
+        } catch {
+            computed = nil
+            if vector.signingInputBytes != nil {
+                problems.append("the reference cannot read this body (\(error.description)): omit the signing input")
+            }
+            if vector.result == .valid { problems.append("no signing input exists, so the vector cannot be valid") }
+        }
+        if let computed, let given = vector.signingInputBytes, computed != given {
+            let shown = String(decoding: computed.prefix(200), as: UTF8.self)
+            problems.append("signing input differs from the reference's: \(shown)")
+        }
+        if let computed, vector.signingInputBytes == nil {
+            problems.append("the reference computes a signing input: add it")
+        }
+        let verifier = SignatureVerifier(key: vector.keyBytes, profile: vector.profile)
+        let verdict = verifier.verify(url: vector.url, headers: vector.headers, body: vector.bodyBytes)
+        switch (vector.result, verdict) {
+        case (.valid, .failure(let failure)):
+            problems.append("result is valid, but the reference rejects it (\(failure))")
+        case (.invalid, .success):
+            problems.append("result is invalid, but the reference accepts it")
+        case (.acceptable, _) where vector.flags.isEmpty:
+            problems.append("an acceptable vector needs a flag that says why")
+        default:
+            break
+        }
+        if vector.result == .invalid, let computed {
+            let correct = Signer(key: vector.keyBytes, profile: vector.profile).signature(forSigningInput: computed)
+            if correct == vector.signature { problems.append("result is invalid, but the signature is the correct one") }
+        }
+        return problems
+    }
+
+    /// Files that are not in canonical form (the pretty rendering of `JSONOutput`, then a newline).
+    /// - Parameters:
+    ///   - directory: The corpus directory.
+    ///   - fix: Rewrite such files in canonical form.
+    /// - Returns: The problems (with `fix`, the files rewritten).
+    public static func formatting(directory: String, fix: Bool) -> [LintProblem] {
+        let root = VectorLoader.resolve(directory)
+        var problems: [LintProblem] = []
+        let files = ["manifest.json"] + ((try? VectorLoader.vectorFiles(root: root)) ?? [])
+        for relative in files {
+            let path = root + "/" + relative
+            guard let data = FileManager.default.contents(atPath: path),
+                  let value = try? JSONParser.parse(Array(data)) else { continue }
+            let canonical = value.output(source: Array(data)).rendered(pretty: true) + "\n"
+            guard Array(canonical.utf8) != Array(data) else { continue }
+            if fix {
+                try? Data(canonical.utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
+                problems.append(LintProblem(file: relative, vectorID: nil, message: "rewritten in canonical form"))
+            } else {
+                problems.append(LintProblem(file: relative, vectorID: nil,
+                                            message: "not in canonical form (run 'vectors lint --fix')"))
+            }
+        }
+        return problems
+    }
+}

@@ -1,0 +1,133 @@
+import Foundation
+import PPGSignature
+
+/// The checks a vector must pass beyond its JSON shape: exactly-one-of fields, decodable encodings, directive
+/// arguments.
+enum VectorValidation {
+    static func check(_ vector: DigestVector, file: ParsedFile, index: Int) throws(VectorLoadError) {
+        let path = "$.vectors[\(index)]"
+        try exactlyOne(["message": vector.message, "messageBase64": vector.messageBase64], path: path,
+                       id: vector.id, file: file)
+        try base64(vector.messageBase64, field: "messageBase64", path: path, id: vector.id, file: file)
+        if let count = vector.repeat, count < 1 || count > 100_000_000 {
+            throw file.error(.invalidValue, path: path + ".repeat", vectorID: vector.id,
+                             "repeat must be from 1 to 100000000")
+        }
+        guard vector.digest.count == 40, vector.digest.allSatisfy({ "0123456789abcdef".contains($0) }) else {
+            throw file.error(.invalidValue, path: path + ".digest", vectorID: vector.id,
+                             "digest must be 40 lowercase hex digits")
+        }
+    }
+
+    static func check(_ vector: SignatureVector, file: ParsedFile, index: Int) throws(VectorLoadError) {
+        let path = "$.vectors[\(index)]"
+        try exactlyOne(["key": vector.key, "keyHex": vector.keyHex], path: path, id: vector.id, file: file)
+        if let keyHex = vector.keyHex, Hex.decode(keyHex) == nil {
+            throw file.error(.invalidValue, path: path + ".keyHex", vectorID: vector.id, "keyHex is not hex bytes")
+        }
+        try atMostOne(["body": vector.body, "bodyBase64": vector.bodyBase64], path: path, id: vector.id, file: file)
+        try atMostOne(["signingInput": vector.signingInput, "signingInputBase64": vector.signingInputBase64],
+                      path: path, id: vector.id, file: file)
+        try base64(vector.bodyBase64, field: "bodyBase64", path: path, id: vector.id, file: file)
+        try base64(vector.signingInputBase64, field: "signingInputBase64", path: path, id: vector.id, file: file)
+        if vector.method.isEmpty || !vector.method.allSatisfy({ $0.isLetter && $0.isASCII }) {
+            throw file.error(.invalidValue, path: path + ".method", vectorID: vector.id, "method must be a token like POST")
+        }
+        if vector.signingInput == nil && vector.signingInputBase64 == nil && vector.result == .valid {
+            throw file.error(.missingField, path: path, vectorID: vector.id,
+                             "a valid vector needs 'signingInput' or 'signingInputBase64'")
+        }
+    }
+
+    static func check(_ vector: ReceiverVector, file: ParsedFile, index: Int) throws(VectorLoadError) {
+        let path = "$.vectors[\(index)]"
+        if let schemes = vector.schemes, schemes.isEmpty {
+            throw file.error(.invalidValue, path: path + ".schemes", vectorID: vector.id, "schemes must not be empty")
+        }
+        if let encodings = vector.encodings, encodings.isEmpty {
+            throw file.error(.invalidValue, path: path + ".encodings", vectorID: vector.id, "encodings must not be empty")
+        }
+        try check(vector.request, signature: vector.signature, path: path, id: vector.id, file: file)
+        for (step, followUp) in (vector.followUps ?? []).enumerated() {
+            try check(followUp.request, signature: followUp.signature, path: path + ".followUps[\(step)]",
+                      id: vector.id, file: file)
+        }
+    }
+
+    static func check(_ request: RequestTemplate, signature: SignatureDirective?, path: String, id: String,
+                      file: ParsedFile) throws(VectorLoadError) {
+        for (index, header) in (request.headers ?? []).enumerated() {
+            guard header.count == 2, !header[0].isEmpty else {
+                throw file.error(.invalidValue, path: path + ".request.headers[\(index)]", vectorID: id,
+                                 "a header is [name, value]")
+            }
+            let forbidden = header.joined().unicodeScalars.contains { $0 == "\r" || $0 == "\n" }
+            if forbidden {
+                throw file.error(.invalidValue, path: path + ".request.headers[\(index)]", vectorID: id,
+                                 "a header must not contain CR or LF")
+            }
+        }
+        if let method = request.method, method.isEmpty || !method.allSatisfy({ $0.isASCII && $0.isLetter }) {
+            throw file.error(.invalidValue, path: path + ".request.method", vectorID: id, "method must be a token")
+        }
+        if let body = request.body {
+            let given = [body.text != nil, body.base64 != nil, body.json != nil].filter { $0 }.count
+            guard given == 1 else {
+                throw file.error(.invalidValue, path: path + ".request.body", vectorID: id,
+                                 "body needs exactly one of 'text', 'base64', 'json'")
+            }
+            try base64(body.base64, field: "request.body.base64", path: path, id: id, file: file)
+            if let text = body.text {
+                do {
+                    _ = try Placeholders.expand(text, projectID: "x")
+                } catch {
+                    throw file.error(.invalidValue, path: path + ".request.body.text", vectorID: id, error.message)
+                }
+            }
+        }
+        guard let signature else { return }
+        let directivePath = path + ".signature"
+        func need(_ present: Bool, _ field: String) throws(VectorLoadError) {
+            if !present {
+                throw file.error(.missingField, path: directivePath, vectorID: id,
+                                 "signature kind '\(signature.kind.rawValue)' needs '\(field)'")
+            }
+        }
+        switch signature.kind {
+        case .literal, .prefix, .whitespace, .extend, .otherKey, .otherBody: try need(signature.value != nil, "value")
+        case .truncate, .flip: try need(signature.count != nil, "count")
+        case .duplicate:
+            guard signature.order == "valid-first" || signature.order == "invalid-first" else {
+                throw file.error(.invalidValue, path: directivePath + ".order", vectorID: id,
+                                 "order must be 'valid-first' or 'invalid-first'")
+            }
+        case .otherURL: try need(signature.url != nil, "url")
+        case .valid, .missing, .empty, .uppercase, .otherEncoding, .bodyProjectId: break
+        }
+    }
+
+    static func exactlyOne(_ fields: KeyValuePairs<String, String?>, path: String, id: String, file: ParsedFile)
+        throws(VectorLoadError) {
+        let present = fields.filter { $0.value != nil }.count
+        guard present == 1 else {
+            let names = fields.map { "'\($0.key)'" }.joined(separator: " or ")
+            throw file.error(present == 0 ? .missingField : .invalidValue, path: path, vectorID: id,
+                             "needs exactly one of \(names)")
+        }
+    }
+
+    static func atMostOne(_ fields: KeyValuePairs<String, String?>, path: String, id: String, file: ParsedFile)
+        throws(VectorLoadError) {
+        if fields.filter({ $0.value != nil }).count > 1 {
+            let names = fields.map { "'\($0.key)'" }.joined(separator: " and ")
+            throw file.error(.invalidValue, path: path, vectorID: id, "give at most one of \(names)")
+        }
+    }
+
+    static func base64(_ value: String?, field: String, path: String, id: String, file: ParsedFile)
+        throws(VectorLoadError) {
+        if let value, Base64.decode(value) == nil {
+            throw file.error(.invalidValue, path: path + "." + field, vectorID: id, "\(field) is not padded base64")
+        }
+    }
+}

@@ -1,0 +1,186 @@
+import PPGSignature
+
+/// Where and how a receiver is tested: what it is configured with and where deliveries are sent.
+public struct ReceiverConfiguration: Sendable {
+    /// The projectId the receiver is configured with: the key of valid signatures.
+    public var projectID: String
+    /// Where deliveries are sent.
+    public var targetURL: RawURL
+    /// The URL configured in PushPushGo, which url-params signatures cover; often the target URL itself.
+    public var publicURL: RawURL
+    public var profile: SignatureProfile
+
+    /// Creates a configuration.
+    /// - Parameters:
+    ///   - projectID: The receiver's projectId.
+    ///   - targetURL: Where deliveries are sent.
+    ///   - publicURL: The URL configured in PushPushGo; the target URL when `nil`.
+    ///   - profile: Scheme and encoding.
+    public init(projectID: String, targetURL: RawURL, publicURL: RawURL? = nil, profile: SignatureProfile) {
+        self.projectID = projectID
+        self.targetURL = targetURL
+        self.publicURL = publicURL ?? targetURL
+        self.profile = profile
+    }
+}
+
+/// One concrete HTTP delivery made from a receiver vector.
+public struct Delivery: Sendable {
+    public var vectorID: String
+    /// 0 for the vector's own request, then 1, 2, … for its follow-ups on the same connection.
+    public var step: Int
+    public var method: String
+    /// The URL the request is sent to, with the vector's query.
+    public var url: RawURL
+    /// The URL a correct receiver reconstructs and verifies: the public URL with the vector's query.
+    public var signedURL: String
+    /// Header fields in order, with the signature; Host and Content-Length are added by the sender unless here.
+    public var headers: [(name: String, value: String)]
+    public var body: [UInt8]
+    public var chunked: Bool
+    public var expect: ExpectedVerdict
+    /// How the signature header was produced; `valid` for a correct signature.
+    public var signatureKind: SignatureDirective.Kind
+
+    /// The request-target of the request line.
+    public var requestTarget: String { url.requestTarget }
+}
+
+extension ReceiverVector {
+    /// Why this vector does not apply under a profile, or `nil` when it does.
+    /// - Parameter profile: The run's profile.
+    /// - Returns: A skip reason.
+    public func skipReason(for profile: SignatureProfile) -> String? {
+        if let schemes, !schemes.contains(profile.scheme) {
+            return "only for scheme " + schemes.map(\.rawValue).joined(separator: ", ")
+        }
+        if let encodings, !encodings.contains(profile.encoding) {
+            return "only for encoding " + encodings.map(\.rawValue).joined(separator: ", ")
+        }
+        return nil
+    }
+
+    /// The deliveries of this vector for a receiver: its own request, then its follow-ups.
+    /// - Parameter configuration: The receiver's configuration.
+    /// - Returns: The deliveries, in the order they are sent on one connection.
+    /// - Throws: `Placeholders.Failure` for a bad template (the loader already rejects those).
+    public func deliveries(for configuration: ReceiverConfiguration) throws(Placeholders.Failure) -> [Delivery] {
+        var result = [try DeliveryBuilder.make(
+            id: id, step: 0, request: request, directive: signature, expect: expect, configuration: configuration)]
+        for (offset, followUp) in (followUps ?? []).enumerated() {
+            result.append(try DeliveryBuilder.make(
+                id: id, step: offset + 1, request: followUp.request, directive: followUp.signature,
+                expect: followUp.expect, configuration: configuration))
+        }
+        return result
+    }
+}
+
+enum DeliveryBuilder {
+    static let defaultHeaders = [(name: "Content-Type", value: "application/json")]
+
+    static func make(id: String, step: Int, request: RequestTemplate, directive: SignatureDirective?,
+                     expect: ExpectedVerdict, configuration: ReceiverConfiguration) throws(Placeholders.Failure)
+        -> Delivery {
+        let projectID = configuration.projectID
+        let body = try bodyBytes(request.body, projectID: projectID)
+        var headers = request.headers.map { $0.map { (name: $0[0], value: $0[1]) } } ?? defaultHeaders
+        let contentType = headers.last { ASCII.equalsIgnoringCase($0.name, "Content-Type") }?.value
+        let signedURL = configuration.publicURL.appendingQuery(request.query)
+        let directive = directive ?? SignatureDirective(kind: .valid)
+        let values = try signatureValues(directive, url: signedURL, body: body, contentType: contentType,
+                                         configuration: configuration)
+        let name = directive.header ?? signatureHeaderName
+        headers += values.map { (name: name, value: $0) }
+        return Delivery(
+            vectorID: id, step: step, method: request.method ?? "POST",
+            url: configuration.targetURL.appendingQuery(request.query), signedURL: signedURL.description,
+            headers: headers, body: body, chunked: request.chunked ?? false, expect: expect,
+            signatureKind: directive.kind)
+    }
+
+    static func bodyBytes(_ template: BodyTemplate?, projectID: String) throws(Placeholders.Failure) -> [UInt8] {
+        guard let template else { return [] }
+        if let text = template.text { return try Placeholders.expand(text, projectID: projectID) }
+        if let base64 = template.base64 { return Base64.decode(base64) ?? [] }
+        if let json = template.json {
+            return try Placeholders.expand(JSONOutput.object(json.members).rendered(pretty: false), projectID: projectID)
+        }
+        return []
+    }
+
+    /// The signing input the harness uses; where url-params cannot read the body, the URL alone, which is the
+    /// closest thing to a valid signature such a delivery can carry (SPEC.md R10.3).
+    static func signingInput(scheme: SignatureScheme, url: String, body: [UInt8], contentType: String?) -> [UInt8] {
+        (try? SigningInput.make(scheme: scheme, url: url.utf8, body: body, contentType: contentType)) ?? Array(url.utf8)
+    }
+
+    static func signatureValues(_ directive: SignatureDirective, url: RawURL, body: [UInt8], contentType: String?,
+                                configuration: ReceiverConfiguration) throws(Placeholders.Failure) -> [String] {
+        let profile = configuration.profile
+        func sign(key: String, url: String, body: [UInt8]) -> String {
+            Signer(projectID: key, profile: profile)
+                .signature(forSigningInput: signingInput(scheme: profile.scheme, url: url, body: body,
+                                                         contentType: contentType))
+        }
+        let valid = sign(key: configuration.projectID, url: url.description, body: body)
+        switch directive.kind {
+        case .valid: return [valid]
+        case .missing: return []
+        case .empty: return [""]
+        case .literal: return [directive.value ?? ""]
+        case .truncate: return [String(valid.prefix(max(0, directive.count ?? 0)))]
+        case .extend: return [valid + (directive.value ?? "")]
+        case .flip: return [flipped(valid, at: directive.count ?? 0, encoding: profile.encoding)]
+        case .uppercase: return [valid.uppercased()]
+        case .otherEncoding:
+            let other: SignatureEncoding = profile.encoding == .hex ? .base64 : .hex
+            let mac = HMACSHA1(key: configuration.projectID)
+                .authenticationCode(for: signingInput(scheme: profile.scheme, url: url.description, body: body,
+                                                      contentType: contentType))
+            return [other.encode(mac)]
+        case .prefix: return [(directive.value ?? "") + valid]
+        case .whitespace: return [(directive.value ?? "") + valid + (directive.value ?? "")]
+        case .duplicate:
+            let invalid = directive.value ?? flipped(valid, at: 0, encoding: profile.encoding)
+            return directive.order == "invalid-first" ? [invalid, valid] : [valid, invalid]
+        case .otherKey: return [sign(key: directive.value ?? "", url: url.description, body: body)]
+        case .bodyProjectId: return [sign(key: bodyProjectID(body) ?? "", url: url.description, body: body)]
+        case .otherURL:
+            return [sign(key: configuration.projectID, url: changed(url, directive.url).description, body: body)]
+        case .otherBody:
+            let signedBody = try Placeholders.expand(directive.value ?? "", projectID: configuration.projectID)
+            return [sign(key: configuration.projectID, url: url.description, body: signedBody)]
+        }
+    }
+
+    /// The signature with one character replaced by the next in its alphabet.
+    static func flipped(_ signature: String, at index: Int, encoding: SignatureEncoding) -> String {
+        var characters = Array(signature.utf8)
+        guard characters.indices.contains(index) else { return signature }
+        let alphabet = Array((encoding == .hex ? "0123456789abcdef" : "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/").utf8)
+        if let position = alphabet.firstIndex(of: characters[index]) {
+            characters[index] = alphabet[(position + 1) % alphabet.count]
+        }
+        return String(decoding: characters, as: UTF8.self)
+    }
+
+    static func bodyProjectID(_ body: [UInt8]) -> String? {
+        guard let value = try? JSONParser.parse(body), case .object(let members) = value.kind,
+              let member = members.first(where: { $0.nameString == "projectId" }),
+              case .string(let bytes) = member.value.kind else { return nil }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    static func changed(_ url: RawURL, _ change: URLChange?) -> RawURL {
+        guard let change else { return url }
+        var copy = url
+        if let scheme = change.scheme { copy.scheme = scheme }
+        if let host = change.host { copy.host = host }
+        if let port = change.port { copy.port = port.isEmpty ? nil : port }
+        if let path = change.path { copy.path = path }
+        if let query = change.query { copy.query = query }
+        if change.dropQuery == true { copy.query = nil }
+        return copy
+    }
+}

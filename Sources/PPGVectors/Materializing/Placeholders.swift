@@ -1,0 +1,45 @@
+/// The placeholders a receiver vector's text may hold.
+public enum Placeholders {
+    /// An unknown or malformed placeholder.
+    public struct Failure: Error, Sendable {
+        public var message: String
+    }
+
+    /// The largest `{{fill:N}}`, so that a vector cannot ask for gigabytes.
+    public static let maximumFill = 16 << 20
+
+    /// Replaces `{{projectId}}` with the projectId and `{{fill:N}}` with N bytes of `x`.
+    /// - Parameters:
+    ///   - text: The template text.
+    ///   - projectID: The receiver's projectId.
+    /// - Returns: The text's bytes with the placeholders expanded.
+    /// - Throws: `Failure` for an unknown placeholder or a bad count.
+    public static func expand(_ text: String, projectID: String) throws(Failure) -> [UInt8] {
+        var out: [UInt8] = []
+        let bytes = Array(text.utf8)
+        out.reserveCapacity(bytes.count)
+        var index = 0
+        let open = Array("{{".utf8)
+        let close = Array("}}".utf8)
+        while index < bytes.count {
+            guard bytes[index...].starts(with: open) else {
+                out.append(bytes[index])
+                index += 1
+                continue
+            }
+            var end = index + 2
+            while end + 1 < bytes.count && !bytes[end...].starts(with: close) { end += 1 }
+            guard end + 1 < bytes.count else { throw Failure(message: "unclosed '{{' in the body template") }
+            let name = String(decoding: bytes[(index + 2)..<end], as: UTF8.self)
+            if name == "projectId" {
+                out += projectID.utf8
+            } else if name.hasPrefix("fill:"), let count = Int(name.dropFirst(5)), count >= 0, count <= maximumFill {
+                out += [UInt8](repeating: UInt8(ascii: "x"), count: count)
+            } else {
+                throw Failure(message: "unknown placeholder '{{\(name)}}' (known: {{projectId}}, {{fill:N}})")
+            }
+            index = end + 2
+        }
+        return out
+    }
+}

@@ -1,0 +1,88 @@
+/// A URL split into its parts byte for byte, with no normalisation at all: what is signed is what was written.
+public struct RawURL: Sendable, Equatable, CustomStringConvertible {
+    /// The scheme as written, e.g. `https`.
+    public var scheme: String
+    /// The userinfo before `@`, if any.
+    public var userinfo: String?
+    /// The host as written; an IPv6 literal keeps its brackets.
+    public var host: String
+    /// The port text after `:`, if written.
+    public var port: String?
+    /// The path, from the first `/` after the authority; may be empty.
+    public var path: String
+    /// The text after `?`, if there is a `?`.
+    public var query: String?
+
+    /// Splits a URL.
+    /// - Parameter text: `scheme://[userinfo@]host[:port][/path][?query]`; a `#fragment` is dropped, as it is
+    ///   never sent.
+    /// - Returns: `nil` when the text has no `://` or no host.
+    public init?(_ text: String) {
+        var rest = Substring(text)
+        if let hash = rest.firstIndex(of: "#") { rest = rest[..<hash] }
+        guard let separator = rest.range(of: "://") else { return nil }
+        scheme = String(rest[..<separator.lowerBound])
+        guard !scheme.isEmpty, scheme.allSatisfy({ $0.isLetter || $0.isNumber || "+-.".contains($0) }) else {
+            return nil
+        }
+        rest = rest[separator.upperBound...]
+        let authorityEnd = rest.firstIndex { $0 == "/" || $0 == "?" } ?? rest.endIndex
+        var authority = rest[..<authorityEnd]
+        rest = rest[authorityEnd...]
+        if let at = authority.lastIndex(of: "@") {
+            userinfo = String(authority[..<at])
+            authority = authority[authority.index(after: at)...]
+        }
+        if authority.hasPrefix("[") {
+            guard let close = authority.firstIndex(of: "]") else { return nil }
+            host = String(authority[...close])
+            let after = authority[authority.index(after: close)...]
+            if after.hasPrefix(":") {
+                port = String(after.dropFirst())
+            } else if !after.isEmpty {
+                return nil
+            }
+        } else if let colon = authority.lastIndex(of: ":") {
+            host = String(authority[..<colon])
+            port = String(authority[authority.index(after: colon)...])
+        } else {
+            host = String(authority)
+        }
+        guard !host.isEmpty else { return nil }
+        if let mark = rest.firstIndex(of: "?") {
+            path = String(rest[..<mark])
+            query = String(rest[rest.index(after: mark)...])
+        } else {
+            path = String(rest)
+        }
+    }
+
+    /// The authority as written.
+    public var authority: String {
+        (userinfo.map { $0 + "@" } ?? "") + host + (port.map { ":" + $0 } ?? "")
+    }
+
+    /// The request-target an HTTP/1.1 request for this URL carries: the path (`/` if empty) and the query.
+    public var requestTarget: String {
+        (path.isEmpty ? "/" : path) + (query.map { "?" + $0 } ?? "")
+    }
+
+    /// The URL text, exactly as the parts say.
+    public var description: String {
+        scheme + "://" + authority + path + (query.map { "?" + $0 } ?? "")
+    }
+
+    /// This URL with more query text appended: after `?` when there is no query yet, after `&` otherwise.
+    /// - Parameter extra: The text to append; `nil` appends nothing, `""` ensures a `?`.
+    /// - Returns: The new URL.
+    public func appendingQuery(_ extra: String?) -> RawURL {
+        guard let extra else { return self }
+        var copy = self
+        if let existing = query, !existing.isEmpty {
+            copy.query = extra.isEmpty ? existing : existing + "&" + extra
+        } else {
+            copy.query = extra
+        }
+        return copy
+    }
+}

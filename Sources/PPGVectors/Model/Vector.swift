@@ -1,0 +1,260 @@
+import PPGSignature
+
+/// Where a vector comes from.
+public enum Provenance: String, Sendable, Codable, CaseIterable {
+    /// Derived from the documented rule as SPEC.md reads it.
+    case derived
+    /// Taken from a third party's published tests; `source` names them.
+    case published
+    /// A real PushPushGo delivery.
+    case captured
+}
+
+/// What a conforming verifier must do with a signature vector.
+public enum SignatureResult: String, Sendable, Codable, CaseIterable {
+    /// Must accept.
+    case valid
+    /// Must reject.
+    case invalid
+    /// Either answer conforms; the vector's flags say why.
+    case acceptable
+}
+
+/// How binding a receiver vector is.
+public enum VectorLevel: String, Sendable, Codable, CaseIterable {
+    /// A failure fails the run.
+    case required
+    /// A failure is a warning unless `--strict`.
+    case recommended
+}
+
+/// What a receiver must answer to a delivery.
+public enum ExpectedVerdict: String, Sendable, Codable, CaseIterable {
+    /// A 2xx.
+    case accept
+    /// A 4xx.
+    case reject
+    /// Either, but never a 5xx.
+    case either
+}
+
+/// The corpus manifest, `manifest.json` at the top of a corpus directory.
+public struct Manifest: Sendable, Codable {
+    /// The file format; this loader reads format 1.
+    public var format: Int
+    /// The corpus version (semver), bumped in CHANGELOG.md with every vector or reading change.
+    public var version: String
+    /// One paragraph about the corpus.
+    public var description: String
+    /// Every flag a vector may carry, with what bug it catches.
+    public var notes: [String: String]
+}
+
+/// A digest vector: the SHA-1 primitive on its own (FIPS 180-4 examples).
+public struct DigestVector: Sendable, Codable {
+    public var id: String
+    public var comment: String
+    public var flags: [String]
+    public var provenance: Provenance
+    public var source: String?
+    /// The message as text, repeated `repeat` times (default once).
+    public var message: String?
+    /// The message bytes in base64, when they are not text.
+    public var messageBase64: String?
+    public var `repeat`: Int?
+    /// The SHA-1 digest, lowercase hex.
+    public var digest: String
+}
+
+/// A signature vector: fixed bytes any library can check, in the manner of Wycheproof.
+public struct SignatureVector: Sendable, Codable {
+    public var id: String
+    public var comment: String
+    public var flags: [String]
+    public var provenance: Provenance
+    public var source: String?
+    public var scheme: SignatureScheme
+    public var encoding: SignatureEncoding
+    /// The key as UTF-8 text: the projectId.
+    public var key: String?
+    /// The key as hex bytes, for binary keys such as RFC 2202's.
+    public var keyHex: String?
+    public var method: String
+    /// The webhook URL as configured, with the delivery's query.
+    public var url: String
+    public var contentType: String?
+    /// The body as text.
+    public var body: String?
+    /// The body bytes in base64, when they are not UTF-8.
+    public var bodyBase64: String?
+    /// The bytes signed, as text.
+    public var signingInput: String?
+    /// The bytes signed in base64, when they are not UTF-8.
+    public var signingInputBase64: String?
+    /// The `X-PPG-Signature` value presented.
+    public var signature: String
+    public var result: SignatureResult
+}
+
+/// A receiver vector: a template that becomes one or more real HTTP deliveries.
+public struct ReceiverVector: Sendable, Codable {
+    public var id: String
+    public var comment: String
+    public var flags: [String]
+    public var provenance: Provenance
+    public var source: String?
+    public var level: VectorLevel
+    /// Only under these schemes; all when absent.
+    public var schemes: [SignatureScheme]?
+    /// Only under these encodings; all when absent.
+    public var encodings: [SignatureEncoding]?
+    public var request: RequestTemplate
+    public var signature: SignatureDirective?
+    public var expect: ExpectedVerdict
+    /// Further deliveries on the same keep-alive connection, each with its own expectation.
+    public var followUps: [DeliveryStep]?
+}
+
+/// One further delivery of a receiver vector.
+public struct DeliveryStep: Sendable, Codable {
+    public var request: RequestTemplate
+    public var signature: SignatureDirective?
+    public var expect: ExpectedVerdict
+}
+
+/// The request of a receiver vector, before it is signed for a receiver.
+public struct RequestTemplate: Sendable, Codable {
+    /// The method; POST when absent.
+    public var method: String?
+    /// Text after `?` appended to the receiver's URL; `""` sends a bare `?`; absent sends no `?`.
+    public var query: String?
+    /// Header fields in order, case kept, as `[name, value]`; `[["Content-Type", "application/json"]]` when absent.
+    /// Host, Content-Length and X-PPG-Signature are added unless listed.
+    public var headers: [[String]]?
+    public var body: BodyTemplate?
+    /// Send the body with `Transfer-Encoding: chunked` instead of `Content-Length`.
+    public var chunked: Bool?
+}
+
+/// A body: exactly one of the members. Text may hold `{{projectId}}` (the receiver's projectId) and
+/// `{{fill:N}}` (N bytes of `x`).
+public struct BodyTemplate: Sendable, Codable {
+    public var text: String?
+    public var base64: String?
+    /// JSON members, serialised compactly in the order written; strings may hold the placeholders.
+    public var json: JSONObjectTemplate?
+}
+
+/// How the `X-PPG-Signature` header of a delivery is produced.
+public struct SignatureDirective: Sendable, Codable {
+    public enum Kind: String, Sendable, Codable, CaseIterable {
+        case valid, missing, empty, literal, truncate, extend, flip, uppercase
+        case otherEncoding = "other-encoding"
+        case prefix, whitespace, duplicate
+        case otherKey = "other-key"
+        case bodyProjectId = "body-project-id"
+        case otherURL = "other-url"
+        case otherBody = "other-body"
+    }
+
+    public var kind: Kind
+    /// literal: the value; prefix: the text before; whitespace: the text around; extend: the text after;
+    /// other-key: the key; other-body: the body that was signed.
+    public var value: String?
+    /// truncate: characters kept; flip: index of the character changed.
+    public var count: Int?
+    /// duplicate: `valid-first` or `invalid-first`.
+    public var order: String?
+    /// other-url: the parts of the signed URL that differ from the receiver's.
+    public var url: URLChange?
+    /// The header name as sent; `X-PPG-Signature` when absent.
+    public var header: String?
+
+    public init(kind: Kind) {
+        self.kind = kind
+    }
+}
+
+/// Parts of the signed URL replaced for an `other-url` directive.
+public struct URLChange: Sendable, Codable {
+    public var scheme: String?
+    public var host: String?
+    /// `""` removes the port; digits set it.
+    public var port: String?
+    public var path: String?
+    /// The query after `?`; `""` a bare `?`.
+    public var query: String?
+    /// Remove the query altogether.
+    public var dropQuery: Bool?
+}
+
+/// A JSON object whose members keep the order they were written in.
+public struct JSONObjectTemplate: Sendable, Codable {
+    public var members: [(String, JSONOutput)]
+
+    public init(members: [(String, JSONOutput)]) {
+        self.members = members
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let value = try JSONOutput(from: decoder)
+        guard case .object(let members) = value else {
+            throw DecodingError.typeMismatch(
+                JSONObjectTemplate.self, .init(codingPath: decoder.codingPath, debugDescription: "expected an object"))
+        }
+        self.members = members
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        try JSONOutput.object(members).encode(to: encoder)
+    }
+}
+
+extension JSONOutput: Codable {
+    public init(from decoder: any Decoder) throws {
+        if let tree = decoder as? TreeDecoder {
+            self = tree.value.output(source: tree.context.source)
+            return
+        }
+        let single = try decoder.singleValueContainer()
+        if single.decodeNil() {
+            self = .null
+        } else if let flag = try? single.decode(Bool.self) {
+            self = .bool(flag)
+        } else if let number = try? single.decode(Double.self) {
+            self = .number(String(number))
+        } else if let text = try? single.decode(String.self) {
+            self = .string(text)
+        } else if var array = try? decoder.unkeyedContainer() {
+            var elements: [JSONOutput] = []
+            while !array.isAtEnd { elements.append(try array.decode(JSONOutput.self)) }
+            self = .array(elements)
+        } else {
+            let object = try decoder.container(keyedBy: TreeKey.self)
+            self = .object(try object.allKeys.map { ($0.stringValue, try object.decode(JSONOutput.self, forKey: $0)) })
+        }
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        switch self {
+        case .object(let members):
+            var container = encoder.container(keyedBy: TreeKey.self)
+            for (name, value) in members { try container.encode(value, forKey: TreeKey(stringValue: name)) }
+        case .array(let elements):
+            var container = encoder.unkeyedContainer()
+            for element in elements { try container.encode(element) }
+        case .string(let text):
+            var container = encoder.singleValueContainer()
+            try container.encode(text)
+        case .number(let text):
+            var container = encoder.singleValueContainer()
+            try container.encode(Double(text) ?? 0)
+        case .bool(let flag):
+            var container = encoder.singleValueContainer()
+            try container.encode(flag)
+        case .null:
+            var container = encoder.singleValueContainer()
+            try container.encodeNil()
+        }
+    }
+}

@@ -1,0 +1,60 @@
+/// The kinds of vector file.
+public enum VectorKind: String, Sendable, Codable, CaseIterable {
+    case digest, signature, receiver
+}
+
+/// One vector file: a category of vectors of one kind.
+public struct VectorFile<Vector: Sendable & Codable>: Sendable, Codable {
+    /// The file format; this loader reads format 1.
+    public var format: Int
+    public var kind: VectorKind
+    /// The category; every id in the file starts with it and a `/`.
+    public var category: String
+    /// What the category covers.
+    public var description: String
+    public var vectors: [Vector]
+}
+
+/// A vector with the file and category it came from.
+public struct Located<Vector: Sendable>: Sendable {
+    public var vector: Vector
+    /// The file's path relative to the corpus directory.
+    public var file: String
+    public var category: String
+}
+
+/// A loaded, validated corpus.
+public struct Corpus: Sendable {
+    /// The directory the corpus was loaded from.
+    public var directory: String
+    public var manifest: Manifest
+    public var digestVectors: [Located<DigestVector>] = []
+    public var signatureVectors: [Located<SignatureVector>] = []
+    public var receiverVectors: [Located<ReceiverVector>] = []
+
+    /// Creates a corpus from vectors already loaded, e.g. a subset of another.
+    /// - Parameters:
+    ///   - directory: Where it came from.
+    ///   - manifest: Its manifest.
+    ///   - digestVectors: Digest vectors.
+    ///   - signatureVectors: Signature vectors.
+    ///   - receiverVectors: Receiver vectors.
+    public init(directory: String, manifest: Manifest, digestVectors: [Located<DigestVector>] = [],
+                signatureVectors: [Located<SignatureVector>] = [], receiverVectors: [Located<ReceiverVector>] = []) {
+        self.directory = directory
+        self.manifest = manifest
+        self.digestVectors = digestVectors
+        self.signatureVectors = signatureVectors
+        self.receiverVectors = receiverVectors
+    }
+
+    /// The file format this loader reads.
+    public static let supportedFormat = 1
+
+    /// Every category, in file order.
+    public var categories: [String] {
+        var seen: Set<String> = []
+        let all = digestVectors.map(\.category) + signatureVectors.map(\.category) + receiverVectors.map(\.category)
+        return all.filter { seen.insert($0).inserted }
+    }
+}

@@ -1,0 +1,131 @@
+#if canImport(Glibc)
+@preconcurrency import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import PPGConformance
+import PPGVectors
+
+/// A command of the tool: its name, help and behaviour.
+protocol CLICommand: SendableMetatype {
+    static var name: String { get }
+    static var summary: String { get }
+    static var usage: String { get }
+    static var options: [OptionSpec] { get }
+    static var maximumPositionals: Int { get }
+    static var details: String { get }
+    /// Runs the command; the result is the exit code.
+    static func run(_ arguments: ParsedArguments) throws -> Int32
+}
+
+extension CLICommand {
+    static var maximumPositionals: Int { 0 }
+    static var details: String { "" }
+    static var help: String { helpText(usage: usage, summary: summary, options: options, details: details) }
+}
+
+/// Exit codes, documented in the README.
+enum ExitCode {
+    static let success: Int32 = 0
+    static let nonconformant: Int32 = 1
+    static let couldNotRun: Int32 = 2
+}
+
+/// A command as the dispatcher sees it; built from a `CLICommand` type so no existential metatypes are needed.
+struct CommandEntry: Sendable {
+    let name: String
+    let summary: String
+    let help: String
+    let options: [OptionSpec]
+    let maximumPositionals: Int
+    let run: @Sendable (ParsedArguments) throws -> Int32
+
+    init<Command: CLICommand>(_ command: Command.Type) {
+        name = Command.name
+        summary = Command.summary
+        help = Command.help
+        options = Command.options
+        maximumPositionals = Command.maximumPositionals
+        run = { try Command.run($0) }
+    }
+}
+
+enum CommandLineTool {
+    static let commands: [CommandEntry] = [
+        CommandEntry(RunCommand.self), CommandEntry(SignCommand.self), CommandEntry(VectorsLintCommand.self),
+        CommandEntry(VectorsListCommand.self), CommandEntry(VectorsNewCommand.self), CommandEntry(BenchCommand.self),
+    ]
+
+    static var toolHelp: String {
+        var lines = [
+            "ppg-conformance \(ToolInfo.version) — conformance suite for PushPushGo webhook receivers (X-PPG-Signature)",
+            "",
+            "USAGE: ppg-conformance <command> [options]",
+            "",
+            "COMMANDS:",
+        ]
+        for command in commands {
+            lines.append("  " + command.name.padding(to: 16) + command.summary)
+        }
+        lines += [
+            "",
+            "OPTIONS:",
+            "  --help          Show help; 'ppg-conformance <command> --help' for a command.",
+            "  --version       Show the tool version and the corpus version.",
+            "",
+            "EXIT CODES: 0 conformant/success, 1 a required vector failed or errored, 2 could not run.",
+        ]
+        return lines.joined(separator: "\n")
+    }
+
+    static func main(_ arguments: [String]) -> Int32 {
+        guard let first = arguments.first else {
+            Console.error(toolHelp)
+            return ExitCode.couldNotRun
+        }
+        if first == "--help" || first == "-h" || first == "help" {
+            Console.out(toolHelp)
+            return ExitCode.success
+        }
+        if first == "--version" {
+            Console.out("ppg-conformance \(ToolInfo.version) (corpus \(VectorLocator.bundledCorpusVersion() ?? "not found"))")
+            return ExitCode.success
+        }
+        var name = first
+        var rest = Array(arguments.dropFirst())
+        if first == "vectors" {
+            guard let sub = rest.first, !sub.hasPrefix("--") else {
+                let names = commands.map(\.name).filter { $0.hasPrefix("vectors ") }
+                if rest.first == "--help" {
+                    Console.out("USAGE: ppg-conformance vectors <lint|list|new> [options]\n\n"
+                        + names.joined(separator: "\n"))
+                    return ExitCode.success
+                }
+                Console.error("ppg-conformance: 'vectors' needs a subcommand: lint, list or new")
+                return ExitCode.couldNotRun
+            }
+            name = "vectors \(sub)"
+            rest.removeFirst()
+        }
+        guard let command = commands.first(where: { $0.name == name }) else {
+            Console.error("ppg-conformance: unknown command '\(name)' (see 'ppg-conformance --help')")
+            return ExitCode.couldNotRun
+        }
+        if rest.prefix(while: { $0 != "--" }).contains(where: { $0 == "--help" || $0 == "-h" }) {
+            Console.out(command.help)
+            return ExitCode.success
+        }
+        do {
+            let parsed = try ParsedArguments(
+                command: name, arguments: rest, options: command.options,
+                maximumPositionals: command.maximumPositionals)
+            return try command.run(parsed)
+        } catch let error as CLIError {
+            Console.error("ppg-conformance: \(error.message)")
+            return ExitCode.couldNotRun
+        } catch {
+            Console.error("ppg-conformance \(name): \(error)")
+            return ExitCode.couldNotRun
+        }
+    }
+}

@@ -1,0 +1,115 @@
+import Foundation
+import PPGConformance
+import PPGSignature
+import PPGVectors
+
+/// `run`: the conformance run, the command users put in CI.
+enum RunCommand: CLICommand {
+    static let name = "run"
+    static let summary = "Run the corpus against the in-process reference and write reports."
+    static let usage = "ppg-conformance run [--vectors DIR] [--only GLOB] [--skip GLOB] [--flag NAME] [--list] "
+        + "[--scheme S] [--encoding E] [--strict] [--expected-failures FILE] [--junit FILE] [--json FILE]"
+    static let options: [OptionSpec] = [
+        CorpusLoading.option,
+        .value("project-id", "ID", "The projectId the receiver is configured with (in-process default: a fixed one)."),
+        .value("public-url", "URL", "The webhook URL as configured in PushPushGo (in-process default: "
+            + "https://hooks.example.com/ppg/webhook)."),
+        .value("only", "GLOB", "Run only vectors whose id matches.", repeatable: true),
+        .value("skip", "GLOB", "Do not run vectors whose id matches.", repeatable: true),
+        .value("flag", "NAME", "Run only vectors carrying this flag.", repeatable: true),
+        .flag("list", "Print what would run, then exit 0."),
+        .value("scheme", "S", "url-params (default for receiver vectors) or json-body; signature vectors of "
+            + "the other scheme are skipped."),
+        .value("encoding", "E", "hex (default for receiver vectors) or base64; signature vectors of the other "
+            + "encoding are skipped."),
+        .flag("strict", "Recommended vectors fail the run; bad signatures must get 401 or 403."),
+        .value("expected-failures", "FILE", "Known gaps: one id or glob a line, '#' starts the reason."),
+        .value("write-expected-failures", "FILE", "Write this run's failures in that format."),
+        .value("junit", "FILE", "Write a JUnit XML report."),
+        .value("json", "FILE", "Write a JSON report (format in the README)."),
+        .flag("verbose", "Print the request of each failure in full."),
+    ]
+    static let details = """
+        Exit codes: 0 conformant; 1 a required vector failed or errored, or a listed expected failure passed;
+        2 could not run (bad arguments, unreadable or invalid corpus, unreachable target).
+        The last line of output is exactly 'N passed, N failed, N skipped'.
+        """
+
+    static func run(_ arguments: ParsedArguments) throws -> Int32 {
+        let scheme = try arguments.optionalChoice("scheme", as: SignatureScheme.self)
+        let encoding = try arguments.optionalChoice("encoding", as: SignatureEncoding.self)
+        let profile = SignatureProfile(scheme: scheme ?? .urlParameters, encoding: encoding ?? .hex)
+        var expectedFailures: ExpectedFailures?
+        if let path = arguments.value("expected-failures") {
+            let bytes = try FileInput.read(path, option: "--expected-failures", command: name)
+            expectedFailures = ExpectedFailures(text: String(decoding: bytes, as: UTF8.self), file: path)
+        }
+        var configuration = ReferenceTarget.defaultConfiguration(profile: profile)
+        if let projectID = arguments.value("project-id") {
+            guard !projectID.isEmpty else { throw CLIError.usage("run: '--project-id' must not be empty") }
+            configuration.projectID = projectID
+        }
+        if let publicURL = arguments.value("public-url") {
+            guard let url = RawURL(publicURL) else {
+                throw CLIError.usage("run: invalid value '\(publicURL)' for '--public-url' (expected scheme://host/path)")
+            }
+            configuration.targetURL = url
+            configuration.publicURL = url
+        }
+        let (corpus, location) = try CorpusLoading.load(arguments)
+        let target: any ConformanceTarget = ReferenceTarget(configuration: configuration)
+        let options = RunOptions(
+            selection: Selection(only: arguments.all("only"), skip: arguments.all("skip"), flags: arguments.all("flag")),
+            scheme: scheme, encoding: encoding, strict: arguments.has("strict"), expectedFailures: expectedFailures,
+            configuration: configuration)
+        for flag in arguments.all("flag") where corpus.manifest.notes[flag] == nil {
+            throw CLIError.usage("run: unknown flag '\(flag)' for '--flag' (see 'ppg-conformance vectors list')")
+        }
+        let total = corpus.digestVectors.count + corpus.signatureVectors.count + corpus.receiverVectors.count
+        Console.out("vectors: \(total) in corpus \(corpus.manifest.version) from \(location.directory) (\(location.origin))")
+        if arguments.has("list") {
+            let (planned, notSent) = Runner.plan(corpus: corpus, target: target, options: options)
+            for vector in planned {
+                Console.out("\(vector.id)  [\(vector.kind.rawValue)]" + (vector.skipReason.map { "  (skip: \($0))" } ?? ""))
+            }
+            for (kind, count) in notSent { Console.out("not sent: \(count) \(kind.rawValue) vectors") }
+            Console.out("\(planned.count) vectors selected")
+            return ExitCode.success
+        }
+        Console.out("target: \(target.name), profile \(profile)")
+        let console = ConsoleReport(
+            colour: ConsoleReport.wantsColour(isTerminal: Console.isTerminal(1),
+                                              environment: ProcessInfo.processInfo.environment),
+            verbose: arguments.has("verbose"))
+        let result = Runner.run(corpus: corpus, target: target, options: options) { category, outcomes in
+            Console.out(console.progressLine(category: category, outcomes: outcomes))
+        }
+        try writeReports(result, arguments: arguments)
+        for line in console.summaryLines(result) { Console.out(line) }
+        return result.summary.conforms ? ExitCode.success : ExitCode.nonconformant
+    }
+
+    static func writeReports(_ result: RunResult, arguments: ParsedArguments) throws(CLIError) {
+        do {
+            if let path = arguments.value("junit") {
+                try AtomicFile.write(JUnitReport.render(result, hostname: hostname()), to: path)
+            }
+            if let path = arguments.value("json") {
+                try AtomicFile.write(JSONReport.render(result), to: path)
+            }
+            if let path = arguments.value("write-expected-failures") {
+                try AtomicFile.write(ExpectedFailures.render(
+                    failuresOf: result.outcomes,
+                    header: "target \(result.targetName), profile \(result.profile), corpus \(result.corpusVersion)"),
+                    to: path)
+            }
+        } catch {
+            throw .input("run: \(error.description)")
+        }
+    }
+
+    static func hostname() -> String {
+        let name = ProcessInfo.processInfo.hostName
+        return name.isEmpty ? "localhost" : name
+    }
+}

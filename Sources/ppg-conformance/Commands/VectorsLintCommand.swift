@@ -1,0 +1,53 @@
+import PPGConformance
+import PPGSignature
+import PPGVectors
+
+/// `vectors lint`: everything the loader checks, then every vector recomputed with the reference.
+enum VectorsLintCommand: CLICommand {
+    static let name = "vectors lint"
+    static let summary = "Check a corpus: structure, every signature recomputed, receiver verdicts, formatting."
+    static let usage = "ppg-conformance vectors lint [DIR] [--fix]"
+    static let maximumPositionals = 1
+    static let options: [OptionSpec] = [
+        CorpusLoading.option,
+        .flag("fix", "Rewrite files that are not in canonical form."),
+    ]
+    static let details = "Exit codes: 0 clean; 1 lint problems found; 2 the corpus does not load."
+
+    static func run(_ arguments: ParsedArguments) throws -> Int32 {
+        var arguments = arguments
+        if let directory = arguments.positionals.first {
+            arguments = try ParsedArguments(command: name, arguments: ["--vectors", directory], options: options)
+        }
+        let location = try CorpusLoading.locate(arguments)
+        var problems = CorpusLint.formatting(directory: location.directory, fix: arguments.has("fix"))
+        let (corpus, _) = try CorpusLoading.load(arguments)
+        problems += CorpusLint.check(corpus)
+        problems += receiverProblems(corpus)
+        let fixed = problems.filter { $0.message == "rewritten in canonical form" }
+        let remaining = problems.count - fixed.count
+        for problem in problems { Console.out(problem.description) }
+        let total = corpus.digestVectors.count + corpus.signatureVectors.count + corpus.receiverVectors.count
+        Console.out("\(total) vectors in \(corpus.categories.count) categories (corpus \(corpus.manifest.version)): "
+            + "\(remaining) problems" + (fixed.isEmpty ? "" : ", \(fixed.count) files rewritten"))
+        return remaining == 0 ? ExitCode.success : ExitCode.nonconformant
+    }
+
+    /// Every receiver vector through the reference receiver under every profile it applies to.
+    static func receiverProblems(_ corpus: Corpus) -> [LintProblem] {
+        var problems: [LintProblem] = []
+        for profile in SignatureProfile.all {
+            let target = ReferenceTarget(configuration: ReferenceTarget.defaultConfiguration(profile: profile))
+            let options = RunOptions(strict: true, configuration: target.configuration)
+            let result = Runner.run(corpus: Corpus(directory: corpus.directory, manifest: corpus.manifest,
+                                                   receiverVectors: corpus.receiverVectors),
+                                    target: target, options: options)
+            for outcome in result.outcomes where outcome.status == .fail || outcome.status == .error {
+                let file = corpus.receiverVectors.first { $0.vector.id == outcome.id }?.file ?? "?"
+                problems.append(LintProblem(file: file, vectorID: outcome.id,
+                                            message: "under \(profile) the reference receiver disagrees: \(outcome.reason)"))
+            }
+        }
+        return problems
+    }
+}

@@ -1,0 +1,96 @@
+import Foundation
+import PPGSignature
+import PPGVectors
+
+/// `vectors new`: scaffolds a signature vector with its signing input and signature computed, for contributors.
+enum VectorsNewCommand: CLICommand {
+    static let name = "vectors new"
+    static let summary = "Scaffold a signature vector with the signing input and signature computed."
+    static let usage = "ppg-conformance vectors new --id CATEGORY/NAME --key K --url U [--body TEXT | --body-file F] "
+        + "[--content-type T] [--scheme S] [--encoding E] [--signature VALUE --result invalid|acceptable] "
+        + "[--comment TEXT] [--flag NAME] [--into FILE]"
+    static let options: [OptionSpec] = [
+        .value("id", "ID", "The new vector's id, 'category/name'."),
+        .value("key", "K", "The projectId (key) as text."),
+        .value("key-hex", "HEX", "The key as hex bytes, instead of --key."),
+        .value("url", "U", "The webhook URL as configured."),
+        .value("body", "TEXT", "The body as text."),
+        .value("body-file", "F", "Read the body's bytes from a file."),
+        .value("content-type", "T", "The Content-Type (default application/json when there is a body)."),
+        .value("scheme", "S", "url-params (default) or json-body."),
+        .value("encoding", "E", "hex (default) or base64."),
+        .value("signature", "VALUE", "The header value presented (default: the correct signature)."),
+        .value("result", "R", "valid, invalid or acceptable (default: valid for the correct signature)."),
+        .value("comment", "TEXT", "What the vector checks."),
+        .value("flag", "NAME", "A flag from manifest.json notes.", repeatable: true),
+        .value("into", "FILE", "Append the vector to this vector file (rewritten in canonical form)."),
+    ]
+
+    static func run(_ arguments: ParsedArguments) throws -> Int32 {
+        let id = try arguments.required("id")
+        let key = try SignCommand.keyBytes(arguments)
+        let scheme: SignatureScheme = try arguments.choice("scheme", default: .urlParameters)
+        let encoding: SignatureEncoding = try arguments.choice("encoding", default: .hex)
+        let url = try arguments.required("url")
+        let body = try SignCommand.bodyBytes(arguments)
+        let contentType = arguments.value("content-type") ?? (body.isEmpty ? nil : "application/json")
+        let input = try? SigningInput.make(scheme: scheme, url: url.utf8, body: body, contentType: contentType)
+        let correct = input.map { Signer(key: key, profile: SignatureProfile(scheme: scheme, encoding: encoding))
+            .signature(forSigningInput: $0) }
+        let signature = arguments.value("signature") ?? correct ?? ""
+        let defaultResult: SignatureResult = signature == correct ? .valid : .invalid
+        let result: SignatureResult = try arguments.choice("result", default: defaultResult)
+        var members: [(String, JSONOutput)] = [
+            ("id", .string(id)),
+            ("comment", .string(arguments.value("comment") ?? "TODO: say what this vector checks")),
+            ("flags", .array(arguments.all("flag").map { .string($0) })),
+            ("provenance", .string("derived")),
+            ("scheme", .string(scheme.rawValue)),
+            ("encoding", .string(encoding.rawValue)),
+        ]
+        if arguments.value("key-hex") != nil {
+            members.append(("keyHex", .string(Hex.encode(key))))
+        } else {
+            members.append(("key", .string(String(decoding: key, as: UTF8.self))))
+        }
+        members += [("method", .string("POST")), ("url", .string(url))]
+        if let contentType { members.append(("contentType", .string(contentType))) }
+        if let text = String(validating: body, as: UTF8.self) {
+            members.append(("body", .string(text)))
+        } else {
+            members.append(("bodyBase64", .string(Data(body).base64EncodedString())))
+        }
+        if let input {
+            if let text = String(validating: input, as: UTF8.self) {
+                members.append(("signingInput", .string(text)))
+            } else {
+                members.append(("signingInputBase64", .string(Data(input).base64EncodedString())))
+            }
+        }
+        members += [("signature", .string(signature)), ("result", .string(result.rawValue))]
+        let vector = JSONOutput.object(members)
+        guard let into = arguments.value("into") else {
+            Console.out(vector.rendered(pretty: true))
+            return ExitCode.success
+        }
+        let bytes = try FileInput.read(into, option: "--into", command: name)
+        guard let parsed = try? JSONParser.parse(bytes), case .object = parsed.kind,
+              case .object(var fileMembers) = parsed.output(source: bytes),
+              let index = fileMembers.firstIndex(where: { $0.0 == "vectors" }),
+              case .array(let vectors) = fileMembers[index].1 else {
+            throw CLIError.input("vectors new: '\(into)' is not a vector file with a 'vectors' array")
+        }
+        fileMembers[index].1 = .array(vectors + [vector])
+        do {
+            try writeAtomically(JSONOutput.object(fileMembers).rendered(pretty: true) + "\n", to: into)
+        } catch {
+            throw CLIError.input("vectors new: cannot write '\(into)'")
+        }
+        Console.out("added '\(id)' to \(into); now run 'ppg-conformance vectors lint'")
+        return ExitCode.success
+    }
+
+    static func writeAtomically(_ text: String, to path: String) throws {
+        try Data(text.utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
+    }
+}
