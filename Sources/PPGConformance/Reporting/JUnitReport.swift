@@ -71,7 +71,7 @@ public enum JUnitReport {
     }
 
     static func testcase(_ outcome: VectorOutcome, category: String) -> String {
-        let open = "    <testcase name=\"\(XMLText.token(outcome.id))\" classname=\"\(XMLText.token(category))\" "
+        let open = "    <testcase name=\"\(XMLText.token(outcome.id))\" classname=\"\(XMLText.token(outcome.kind.rawValue + "." + category))\" "
             + "time=\"\(formatDecimal(outcome.duration, decimals: 3))\""
         let body = XMLText.escape(failureText(outcome))
         if isFailure(outcome) {

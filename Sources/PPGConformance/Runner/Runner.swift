@@ -262,6 +262,11 @@ public enum Runner {
             outcome.reason = "cannot build the delivery: \(error.message)"
             return outcome
         }
+        if let reason = deliveries.compactMap(\.notApplicable).first {
+            outcome.status = .skip
+            outcome.reason = "not applicable to this receiver: \(reason)"
+            return outcome
+        }
         outcome.expected = deliveries.map { expectation($0.expect, strict: options.strict, signed: $0) }
             .joined(separator: ", then ")
         outcome.request = deliveries.map(describe).joined(separator: "\n\n")

@@ -41,6 +41,9 @@ public struct Delivery: Sendable {
     public var expect: ExpectedVerdict
     /// How the signature header was produced; `valid` for a correct signature.
     public var signatureKind: SignatureDirective.Kind
+    /// Set when the vector cannot test anything against this receiver, e.g. an `other-url` change that leaves
+    /// this receiver's URL as it is; the runner skips the vector with this reason.
+    public var notApplicable: String?
 
     /// The request-target of the request line.
     public var requestTarget: String { url.requestTarget }
@@ -90,13 +93,17 @@ enum DeliveryBuilder {
         let directive = directive ?? SignatureDirective(kind: .valid)
         let values = try signatureValues(directive, url: signedURL, body: body, contentType: contentType,
                                          configuration: configuration)
+        var notApplicable: String?
+        if directive.kind == .otherURL, changed(signedURL, directive.url) == signedURL {
+            notApplicable = "the URL change leaves \(signedURL) as it is"
+        }
         let name = directive.header ?? signatureHeaderName
         headers += values.map { (name: name, value: $0) }
         return Delivery(
             vectorID: id, step: step, method: request.method ?? "POST",
             url: configuration.targetURL.appendingQuery(request.query), signedURL: signedURL.description,
             headers: headers, body: body, chunked: request.chunked ?? false, expect: expect,
-            signatureKind: directive.kind)
+            signatureKind: directive.kind, notApplicable: notApplicable)
     }
 
     static func bodyBytes(_ template: BodyTemplate?, projectID: String) throws(Placeholders.Failure) -> [UInt8] {
@@ -172,13 +179,32 @@ enum DeliveryBuilder {
         return String(decoding: bytes, as: UTF8.self)
     }
 
+    /// The signed URL after an `other-url` change. Besides literal values: scheme `swap` (http ↔ https), host
+    /// `uppercase`, port `default` (the scheme's default port written out, or removed if one is written) and path
+    /// `trailing-slash` (added, or removed if present).
     static func changed(_ url: RawURL, _ change: URLChange?) -> RawURL {
         guard let change else { return url }
         var copy = url
-        if let scheme = change.scheme { copy.scheme = scheme }
-        if let host = change.host { copy.host = host }
-        if let port = change.port { copy.port = port.isEmpty ? nil : port }
-        if let path = change.path { copy.path = path }
+        switch change.scheme {
+        case nil: break
+        case "swap": copy.scheme = url.scheme.lowercased() == "https" ? "http" : "https"
+        case let scheme?: copy.scheme = scheme
+        }
+        switch change.host {
+        case nil: break
+        case "uppercase": copy.host = url.host.uppercased()
+        case let host?: copy.host = host
+        }
+        switch change.port {
+        case nil: break
+        case "default": copy.port = url.port == nil ? (url.scheme.lowercased() == "https" ? "443" : "80") : nil
+        case let port?: copy.port = port.isEmpty ? nil : port
+        }
+        switch change.path {
+        case nil: break
+        case "trailing-slash": copy.path = url.path.hasSuffix("/") ? String(url.path.dropLast()) : url.path + "/"
+        case let path?: copy.path = path
+        }
         if let query = change.query { copy.query = query }
         if change.dropQuery == true { copy.query = nil }
         return copy
