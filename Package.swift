@@ -18,10 +18,13 @@ let package = Package(
             name: "ppg-conformance",
             dependencies: ["PPGSignature", "PPGVectors", "PPGConformance"]
         ),
-        .testTarget(name: "PPGSignatureTests", dependencies: ["PPGSignature"]),
-        .testTarget(name: "PPGVectorsTests", dependencies: ["PPGVectors", "PPGSignature"]),
-        .testTarget(name: "PPGConformanceTests", dependencies: ["PPGConformance", "PPGVectors", "PPGSignature"]),
-        .testTarget(name: "CLITests", dependencies: ["ppg-conformance"]),
+        // Helpers the test targets share: running processes, temporary directories, locating the corpus.
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
+        .testTarget(name: "PPGSignatureTests", dependencies: ["PPGSignature", "TestSupport"]),
+        .testTarget(name: "PPGVectorsTests", dependencies: ["PPGVectors", "PPGSignature", "TestSupport"]),
+        .testTarget(
+            name: "PPGConformanceTests", dependencies: ["PPGConformance", "PPGVectors", "PPGSignature", "TestSupport"]),
+        .testTarget(name: "CLITests", dependencies: ["ppg-conformance", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

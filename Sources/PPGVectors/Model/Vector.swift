@@ -113,6 +113,25 @@ public struct ReceiverVector: Sendable, Codable {
     public var expect: ExpectedVerdict
     /// Further deliveries on the same keep-alive connection, each with its own expectation.
     public var followUps: [DeliveryStep]?
+
+    /// Creates a receiver vector.
+    public init(id: String, comment: String, flags: [String] = [], provenance: Provenance = .derived,
+                source: String? = nil, level: VectorLevel = .required, schemes: [SignatureScheme]? = nil,
+                encodings: [SignatureEncoding]? = nil, request: RequestTemplate, signature: SignatureDirective? = nil,
+                expect: ExpectedVerdict, followUps: [DeliveryStep]? = nil) {
+        self.id = id
+        self.comment = comment
+        self.flags = flags
+        self.provenance = provenance
+        self.source = source
+        self.level = level
+        self.schemes = schemes
+        self.encodings = encodings
+        self.request = request
+        self.signature = signature
+        self.expect = expect
+        self.followUps = followUps
+    }
 }
 
 /// One further delivery of a receiver vector.
@@ -120,6 +139,13 @@ public struct DeliveryStep: Sendable, Codable {
     public var request: RequestTemplate
     public var signature: SignatureDirective?
     public var expect: ExpectedVerdict
+
+    /// Creates a step.
+    public init(request: RequestTemplate, signature: SignatureDirective? = nil, expect: ExpectedVerdict) {
+        self.request = request
+        self.signature = signature
+        self.expect = expect
+    }
 }
 
 /// The request of a receiver vector, before it is signed for a receiver.
@@ -134,6 +160,16 @@ public struct RequestTemplate: Sendable, Codable {
     public var body: BodyTemplate?
     /// Send the body with `Transfer-Encoding: chunked` instead of `Content-Length`.
     public var chunked: Bool?
+
+    /// Creates a request template.
+    public init(method: String? = nil, query: String? = nil, headers: [[String]]? = nil, body: BodyTemplate? = nil,
+                chunked: Bool? = nil) {
+        self.method = method
+        self.query = query
+        self.headers = headers
+        self.body = body
+        self.chunked = chunked
+    }
 }
 
 /// A body: exactly one of the members. Text may hold `{{projectId}}` (the receiver's projectId) and
@@ -143,6 +179,13 @@ public struct BodyTemplate: Sendable, Codable {
     public var base64: String?
     /// JSON members, serialised compactly in the order written; strings may hold the placeholders.
     public var json: JSONObjectTemplate?
+
+    /// Creates a body template; give exactly one of the three.
+    public init(text: String? = nil, base64: String? = nil, json: JSONObjectTemplate? = nil) {
+        self.text = text
+        self.base64 = base64
+        self.json = json
+    }
 }
 
 /// How the `X-PPG-Signature` header of a delivery is produced.
@@ -186,6 +229,9 @@ public struct URLChange: Sendable, Codable {
     public var query: String?
     /// Remove the query altogether.
     public var dropQuery: Bool?
+
+    /// Creates a change that changes nothing yet.
+    public init() {}
 }
 
 /// A JSON object whose members keep the order they were written in.

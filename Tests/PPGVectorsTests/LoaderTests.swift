@@ -1,0 +1,150 @@
+import Foundation
+import PPGVectors
+import TestSupport
+import Testing
+
+/// Builds a one-file corpus in a temporary directory.
+struct TemporaryCorpus {
+    let directory: String
+
+    static let manifest = #"{"format": 1, "version": "1.0.0", "description": "t", "notes": {"A": "flag a"}}"#
+
+    static let goodVector = #"""
+        {"id": "cat/one", "comment": "c", "flags": ["A"], "provenance": "derived", "scheme": "json-body",
+         "encoding": "hex", "key": "k", "method": "POST", "url": "https://x/h", "body": "b", "signingInput": "b",
+         "signature": "2f3a8a6e0cf8c4e4e1e0b2c0b2b2b2b2b2b2b2b2", "result": "invalid"}
+        """#
+
+    init(manifest: String = Self.manifest, file: String) throws {
+        directory = try TestSupport.temporaryDirectory()
+        try TestSupport.write(manifest, to: directory + "/manifest.json")
+        try TestSupport.write(file, to: directory + "/signature/cat.json")
+    }
+
+    static func file(_ vectors: String...) -> String {
+        #"{"format": 1, "kind": "signature", "category": "cat", "description": "d", "vectors": ["#
+            + vectors.joined(separator: ",") + "]}"
+    }
+
+    func load() -> Result<Corpus, VectorLoadError> {
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        do {
+            return .success(try VectorLoader.load(directory: directory))
+        } catch {
+            return .failure(error)
+        }
+    }
+
+    static func error(_ file: String, manifest: String = Self.manifest) throws -> VectorLoadError? {
+        guard case .failure(let error) = try TemporaryCorpus(manifest: manifest, file: file).load() else { return nil }
+        return error
+    }
+}
+
+@Suite("Vector loader errors")
+struct LoaderTests {
+    @Test("a good file loads")
+    func loads() throws {
+        let result = try TemporaryCorpus(file: TemporaryCorpus.file(TemporaryCorpus.goodVector)).load()
+        let corpus = try result.get()
+        #expect(corpus.signatureVectors.count == 1)
+        #expect(corpus.signatureVectors[0].category == "cat")
+    }
+
+    @Test("an unknown field names the file, line:column, the vector and the path")
+    func unknownField() throws {
+        let vector = TemporaryCorpus.goodVector.replacingOccurrences(of: #""comment": "c","#,
+                                                                     with: "\"comment\": \"c\",\n \"colour\": 1,")
+        let error = try #require(try TemporaryCorpus.error(TemporaryCorpus.file(vector)))
+        #expect(error.kind == .unknownField)
+        #expect(error.file == "signature/cat.json")
+        #expect(error.vectorID == "cat/one")
+        #expect(error.path == "$.vectors[0].colour")
+        #expect(error.line == 2)
+        #expect(error.description.hasPrefix("signature/cat.json:2:"))
+    }
+
+    @Test("a missing field is named")
+    func missingField() throws {
+        let vector = TemporaryCorpus.goodVector.replacingOccurrences(of: #""method": "POST", "#, with: "")
+        let error = try #require(try TemporaryCorpus.error(TemporaryCorpus.file(vector)))
+        #expect(error.kind == .missingField)
+        #expect(error.message.contains("method"))
+        #expect(error.vectorID == "cat/one")
+    }
+
+    @Test("a wrong type names the expected and found types")
+    func wrongType() throws {
+        let vector = TemporaryCorpus.goodVector.replacingOccurrences(of: #""key": "k""#, with: #""key": 5"#)
+        let error = try #require(try TemporaryCorpus.error(TemporaryCorpus.file(vector)))
+        #expect(error.kind == .wrongType)
+        #expect(error.path == "$.vectors[0].key")
+        #expect(error.message.contains("string"))
+        #expect(error.message.contains("number"))
+    }
+
+    @Test("an invalid enumeration value lists the allowed ones")
+    func invalidValue() throws {
+        let vector = TemporaryCorpus.goodVector.replacingOccurrences(of: #""result": "invalid""#, with: #""result": "maybe""#)
+        let error = try #require(try TemporaryCorpus.error(TemporaryCorpus.file(vector)))
+        #expect(error.kind == .invalidValue)
+        #expect(error.message.contains("valid, invalid, acceptable"))
+    }
+
+    @Test("duplicate ids are refused")
+    func duplicateID() throws {
+        let error = try #require(try TemporaryCorpus.error(
+            TemporaryCorpus.file(TemporaryCorpus.goodVector, TemporaryCorpus.goodVector)))
+        #expect(error.kind == .duplicateID)
+        #expect(error.path == "$.vectors[1].id")
+    }
+
+    @Test("a flag not described in the manifest is refused")
+    func unknownFlag() throws {
+        let vector = TemporaryCorpus.goodVector.replacingOccurrences(of: #"["A"]"#, with: #"["A", "Nope"]"#)
+        let error = try #require(try TemporaryCorpus.error(TemporaryCorpus.file(vector)))
+        #expect(error.kind == .unknownFlag)
+        #expect(error.path == "$.vectors[0].flags[1]")
+    }
+
+    @Test("an unsupported format is refused before anything else")
+    func unsupportedFormat() throws {
+        let file = TemporaryCorpus.file(TemporaryCorpus.goodVector).replacingOccurrences(of: #""format": 1"#,
+                                                                                          with: #""format": 2"#)
+        let error = try #require(try TemporaryCorpus.error(file))
+        #expect(error.kind == .unsupportedFormat)
+        let manifestError = try #require(try TemporaryCorpus.error(
+            TemporaryCorpus.file(TemporaryCorpus.goodVector),
+            manifest: TemporaryCorpus.manifest.replacingOccurrences(of: #""format": 1"#, with: #""format": 9"#)))
+        #expect(manifestError.kind == .unsupportedFormat)
+        #expect(manifestError.file == "manifest.json")
+    }
+
+    @Test("malformed JSON gives line and column")
+    func malformedJSON() throws {
+        let error = try #require(try TemporaryCorpus.error("{\n  \"format\": 1,\n  oops\n}"))
+        #expect(error.kind == .malformedJSON)
+        #expect(error.line == 3)
+        #expect(error.column == 3)
+    }
+
+    @Test("a member written twice is refused")
+    func duplicateMember() throws {
+        let vector = TemporaryCorpus.goodVector.replacingOccurrences(of: #""key": "k""#, with: #""key": "k", "key": "j""#)
+        let error = try #require(try TemporaryCorpus.error(TemporaryCorpus.file(vector)))
+        #expect(error.kind == .duplicateMember)
+    }
+
+    @Test("exactly one of key and keyHex; ids must carry the category")
+    func semanticChecks() throws {
+        let both = TemporaryCorpus.goodVector.replacingOccurrences(of: #""key": "k""#, with: #""key": "k", "keyHex": "00""#)
+        #expect(try TemporaryCorpus.error(TemporaryCorpus.file(both))?.message.contains("exactly one") == true)
+        let wrongCategory = TemporaryCorpus.goodVector.replacingOccurrences(of: "cat/one", with: "dog/one")
+        #expect(try TemporaryCorpus.error(TemporaryCorpus.file(wrongCategory))?.message.contains("category") == true)
+    }
+
+    @Test("a missing corpus directory is an unreadable error, not a crash")
+    func missingDirectory() {
+        #expect(throws: VectorLoadError.self) { try VectorLoader.load(directory: "/nonexistent/ppg") }
+    }
+}

@@ -1,0 +1,118 @@
+import Foundation
+
+/// The result of running a program.
+public struct ProcessResult: Sendable {
+    public var status: Int32
+    public var stdout: String
+    public var stderr: String
+    public var stdoutLines: [String] { stdout.split(separator: "\n").map(String.init) }
+}
+
+/// Small helpers shared by the test targets.
+public enum TestSupport {
+    /// The package's top-level directory, from this file's path.
+    public static let packageRoot: String = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
+
+    /// The shipped corpus.
+    public static var corpusDirectory: String { packageRoot + "/vectors/v1" }
+
+    /// The shared JUnit schemas, beside the checkout as CI lays them out.
+    public static func junitSchema(_ name: String) -> String? {
+        let path = URL(fileURLWithPath: packageRoot).deletingLastPathComponent()
+            .appendingPathComponent("shared/junit/\(name)").path
+        return FileManager.default.fileExists(atPath: path) ? path : nil
+    }
+
+    /// The directory holding the test bundle, where SwiftPM also puts the built executables.
+    public static var buildDirectory: String {
+        let executable = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe"))
+            ?? Bundle.main.executablePath ?? CommandLine.arguments[0]
+        var url = URL(fileURLWithPath: executable).deletingLastPathComponent()
+        // On macOS the tests run from inside an .xctest bundle.
+        while url.path.contains(".xctest") { url = url.deletingLastPathComponent() }
+        return url.path
+    }
+
+    /// The built `ppg-conformance` executable.
+    public static var toolPath: String { buildDirectory + "/ppg-conformance" }
+
+    /// Whether a program is on the PATH.
+    public static func which(_ name: String) -> String? {
+        for directory in (ProcessInfo.processInfo.environment["PATH"] ?? "").split(separator: ":") {
+            let path = "\(directory)/\(name)"
+            if FileManager.default.isExecutableFile(atPath: path) { return path }
+        }
+        return nil
+    }
+
+    /// Whether `python3` runs (pyenv shims exist even where no interpreter does).
+    public static let hasPython: Bool = {
+        guard let python = which("python3") else { return false }
+        return (try? run(python, ["-c", "import hmac"]))?.status == 0
+    }()
+
+    public static let hasOpenSSL: Bool = which("openssl") != nil
+    public static let hasXmllint: Bool = which("xmllint") != nil
+
+    /// Runs a program to completion.
+    /// - Parameters:
+    ///   - path: The program.
+    ///   - arguments: Its arguments.
+    ///   - input: Bytes for its standard input.
+    ///   - environment: Extra environment variables.
+    ///   - directory: The working directory.
+    /// - Returns: Exit status and output.
+    public static func run(_ path: String, _ arguments: [String], input: Data? = nil,
+                           environment: [String: String] = [:], directory: String? = nil) throws -> ProcessResult {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: path)
+        process.arguments = arguments
+        var env = ProcessInfo.processInfo.environment
+        for (key, value) in environment { env[key] = value }
+        process.environment = env
+        if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
+        let outPipe = Pipe()
+        let errPipe = Pipe()
+        let inPipe = Pipe()
+        process.standardOutput = outPipe
+        process.standardError = errPipe
+        process.standardInput = inPipe
+        try process.run()
+        // Read both pipes concurrently so a chatty child cannot fill one and block.
+        let group = DispatchGroup()
+        nonisolated(unsafe) var errData = Data()
+        group.enter()
+        DispatchQueue.global().async {
+            errData = errPipe.fileHandleForReading.readDataToEndOfFile()
+            group.leave()
+        }
+        if let input { inPipe.fileHandleForWriting.write(input) }
+        try? inPipe.fileHandleForWriting.close()
+        let outData = outPipe.fileHandleForReading.readDataToEndOfFile()
+        group.wait()
+        process.waitUntilExit()
+        return ProcessResult(status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
+                             stderr: String(decoding: errData, as: UTF8.self))
+    }
+
+    /// Runs the tool.
+    public static func tool(_ arguments: [String], input: Data? = nil, environment: [String: String] = [:],
+                            directory: String? = nil) throws -> ProcessResult {
+        try run(toolPath, arguments, input: input, environment: environment, directory: directory)
+    }
+
+    /// A fresh temporary directory, removed by the caller when done.
+    public static func temporaryDirectory() throws -> String {
+        let path = NSTemporaryDirectory() + "ppg-test-" + UUID().uuidString
+        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        return path
+    }
+
+    /// Writes text to a file, creating its directory.
+    public static func write(_ text: String, to path: String) throws {
+        try FileManager.default.createDirectory(
+            atPath: URL(fileURLWithPath: path).deletingLastPathComponent().path, withIntermediateDirectories: true)
+        try Data(text.utf8).write(to: URL(fileURLWithPath: path))
+    }
+}
