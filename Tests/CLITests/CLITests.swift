@@ -1,0 +1,194 @@
+import Foundation
+import TestSupport
+import Testing
+
+@Suite("Command line")
+struct CLITests {
+    @Test("sign prints the header value, and --json the signing input too")
+    func sign() throws {
+        let body = #"{"projectId":"abc","ppgId":"1"}"#
+        let plain = try TestSupport.tool(["sign", "--key", "abc", "--url", "https://x.example/h", "--body", body])
+        #expect(plain.status == 0)
+        #expect(plain.stdout == "81d541c19b94f32d50b49b9258ffd44d85efddc5\n")
+        let json = try TestSupport.tool(["sign", "--key=abc", "--url=https://x.example/h", "--body=\(body)", "--json",
+                                         "--encoding", "base64"])
+        #expect(json.stdout.contains(#""signingInput":"https://x.example/hppgId1projectIdabc""#))
+        #expect(json.stdout.contains(#""signature":"gdVBwZuU8y1QtJuSWP/UTYXv3cU=""#))
+    }
+
+    @Test("sign --json gives signingInputBase64 where the input is not UTF-8")
+    func signBinary() throws {
+        let directory = try TestSupport.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        try Data([0xFF, 0x00, 0x7B]).write(to: URL(fileURLWithPath: directory + "/body"))
+        let result = try TestSupport.tool(["sign", "--key", "k", "--scheme", "json-body", "--body-file",
+                                           directory + "/body", "--json"])
+        #expect(result.status == 0)
+        #expect(result.stdout.contains(#""signingInputBase64":"/wB7""#))
+    }
+
+    @Test("argument errors are one line on stderr and exit 2", arguments: [
+        ["sign", "--key", "k", "--bogus"], ["sign", "--url", "https://x/h"], ["sign", "--key", "k", "--url", "u", "--scheme", "sha256"],
+        ["sign", "--key"], ["sign", "--key", "k", "--key-hex", "00", "--url", "u"], ["nonsense"], ["run", "--only"],
+        ["bench", "hmac", "--bytes", "-1"], ["run", "--vectors", "/nonexistent"], ["vectors"], ["sign", "--key", "k", "extra"],
+        ["sign", "--key", "k", "--url", "u", "--body-file", "/nonexistent/file"], ["run", "--flag", "NoSuchFlag"],
+        ["sign", "--json=yes", "--key", "k", "--url", "u"],
+    ])
+    func argumentErrors(arguments: [String]) throws {
+        let result = try TestSupport.tool(arguments)
+        #expect(result.status == 2)
+        let lines = result.stderr.split(separator: "\n")
+        #expect(lines.count == 1, "\(result.stderr)")
+        #expect(result.stderr.hasPrefix("ppg-conformance: "))
+    }
+
+    @Test("--help exists for the tool and every command", arguments: [
+        ["--help"], ["run", "--help"], ["sign", "--help"], ["bench", "--help"], ["vectors", "lint", "--help"],
+        ["vectors", "list", "--help"], ["vectors", "new", "--help"], ["vectors", "--help"],
+    ])
+    func help(arguments: [String]) throws {
+        let result = try TestSupport.tool(arguments)
+        #expect(result.status == 0)
+        #expect(result.stdout.contains("USAGE"))
+    }
+
+    @Test("--version names the tool and corpus versions")
+    func version() throws {
+        let result = try TestSupport.tool(["--version"])
+        #expect(result.status == 0)
+        #expect(result.stdout.firstRange(of: /^ppg-conformance \d+\.\d+\.\d+ \(corpus \d+\.\d+\.\d+\)/) != nil)
+    }
+
+    @Test("bench hmac ends with the documented line")
+    func bench() throws {
+        let result = try TestSupport.tool(["bench", "hmac", "--bytes", "64", "--seconds", "0.05"])
+        #expect(result.status == 0)
+        let last = try #require(result.stdoutLines.last)
+        #expect(last.firstRange(of: /^hmac-sha1 64 B: \d+ signatures\/s$/) != nil, "\(last)")
+    }
+}
+
+@Suite("run")
+struct RunCommandTests {
+    @Test("the shipped corpus passes from any directory, and says where the vectors came from")
+    func passes() throws {
+        let result = try TestSupport.tool(["run"], directory: "/")
+        #expect(result.status == 0, "\(result.stdout.suffix(600))")
+        #expect(result.stdout.contains("(source checkout)"))
+        let last = try #require(result.stdoutLines.last)
+        #expect(last.firstRange(of: /^\d+ passed, 0 failed, \d+ skipped$/) != nil)
+    }
+
+    @Test("PPG_VECTORS and --vectors choose the corpus")
+    func corpusOverride() throws {
+        let fromEnvironment = try TestSupport.tool(["run", "--list"], environment: ["PPG_VECTORS": TestSupport.corpusDirectory])
+        #expect(fromEnvironment.stdout.contains("(PPG_VECTORS)"))
+        let fromOption = try TestSupport.tool(["run", "--list", "--vectors", TestSupport.packageRoot + "/vectors"])
+        #expect(fromOption.stdout.contains("(--vectors)"))
+        #expect(fromOption.status == 0)
+    }
+
+    @Test("--list prints what would run and exits 0")
+    func list() throws {
+        let result = try TestSupport.tool(["run", "--list", "--only", "headers/*"])
+        #expect(result.status == 0)
+        #expect(result.stdoutLines.contains { $0.hasPrefix("headers/missing") })
+        #expect(!result.stdout.contains("keys/"))
+    }
+
+    @Test("an unexpected pass fails the run with exit 1; a listed failure does not")
+    func expectedFailures() throws {
+        let directory = try TestSupport.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        try TestSupport.write("events/legacy-ibody  # pretend it fails\nno/such-vector\n", to: directory + "/expected.txt")
+        let result = try TestSupport.tool(["run", "--expected-failures", directory + "/expected.txt", "--only", "events/*"])
+        #expect(result.status == 1)
+        #expect(result.stdout.contains("UNEXPECTED PASS events/legacy-ibody"))
+        #expect(result.stdout.contains("matches no vector"))
+        #expect(result.stdoutLines.last?.hasSuffix("1 failed, 0 skipped") == true)
+    }
+
+    @Test("reports: JUnit and JSON written, and validated where xmllint is present")
+    func reports() throws {
+        let directory = try TestSupport.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let result = try TestSupport.tool(["run", "--junit", directory + "/r.xml", "--json", directory + "/r.json",
+                                           "--write-expected-failures", directory + "/e.txt"])
+        #expect(result.status == 0)
+        let xml = try String(contentsOfFile: directory + "/r.xml", encoding: .utf8)
+        #expect(xml.contains("<testsuites>"))
+        let json = try String(contentsOfFile: directory + "/r.json", encoding: .utf8)
+        #expect(json.contains("\"conforms\": true"))
+        let expected = try String(contentsOfFile: directory + "/e.txt", encoding: .utf8)
+        #expect(expected.split(separator: "\n").allSatisfy { $0.hasPrefix("#") })
+        let unwritable = try TestSupport.tool(["run", "--junit", directory + "/no/such/dir/r.xml"])
+        #expect(unwritable.status == 2)
+        #expect(unwritable.stderr.contains("r.xml"))
+    }
+
+    @Test("an invalid corpus exits 2 naming the file")
+    func invalidCorpus() throws {
+        let directory = try TestSupport.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        try TestSupport.write(#"{"format": 1, "version": "1.0.0", "description": "x", "notes": {}}"#,
+                              to: directory + "/manifest.json")
+        try TestSupport.write(#"{"format": 1, "kind": "receiver", "category": "c", "description": "d", "vectors": [{]}"#,
+                              to: directory + "/receiver/c.json")
+        let result = try TestSupport.tool(["run", "--vectors", directory])
+        #expect(result.status == 2)
+        #expect(result.stderr.contains("receiver/c.json:1:"))
+        #expect(result.stderr.split(separator: "\n").count == 1)
+    }
+}
+
+@Suite("vectors")
+struct VectorsCommandTests {
+    @Test("lint passes on the shipped corpus")
+    func lint() throws {
+        let result = try TestSupport.tool(["vectors", "lint", TestSupport.corpusDirectory])
+        #expect(result.status == 0, "\(result.stdout.suffix(800))")
+        #expect(result.stdoutLines.last?.contains(": 0 problems") == true)
+    }
+
+    @Test("list --json lists every vector with its flags")
+    func list() throws {
+        let result = try TestSupport.tool(["vectors", "list", "--json"])
+        #expect(result.status == 0)
+        #expect(result.stdout.contains(#""id": "form/twilio-published""#))
+        #expect(result.stdout.contains(#""KeyFromBody": "#))
+    }
+
+    @Test("new scaffolds a vector that lints clean once added to a file")
+    func newVector() throws {
+        let directory = try TestSupport.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        try FileManager.default.copyItem(atPath: TestSupport.corpusDirectory, toPath: directory + "/v1")
+        let printed = try TestSupport.tool(["vectors", "new", "--id", "url/new-one", "--key", "k", "--url",
+                                            "https://h.example/x", "--body", #"{"projectId":"k","ppgId":"z"}"#])
+        #expect(printed.stdout.contains(#""signingInput": "https://h.example/xppgIdzprojectIdk""#))
+        let added = try TestSupport.tool(["vectors", "new", "--id", "url/new-one", "--key", "k", "--url",
+                                          "https://h.example/x", "--body", #"{"projectId":"k","ppgId":"z"}"#,
+                                          "--comment", "A contributor's vector.", "--into", directory + "/v1/signature/url.json"])
+        #expect(added.status == 0, "\(added.stderr)")
+        let lint = try TestSupport.tool(["vectors", "lint", directory + "/v1"])
+        #expect(lint.status == 0, "\(lint.stdout.suffix(600))")
+        let wrong = try TestSupport.tool(["vectors", "new", "--id", "url/new-two", "--key", "k", "--url", "https://h/x",
+                                          "--signature", String(repeating: "0", count: 40),
+                                          "--into", directory + "/v1/signature/url.json"])
+        #expect(wrong.status == 0)
+        #expect(try TestSupport.tool(["vectors", "lint", directory + "/v1"]).status == 0)
+    }
+
+    @Test("lint reports a vector whose result the reference contradicts, with exit 1")
+    func lintFindsProblems() throws {
+        let directory = try TestSupport.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        try FileManager.default.copyItem(atPath: TestSupport.corpusDirectory, toPath: directory + "/v1")
+        let path = directory + "/v1/signature/url.json"
+        let text = try String(contentsOfFile: path, encoding: .utf8)
+        try TestSupport.write(text.replacingOccurrences(of: #""result": "invalid""#, with: #""result": "valid""#), to: path)
+        let result = try TestSupport.tool(["vectors", "lint", directory + "/v1"])
+        #expect(result.status == 1)
+        #expect(result.stdout.contains("the reference rejects it"))
+    }
+}

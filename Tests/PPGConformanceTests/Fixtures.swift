@@ -1,0 +1,48 @@
+import PPGConformance
+import PPGSignature
+import PPGVectors
+import TestSupport
+
+/// A receiver that answers every delivery with one status and body, and accepts every signature: the
+/// crudest mutant.
+struct FixedTarget: ConformanceTarget {
+    var status: Int
+    var body = "ok"
+    var name: String { "fixed-\(status)" }
+    var takesSignatureVectors: Bool { true }
+
+    func verify(_ vector: SignatureVector) throws(TargetError) -> LibraryAnswer { status < 300 ? .accept : .reject("no") }
+    func digest(_ message: [UInt8]) -> String? { nil }
+    func deliver(_ deliveries: [Delivery]) throws(TargetError) -> [DeliveryResponse] {
+        deliveries.map { _ in DeliveryResponse(status: status, bodyPrefix: body) }
+    }
+    func reproduction(of delivery: Delivery) -> String { "curl --data-binary ']]>\u{1B}' http://x" }
+}
+
+/// A target whose every answer fails to arrive.
+struct BrokenTarget: ConformanceTarget {
+    var name: String { "broken" }
+    var takesSignatureVectors: Bool { false }
+    func verify(_ vector: SignatureVector) throws(TargetError) -> LibraryAnswer {
+        throw TargetError(kind: .timeout, message: "no answer in 1 s")
+    }
+    func digest(_ message: [UInt8]) -> String? { nil }
+    func deliver(_ deliveries: [Delivery]) throws(TargetError) -> [DeliveryResponse] {
+        throw TargetError(kind: .connectionReset, message: "reset by peer")
+    }
+    func reproduction(of delivery: Delivery) -> String { "" }
+}
+
+enum Fixtures {
+    static let corpus: Corpus? = try? VectorLoader.load(directory: TestSupport.corpusDirectory)
+
+    static func options(profile: SignatureProfile = .default, selection: Selection = Selection(), strict: Bool = false,
+                        expected: ExpectedFailures? = nil) -> RunOptions {
+        RunOptions(selection: selection, strict: strict, expectedFailures: expected,
+                   configuration: ReferenceTarget.defaultConfiguration(profile: profile))
+    }
+
+    static func reference(_ profile: SignatureProfile = .default) -> ReferenceTarget {
+        ReferenceTarget(configuration: ReferenceTarget.defaultConfiguration(profile: profile))
+    }
+}

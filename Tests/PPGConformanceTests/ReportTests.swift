@@ -1,0 +1,128 @@
+import Foundation
+import PPGConformance
+import PPGSignature
+import PPGVectors
+import TestSupport
+import Testing
+
+@Suite("Reports")
+struct ReportTests {
+    static func failingRun() throws -> RunResult {
+        let corpus = try #require(Fixtures.corpus)
+        let expected = ExpectedFailures(text: "headers/missing # known\n", file: "e")
+        return Runner.run(corpus: corpus, target: FixedTarget(status: 200, body: "\u{0}\u{1B}]]><x>&\u{FFFE}"),
+                          options: Fixtures.options(expected: expected))
+    }
+
+    static func passingRun() throws -> RunResult {
+        let corpus = try #require(Fixtures.corpus)
+        return Runner.run(corpus: corpus, target: Fixtures.reference(), options: Fixtures.options())
+    }
+
+    func validate(_ xml: String) throws {
+        let directory = try TestSupport.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let path = directory + "/report.xml"
+        try TestSupport.write(xml, to: path)
+        let xmllint = try #require(TestSupport.which("xmllint"))
+        for schema in ["junit-10.xsd", "ant-junit.xsd"] {
+            let schemaPath = try #require(TestSupport.junitSchema(schema), "shared/junit/\(schema) is missing")
+            let result = try TestSupport.run(xmllint, ["--noout", "--schema", schemaPath, path])
+            #expect(result.status == 0, "\(schema): \(result.stderr.prefix(600))")
+        }
+    }
+
+    @Test("JUnit of a passing and of a failing run validates against both schemas",
+          .enabled(if: TestSupport.hasXmllint, "xmllint is not installed (apt-get install libxml2-utils)"))
+    func junitValidates() throws {
+        try validate(JUnitReport.render(try Self.passingRun(), hostname: "ci host"))
+        try validate(JUnitReport.render(try Self.failingRun(), hostname: "ci\u{1B}host"))
+    }
+
+    @Test("JUnit maps categories to suites, failures, errors and skips to their elements")
+    func junitShape() throws {
+        let xml = JUnitReport.render(try Self.failingRun(), hostname: "h")
+        #expect(xml.hasPrefix("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites>"))
+        #expect(xml.contains("<testsuite name=\"headers\" package=\"ppg-conformance\""))
+        #expect(xml.contains("classname=\"receiver.headers\""))
+        #expect(xml.contains("<failure message=\""))
+        #expect(xml.contains("type=\"nonconformance\""))
+        #expect(xml.contains("<skipped message=\""))
+        #expect(xml.contains("expected failure: headers/missing"))
+        #expect(!xml.contains("]]>"))
+        #expect(!xml.contains("\u{1B}"))
+        #expect(!xml.contains("\u{0}"))
+        let timestamp = try #require(xml.firstRange(of: /timestamp="(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)"/))
+        #expect(!xml[timestamp].contains("Z"))
+        #expect(xml.firstRange(of: /time="\d+\.\d{3}"/) != nil)
+        #expect(xml.firstRange(of: /time="\d+,\d/) == nil)
+    }
+
+    @Test("XML escaping makes hostile text safe", arguments: [
+        ("\u{1B}[31m", "\\u{1B}[31m"), ("a\u{0}b", "a\\u{0}b"), ("]]>", "]]&gt;"), ("<&>", "&lt;&amp;&gt;"),
+        ("\u{FFFF}\u{FFFE}", "\\u{FFFF}\\u{FFFE}"), ("\u{7}", "\\u{7}"), ("é😀", "é😀"),
+    ])
+    func escaping(input: String, expected: String) {
+        #expect(XMLText.escape(input) == expected)
+    }
+
+    @Test("attributes escape quotes and line breaks; tokens collapse white space")
+    func attributes() {
+        #expect(XMLText.escape("a\"b\nc", attribute: true) == "a&quot;b&#10;c")
+        #expect(XMLText.token("  a \n b ") == "a b")
+        #expect(XMLText.token("") == "-")
+    }
+
+    @Test("the JSON report parses and carries the summary and every outcome")
+    func jsonReport() throws {
+        let result = try Self.failingRun()
+        let text = JSONReport.render(result)
+        let value = try JSONParser.parse(Array(text.utf8))
+        let output = value.output(source: Array(text.utf8))
+        #expect(output["format"] == .number("1"))
+        #expect(output["conforms"] == .bool(false))
+        #expect(output["summary"]?["failed"] == .number(String(result.summary.failed)))
+        guard case .array(let outcomes)? = output["outcomes"] else {
+            Issue.record("no outcomes array")
+            return
+        }
+        #expect(outcomes.count == result.outcomes.count)
+        #expect(outcomes.contains { $0["disposition"] == .string("expected-failure") })
+    }
+
+    @Test("the console's last line is exactly 'N passed, N failed, N skipped'")
+    func consoleClosingLine() throws {
+        let result = try Self.failingRun()
+        let lines = ConsoleReport(colour: false).summaryLines(result)
+        let summary = result.summary
+        #expect(lines.last == "\(summary.passed) passed, \(summary.failed) failed, \(summary.skipped) skipped")
+        #expect(lines.contains { $0.hasPrefix("warnings: ") && $0.contains("expected failures: 1") })
+        #expect(lines.contains { $0.hasPrefix("FAIL headers/") })
+        #expect(!lines.joined().contains("\u{1B}["))
+    }
+
+    @Test("colour only on a terminal and never with NO_COLOR")
+    func colour() {
+        #expect(ConsoleReport.wantsColour(isTerminal: true, environment: [:]))
+        #expect(!ConsoleReport.wantsColour(isTerminal: false, environment: [:]))
+        #expect(!ConsoleReport.wantsColour(isTerminal: true, environment: ["NO_COLOR": ""]))
+        #expect(ConsoleReport(colour: true).progressLine(category: "c", outcomes: []).contains("\u{1B}["))
+    }
+
+    @Test("decimals use a dot and a fixed number of places")
+    func decimals() {
+        #expect(formatDecimal(0.0004, decimals: 3) == "0.000")
+        #expect(formatDecimal(1.23456, decimals: 3) == "1.235")
+        #expect(formatDecimal(12, decimals: 3) == "12.000")
+    }
+
+    @Test("reports are written atomically and a bad path is a one-line error")
+    func atomicWrite() throws {
+        let directory = try TestSupport.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        try AtomicFile.write("one", to: directory + "/r.xml")
+        try AtomicFile.write("two", to: directory + "/r.xml")
+        #expect(try String(contentsOfFile: directory + "/r.xml", encoding: .utf8) == "two")
+        #expect(throws: AtomicFile.Failure.self) { try AtomicFile.write("x", to: directory + "/missing/dir/r.xml") }
+    }
+}
