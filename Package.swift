@@ -9,14 +9,16 @@ let package = Package(
         .library(name: "PPGSignature", targets: ["PPGSignature"]),
         .library(name: "PPGVectors", targets: ["PPGVectors"]),
         .library(name: "PPGConformance", targets: ["PPGConformance"]),
+        .library(name: "PPGHTTP", targets: ["PPGHTTP"]),
     ],
     targets: [
         .target(name: "PPGSignature"),
         .target(name: "PPGVectors", dependencies: ["PPGSignature"]),
-        .target(name: "PPGConformance", dependencies: ["PPGSignature", "PPGVectors"]),
+        .target(name: "PPGHTTP"),
+        .target(name: "PPGConformance", dependencies: ["PPGSignature", "PPGVectors", "PPGHTTP"]),
         .executableTarget(
             name: "ppg-conformance",
-            dependencies: ["PPGSignature", "PPGVectors", "PPGConformance"]
+            dependencies: ["PPGSignature", "PPGVectors", "PPGConformance", "PPGHTTP"]
         ),
         // Helpers the test targets share: running processes, temporary directories, locating the corpus.
         .target(name: "TestSupport", path: "Tests/TestSupport"),
@@ -24,6 +26,7 @@ let package = Package(
         .testTarget(name: "PPGVectorsTests", dependencies: ["PPGVectors", "PPGSignature", "TestSupport"]),
         .testTarget(
             name: "PPGConformanceTests", dependencies: ["PPGConformance", "PPGVectors", "PPGSignature", "TestSupport"]),
+        .testTarget(name: "PPGHTTPTests", dependencies: ["PPGHTTP", "TestSupport"]),
         .testTarget(name: "CLITests", dependencies: ["ppg-conformance", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]

@@ -53,6 +53,7 @@ struct CommandEntry: Sendable {
 enum CommandLineTool {
     static let commands: [CommandEntry] = [
         CommandEntry(RunCommand.self), CommandEntry(SignCommand.self), CommandEntry(VectorsLintCommand.self),
+        CommandEntry(ServeCommand.self), CommandEntry(MutantsCommand.self),
         CommandEntry(VectorsListCommand.self), CommandEntry(VectorsNewCommand.self), CommandEntry(BenchCommand.self),
     ]
 

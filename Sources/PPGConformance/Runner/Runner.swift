@@ -267,6 +267,11 @@ public enum Runner {
             outcome.reason = "not applicable to this receiver: \(reason)"
             return outcome
         }
+        if let reason = target.skipReason(for: deliveries) {
+            outcome.status = .skip
+            outcome.reason = reason
+            return outcome
+        }
         outcome.expected = deliveries.map { expectation($0.expect, strict: options.strict, signed: $0) }
             .joined(separator: ", then ")
         outcome.request = deliveries.map(describe).joined(separator: "\n\n")

@@ -68,8 +68,16 @@ public protocol ConformanceTarget: Sendable {
     /// - Returns: One response per delivery.
     /// - Throws: `TargetError` when an answer did not come.
     func deliver(_ deliveries: [Delivery]) throws(TargetError) -> [DeliveryResponse]
+    /// Why this target cannot send some deliveries faithfully, or `nil`; the vector is then skipped.
+    /// - Parameter deliveries: The deliveries of one vector.
+    /// - Returns: A skip reason.
+    func skipReason(for deliveries: [Delivery]) -> String?
     /// A command that reproduces a delivery outside the tool.
     /// - Parameter delivery: The delivery.
     /// - Returns: A shell command.
     func reproduction(of delivery: Delivery) -> String
+}
+
+extension ConformanceTarget {
+    public func skipReason(for deliveries: [Delivery]) -> String? { nil }
 }

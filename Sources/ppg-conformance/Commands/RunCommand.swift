@@ -6,14 +6,19 @@ import PPGVectors
 /// `run`: the conformance run, the command users put in CI.
 enum RunCommand: CLICommand {
     static let name = "run"
-    static let summary = "Run the corpus against the in-process reference and write reports."
-    static let usage = "ppg-conformance run [--vectors DIR] [--only GLOB] [--skip GLOB] [--flag NAME] [--list] "
-        + "[--scheme S] [--encoding E] [--strict] [--expected-failures FILE] [--junit FILE] [--json FILE]"
+    static let summary = "Run the corpus against the in-process reference or a receiver over HTTP; write reports."
+    static let usage = "ppg-conformance run [--target URL --project-id ID [--public-url URL] [--jobs N] [--timeout S]] "
+        + "[--vectors DIR] [--only GLOB] [--skip GLOB] [--flag NAME] [--list] [--scheme S] [--encoding E] [--strict] "
+        + "[--expected-failures FILE] [--junit FILE] [--json FILE]"
     static let options: [OptionSpec] = [
         CorpusLoading.option,
-        .value("project-id", "ID", "The projectId the receiver is configured with (in-process default: a fixed one)."),
-        .value("public-url", "URL", "The webhook URL as configured in PushPushGo (in-process default: "
-            + "https://hooks.example.com/ppg/webhook)."),
+        .value("target", "URL", "Send receiver vectors to this receiver over HTTP (http:// or https://)."),
+        .value("project-id", "ID", "The projectId the receiver is configured with (required with --target)."),
+        .value("public-url", "URL", "The webhook URL as configured in PushPushGo, which signatures cover (default: "
+            + "the target URL; in-process: https://hooks.example.com/ppg/webhook)."),
+        .value("jobs", "N", "Receiver vectors at once over HTTP (default 4)."),
+        .value("timeout", "S", "Seconds each HTTP exchange may take, connect included (default 5)."),
+        .flag("insecure", "Accept self-signed certificates on https targets (Apple platforms only; see README)."),
         .value("only", "GLOB", "Run only vectors whose id matches.", repeatable: true),
         .value("skip", "GLOB", "Do not run vectors whose id matches.", repeatable: true),
         .value("flag", "NAME", "Run only vectors carrying this flag.", repeatable: true),
@@ -49,19 +54,39 @@ enum RunCommand: CLICommand {
             guard !projectID.isEmpty else { throw CLIError.usage("run: '--project-id' must not be empty") }
             configuration.projectID = projectID
         }
-        if let publicURL = arguments.value("public-url") {
-            guard let url = RawURL(publicURL) else {
-                throw CLIError.usage("run: invalid value '\(publicURL)' for '--public-url' (expected scheme://host/path)")
+        func url(_ option: String) throws(CLIError) -> RawURL? {
+            guard let text = arguments.value(option) else { return nil }
+            guard let url = RawURL(text), ["http", "https"].contains(url.scheme.lowercased()) else {
+                throw .usage("run: invalid value '\(text)' for '--\(option)' (expected http:// or https:// URL)")
             }
-            configuration.targetURL = url
-            configuration.publicURL = url
+            return url
+        }
+        let targetURL = try url("target")
+        if let publicURL = try url("public-url") {
+            configuration.targetURL = publicURL
+            configuration.publicURL = publicURL
+        }
+        let jobs = try arguments.integer("jobs", default: 4, range: 1...256)
+        let timeout = try arguments.number("timeout", default: 5, range: 0.05...600)
+        let target: any ConformanceTarget
+        if let targetURL {
+            guard arguments.value("project-id") != nil else {
+                throw CLIError.usage("run: '--target' needs '--project-id' (the projectId the receiver is configured with)")
+            }
+            configuration.targetURL = targetURL
+            configuration.publicURL = try url("public-url") ?? targetURL
+            target = HTTPTarget(url: targetURL, timeout: timeout, insecure: arguments.has("insecure"))
+        } else {
+            for option in ["jobs", "timeout", "insecure"] where arguments.value(option) != nil || arguments.has(option) {
+                throw CLIError.usage("run: '--\(option)' only applies with '--target'")
+            }
+            target = ReferenceTarget(configuration: configuration)
         }
         let (corpus, location) = try CorpusLoading.load(arguments)
-        let target: any ConformanceTarget = ReferenceTarget(configuration: configuration)
         let options = RunOptions(
             selection: Selection(only: arguments.all("only"), skip: arguments.all("skip"), flags: arguments.all("flag")),
             scheme: scheme, encoding: encoding, strict: arguments.has("strict"), expectedFailures: expectedFailures,
-            configuration: configuration)
+            configuration: configuration, jobs: targetURL == nil ? 1 : jobs)
         for flag in arguments.all("flag") where corpus.manifest.notes[flag] == nil {
             throw CLIError.usage("run: unknown flag '\(flag)' for '--flag' (see 'ppg-conformance vectors list')")
         }
@@ -76,7 +101,17 @@ enum RunCommand: CLICommand {
             Console.out("\(planned.count) vectors selected")
             return ExitCode.success
         }
-        Console.out("target: \(target.name), profile \(profile)")
+        if let http = target as? HTTPTarget {
+            do {
+                try http.checkReachable()
+            } catch {
+                throw CLIError(kind: .unreachable, message: "run: \(error.message)")
+            }
+            Console.out("target: \(target.name), signed for \(configuration.publicURL) with projectId "
+                + "\(configuration.projectID), profile \(profile), \(jobs) jobs, timeout \(formatDecimal(timeout, decimals: 1)) s")
+        } else {
+            Console.out("target: \(target.name), profile \(profile)")
+        }
         let console = ConsoleReport(
             colour: ConsoleReport.wantsColour(isTerminal: Console.isTerminal(1),
                                               environment: ProcessInfo.processInfo.environment),

@@ -1,0 +1,81 @@
+import PPGHTTP
+import PPGSignature
+import PPGVectors
+
+/// A receiver served on a loopback port for the duration of a job: how `mutants` and the tests run receivers.
+public final class LoopbackServer: @unchecked Sendable {
+    let server: HTTPServer
+    /// The port bound.
+    public let port: Int
+
+    /// Starts serving a receiver on 127.0.0.1 and a free port.
+    /// - Parameters:
+    ///   - receiver: The receiver.
+    ///   - idleTimeout: Seconds a kept-alive connection may idle.
+    /// - Throws: `HTTPError` when no port can be bound.
+    public init(receiver: any Receiver, idleTimeout: Double = 5) throws(HTTPError) {
+        let configuration = HTTPServer.Configuration(host: "127.0.0.1", port: 0, idleTimeout: idleTimeout,
+                                                     requestTimeout: 5)
+        server = HTTPServer(configuration: configuration, handler: receiver.httpHandler)
+        port = try server.start()
+    }
+
+    /// The URL deliveries are sent to.
+    /// - Parameter path: The path.
+    /// - Returns: `http://127.0.0.1:PORT` + path.
+    public func url(path: String = "/ppg/webhook") -> RawURL {
+        RawURL("http://127.0.0.1:\(port)\(path)").unsafelyUnwrapped
+    }
+
+    /// Stops the server and waits for its accept loop to end.
+    public func stop() {
+        server.stop()
+        server.wait()
+    }
+}
+
+/// What `mutants` found for one receiver.
+public struct MutantResult: Sendable {
+    /// `nil` for the correct reference receiver, run as the control.
+    public var mutant: Mutant?
+    /// Required vectors that failed (caught the bug).
+    public var caughtBy: [String]
+    /// Recommended vectors that failed.
+    public var warnedBy: [String]
+    public var errors: Int
+    public var summary: RunSummary
+
+    /// Whether at least one required vector caught the mutant.
+    public var caught: Bool { !caughtBy.isEmpty }
+}
+
+/// Runs the HTTP suite against the reference receiver and every mutant, each on its own loopback server.
+public enum MutationRun {
+    /// The public URL mutants are configured with: not the loopback URL, so URL rebuilding is caught.
+    public static let publicURL = RawURL("https://hooks.example.com/ppg/webhook").unsafelyUnwrapped
+
+    /// Runs the suite against one receiver.
+    /// - Parameters:
+    ///   - mutant: The mutant, or `nil` for the reference.
+    ///   - corpus: The corpus.
+    ///   - profile: Scheme and encoding.
+    ///   - projectID: The projectId the receivers are configured with.
+    ///   - jobs: Vectors at once.
+    /// - Returns: What the run found.
+    /// - Throws: `HTTPError` when the loopback server cannot start.
+    public static func run(mutant: Mutant?, corpus: Corpus, profile: SignatureProfile,
+                           projectID: String = "5f2a8b3c9d1e4f6a7b8c9d0e", jobs: Int = 4) throws(HTTPError) -> MutantResult {
+        let reference = ReferenceReceiver(projectID: projectID, publicURL: publicURL, profile: profile)
+        let receiver: any Receiver = mutant.map { MutantReceiver(mutant: $0, reference: reference) } ?? reference
+        let server = try LoopbackServer(receiver: receiver)
+        defer { server.stop() }
+        let configuration = ReceiverConfiguration(projectID: projectID, targetURL: server.url(), publicURL: publicURL,
+                                                  profile: profile)
+        let options = RunOptions(configuration: configuration, jobs: jobs)
+        let result = Runner.run(corpus: corpus, target: HTTPTarget(url: server.url(), timeout: 5), options: options)
+        let failed = result.outcomes.filter { $0.status == .fail || $0.status == .error }
+        return MutantResult(mutant: mutant, caughtBy: failed.filter { $0.level == .required }.map(\.id),
+                            warnedBy: failed.filter { $0.level == .recommended }.map(\.id),
+                            errors: result.summary.errors, summary: result.summary)
+    }
+}

@@ -1,0 +1,93 @@
+import Foundation
+import PPGVectors
+
+/// A `curl` command that sends a delivery exactly: the same method, request-target, headers in order (curl's own
+/// defaults suppressed) and body bytes.
+public enum CurlCommand {
+    /// The command for one delivery.
+    /// - Parameters:
+    ///   - delivery: The delivery.
+    ///   - insecure: Add `--insecure` for self-signed https targets.
+    /// - Returns: A shell command line.
+    public static func make(_ delivery: Delivery, insecure: Bool = false) -> String {
+        var parts = ["curl", "-sS", "-i", "--path-as-is", "-X", delivery.method]
+        if insecure { parts.append("--insecure") }
+        let names = Set(delivery.headers.map { $0.name.lowercased() })
+        for header in delivery.headers {
+            // "Name;" is curl's way to send a header with an empty value.
+            parts += ["-H", quote(header.value.isEmpty ? "\(header.name);" : "\(header.name): \(header.value)")]
+        }
+        // curl adds these unless told not to; the delivery has none of them.
+        for (name, flag) in [("content-type", "Content-Type:"), ("user-agent", "User-Agent:"), ("accept", "Accept:"),
+                             ("expect", "Expect:")] where !names.contains(name) {
+            parts += ["-H", quote(flag)]
+        }
+        if delivery.chunked { parts += ["-H", quote("Transfer-Encoding: chunked")] }
+        if !delivery.body.isEmpty || delivery.method != "GET" { parts += ["--data-binary", "@-"] }
+        parts.append(quote(delivery.url.description))
+        let command = parts.joined(separator: " ")
+        guard !delivery.body.isEmpty || delivery.method != "GET" else { return command }
+        return producer(delivery.body) + " | " + command
+    }
+
+    /// A command that writes exactly these bytes: `printf` for short bodies, a Python expression with runs
+    /// compressed for long ones (a 1 MiB body stays one short line).
+    static func producer(_ body: [UInt8]) -> String {
+        if body.count <= 4096 {
+            if let text = String(validating: body, as: UTF8.self), isPlainText(body) {
+                return "printf '%s' " + quote(text)
+            }
+            return "printf " + quote(printfEscaped(body))
+        }
+        var pieces: [String] = []
+        var index = 0
+        var literal: [UInt8] = []
+        while index < body.count {
+            var run = 1
+            while index + run < body.count && body[index + run] == body[index] { run += 1 }
+            if run >= 64 {
+                if !literal.isEmpty { pieces.append(pythonBytes(literal)); literal = [] }
+                pieces.append(pythonBytes([body[index]]) + "*\(run)")
+            } else {
+                literal += body[index..<(index + run)]
+            }
+            index += run
+        }
+        if !literal.isEmpty { pieces.append(pythonBytes(literal)) }
+        return "python3 -c " + quote("import sys; sys.stdout.buffer.write(" + pieces.joined(separator: "+") + ")")
+    }
+
+    /// No control characters but tab and newline, so the text survives single quotes as it is.
+    static func isPlainText(_ body: [UInt8]) -> Bool {
+        body.allSatisfy { $0 >= 0x20 && $0 != 0x7F || $0 == 0x0A || $0 == 0x09 }
+    }
+
+    static func printfEscaped(_ body: [UInt8]) -> String {
+        body.map { byte -> String in
+            if byte == 0x25 { return "%%" }
+            if byte == 0x5C { return "\\\\" }
+            if byte >= 0x20 && byte < 0x7F { return String(UnicodeScalar(byte)) }
+            return "\\" + String(byte, radix: 8).leftPadded(to: 3)
+        }.joined()
+    }
+
+    static func pythonBytes(_ bytes: [UInt8]) -> String {
+        "b'" + bytes.map { byte -> String in
+            if byte == 0x27 { return "\\'" }
+            if byte == 0x5C { return "\\\\" }
+            if byte >= 0x20 && byte < 0x7F { return String(UnicodeScalar(byte)) }
+            return "\\x" + String(byte, radix: 16).leftPadded(to: 2)
+        }.joined() + "'"
+    }
+
+    /// Single-quotes a word for POSIX shells.
+    static func quote(_ text: String) -> String {
+        "'" + text.replacingOccurrences(of: "'", with: "'\\''") + "'"
+    }
+}
+
+extension String {
+    func leftPadded(to width: Int) -> String {
+        count >= width ? self : String(repeating: "0", count: width - count) + self
+    }
+}

@@ -1,0 +1,118 @@
+/// An HTTP/1.1 client connection of our own: requests go out byte for byte as given, one at a time, on a kept-alive
+/// connection that is reopened when the server closed it. No redirects are followed. Not thread-safe: one
+/// connection per thread.
+public final class HTTPConnection {
+    public let host: String
+    public let port: Int
+    /// How long connecting may take.
+    public var connectTimeout: Double
+    private var socket: Socket?
+    private var reader: MessageReader?
+    /// How many TCP connections this object has opened, for tests of keep-alive reuse.
+    public private(set) var connectionsOpened = 0
+
+    /// Creates a connection; it connects on the first request.
+    /// - Parameters:
+    ///   - host: A name, an IPv4 address or a bracketed IPv6 address.
+    ///   - port: The port.
+    ///   - connectTimeout: Seconds connecting may take.
+    public init(host: String, port: Int, connectTimeout: Double = 5) {
+        self.host = host
+        self.port = port
+        self.connectTimeout = connectTimeout
+    }
+
+    deinit { close() }
+
+    /// Closes the connection.
+    public func close() {
+        socket?.close()
+        socket = nil
+        reader = nil
+    }
+
+    /// Connects now, to find out whether anything listens.
+    /// - Throws: `HTTPError` when nothing accepts the connection.
+    public func open() throws(HTTPError) {
+        close()
+        let opened = try Socket.connect(host: host, port: port, deadline: .after(connectTimeout))
+        socket = opened
+        reader = MessageReader(socket: opened)
+        connectionsOpened += 1
+    }
+
+    /// The `Host` header value sent unless a request carries one; by default `host:port`.
+    public lazy var hostHeader: String = "\(host):\(port)"
+
+    /// Sends a request and reads its response.
+    /// - Parameters:
+    ///   - request: The request.
+    ///   - timeout: Seconds the whole exchange may take, however the server drips its bytes.
+    ///   - maximumResponseBytes: The largest response body read before giving up.
+    /// - Returns: The response.
+    /// - Throws: `HTTPError` for timeouts, resets, non-HTTP answers and oversized responses.
+    public func send(_ request: HTTPRequest, timeout: Double, maximumResponseBytes: Int = 1 << 20)
+        throws(HTTPError) -> HTTPResponse {
+        let deadline = Deadline.after(timeout)
+        if let current = socket, current.isReadableOrClosed() || reader?.hasBufferedBytes == true {
+            // The server closed the kept-alive connection (or sent stray bytes): start afresh.
+            close()
+        }
+        if socket == nil { try open() }
+        guard let socket, var reader else { throw HTTPError(kind: .connectFailed, message: "not connected") }
+        do {
+            try socket.send(request.serialized(host: hostHeader), deadline: deadline)
+            let response = try Self.readResponse(&reader, method: request.method, deadline: deadline,
+                                                 limit: maximumResponseBytes)
+            self.reader = reader
+            if response.closesConnection { close() }
+            return response
+        } catch {
+            close()
+            throw error
+        }
+    }
+
+    static func readResponse(_ reader: inout MessageReader, method: String, deadline: Deadline, limit: Int)
+        throws(HTTPError) -> HTTPResponse {
+        while true {
+            guard let head = try reader.readHead(limit: 65_536, firstByteDeadline: deadline, deadline: deadline) else {
+                throw HTTPError(kind: .reset, message: "connection closed before any response")
+            }
+            let parsed: ParsedHead
+            do {
+                parsed = try ParsedHead.parse(head)
+            } catch {
+                throw HTTPError(kind: .malformed, message: "not an HTTP response: \(error.message)")
+            }
+            let line = parsed.startLine
+            guard line.count >= 2, line[0] == "HTTP/1.1" || line[0] == "HTTP/1.0", line[1].count == 3,
+                  let status = Int(line[1]), status >= 100 else {
+                let shown = String(decoding: head.prefix(40), as: UTF8.self)
+                throw HTTPError(kind: .malformed, message: "not an HTTP/1.x status line: '\(shown)'")
+            }
+            if status >= 100 && status < 200 && status != 101 { continue }
+            var response = HTTPResponse(status: status, reason: line.count > 2 ? line[2] : "", headers: parsed.headers,
+                                        body: [], closesConnection: false)
+            let connection = response.header("Connection")?.lowercased() ?? ""
+            response.closesConnection = connection.contains("close")
+                || (line[0] == "HTTP/1.0" && !connection.contains("keep-alive"))
+            if method == "HEAD" || status == 204 || status == 304 || status == 101 { return response }
+            if let encoding = response.header("Transfer-Encoding"), encoding.lowercased().contains("chunked") {
+                response.body = try reader.readChunked(limit: limit, deadline: deadline)
+            } else if let lengthText = response.header("Content-Length") {
+                guard let length = Int(lengthText), length >= 0 else {
+                    throw HTTPError(kind: .malformed, message: "invalid Content-Length '\(lengthText.prefix(20))'")
+                }
+                guard length <= limit else {
+                    throw HTTPError(kind: .tooLarge, message: "response body of \(length) bytes is over \(limit)")
+                }
+                response.body = try reader.readExactly(length, deadline: deadline)
+            } else {
+                response.body = try reader.readToEnd(limit: limit, deadline: deadline)
+                response.closesConnection = true
+            }
+            return response
+        }
+    }
+}

@@ -1,0 +1,293 @@
+/// A request exactly as it goes on the wire: the request-target byte for byte, header names in their case and
+/// order, duplicates allowed.
+public struct HTTPRequest: Sendable {
+    public var method: String
+    /// The request-target, e.g. `/ppg/webhook?token=abc`.
+    public var target: String
+    /// Header fields in order. `Host` is added first and `Content-Length` last unless present.
+    public var headers: [(name: String, value: String)]
+    public var body: [UInt8]
+    /// Send the body with `Transfer-Encoding: chunked`.
+    public var chunked: Bool
+
+    /// Creates a request.
+    /// - Parameters:
+    ///   - method: The method.
+    ///   - target: The request-target.
+    ///   - headers: Header fields in order.
+    ///   - body: The body.
+    ///   - chunked: Whether to send the body chunked.
+    public init(method: String, target: String, headers: [(name: String, value: String)], body: [UInt8],
+                chunked: Bool = false) {
+        self.method = method
+        self.target = target
+        self.headers = headers
+        self.body = body
+        self.chunked = chunked
+    }
+
+    /// The bytes of this request for a host.
+    /// - Parameter host: The `Host` value, used unless the headers carry one.
+    /// - Returns: The request as sent.
+    public func serialized(host: String) -> [UInt8] {
+        var text = "\(method) \(target) HTTP/1.1\r\n"
+        let names = Set(headers.map { $0.name.lowercased() })
+        if !names.contains("host") { text += "Host: \(host)\r\n" }
+        for header in headers { text += "\(header.name): \(header.value)\r\n" }
+        if chunked {
+            if !names.contains("transfer-encoding") { text += "Transfer-Encoding: chunked\r\n" }
+        } else if !names.contains("content-length") && (!body.isEmpty || method != "GET") {
+            text += "Content-Length: \(body.count)\r\n"
+        }
+        text += "\r\n"
+        var bytes = Array(text.utf8)
+        if chunked {
+            // Two chunks when possible, so that a receiver reading only the first is caught.
+            let half = body.count / 2
+            for piece in [body[..<half], body[half...]] where !piece.isEmpty {
+                bytes += Array(String(piece.count, radix: 16).utf8) + [13, 10] + piece + [13, 10]
+            }
+            bytes += Array("0\r\n\r\n".utf8)
+        } else {
+            bytes += body
+        }
+        return bytes
+    }
+}
+
+/// A response as read from the wire.
+public struct HTTPResponse: Sendable {
+    public var status: Int
+    public var reason: String
+    public var headers: [(name: String, value: String)]
+    public var body: [UInt8]
+    /// Whether the connection cannot be reused after this response.
+    public var closesConnection: Bool
+
+    /// The last value of a header, matched case-insensitively.
+    /// - Parameter name: The header name.
+    /// - Returns: Its value, if present.
+    public func header(_ name: String) -> String? {
+        headers.last { $0.name.lowercased() == name.lowercased() }?.value
+    }
+}
+
+/// A request as a server received it.
+public struct HTTPServerRequest: Sendable {
+    public var method: String
+    public var target: String
+    /// `HTTP/1.1` or `HTTP/1.0`.
+    public var version: String
+    public var headers: [(name: String, value: String)]
+    public var body: [UInt8]
+    /// The peer's address, for logs.
+    public var peer: String
+
+    /// Creates a request.
+    public init(method: String, target: String, version: String = "HTTP/1.1", headers: [(name: String, value: String)],
+                body: [UInt8], peer: String = "") {
+        self.method = method
+        self.target = target
+        self.version = version
+        self.headers = headers
+        self.body = body
+        self.peer = peer
+    }
+}
+
+/// A server's answer.
+public struct HTTPServerResponse: Sendable {
+    public var status: Int
+    public var reason: String
+    public var headers: [(name: String, value: String)]
+    public var body: [UInt8]
+    /// A note for the server's log line, never sent.
+    public var logNote: String
+
+    /// Creates a response.
+    public init(status: Int, reason: String, headers: [(name: String, value: String)] = [], body: [UInt8] = [],
+                logNote: String = "") {
+        self.status = status
+        self.reason = reason
+        self.headers = headers
+        self.body = body
+        self.logNote = logNote
+    }
+
+    /// The bytes of this response; Content-Length and Connection are added.
+    /// - Parameter keepAlive: Whether the connection stays open.
+    /// - Returns: The response as sent.
+    public func serialized(keepAlive: Bool) -> [UInt8] {
+        var text = "HTTP/1.1 \(status) \(reason)\r\n"
+        for header in headers { text += "\(header.name): \(header.value)\r\n" }
+        text += "Content-Length: \(body.count)\r\n"
+        text += keepAlive ? "Connection: keep-alive\r\n" : "Connection: close\r\n"
+        text += "\r\n"
+        return Array(text.utf8) + body
+    }
+}
+
+/// Reads HTTP/1.1 framing from a socket with one buffer, honouring caps and deadlines.
+struct MessageReader {
+    let socket: Socket
+    private(set) var buffer: [UInt8] = []
+
+    init(socket: Socket) {
+        self.socket = socket
+    }
+
+    /// Whether bytes are already buffered (a pipelined request, or junk after a response).
+    var hasBufferedBytes: Bool { !buffer.isEmpty }
+
+    private mutating func fill(deadline: Deadline) throws(HTTPError) -> Bool {
+        let bytes = try socket.receive(maximum: 65_536, deadline: deadline)
+        if bytes.isEmpty { return false }
+        buffer += bytes
+        return true
+    }
+
+    /// Reads up to and including the blank line that ends a head; `nil` when the peer closed before any byte.
+    mutating func readHead(limit: Int, firstByteDeadline: Deadline, deadline: Deadline) throws(HTTPError) -> [UInt8]? {
+        var searchFrom = 0
+        while true {
+            if let end = Self.headEnd(in: buffer, from: searchFrom) {
+                let head = Array(buffer[..<end])
+                buffer.removeFirst(end)
+                return head
+            }
+            if buffer.count > limit { throw HTTPError(kind: .tooLarge, message: "header section over \(limit) bytes") }
+            searchFrom = max(0, buffer.count - 3)
+            let filled = try fill(deadline: buffer.isEmpty ? firstByteDeadline : deadline)
+            if !filled {
+                if buffer.isEmpty { return nil }
+                throw HTTPError(kind: .reset, message: "connection closed in the middle of a header section")
+            }
+        }
+    }
+
+    static func headEnd(in bytes: [UInt8], from start: Int) -> Int? {
+        guard bytes.count >= 4 else { return nil }
+        var index = max(0, start)
+        while index + 3 < bytes.count {
+            if bytes[index] == 13 && bytes[index + 1] == 10 && bytes[index + 2] == 13 && bytes[index + 3] == 10 {
+                return index + 4
+            }
+            index += 1
+        }
+        return nil
+    }
+
+    mutating func readExactly(_ count: Int, deadline: Deadline) throws(HTTPError) -> [UInt8] {
+        while buffer.count < count {
+            guard try fill(deadline: deadline) else {
+                throw HTTPError(kind: .reset, message: "connection closed after \(buffer.count) of \(count) body bytes")
+            }
+        }
+        let bytes = Array(buffer[..<count])
+        buffer.removeFirst(count)
+        return bytes
+    }
+
+    mutating func readToEnd(limit: Int, deadline: Deadline) throws(HTTPError) -> [UInt8] {
+        while try fill(deadline: deadline) {
+            if buffer.count > limit { throw HTTPError(kind: .tooLarge, message: "body over \(limit) bytes") }
+        }
+        defer { buffer.removeAll() }
+        return buffer
+    }
+
+    private mutating func readLine(limit: Int, deadline: Deadline) throws(HTTPError) -> [UInt8] {
+        while true {
+            if let end = buffer.firstIndex(of: 10) {
+                var line = Array(buffer[..<end])
+                buffer.removeFirst(end + 1)
+                if line.last == 13 { line.removeLast() }
+                return line
+            }
+            if buffer.count > limit { throw HTTPError(kind: .malformed, message: "chunk line over \(limit) bytes") }
+            guard try fill(deadline: deadline) else {
+                throw HTTPError(kind: .reset, message: "connection closed inside a chunked body")
+            }
+        }
+    }
+
+    /// Decodes a chunked body, trailers skipped.
+    mutating func readChunked(limit: Int, deadline: Deadline) throws(HTTPError) -> [UInt8] {
+        var body: [UInt8] = []
+        while true {
+            let line = try readLine(limit: 1024, deadline: deadline)
+            let sizeText = String(decoding: line.prefix { $0 != UInt8(ascii: ";") }, as: UTF8.self)
+                .trimmingCharacters(in: " \t")
+            guard !sizeText.isEmpty, sizeText.count <= 15, let size = Int(sizeText, radix: 16) else {
+                throw HTTPError(kind: .malformed, message: "invalid chunk size '\(sizeText.prefix(20))'")
+            }
+            if size == 0 {
+                while try !readLine(limit: 8192, deadline: deadline).isEmpty {}
+                return body
+            }
+            guard body.count + size <= limit else { throw HTTPError(kind: .tooLarge, message: "body over \(limit) bytes") }
+            body += try readExactly(size, deadline: deadline)
+            guard try readLine(limit: 2, deadline: deadline).isEmpty else {
+                throw HTTPError(kind: .malformed, message: "chunk not followed by CRLF")
+            }
+        }
+    }
+}
+
+/// The start line and fields of a head.
+struct ParsedHead {
+    var startLine: [String]
+    var headers: [(name: String, value: String)]
+
+    static let tokenCharacters = Set("!#$%&'*+-.^_`|~0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ".utf8)
+
+    /// Parses a head (everything up to and including CRLF CRLF), strictly: no obsolete line folding, token names.
+    static func parse(_ head: [UInt8]) throws(HTTPError) -> ParsedHead {
+        var lines: [[UInt8]] = []
+        var current: [UInt8] = []
+        var index = 0
+        while index < head.count {
+            let byte = head[index]
+            if byte == 13 && index + 1 < head.count && head[index + 1] == 10 {
+                lines.append(current)
+                current = []
+                index += 2
+                continue
+            }
+            if byte == 10 || byte == 13 || byte == 0 {
+                throw HTTPError(kind: .malformed, message: "bare CR, LF or NUL in the head")
+            }
+            current.append(byte)
+            index += 1
+        }
+        while lines.last?.isEmpty == true { lines.removeLast() }
+        guard let first = lines.first, !first.isEmpty else {
+            throw HTTPError(kind: .malformed, message: "empty start line")
+        }
+        let startLine = first.split(separator: 0x20, maxSplits: 2, omittingEmptySubsequences: false)
+            .map { String(decoding: $0, as: UTF8.self) }
+        var headers: [(name: String, value: String)] = []
+        for line in lines.dropFirst() {
+            guard let colon = line.firstIndex(of: UInt8(ascii: ":")), colon > 0 else {
+                throw HTTPError(kind: .malformed, message: "a header line without a name and ':'")
+            }
+            let name = line[..<colon]
+            guard name.allSatisfy({ tokenCharacters.contains($0) }) else {
+                throw HTTPError(kind: .malformed, message: "invalid character in a header name")
+            }
+            let value = String(decoding: line[(colon + 1)...], as: UTF8.self).trimmingCharacters(in: " \t")
+            headers.append((name: String(decoding: name, as: UTF8.self), value: value))
+        }
+        return ParsedHead(startLine: startLine, headers: headers)
+    }
+}
+
+extension String {
+    func trimmingCharacters(in set: String) -> String {
+        let scalars = Set(set.unicodeScalars)
+        let view = unicodeScalars
+        guard let first = view.firstIndex(where: { !scalars.contains($0) }),
+              let last = view.lastIndex(where: { !scalars.contains($0) }) else { return "" }
+        return String(String.UnicodeScalarView(view[first...last]))
+    }
+}

@@ -1,0 +1,223 @@
+#if canImport(Glibc)
+@preconcurrency import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Why an HTTP exchange failed.
+public struct HTTPError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// The kinds of failure.
+    public enum Kind: String, Sendable, Equatable {
+        /// The host name did not resolve.
+        case resolve
+        /// Nothing accepted the connection.
+        case connectFailed = "connect-failed"
+        /// A deadline passed.
+        case timeout
+        /// The peer reset or closed the connection before a full answer.
+        case reset
+        /// The peer's bytes are not HTTP/1.1.
+        case malformed
+        /// The peer sent more than the cap.
+        case tooLarge = "too-large"
+        /// A socket call failed (bind, listen, …).
+        case system
+    }
+
+    public var kind: Kind
+    public var message: String
+
+    /// Creates an error.
+    /// - Parameters:
+    ///   - kind: What happened.
+    ///   - message: One line for a person.
+    public init(kind: Kind, message: String) {
+        self.kind = kind
+        self.message = message
+    }
+
+    public var description: String { message }
+}
+
+/// A point in time on the monotonic clock, for deadlines that a dripping peer cannot extend.
+public struct Deadline: Sendable, Comparable {
+    let nanoseconds: UInt64
+
+    /// Now.
+    public static var now: Deadline {
+        var spec = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &spec)
+        return Deadline(nanoseconds: UInt64(spec.tv_sec) * 1_000_000_000 + UInt64(spec.tv_nsec))
+    }
+
+    /// A deadline `seconds` from now.
+    /// - Parameter seconds: How far ahead.
+    /// - Returns: The deadline.
+    public static func after(_ seconds: Double) -> Deadline {
+        Deadline(nanoseconds: now.nanoseconds + UInt64(max(0, seconds) * 1e9))
+    }
+
+    /// Milliseconds left, at least 0, for `poll`.
+    var millisecondsLeft: Int32 {
+        let current = Deadline.now.nanoseconds
+        guard nanoseconds > current else { return 0 }
+        return Int32(min(UInt64(Int32.max), (nanoseconds - current + 999_999) / 1_000_000))
+    }
+
+    public static func < (lhs: Deadline, rhs: Deadline) -> Bool { lhs.nanoseconds < rhs.nanoseconds }
+}
+
+/// A non-blocking TCP socket driven with `poll`, so every call honours a deadline. Used from one thread at a time.
+final class Socket {
+    private(set) var descriptor: Int32
+
+    init(descriptor: Int32) {
+        self.descriptor = descriptor
+        Self.configure(descriptor)
+    }
+
+    deinit { close() }
+
+    static func configure(_ descriptor: Int32) {
+        let flags = fcntl(descriptor, F_GETFL, 0)
+        _ = fcntl(descriptor, F_SETFL, flags | O_NONBLOCK)
+        var one: Int32 = 1
+        _ = setsockopt(descriptor, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))
+        #if canImport(Darwin)
+        _ = setsockopt(descriptor, SOL_SOCKET, SO_NOSIGPIPE, &one, socklen_t(MemoryLayout<Int32>.size))
+        #endif
+    }
+
+    func close() {
+        if descriptor >= 0 {
+            _ = systemClose(descriptor)
+            descriptor = -1
+        }
+    }
+
+    /// Connects to a host (name, IPv4 or bracketed IPv6) and port, trying each resolved address in turn.
+    static func connect(host: String, port: Int, deadline: Deadline) throws(HTTPError) -> Socket {
+        let name = host.hasPrefix("[") && host.hasSuffix("]") ? String(host.dropFirst().dropLast()) : host
+        var hints = addrinfo()
+        hints.ai_family = AF_UNSPEC
+        #if canImport(Glibc)
+        hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
+        #else
+        hints.ai_socktype = SOCK_STREAM
+        #endif
+        var list: UnsafeMutablePointer<addrinfo>?
+        let status = getaddrinfo(name, String(port), &hints, &list)
+        guard status == 0, let first = list else {
+            throw HTTPError(kind: .resolve, message: "cannot resolve '\(name)': \(String(cString: gai_strerror(status)))")
+        }
+        defer { freeaddrinfo(first) }
+        var lastError = "no address"
+        var cursor: UnsafeMutablePointer<addrinfo>? = first
+        while let info = cursor {
+            cursor = info.pointee.ai_next
+            let descriptor = socket(info.pointee.ai_family, info.pointee.ai_socktype, info.pointee.ai_protocol)
+            guard descriptor >= 0 else { continue }
+            let candidate = Socket(descriptor: descriptor)
+            let result = systemConnect(descriptor, info.pointee.ai_addr, info.pointee.ai_addrlen)
+            if result == 0 { return candidate }
+            guard errno == EINPROGRESS else {
+                lastError = String(cString: strerror(errno))
+                continue
+            }
+            var pollDescriptor = pollfd(fd: descriptor, events: Int16(POLLOUT), revents: 0)
+            let ready = poll(&pollDescriptor, 1, deadline.millisecondsLeft)
+            if ready == 0 {
+                throw HTTPError(kind: .timeout, message: "connecting to \(host):\(port) timed out")
+            }
+            var socketError: Int32 = 0
+            var length = socklen_t(MemoryLayout<Int32>.size)
+            _ = getsockopt(descriptor, SOL_SOCKET, SO_ERROR, &socketError, &length)
+            if ready > 0 && socketError == 0 { return candidate }
+            lastError = String(cString: strerror(socketError == 0 ? errno : socketError))
+        }
+        throw HTTPError(kind: .connectFailed, message: "cannot connect to \(host):\(port): \(lastError)")
+    }
+
+    /// Sends every byte before the deadline.
+    func send(_ bytes: [UInt8], deadline: Deadline) throws(HTTPError) {
+        var offset = 0
+        while offset < bytes.count {
+            let sent = bytes.withUnsafeBytes { raw in
+                systemSend(descriptor, raw.baseAddress.unsafelyUnwrapped + offset, bytes.count - offset)
+            }
+            if sent > 0 {
+                offset += sent
+                continue
+            }
+            if sent < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) {
+                try wait(for: Int16(POLLOUT), deadline: deadline, what: "sending")
+                continue
+            }
+            throw HTTPError(kind: .reset, message: "connection closed while sending: \(String(cString: strerror(errno)))")
+        }
+    }
+
+    /// Receives up to `maximum` bytes; an empty result means the peer closed its side.
+    func receive(maximum: Int, deadline: Deadline) throws(HTTPError) -> [UInt8] {
+        var buffer = [UInt8](repeating: 0, count: maximum)
+        while true {
+            let count = buffer.withUnsafeMutableBytes { raw in
+                recv(descriptor, raw.baseAddress, maximum, 0)
+            }
+            if count >= 0 { return Array(buffer.prefix(count)) }
+            if errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR {
+                try wait(for: Int16(POLLIN), deadline: deadline, what: "waiting for data")
+                continue
+            }
+            if errno == ECONNRESET {
+                throw HTTPError(kind: .reset, message: "connection reset by peer")
+            }
+            throw HTTPError(kind: .reset, message: "receive failed: \(String(cString: strerror(errno)))")
+        }
+    }
+
+    /// Whether the peer has closed or sent something, without waiting: used before reusing a kept-alive connection.
+    func isReadableOrClosed() -> Bool {
+        var pollDescriptor = pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)
+        return poll(&pollDescriptor, 1, 0) != 0
+    }
+
+    func shutdownWrite() {
+        _ = shutdown(descriptor, Int32(SHUT_WR))
+    }
+
+    private func wait(for events: Int16, deadline: Deadline, what: String) throws(HTTPError) {
+        var pollDescriptor = pollfd(fd: descriptor, events: events, revents: 0)
+        let ready = poll(&pollDescriptor, 1, deadline.millisecondsLeft)
+        if ready == 0 { throw HTTPError(kind: .timeout, message: "timed out \(what)") }
+        if ready < 0 && errno != EINTR {
+            throw HTTPError(kind: .reset, message: "poll failed: \(String(cString: strerror(errno)))")
+        }
+    }
+}
+
+// The libc names are shadowed by methods; these keep call sites unambiguous.
+@inline(__always) func systemClose(_ descriptor: Int32) -> Int32 {
+    #if canImport(Glibc)
+    Glibc.close(descriptor)
+    #else
+    Darwin.close(descriptor)
+    #endif
+}
+
+@inline(__always) func systemConnect(_ descriptor: Int32, _ address: UnsafePointer<sockaddr>?, _ length: socklen_t)
+    -> Int32 {
+    #if canImport(Glibc)
+    Glibc.connect(descriptor, address, length)
+    #else
+    Darwin.connect(descriptor, address, length)
+    #endif
+}
+
+@inline(__always) func systemSend(_ descriptor: Int32, _ pointer: UnsafeRawPointer, _ count: Int) -> Int {
+    #if canImport(Glibc)
+    Glibc.send(descriptor, pointer, count, Int32(MSG_NOSIGNAL))
+    #else
+    Darwin.send(descriptor, pointer, count, 0)
+    #endif
+}

@@ -1,0 +1,65 @@
+import PPGConformance
+import PPGSignature
+import PPGVectors
+
+/// `mutants`: the HTTP suite against every mutant receiver over loopback, and the mutation score.
+enum MutantsCommand: CLICommand {
+    static let name = "mutants"
+    static let summary = "Run the HTTP suite against every mutant receiver and print the mutation score."
+    static let usage = "ppg-conformance mutants [--vectors DIR] [--scheme S] [--encoding E] [--jobs N] [--list]"
+    static let options: [OptionSpec] = [
+        CorpusLoading.option,
+        .value("scheme", "S", "url-params (default) or json-body."),
+        .value("encoding", "E", "hex (default) or base64."),
+        .value("jobs", "N", "Vectors at once per receiver (default 4)."),
+        .value("only", "NAME", "Run only this mutant.", repeatable: true),
+        .flag("list", "List the mutants and their bugs, then exit."),
+    ]
+    static let details = "Exit codes: 0 when the correct receiver passes and every mutant is caught by a required vector; "
+        + "1 otherwise."
+
+    static func run(_ arguments: ParsedArguments) throws -> Int32 {
+        if arguments.has("list") {
+            for mutant in Mutant.allCases { Console.out(mutant.rawValue.padding(to: 26) + mutant.summary) }
+            return ExitCode.success
+        }
+        let profile = SignatureProfile(scheme: try arguments.choice("scheme", default: .urlParameters),
+                                       encoding: try arguments.choice("encoding", default: .hex))
+        let jobs = try arguments.integer("jobs", default: 4, range: 1...64)
+        var selected = Mutant.allCases
+        if !arguments.all("only").isEmpty {
+            selected = try arguments.all("only").map { name throws(CLIError) in
+                guard let mutant = Mutant(rawValue: name) else {
+                    throw .usage("mutants: unknown mutant '\(name)' (see 'ppg-conformance mutants --list')")
+                }
+                return mutant
+            }
+        }
+        let (corpus, location) = try CorpusLoading.load(arguments)
+        Console.out("vectors: corpus \(corpus.manifest.version) from \(location.directory); profile \(profile); "
+            + "receivers configured with \(MutationRun.publicURL), served on 127.0.0.1")
+        let control = try MutationRun.run(mutant: nil, corpus: corpus, profile: profile, jobs: jobs)
+        Console.out("reference receiver: \(control.summary.closingLine)"
+            + (control.caughtBy.isEmpty ? "" : " — FAILS \(control.caughtBy.prefix(5).joined(separator: ", "))"))
+        Console.out("")
+        Console.out("mutant".padding(to: 26) + "caught by".padding(to: 11) + "first vector that caught it")
+        var caught = 0
+        let equivalent = selected.filter { !$0.applies(to: profile.scheme) }
+        selected = selected.filter { $0.applies(to: profile.scheme) }
+        for mutant in selected {
+            let result = try MutationRun.run(mutant: mutant, corpus: corpus, profile: profile, jobs: jobs)
+            if result.caught { caught += 1 }
+            let first = result.caughtBy.first ?? "NOT CAUGHT"
+            Console.out(mutant.rawValue.padding(to: 26) + "\(result.caughtBy.count)".padding(to: 11) + first)
+        }
+        for mutant in equivalent {
+            Console.out(mutant.rawValue.padding(to: 26) + "n/a".padding(to: 11)
+                + "equivalent to the reference under \(profile.scheme.rawValue) (not counted)")
+        }
+        let score = selected.isEmpty ? 0 : Double(caught) / Double(selected.count) * 100
+        Console.out("")
+        Console.out("mutation score: \(caught)/\(selected.count) mutants caught (\(formatDecimal(score, decimals: 1)) %)")
+        let conforming = control.caughtBy.isEmpty && control.errors == 0
+        return conforming && caught == selected.count ? ExitCode.success : ExitCode.nonconformant
+    }
+}

@@ -1,0 +1,89 @@
+import Dispatch
+import Foundation
+import PPGConformance
+import PPGHTTP
+import PPGSignature
+import PPGVectors
+#if canImport(Glibc)
+@preconcurrency import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// `serve`: the reference receiver (or a mutant) as a real HTTP/1.1 server.
+enum ServeCommand: CLICommand {
+    static let name = "serve"
+    static let summary = "Serve the reference receiver (or a mutant receiver) over HTTP/1.1."
+    static let usage = "ppg-conformance serve --project-id ID [--port P] [--host H] [--public-url URL] [--scheme S] "
+        + "[--encoding E] [--mutant NAME]"
+    static let options: [OptionSpec] = [
+        .value("project-id", "ID", "The projectId the receiver is configured with (the key)."),
+        .value("port", "P", "The port (default 8080; 0 picks a free one)."),
+        .value("host", "H", "The address to listen on (default 127.0.0.1)."),
+        .value("public-url", "URL", "The webhook URL as configured in PushPushGo (default: http:// + Host + path)."),
+        .value("scheme", "S", "url-params (default) or json-body."),
+        .value("encoding", "E", "hex (default) or base64."),
+        .value("mutant", "NAME", "Serve a receiver with this bug (see 'ppg-conformance mutants --list')."),
+        .value("idle-timeout", "S", "Seconds a kept-alive connection may idle (default 5)."),
+        .value("request-timeout", "S", "Seconds a request may take to arrive (default 10)."),
+    ]
+    static let details = """
+        Answers 200 for a valid delivery, 401 for a missing or bad signature, 400 for a malformed body, 403 for another
+        project's body, 405 for another method, 413 past 1 MiB, 431 for oversized headers, 408 for slow clients.
+        One log line per request. Stops cleanly on SIGINT and SIGTERM.
+        """
+
+    static func run(_ arguments: ParsedArguments) throws -> Int32 {
+        let projectID = try arguments.required("project-id")
+        let port = try arguments.integer("port", default: 8080, range: 0...65535)
+        let host = arguments.value("host") ?? "127.0.0.1"
+        let scheme: SignatureScheme = try arguments.choice("scheme", default: .urlParameters)
+        let encoding: SignatureEncoding = try arguments.choice("encoding", default: .hex)
+        let mutant = try arguments.optionalChoice("mutant", as: Mutant.self)
+        var publicURL: RawURL?
+        if let text = arguments.value("public-url") {
+            guard let url = RawURL(text) else {
+                throw CLIError.usage("serve: invalid value '\(text)' for '--public-url' (expected scheme://host/path)")
+            }
+            publicURL = url
+        }
+        let profile = SignatureProfile(scheme: scheme, encoding: encoding)
+        let reference = ReferenceReceiver(projectID: projectID, publicURL: publicURL, profile: profile)
+        let receiver: any Receiver = mutant.map { MutantReceiver(mutant: $0, reference: reference) } ?? reference
+        let configuration = HTTPServer.Configuration(
+            host: host, port: port,
+            idleTimeout: try arguments.number("idle-timeout", default: 5, range: 0.05...3600),
+            requestTimeout: try arguments.number("request-timeout", default: 10, range: 0.05...3600))
+        let server = HTTPServer(configuration: configuration, handler: receiver.httpHandler) { request, response in
+            let line = [
+                timestamp(), request?.peer ?? "-", request.map { "\($0.method) \($0.target.prefix(200))" } ?? "-",
+                String(response.status), response.logNote,
+            ].joined(separator: " ")
+            Console.out(line)
+        }
+        let bound: Int
+        do {
+            bound = try server.start()
+        } catch {
+            throw CLIError(kind: .unreachable, message: "serve: \(error.message)")
+        }
+        let shown = host.contains(":") && !host.hasPrefix("[") ? "[\(host)]" : host
+        Console.out("serving on http://\(shown):\(bound) (projectId \(projectID), profile \(profile), "
+            + "receiver \(mutant.map { "mutant \($0.rawValue)" } ?? "reference"))")
+        signal(SIGINT, SIG_IGN)
+        signal(SIGTERM, SIG_IGN)
+        let sources = [SIGINT, SIGTERM].map { DispatchSource.makeSignalSource(signal: $0, queue: .global()) }
+        for source in sources {
+            source.setEventHandler { server.stop() }
+            source.resume()
+        }
+        server.wait()
+        Console.out("stopped")
+        return ExitCode.success
+    }
+
+    static func timestamp() -> String {
+        let formatter = ISO8601DateFormatter()
+        return formatter.string(from: Date())
+    }
+}
