@@ -25,7 +25,8 @@ let package = Package(
         .testTarget(name: "PPGSignatureTests", dependencies: ["PPGSignature", "TestSupport"]),
         .testTarget(name: "PPGVectorsTests", dependencies: ["PPGVectors", "PPGSignature", "TestSupport"]),
         .testTarget(
-            name: "PPGConformanceTests", dependencies: ["PPGConformance", "PPGVectors", "PPGSignature", "TestSupport"]),
+            name: "PPGConformanceTests",
+            dependencies: ["PPGConformance", "PPGVectors", "PPGSignature", "PPGHTTP", "TestSupport"]),
         .testTarget(name: "PPGHTTPTests", dependencies: ["PPGHTTP", "TestSupport"]),
         .testTarget(name: "CLITests", dependencies: ["ppg-conformance", "TestSupport"]),
     ],

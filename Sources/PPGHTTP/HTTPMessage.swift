@@ -33,7 +33,8 @@ public struct HTTPRequest: Sendable {
         var text = "\(method) \(target) HTTP/1.1\r\n"
         let names = Set(headers.map { $0.name.lowercased() })
         if !names.contains("host") { text += "Host: \(host)\r\n" }
-        for header in headers { text += "\(header.name): \(header.value)\r\n" }
+        // An empty value is written "Name:" with no trailing space, as curl writes it.
+        for header in headers { text += header.name + ":" + (header.value.isEmpty ? "" : " " + header.value) + "\r\n" }
         if chunked {
             if !names.contains("transfer-encoding") { text += "Transfer-Encoding: chunked\r\n" }
         } else if !names.contains("content-length") && (!body.isEmpty || method != "GET") {
@@ -151,6 +152,7 @@ struct MessageReader {
         var searchFrom = 0
         while true {
             if let end = Self.headEnd(in: buffer, from: searchFrom) {
+                guard end <= limit else { throw HTTPError(kind: .tooLarge, message: "header section over \(limit) bytes") }
                 let head = Array(buffer[..<end])
                 buffer.removeFirst(end)
                 return head

@@ -1,0 +1,101 @@
+import Foundation
+import TestSupport
+import Testing
+
+/// `ppg-conformance serve` as a child process on a free port, stopped with a signal.
+final class ServeProcess {
+    let process = Process()
+    let output = Pipe()
+    private(set) var port = 0
+
+    init(_ arguments: [String]) throws {
+        process.executableURL = URL(fileURLWithPath: TestSupport.toolPath)
+        process.arguments = ["serve", "--port", "0"] + arguments
+        process.standardOutput = output
+        process.standardError = output
+        try process.run()
+        // The first line names the port: "serving on http://127.0.0.1:PORT (…)".
+        var line: [UInt8] = []
+        while true {
+            let byte = output.fileHandleForReading.readData(ofLength: 1)
+            guard let first = byte.first else { break }
+            if first == 10 { break }
+            line.append(first)
+        }
+        let text = String(decoding: line, as: UTF8.self)
+        if let match = text.firstMatch(of: /127\.0\.0\.1:(\d+)/) { port = Int(match.1) ?? 0 }
+    }
+
+    var url: String { "http://127.0.0.1:\(port)/ppg/webhook" }
+
+    /// Sends a signal and returns the exit status and the rest of the output.
+    func stop(_ signal: Int32 = SIGTERM) -> (Int32, String) {
+        kill(process.processIdentifier, signal)
+        process.waitUntilExit()
+        let rest = output.fileHandleForReading.readDataToEndOfFile()
+        return (process.terminationStatus, String(decoding: rest, as: UTF8.self))
+    }
+}
+
+@Suite("run --target, serve and mutants")
+struct HTTPCommandTests {
+    let projectID = "5f2a8b3c9d1e4f6a7b8c9d0e"
+
+    @Test("run --target against serve conforms; serve logs each delivery and stops on SIGTERM and SIGINT",
+          arguments: [SIGTERM, SIGINT])
+    func againstServe(signal: Int32) throws {
+        let serve = try ServeProcess(["--project-id", projectID])
+        #expect(serve.port > 0)
+        let run = try TestSupport.tool(["run", "--target", serve.url, "--project-id", projectID, "--strict",
+                                        "--junit", NSTemporaryDirectory() + "ppg-serve-\(signal).xml"])
+        #expect(run.status == 0, "\(run.stdout.suffix(800))")
+        #expect(run.stdout.contains("226 signature vectors not sent"))
+        let (status, log) = serve.stop(signal)
+        #expect(status == 0)
+        #expect(log.contains("POST /ppg/webhook 200 accepted"))
+        #expect(log.contains("401 rejected: mismatch"))
+        #expect(log.hasSuffix("stopped\n"))
+    }
+
+    @Test("a mutant fails the run with exit 1 and a curl command that reproduces the failure")
+    func againstMutant() throws {
+        let serve = try ServeProcess(["--project-id", projectID, "--mutant", "prefix-compare"])
+        defer { _ = serve.stop() }
+        let run = try TestSupport.tool(["run", "--target", serve.url, "--project-id", projectID])
+        #expect(run.status == 1)
+        #expect(run.stdout.contains("FAIL headers/truncated"))
+        #expect(run.stdout.contains("reproduce: printf '%s' "))
+        #expect(run.stdout.contains("| curl -sS -i --path-as-is -X POST"))
+        #expect(run.stdoutLines.last?.firstMatch(of: /^\d+ passed, 2 failed, \d+ skipped$/) != nil)
+    }
+
+    @Test("a target that refuses the connection is one line and exit 2, at once")
+    func unreachable() throws {
+        let start = Date()
+        let run = try TestSupport.tool(["run", "--target", "http://127.0.0.1:1/hook", "--project-id", "p"])
+        #expect(run.status == 2)
+        #expect(run.stderr.split(separator: "\n").count == 1)
+        #expect(run.stderr.contains("cannot connect"))
+        #expect(Date().timeIntervalSince(start) < 5)
+    }
+
+    @Test("run --target needs --project-id; --jobs needs --target")
+    func targetArguments() throws {
+        #expect(try TestSupport.tool(["run", "--target", "http://127.0.0.1:1/"]).status == 2)
+        #expect(try TestSupport.tool(["run", "--jobs", "3"]).stderr.contains("only applies with '--target'"))
+        #expect(try TestSupport.tool(["run", "--target", "ftp://x/"]).status == 2)
+        #expect(try TestSupport.tool(["serve"]).stderr.contains("--project-id"))
+        #expect(try TestSupport.tool(["serve", "--project-id", "p", "--mutant", "nope"]).status == 2)
+    }
+
+    @Test("mutants: the reference passes, every mutant is caught, the score is 100 %")
+    func mutants() throws {
+        let result = try TestSupport.tool(["mutants", "--jobs", "8"])
+        #expect(result.status == 0, "\(result.stdout.suffix(1200))")
+        #expect(result.stdout.contains("reference receiver: "))
+        #expect(!result.stdout.contains("NOT CAUGHT"))
+        #expect(result.stdout.contains("mutation score: 21/21 mutants caught (100.0 %)"))
+        let list = try TestSupport.tool(["mutants", "--list"])
+        #expect(list.stdoutLines.count == 21)
+    }
+}

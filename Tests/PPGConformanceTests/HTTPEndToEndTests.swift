@@ -1,0 +1,122 @@
+import Foundation
+import PPGConformance
+import PPGHTTP
+import PPGSignature
+import PPGVectors
+import TestSupport
+import Testing
+
+@Suite("Receivers over HTTP, end to end on loopback")
+struct HTTPEndToEndTests {
+    @Test("the reference receiver served over HTTP passes every receiver vector under every profile, strictly",
+          arguments: SignatureProfile.all)
+    func servePasses(profile: SignatureProfile) throws {
+        let corpus = try #require(Fixtures.corpus)
+        let reference = ReferenceReceiver(projectID: "p-123", publicURL: MutationRun.publicURL, profile: profile)
+        let server = try LoopbackServer(receiver: reference)
+        defer { server.stop() }
+        let configuration = ReceiverConfiguration(projectID: "p-123", targetURL: server.url(),
+                                                  publicURL: MutationRun.publicURL, profile: profile)
+        let result = Runner.run(corpus: corpus, target: HTTPTarget(url: server.url()),
+                                options: RunOptions(strict: true, configuration: configuration, jobs: 4))
+        let bad = result.outcomes.filter { $0.status == .fail || $0.status == .error }
+        #expect(bad.isEmpty, "\(bad.map { "\($0.id): \($0.reason)" }.prefix(5))")
+        #expect(result.summary.passed >= 100)
+        #expect(result.notSent[.signature] == corpus.signatureVectors.count)
+    }
+
+    @Test("every mutant is caught by at least one required vector", arguments: Mutant.allCases)
+    func mutantsCaught(mutant: Mutant) throws {
+        let corpus = try #require(Fixtures.corpus)
+        for profile in SignatureProfile.all where mutant.applies(to: profile.scheme) && profile.encoding == .hex {
+            let result = try MutationRun.run(mutant: mutant, corpus: corpus, profile: profile)
+            #expect(result.caught, "\(mutant.rawValue) not caught under \(profile)")
+        }
+    }
+
+    @Test("hostile receivers: the run finishes in bounded time, reports errors, and never crashes")
+    func hostileReceivers() throws {
+        let corpus = try #require(Fixtures.corpus)
+        let behaviours: [HostilePeer.Behaviour] = [
+            .hang, .drip("HTTP/1.1 200 OK\r\n", interval: 0.2), .reset, .garbage, .flood(bytes: 100 << 20),
+            .reply("HTTP/1.1 302 Found\r\nLocation: http://127.0.0.1:1/\r\nContent-Length: 0\r\n\r\n"),
+        ]
+        let selection = Selection(only: ["events/*", "headers/missing"])
+        for behaviour in behaviours {
+            let peer = try HostilePeer(behaviour)
+            defer { peer.stop() }
+            let url = try #require(RawURL("http://127.0.0.1:\(peer.port)/hook"))
+            let configuration = ReceiverConfiguration(projectID: "p", targetURL: url, profile: .default)
+            let start = Date()
+            let result = Runner.run(corpus: corpus, target: HTTPTarget(url: url, timeout: 0.3),
+                                    options: RunOptions(selection: selection, configuration: configuration, jobs: 8))
+            let elapsed = Date().timeIntervalSince(start)
+            // 25 vectors, 8 at a time, 0.3 s each (follow-ups excepted): a few seconds at the very most.
+            #expect(elapsed < 10, "\(behaviour) took \(elapsed) s")
+            #expect(result.outcomes.count == 25)
+            #expect(!result.summary.conforms)
+            #expect(result.outcomes.allSatisfy { $0.status == .error || $0.status == .fail })
+        }
+    }
+
+    @Test("the curl reproduction sends the same request as the harness",
+          .enabled(if: TestSupport.which("curl") != nil, "curl is not installed"))
+    func curlReproduces() throws {
+        let corpus = try #require(Fixtures.corpus)
+        let ids = ["headers/duplicate-valid-first", "content/no-content-type", "content/malformed-json-garbage",
+                   "headers/empty", "content/get", "content/large-body", "delivery-query/apostrophe"]
+        for id in ids {
+            let vector = try #require(corpus.receiverVectors.first { $0.vector.id == id }?.vector)
+            let harnessPeer = try HostilePeer(.record)
+            let curlPeer = try HostilePeer(.record)
+            defer { harnessPeer.stop(); curlPeer.stop() }
+            func delivery(_ port: Int) throws -> Delivery {
+                let url = try #require(RawURL("http://127.0.0.1:\(port)/hook"))
+                return try #require(try vector.deliveries(for: ReceiverConfiguration(
+                    projectID: "p", targetURL: url, publicURL: RawURL("https://h.example/hook"), profile: .default)).first)
+            }
+            let viaHarness = try delivery(harnessPeer.port)
+            do {
+                _ = try HTTPTarget(url: viaHarness.url).deliver([viaHarness])
+            } catch {
+                Issue.record("\(id): \(error)")
+                continue
+            }
+            let command = CurlCommand.make(try delivery(curlPeer.port))
+            let result = try TestSupport.run("/bin/sh", ["-c", command])
+            #expect(result.status == 0, "\(id): \(result.stderr)")
+            let (harnessHead, harnessBody) = split(harnessPeer.requestBytes)
+            let (curlHead, curlBody) = split(curlPeer.requestBytes)
+            #expect(harnessBody == curlBody, "\(id): bodies differ")
+            #expect(harnessHead.first == curlHead.first, "\(id): request lines differ")
+            func normalise(_ lines: [String], port: Int) -> [String] {
+                lines.dropFirst().map { $0.replacingOccurrences(of: ":\(port)", with: ":PORT") }.sorted()
+            }
+            #expect(normalise(harnessHead, port: harnessPeer.port) == normalise(curlHead, port: curlPeer.port),
+                    "\(id): \(harnessHead) vs \(curlHead)")
+        }
+    }
+
+    func split(_ bytes: [UInt8]) -> ([String], [UInt8]) {
+        guard let end = (0..<max(0, bytes.count - 3)).first(where: {
+            bytes[$0] == 13 && bytes[$0 + 1] == 10 && bytes[$0 + 2] == 13 && bytes[$0 + 3] == 10
+        }) else { return ([], bytes) }
+        let head = String(decoding: bytes[..<end], as: UTF8.self).components(separatedBy: "\r\n")
+        return (head, Array(bytes[(end + 4)...]))
+    }
+
+    @Test("a https target with --insecure is refused up front on platforms that cannot honour it")
+    func insecureLimitation() throws {
+        let target = HTTPTarget(url: try #require(RawURL("https://127.0.0.1:1/h")), timeout: 0.5, insecure: true)
+        #if canImport(Darwin)
+        #expect(throws: TargetError.self) { try target.checkReachable() }
+        #else
+        do {
+            try target.checkReachable()
+            Issue.record("no error")
+        } catch {
+            #expect(error.message.contains("--insecure is not available"))
+        }
+        #endif
+    }
+}
