@@ -20,6 +20,9 @@ let package = Package(
             name: "ppg-conformance",
             dependencies: ["PPGSignature", "PPGVectors", "PPGConformance", "PPGHTTP"]
         ),
+        // Examples/: a Swift receiver built on the library and serve's server, the way a user's server would use them.
+        .executableTarget(name: "ppg-example-receiver", dependencies: ["PPGSignature", "PPGHTTP"],
+                          path: "Examples/swift-receiver", exclude: ["README.md"]),
         // Helpers the test targets share: running processes, temporary directories, locating the corpus.
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "PPGSignatureTests", dependencies: ["PPGSignature", "TestSupport"]),
@@ -28,7 +31,7 @@ let package = Package(
             name: "PPGConformanceTests",
             dependencies: ["PPGConformance", "PPGVectors", "PPGSignature", "PPGHTTP", "TestSupport"]),
         .testTarget(name: "PPGHTTPTests", dependencies: ["PPGHTTP", "TestSupport"]),
-        .testTarget(name: "CLITests", dependencies: ["ppg-conformance", "TestSupport"]),
+        .testTarget(name: "CLITests", dependencies: ["ppg-conformance", "ppg-example-receiver", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

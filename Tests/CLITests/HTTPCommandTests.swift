@@ -2,15 +2,22 @@ import Foundation
 import TestSupport
 import Testing
 
-/// `ppg-conformance serve` as a child process on a free port, stopped with a signal.
-final class ServeProcess {
+/// A server as a child process on a free port (`serve`, or an example receiver), whose first line names the port,
+/// stopped with a signal.
+final class ListeningProcess {
     let process = Process()
     let output = Pipe()
     private(set) var port = 0
 
-    init(_ arguments: [String]) throws {
-        process.executableURL = URL(fileURLWithPath: TestSupport.toolPath)
-        process.arguments = ["serve", "--port", "0"] + arguments
+    /// `ppg-conformance serve --port 0` with more arguments.
+    convenience init(_ arguments: [String]) throws {
+        try self.init(executable: TestSupport.toolPath, arguments: ["serve", "--port", "0"] + arguments)
+    }
+
+    init(executable: String, arguments: [String], directory: String? = nil) throws {
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
         process.standardOutput = output
         process.standardError = output
         try process.run()
@@ -44,7 +51,7 @@ struct HTTPCommandTests {
     @Test("run --target against serve conforms; serve logs each delivery and stops on SIGTERM and SIGINT",
           arguments: [SIGTERM, SIGINT])
     func againstServe(signal: Int32) throws {
-        let serve = try ServeProcess(["--project-id", projectID])
+        let serve = try ListeningProcess(["--project-id", projectID])
         #expect(serve.port > 0)
         let run = try TestSupport.tool(["run", "--target", serve.url, "--project-id", projectID, "--strict",
                                         "--junit", NSTemporaryDirectory() + "ppg-serve-\(signal).xml"])
@@ -59,7 +66,7 @@ struct HTTPCommandTests {
 
     @Test("a mutant fails the run with exit 1 and a curl command that reproduces the failure")
     func againstMutant() throws {
-        let serve = try ServeProcess(["--project-id", projectID, "--mutant", "prefix-compare"])
+        let serve = try ListeningProcess(["--project-id", projectID, "--mutant", "prefix-compare"])
         defer { _ = serve.stop() }
         let run = try TestSupport.tool(["run", "--target", serve.url, "--project-id", projectID])
         #expect(run.status == 1)

@@ -80,8 +80,9 @@ public struct ConsoleReport: Sendable {
         }
         lines.append("")
         for (kind, count) in result.notSent.sorted(by: { $0.key.rawValue < $1.key.rawValue }) {
-            lines.append("note: \(count) \(kind.rawValue) vectors not sent: they test verifier libraries, not "
-                + "receivers (run them in-process or with --exec)")
+            let why = kind == .digest ? "they test the reference's SHA-1 in-process"
+                : "they test verifier libraries, not receivers (run them in-process or with --exec)"
+            lines.append("note: \(count) \(kind.rawValue) vectors not sent: \(why)")
         }
         for warning in result.warnings { lines.append("warning: \(warning)") }
         let summary = result.summary

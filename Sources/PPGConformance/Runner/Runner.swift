@@ -78,7 +78,7 @@ public enum Runner {
         var notSent: [VectorKind: Int] = [:]
         let selection = options.selection
         for located in corpus.digestVectors where selection.includes(id: located.vector.id, flags: located.vector.flags) {
-            guard target.takesSignatureVectors else {
+            guard target.takesSignatureVectors, target.digest([]) != nil else {
                 notSent[.digest, default: 0] += 1
                 continue
             }
@@ -254,9 +254,16 @@ public enum Runner {
             outcome.reason = reason
             return outcome
         }
-        let deliveries: [Delivery]
+        var deliveries: [Delivery]
         do {
             deliveries = try vector.deliveries(for: options.configuration)
+            if target.judgesAsVerifier {
+                deliveries = deliveries.map { delivery in
+                    var judged = delivery
+                    judged.expect = verifierExpectation(delivery, profile: options.configuration.profile)
+                    return judged
+                }
+            }
         } catch {
             outcome.status = .error
             outcome.reason = "cannot build the delivery: \(error.message)"
@@ -278,6 +285,11 @@ public enum Runner {
         outcome.reproduction = deliveries.map(target.reproduction).joined(separator: "\n")
         do {
             let responses = try target.deliver(deliveries)
+            if let reason = responses.compactMap(\.skipped).first {
+                outcome.status = .skip
+                outcome.reason = "target skipped: \(reason)"
+                return outcome
+            }
             outcome.actual = responses.map { "\($0.status)" }.joined(separator: ", then ")
             for (delivery, response) in zip(deliveries, responses) {
                 if let problem = judge(response, delivery: delivery, strict: options.strict) {
@@ -318,6 +330,17 @@ public enum Runner {
         case .either:
             return nil
         }
+    }
+
+    /// What a verifier library must answer to a delivery: a receiver vector's rejection that is not about the
+    /// signature (a valid signature over a readable body, rejected for its method or content) is not a verifier's
+    /// business, so either answer conforms there.
+    static func verifierExpectation(_ delivery: Delivery, profile: SignatureProfile) -> ExpectedVerdict {
+        guard delivery.expect == .reject, delivery.signatureKind == .valid else { return delivery.expect }
+        let contentType = delivery.headers.last { ASCII.equalsIgnoringCase($0.name, "Content-Type") }?.value
+        let readable = (try? SigningInput.make(scheme: profile.scheme, url: delivery.signedURL.utf8, body: delivery.body,
+                                               contentType: contentType)) != nil
+        return readable ? .either : .reject
     }
 
     /// Whether a rejection is about the signature (then `--strict` wants 401 or 403) rather than the body.

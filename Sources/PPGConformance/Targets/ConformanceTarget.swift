@@ -13,14 +13,18 @@ public struct DeliveryResponse: Sendable {
     public var status: Int
     /// The start of the body, for failure reports.
     public var bodyPrefix: String
+    /// Set when the target declined the delivery (a verifier program's `skip`), with its reason.
+    public var skipped: String?
 
     /// Creates a response.
     /// - Parameters:
     ///   - status: The status code.
     ///   - bodyPrefix: The start of the body.
-    public init(status: Int, bodyPrefix: String) {
+    ///   - skipped: The target's reason for not judging the delivery.
+    public init(status: Int, bodyPrefix: String, skipped: String? = nil) {
         self.status = status
         self.bodyPrefix = bodyPrefix
+        self.skipped = skipped
     }
 }
 
@@ -68,6 +72,9 @@ public protocol ConformanceTarget: Sendable {
     /// - Returns: One response per delivery.
     /// - Throws: `TargetError` when an answer did not come.
     func deliver(_ deliveries: [Delivery]) throws(TargetError) -> [DeliveryResponse]
+    /// Whether receiver vectors are judged as a verifier library (accept = 2xx, reject = 4xx) rather than as a
+    /// receiver: rejections for reasons a verifier never sees (method, body content) then accept either answer.
+    var judgesAsVerifier: Bool { get }
     /// Why this target cannot send some deliveries faithfully, or `nil`; the vector is then skipped.
     /// - Parameter deliveries: The deliveries of one vector.
     /// - Returns: A skip reason.
@@ -80,4 +87,5 @@ public protocol ConformanceTarget: Sendable {
 
 extension ConformanceTarget {
     public func skipReason(for deliveries: [Delivery]) -> String? { nil }
+    public var judgesAsVerifier: Bool { false }
 }

@@ -13,11 +13,12 @@ enum RunCommand: CLICommand {
     static let options: [OptionSpec] = [
         CorpusLoading.option,
         .value("target", "URL", "Send receiver vectors to this receiver over HTTP (http:// or https://)."),
+        .value("exec", "COMMAND", "Run a verifier program and send it every vector over the pipe protocol (README)."),
         .value("project-id", "ID", "The projectId the receiver is configured with (required with --target)."),
         .value("public-url", "URL", "The webhook URL as configured in PushPushGo, which signatures cover (default: "
             + "the target URL; in-process: https://hooks.example.com/ppg/webhook)."),
         .value("jobs", "N", "Receiver vectors at once over HTTP (default 4)."),
-        .value("timeout", "S", "Seconds each HTTP exchange may take, connect included (default 5)."),
+        .value("timeout", "S", "Seconds each HTTP exchange, or each --exec answer, may take (default 5)."),
         .flag("insecure", "Accept self-signed certificates on https targets (Apple platforms only; see README)."),
         .value("only", "GLOB", "Run only vectors whose id matches.", repeatable: true),
         .value("skip", "GLOB", "Do not run vectors whose id matches.", repeatable: true),
@@ -69,7 +70,22 @@ enum RunCommand: CLICommand {
         let jobs = try arguments.integer("jobs", default: 4, range: 1...256)
         let timeout = try arguments.number("timeout", default: 5, range: 0.05...600)
         let target: any ConformanceTarget
-        if let targetURL {
+        var pipe: PipeTarget?
+        if let command = arguments.value("exec") {
+            guard targetURL == nil else { throw CLIError.usage("run: give either '--target' or '--exec', not both") }
+            guard !command.trimmingCharacters(in: .whitespaces).isEmpty else {
+                throw CLIError.usage("run: '--exec' needs a command")
+            }
+            for option in ["jobs", "insecure"] where arguments.value(option) != nil || arguments.has(option) {
+                throw CLIError.usage("run: '--\(option)' only applies with '--target' (a pipe answers one at a time)")
+            }
+            do {
+                pipe = try PipeTarget(command: command, configuration: configuration, timeout: timeout)
+            } catch {
+                throw CLIError(kind: .unreachable, message: "run: \(error.message)")
+            }
+            target = pipe.unsafelyUnwrapped
+        } else if let targetURL {
             guard arguments.value("project-id") != nil else {
                 throw CLIError.usage("run: '--target' needs '--project-id' (the projectId the receiver is configured with)")
             }
@@ -78,7 +94,7 @@ enum RunCommand: CLICommand {
             target = HTTPTarget(url: targetURL, timeout: timeout, insecure: arguments.has("insecure"))
         } else {
             for option in ["jobs", "timeout", "insecure"] where arguments.value(option) != nil || arguments.has(option) {
-                throw CLIError.usage("run: '--\(option)' only applies with '--target'")
+                throw CLIError.usage("run: '--\(option)' only applies with '--target' or '--exec'")
             }
             target = ReferenceTarget(configuration: configuration)
         }
@@ -117,7 +133,13 @@ enum RunCommand: CLICommand {
                                               environment: ProcessInfo.processInfo.environment),
             verbose: arguments.has("verbose"))
         let result = Runner.run(corpus: corpus, target: target, options: options) { category, outcomes in
-            Console.out(console.progressLine(category: category, outcomes: outcomes))
+            if pipe?.fatalError == nil { Console.out(console.progressLine(category: category, outcomes: outcomes)) }
+        }
+        if let pipe {
+            pipe.finish()
+            if let fatal = pipe.fatalError {
+                throw CLIError(kind: .unreachable, message: "run --exec: \(fatal.message)")
+            }
         }
         try writeReports(result, arguments: arguments)
         for line in console.summaryLines(result) { Console.out(line) }

@@ -1,0 +1,117 @@
+import Foundation
+import TestSupport
+import Testing
+
+/// The example verifiers and receivers in other languages, each run through the harness over the pipe and over
+/// HTTP; all must conform fully. A missing runtime is a visible skip.
+@Suite("Examples")
+struct ExampleTests {
+    static let examples = TestSupport.packageRoot + "/Examples"
+    static let hasNode: Bool = TestSupport.which("node") != nil
+
+    func conforms(_ result: ProcessResult) {
+        #expect(result.status == 0, "\(result.stdout.suffix(1500))\n\(result.stderr)")
+        #expect(result.stdoutLines.last?.firstMatch(of: /^\d+ passed, 0 failed, \d+ skipped$/) != nil)
+    }
+
+    func pipeRun(_ command: String) throws {
+        for profile in [["url-params", "hex"], ["json-body", "base64"]] {
+            conforms(try TestSupport.tool(["run", "--exec", command, "--scheme", profile[0], "--encoding", profile[1]]))
+        }
+        conforms(try TestSupport.tool(["run", "--exec", command]))
+    }
+
+    func httpRun(executable: String, arguments: [String]) throws {
+        for profile in [["url-params", "hex"], ["json-body", "base64"]] {
+            let receiver = try ListeningProcess(
+                executable: executable,
+                arguments: arguments + ["--project-id", "example-project", "--port", "0", "--scheme", profile[0],
+                                        "--encoding", profile[1]])
+            // SIGKILL: children of the test process inherit its blocked signal mask, so SIGTERM would not reach them.
+            defer { _ = receiver.stop(SIGKILL) }
+            try #require(receiver.port > 0, "the receiver did not say where it listens")
+            conforms(try TestSupport.tool(["run", "--target", receiver.url, "--project-id", "example-project", "--strict",
+                                           "--scheme", profile[0], "--encoding", profile[1]]))
+        }
+    }
+
+    @Test("Python verifier over the pipe", .enabled(if: TestSupport.hasPython, "python3 is not installed"))
+    func pythonPipe() throws {
+        try pipeRun("python3 \(Self.examples)/python/verifier.py")
+    }
+
+    @Test("Python http.server receiver over HTTP", .enabled(if: TestSupport.hasPython, "python3 is not installed"))
+    func pythonHTTP() throws {
+        try httpRun(executable: try #require(TestSupport.which("python3")),
+                    arguments: [Self.examples + "/python/receiver.py"])
+    }
+
+    @Test("Node verifier over the pipe", .enabled(if: hasNode, "node is not installed"))
+    func nodePipe() throws {
+        try pipeRun("node \(Self.examples)/node/verifier.js")
+    }
+
+    @Test("Node http receiver over HTTP", .enabled(if: hasNode, "node is not installed"))
+    func nodeHTTP() throws {
+        try httpRun(executable: try #require(TestSupport.which("node")), arguments: [Self.examples + "/node/receiver.js"])
+    }
+
+    @Test("Swift receiver on the project's library and server, over HTTP")
+    func swiftHTTP() throws {
+        try httpRun(executable: TestSupport.buildDirectory + "/ppg-example-receiver", arguments: [])
+    }
+}
+
+@Suite("run --exec protocol errors")
+struct PipeProtocolTests {
+    func failsClearly(_ command: String, mentions text: String, extra: [String] = []) throws {
+        let start = Date()
+        let result = try TestSupport.tool(["run", "--exec", command] + extra)
+        #expect(result.status == 2, "\(result.stdout.suffix(300))")
+        let errorLines = result.stderr.split(separator: "\n")
+        #expect(errorLines.count == 1, "\(result.stderr)")
+        #expect(result.stderr.contains(text), "\(result.stderr)")
+        #expect(Date().timeIntervalSince(start) < 10)
+    }
+
+    @Test("a program that exits is an error with the tail of its stderr")
+    func exits() throws {
+        try failsClearly("echo 'verifier: cannot load key store' >&2; exit 3", mentions: "cannot load key store")
+    }
+
+    @Test("garbage, a wrong id or a missing verdict is an error naming what came back")
+    func garbage() throws {
+        try failsClearly("while read line; do echo 'hello'; done", mentions: "not a JSON object")
+        try failsClearly(#"while read line; do echo '{"id": "x", "accept": true}'; done"#, mentions: "answered id 'x'")
+        try failsClearly(#"python3 -c 'import sys,json; [print(json.dumps({"id": json.loads(l)["id"]}), flush=True) for l in sys.stdin]'"#,
+                         mentions: "neither a boolean 'accept'")
+    }
+
+    @Test("a program that does not answer in time is an error, within the timeout")
+    func hangs() throws {
+        try failsClearly("sleep 30", mentions: "took more than 0.5 s", extra: ["--timeout", "0.5"])
+    }
+
+    @Test("skip answers are skips with the program's reason")
+    func skips() throws {
+        let command = #"python3 -c 'import sys,json; [print(json.dumps({"id": json.loads(l)["id"], "skip": "no base64"}), flush=True) for l in sys.stdin]'"#
+        let result = try TestSupport.tool(["run", "--exec", command, "--only", "encoding/*"])
+        #expect(result.status == 0)
+        #expect(result.stdoutLines.last == "0 passed, 0 failed, 14 skipped")
+    }
+
+    @Test("the request line carries the documented members")
+    func requestLine() throws {
+        let directory = try TestSupport.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let capture = directory + "/lines.txt"
+        let command = "tee \(capture) | while read line; do echo '{\"id\": \"x\", \"accept\": true}'; done"
+        _ = try TestSupport.tool(["run", "--exec", command, "--only", "hmac/rfc2202-case-1"])
+        let line = try String(contentsOfFile: capture, encoding: .utf8)
+        for member in [#""id":"hmac/rfc2202-case-1""#, #""keyBase64":"CwsLCwsLCwsLCwsLCwsLCwsLCws=""#,
+                       #""url":"https://example.com/ppg/webhook""#, #""method":"POST""#, #""headers":[["X-PPG-Signature","#,
+                       #""bodyBase64":"SGkgVGhlcmU=""#, #""scheme":"json-body""#, #""encoding":"hex""#] {
+            #expect(line.contains(member), "\(member) missing from \(line)")
+        }
+    }
+}
