@@ -31,7 +31,8 @@ let package = Package(
             name: "PPGConformanceTests",
             dependencies: ["PPGConformance", "PPGVectors", "PPGSignature", "PPGHTTP", "TestSupport"]),
         .testTarget(name: "PPGHTTPTests", dependencies: ["PPGHTTP", "TestSupport"]),
-        .testTarget(name: "CLITests", dependencies: ["ppg-conformance", "ppg-example-receiver", "TestSupport"]),
+        .testTarget(
+            name: "CLITests", dependencies: ["ppg-conformance", "ppg-example-receiver", "PPGHTTP", "PPGSignature", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

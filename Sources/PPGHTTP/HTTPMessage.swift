@@ -83,6 +83,8 @@ public struct HTTPServerRequest: Sendable {
     public var body: [UInt8]
     /// The peer's address, for logs.
     public var peer: String
+    /// The head exactly as received (request line and header fields, up to and including the blank line).
+    public var rawHead: [UInt8] = []
 
     /// Creates a request.
     public init(method: String, target: String, version: String = "HTTP/1.1", headers: [(name: String, value: String)],
@@ -291,5 +293,54 @@ extension String {
         guard let first = view.firstIndex(where: { !scalars.contains($0) }),
               let last = view.lastIndex(where: { !scalars.contains($0) }) else { return "" }
         return String(String.UnicodeScalarView(view[first...last]))
+    }
+}
+
+extension HTTPServerRequest {
+    /// Parses one complete request as captured: request line, header fields, then a body framed by
+    /// Content-Length, chunked, or (neither) everything that follows.
+    /// - Parameter raw: The request's bytes.
+    /// - Returns: The request.
+    /// - Throws: `HTTPError` of kind `malformed` naming what is wrong.
+    public static func parse(raw: [UInt8]) throws(HTTPError) -> HTTPServerRequest {
+        guard let end = MessageReader.headEnd(in: raw, from: 0) else {
+            throw HTTPError(kind: .malformed, message: "no blank line ends the header section")
+        }
+        let head = try ParsedHead.parse(Array(raw[..<end]))
+        guard head.startLine.count == 3 else {
+            throw HTTPError(kind: .malformed, message: "the request line is not 'METHOD TARGET VERSION'")
+        }
+        var request = HTTPServerRequest(method: head.startLine[0], target: head.startLine[1], version: head.startLine[2],
+                                        headers: head.headers, body: [])
+        request.rawHead = Array(raw[..<end])
+        var rest = Array(raw[end...])
+        let encoding = head.headers.last { $0.name.lowercased() == "transfer-encoding" }?.value.lowercased()
+        if encoding?.contains("chunked") == true {
+            var body: [UInt8] = []
+            while true {
+                guard let lineEnd = rest.firstIndex(of: 10) else {
+                    throw HTTPError(kind: .malformed, message: "a chunked body ends early")
+                }
+                let sizeText = String(decoding: rest[..<lineEnd].prefix { $0 != 59 && $0 != 13 }, as: UTF8.self)
+                guard let size = Int(sizeText.trimmingCharacters(in: " \t"), radix: 16) else {
+                    throw HTTPError(kind: .malformed, message: "invalid chunk size")
+                }
+                rest.removeFirst(lineEnd + 1)
+                if size == 0 { break }
+                guard rest.count >= size else { throw HTTPError(kind: .malformed, message: "a chunk ends early") }
+                body += rest[..<size]
+                rest.removeFirst(min(rest.count, size + 2))
+            }
+            request.body = body
+        } else if let length = head.headers.last(where: { $0.name.lowercased() == "content-length" })
+            .flatMap({ Int($0.value) }) {
+            guard rest.count >= length else {
+                throw HTTPError(kind: .malformed, message: "the body has \(rest.count) of its \(length) bytes")
+            }
+            request.body = Array(rest.prefix(length))
+        } else {
+            request.body = rest
+        }
+        return request
     }
 }

@@ -244,6 +244,7 @@ public final class HTTPServer: @unchecked Sendable {
             }
             var request = HTTPServerRequest(method: method, target: target, version: version,
                                             headers: parsed.headers, body: [], peer: peer)
+            request.rawHead = head
             func values(_ name: String) -> [String] {
                 parsed.headers.filter { $0.name.lowercased() == name }.map(\.value)
             }

@@ -121,7 +121,7 @@ public enum SigningInput {
 
     /// Whether a `Content-Type` value names a form body (media type compared case-insensitively, parameters
     /// ignored).
-    static func isForm(_ contentType: String?) -> Bool {
+    package static func isForm(_ contentType: String?) -> Bool {
         guard let contentType else { return false }
         let mediaType = contentType.utf8.prefix { $0 != UInt8(ascii: ";") }
         let trimmed = ASCII.trimmingWhitespace(Array(mediaType))
@@ -151,7 +151,7 @@ public enum SigningInput {
 
     /// `application/x-www-form-urlencoded` pairs, `+` and `%XX` decoded; a malformed escape stays as written and
     /// empty pieces are dropped, as the WHATWG URL standard does.
-    static func formParameters(_ body: [UInt8]) -> [SigningParameter] {
+    package static func formParameters(_ body: [UInt8]) -> [SigningParameter] {
         body.split(separator: UInt8(ascii: "&"), omittingEmptySubsequences: true).map { piece in
             if let equals = piece.firstIndex(of: UInt8(ascii: "=")) {
                 SigningParameter(name: formDecode(piece[piece.startIndex..<equals]),

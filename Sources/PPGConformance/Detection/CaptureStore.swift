@@ -1,0 +1,196 @@
+import Foundation
+import PPGHTTP
+import PPGSignature
+import PPGVectors
+
+/// Stores captured deliveries: each raw (`capture-N.http`) and, when a SPEC.md reading reproduces its signature,
+/// as a `captured` signature vector file (`capture-N.json`) that can be added to the corpus.
+public final class CaptureStore: @unchecked Sendable {
+    /// The projectId placeholder written by `--redact`.
+    public static let redactedProjectID = "redacted-project-id"
+
+    public let directory: String
+    public let projectID: String
+    public let publicURL: RawURL?
+    public let redact: Bool
+    private let lock = NSLock()
+    private var next: Int
+
+    /// What happened to one delivery.
+    public struct Stored: Sendable {
+        public var number: Int
+        public var rawPath: String
+        public var vectorPath: String?
+        /// `nil` when the delivery could not be examined (no single signature header).
+        public var detection: Detection?
+        public var problem: String?
+    }
+
+    /// Opens (and creates) a capture directory; numbering continues after files already there.
+    /// - Parameters:
+    ///   - directory: Where to write.
+    ///   - projectID: The projectId the webhook is configured for.
+    ///   - publicURL: The webhook URL as configured in PushPushGo.
+    ///   - redact: Replace the projectId with a placeholder and re-sign.
+    /// - Throws: When the directory cannot be created.
+    public init(directory: String, projectID: String, publicURL: RawURL?, redact: Bool) throws {
+        self.directory = directory
+        self.projectID = projectID
+        self.publicURL = publicURL
+        self.redact = redact
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let existing = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
+        next = (existing.compactMap { name -> Int? in
+            guard name.hasPrefix("capture-"), name.hasSuffix(".http") else { return nil }
+            return Int(name.dropFirst(8).dropLast(5))
+        }.max() ?? 0) + 1
+    }
+
+    /// Stores one delivery and examines it.
+    /// - Parameter request: The delivery as the server received it.
+    /// - Returns: What was written and detected.
+    public func store(_ request: HTTPServerRequest) -> Stored {
+        lock.lock()
+        let number = next
+        next += 1
+        lock.unlock()
+        let name = String(format: "capture-%04d", number)
+        var request = request
+        var key = projectID
+        var detection: Detection?
+        var problem: String?
+        do {
+            detection = try ReadingDetector.detect(request, projectID: projectID, publicURL: publicURL)
+        } catch {
+            problem = error.message
+        }
+        if redact {
+            let redacted = Self.replacing(projectID, with: Self.redactedProjectID, in: request)
+            key = Self.redactedProjectID
+            if let reading = detection?.matches.first?.reading {
+                // Re-signed under the reading that reproduced the original, so the shared copy still verifies.
+                request = Self.resigned(redacted, reading: reading, key: key, publicURL: publicURL)
+                detection = try? ReadingDetector.detect(request, projectID: key, publicURL: publicURL)
+            } else {
+                request = redacted
+                detection = nil
+                problem = problem ?? "no known reading reproduces the signature, so the redacted copy is not re-signed"
+            }
+        }
+        let rawPath = directory + "/" + name + ".http"
+        try? Data(Self.rawBytes(request)).write(to: URL(fileURLWithPath: rawPath))
+        var vectorPath: String?
+        if let detection, let best = detection.matches.first, best.reading.isSpecReading {
+            let path = directory + "/" + name + ".json"
+            let file = Self.vectorFile(request, detection: detection, reading: best.reading, key: key, number: number)
+            if (try? Data((file.rendered(pretty: true) + "\n").utf8).write(to: URL(fileURLWithPath: path))) != nil {
+                vectorPath = path
+            }
+        }
+        return Stored(number: number, rawPath: rawPath, vectorPath: vectorPath, detection: detection, problem: problem)
+    }
+
+    /// The request with every occurrence of one text replaced in its target, header values, body and raw head.
+    static func replacing(_ text: String, with replacement: String, in request: HTTPServerRequest) -> HTTPServerRequest {
+        func swap(_ bytes: [UInt8]) -> [UInt8] {
+            let needle = Array(text.utf8)
+            guard !needle.isEmpty else { return bytes }
+            var out: [UInt8] = []
+            var index = 0
+            while index < bytes.count {
+                if bytes[index...].starts(with: needle) {
+                    out += replacement.utf8
+                    index += needle.count
+                } else {
+                    out.append(bytes[index])
+                    index += 1
+                }
+            }
+            return out
+        }
+        var copy = request
+        copy.target = String(decoding: swap(Array(request.target.utf8)), as: UTF8.self)
+        copy.headers = request.headers.map { (name: $0.name, value: String(decoding: swap(Array($0.value.utf8)), as: UTF8.self)) }
+        copy.body = swap(request.body)
+        copy.rawHead = swap(request.rawHead)
+        return copy
+    }
+
+    static func resigned(_ request: HTTPServerRequest, reading: Reading, key: String, publicURL: RawURL?)
+        -> HTTPServerRequest {
+        let received = ReceivedRequest(method: request.method, target: request.target, headers: request.headers,
+                                       body: request.body)
+        let configured = ReferenceReceiver(projectID: key, publicURL: publicURL, profile: .default).signedURL(for: received)
+        guard let input = ReadingDetector.signingInput(reading, request: request, configuredURL: configured) else {
+            return request
+        }
+        let signature = reading.encoding.encode(HMACSHA1(key: key).authenticationCode(for: input))
+        var copy = request
+        var old = ""
+        copy.headers = request.headers.map { header in
+            guard ASCII.equalsIgnoringCase(header.name, signatureHeaderName) else { return header }
+            old = header.value
+            return (name: header.name, value: signature)
+        }
+        copy = replacing(old, with: signature, in: copy)
+        return copy
+    }
+
+    /// The request as captured, head byte for byte; a chunked body is stored de-chunked, and a redacted one with
+    /// its new length, under a rebuilt head with a Content-Length.
+    static func rawBytes(_ request: HTTPServerRequest) -> [UInt8] {
+        let chunked = request.headers.contains {
+            ASCII.equalsIgnoringCase($0.name, "Transfer-Encoding") && $0.value.lowercased().contains("chunked")
+        }
+        let length = request.headers.last { ASCII.equalsIgnoringCase($0.name, "Content-Length") }.flatMap { Int($0.value) }
+        if !chunked && !request.rawHead.isEmpty && (length ?? 0) == request.body.count {
+            return request.rawHead + request.body
+        }
+        var head = "\(request.method) \(request.target) \(request.version)\r\n"
+        for header in request.headers where !ASCII.equalsIgnoringCase(header.name, "Transfer-Encoding")
+            && !ASCII.equalsIgnoringCase(header.name, "Content-Length") {
+            head += "\(header.name): \(header.value)\r\n"
+        }
+        head += "Content-Length: \(request.body.count)\r\n\r\n"
+        return Array(head.utf8) + request.body
+    }
+
+    static func vectorFile(_ request: HTTPServerRequest, detection: Detection, reading: Reading, key: String,
+                           number: Int) -> JSONOutput {
+        let contentType = request.headers.last { ASCII.equalsIgnoringCase($0.name, "Content-Type") }?.value
+        let stamp = ISO8601DateFormatter().string(from: Date())
+        let day = stamp.prefix(10).replacingOccurrences(of: "-", with: "")
+        var members: [(String, JSONOutput)] = [
+            ("id", .string("captured/\(day)-\(number)")),
+            ("comment", .string("A real PushPushGo delivery (\(request.method) \(request.target.prefix(80))), "
+                + "captured \(stamp).")),
+            ("flags", .array([])),
+            ("provenance", .string("captured")),
+            ("source", .string("ppg-conformance capture, \(stamp)")),
+            ("scheme", .string(reading.scheme.rawValue)),
+            ("encoding", .string(reading.encoding.rawValue)),
+            ("key", .string(key)),
+            ("method", .string(request.method)),
+            ("url", .string(detection.configuredURL)),
+        ]
+        if let contentType { members.append(("contentType", .string(contentType))) }
+        if let text = String(validating: request.body, as: UTF8.self) {
+            members.append(("body", .string(text)))
+        } else {
+            members.append(("bodyBase64", .string(Data(request.body).base64EncodedString())))
+        }
+        if let input = detection.matches.first?.signingInput {
+            if let text = String(validating: input, as: UTF8.self) {
+                members.append(("signingInput", .string(text)))
+            } else {
+                members.append(("signingInputBase64", .string(Data(input).base64EncodedString())))
+            }
+        }
+        members += [("signature", .string(detection.presented)), ("result", .string("valid"))]
+        return .object([
+            ("format", .integer(1)), ("kind", .string("signature")), ("category", .string("captured")),
+            ("description", .string("Real PushPushGo deliveries, captured with 'ppg-conformance capture'.")),
+            ("vectors", .array([.object(members)])),
+        ])
+    }
+}

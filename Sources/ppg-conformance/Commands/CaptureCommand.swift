@@ -1,0 +1,85 @@
+import Dispatch
+import Foundation
+import PPGConformance
+import PPGHTTP
+import PPGSignature
+import PPGVectors
+#if canImport(Glibc)
+@preconcurrency import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// `capture`: a receiver to point a real PushPushGo webhook at; it stores and examines every delivery.
+enum CaptureCommand: CLICommand {
+    static let name = "capture"
+    static let summary = "Receive real PushPushGo deliveries, store them raw and as captured vectors, detect their reading."
+    static let usage = "ppg-conformance capture --project-id ID [--port P] [--host H] [--public-url URL] [--out DIR] "
+        + "[--redact]"
+    static let options: [OptionSpec] = [
+        .value("project-id", "ID", "The projectId the webhook is configured for."),
+        .value("port", "P", "The port (default 8080; 0 picks a free one)."),
+        .value("host", "H", "The address to listen on (default 0.0.0.0, so PushPushGo can reach it)."),
+        .value("public-url", "URL", "The webhook URL as configured in PushPushGo (default: http:// + Host + target)."),
+        .value("out", "DIR", "Where captures are written (default ./captures)."),
+        .flag("redact", "Replace the projectId with a placeholder and re-sign, so captures can be shared."),
+    ]
+    static let details = """
+        Answers 200 to every request. Writes capture-N.http (the raw request) and, when one of SPEC.md's readings
+        reproduces the signature, capture-N.json (a 'captured' signature vector file). Stops on SIGINT/SIGTERM.
+        """
+
+    static func publicURL(_ arguments: ParsedArguments) throws(CLIError) -> RawURL? {
+        guard let text = arguments.value("public-url") else { return nil }
+        guard let url = RawURL(text) else {
+            throw .usage("\(arguments.command): invalid value '\(text)' for '--public-url' (expected scheme://host/path)")
+        }
+        return url
+    }
+
+    static func run(_ arguments: ParsedArguments) throws -> Int32 {
+        let projectID = try arguments.required("project-id")
+        let port = try arguments.integer("port", default: 8080, range: 0...65535)
+        let host = arguments.value("host") ?? "0.0.0.0"
+        let directory = arguments.value("out") ?? "captures"
+        let store: CaptureStore
+        do {
+            store = try CaptureStore(directory: directory, projectID: projectID, publicURL: try publicURL(arguments),
+                                     redact: arguments.has("redact"))
+        } catch let error as CLIError {
+            throw error
+        } catch {
+            throw CLIError.input("capture: cannot create '\(directory)': \(error.localizedDescription)")
+        }
+        let handler: HTTPServer.Handler = { request in
+            let stored = store.store(request)
+            var lines = ["capture \(stored.number): \(request.method) \(request.target.prefix(120)) from \(request.peer) "
+                + "→ \(stored.rawPath)" + (stored.vectorPath.map { " and \($0)" } ?? "")]
+            if let detection = stored.detection {
+                lines += DetectionReport.lines(detection, request: request).dropFirst().map { "  " + $0 }
+            }
+            if let problem = stored.problem { lines.append("  \(problem)") }
+            Console.out(lines.joined(separator: "\n"))
+            return HTTPServerResponse(status: 200, reason: "OK", headers: [(name: "Content-Type", value: "application/json")],
+                                      body: Array(#"{"ok":true}"#.utf8))
+        }
+        let server = HTTPServer(configuration: HTTPServer.Configuration(host: host, port: port), handler: handler)
+        let bound: Int
+        do {
+            bound = try server.start()
+        } catch {
+            throw CLIError(kind: .unreachable, message: "capture: \(error.message)")
+        }
+        Console.out("capturing on http://\(host):\(bound) into \(directory)\(arguments.has("redact") ? " (redacted)" : "")")
+        signal(SIGINT, SIG_IGN)
+        signal(SIGTERM, SIG_IGN)
+        let sources = [SIGINT, SIGTERM].map { DispatchSource.makeSignalSource(signal: $0, queue: .global()) }
+        for source in sources {
+            source.setEventHandler { server.stop() }
+            source.resume()
+        }
+        server.wait()
+        Console.out("stopped")
+        return ExitCode.success
+    }
+}
