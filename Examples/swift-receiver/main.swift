@@ -110,13 +110,9 @@ do {
         })
     let port = try server.start()
     say("listening on http://\(settings.host):\(port)")
-    signal(SIGINT, SIG_IGN)
-    signal(SIGTERM, SIG_IGN)
-    let sources = [SIGINT, SIGTERM].map { DispatchSource.makeSignalSource(signal: $0, queue: .global()) }
-    for source in sources {
-        source.setEventHandler { server.stop() }
-        source.resume()
-    }
+    // Returns on SIGINT or SIGTERM; connections in progress finish their current request.
+    TerminationSignal.wait()
+    server.stop()
     server.wait()
 } catch let error as UsageError {
     FileHandle.standardError.write(Data((error.message + "\n").utf8))

@@ -53,6 +53,21 @@ public final class HTTPConnection {
     /// - Throws: `HTTPError` for timeouts, resets, non-HTTP answers and oversized responses.
     public func send(_ request: HTTPRequest, timeout: Double, maximumResponseBytes: Int = 1 << 20)
         throws(HTTPError) -> HTTPResponse {
+        try send(serialized: request.serialized(host: hostHeader), method: request.method, timeout: timeout,
+                 maximumResponseBytes: maximumResponseBytes)
+    }
+
+    /// Sends request bytes already serialised (for load generation, where building them per request would be
+    /// measured too) and reads the response.
+    /// - Parameters:
+    ///   - bytes: The whole request.
+    ///   - method: Its method, for response framing (HEAD has no body).
+    ///   - timeout: Seconds the exchange may take.
+    ///   - maximumResponseBytes: The largest response body read.
+    /// - Returns: The response.
+    /// - Throws: `HTTPError` as `send(_:timeout:maximumResponseBytes:)`.
+    public func send(serialized bytes: [UInt8], method: String, timeout: Double, maximumResponseBytes: Int = 1 << 20)
+        throws(HTTPError) -> HTTPResponse {
         let deadline = Deadline.after(timeout)
         if let current = socket, current.isReadableOrClosed() || reader?.hasBufferedBytes == true {
             // The server closed the kept-alive connection (or sent stray bytes): start afresh.
@@ -61,8 +76,8 @@ public final class HTTPConnection {
         if socket == nil { try open() }
         guard let socket, var reader else { throw HTTPError(kind: .connectFailed, message: "not connected") }
         do {
-            try socket.send(request.serialized(host: hostHeader), deadline: deadline)
-            let response = try Self.readResponse(&reader, method: request.method, deadline: deadline,
+            try socket.send(bytes, deadline: deadline)
+            let response = try Self.readResponse(&reader, method: method, deadline: deadline,
                                                  limit: maximumResponseBytes)
             self.reader = reader
             if response.closesConnection { close() }

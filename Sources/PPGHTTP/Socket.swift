@@ -57,6 +57,13 @@ public struct Deadline: Sendable, Comparable {
         Deadline(nanoseconds: now.nanoseconds + UInt64(max(0, seconds) * 1e9))
     }
 
+    /// Microseconds from an earlier deadline (or instant) to this one.
+    /// - Parameter earlier: The earlier point.
+    /// - Returns: The difference, 0 if `earlier` is later.
+    public func microseconds(since earlier: Deadline) -> UInt64 {
+        nanoseconds > earlier.nanoseconds ? (nanoseconds - earlier.nanoseconds) / 1000 : 0
+    }
+
     /// Milliseconds left, at least 0, for `poll`.
     var millisecondsLeft: Int32 {
         let current = Deadline.now.nanoseconds

@@ -54,7 +54,7 @@ enum CommandLineTool {
     static let commands: [CommandEntry] = [
         CommandEntry(RunCommand.self), CommandEntry(SignCommand.self), CommandEntry(VectorsLintCommand.self),
         CommandEntry(ServeCommand.self), CommandEntry(MutantsCommand.self), CommandEntry(DetectCommand.self),
-        CommandEntry(CaptureCommand.self),
+        CommandEntry(CaptureCommand.self), CommandEntry(LoadCommand.self),
         CommandEntry(VectorsListCommand.self), CommandEntry(VectorsNewCommand.self), CommandEntry(BenchCommand.self),
     ]
 

@@ -106,3 +106,37 @@ struct HTTPCommandTests {
         #expect(list.stdoutLines.count == 21)
     }
 }
+
+@Suite("load command")
+struct LoadCommandTests {
+    @Test("a short run against serve: figures printed, the last line 'X requests/s', exit 0; a mutant gives exit 1")
+    func load() throws {
+        let serve = try ListeningProcess(["--project-id", "p-load"])
+        defer { _ = serve.stop() }
+        let run = try TestSupport.tool(["load", "--target", serve.url, "--project-id", "p-load", "--requests", "600",
+                                        "--connections", "4", "--invalid-ratio", "0.5", "--json", NSTemporaryDirectory() + "load.json"])
+        #expect(run.status == 0, "\(run.stdout)")
+        #expect(run.stdout.contains("validly signed 300, wrongly signed 300"))
+        #expect(run.stdout.contains("statuses:       200 × 300, 401 × 300"))
+        #expect(run.stdout.contains("latency:        p50 "))
+        #expect(run.stdoutLines.last?.firstMatch(of: /^\d+\.\d requests\/s$/) != nil)
+        let mutant = try ListeningProcess(["--project-id", "p-load", "--mutant", "accept-all"])
+        defer { _ = mutant.stop() }
+        let wrong = try TestSupport.tool(["load", "--target", mutant.url, "--project-id", "p-load", "--requests", "100",
+                                          "--invalid-ratio", "0.2"])
+        #expect(wrong.status == 1)
+        #expect(wrong.stdout.contains("wrong verdicts: 20"))
+    }
+
+    @Test("bad arguments and unreachable targets exit 2 with one line")
+    func errors() throws {
+        for arguments in [["load", "--target", "http://127.0.0.1:1/", "--project-id", "p"],
+                          ["load", "--target", "https://x/", "--project-id", "p"],
+                          ["load", "--target", "http://127.0.0.1:1/", "--project-id", "p", "--invalid-ratio", "2"],
+                          ["load", "--target", "http://127.0.0.1:1/", "--project-id", "p", "--requests", "5", "--duration", "1"]] {
+            let result = try TestSupport.tool(arguments)
+            #expect(result.status == 2, "\(arguments)")
+            #expect(result.stderr.split(separator: "\n").count == 1)
+        }
+    }
+}

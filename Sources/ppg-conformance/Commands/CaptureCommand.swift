@@ -71,13 +71,9 @@ enum CaptureCommand: CLICommand {
             throw CLIError(kind: .unreachable, message: "capture: \(error.message)")
         }
         Console.out("capturing on http://\(host):\(bound) into \(directory)\(arguments.has("redact") ? " (redacted)" : "")")
-        signal(SIGINT, SIG_IGN)
-        signal(SIGTERM, SIG_IGN)
-        let sources = [SIGINT, SIGTERM].map { DispatchSource.makeSignalSource(signal: $0, queue: .global()) }
-        for source in sources {
-            source.setEventHandler { server.stop() }
-            source.resume()
-        }
+        // Returns on SIGINT or SIGTERM; connections in progress finish their current request.
+        TerminationSignal.wait()
+        server.stop()
         server.wait()
         Console.out("stopped")
         return ExitCode.success

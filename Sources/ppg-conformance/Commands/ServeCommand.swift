@@ -70,20 +70,21 @@ enum ServeCommand: CLICommand {
         let shown = host.contains(":") && !host.hasPrefix("[") ? "[\(host)]" : host
         Console.out("serving on http://\(shown):\(bound) (projectId \(projectID), profile \(profile), "
             + "receiver \(mutant.map { "mutant \($0.rawValue)" } ?? "reference"))")
-        signal(SIGINT, SIG_IGN)
-        signal(SIGTERM, SIG_IGN)
-        let sources = [SIGINT, SIGTERM].map { DispatchSource.makeSignalSource(signal: $0, queue: .global()) }
-        for source in sources {
-            source.setEventHandler { server.stop() }
-            source.resume()
-        }
+        // Returns on SIGINT or SIGTERM; connections in progress finish their current request.
+        TerminationSignal.wait()
+        server.stop()
         server.wait()
         Console.out("stopped")
         return ExitCode.success
     }
 
+    /// `YYYY-MM-DDTHH:MM:SSZ`, formatted without a Foundation formatter: this runs once per request.
     static func timestamp() -> String {
-        let formatter = ISO8601DateFormatter()
-        return formatter.string(from: Date())
+        var now = time(nil)
+        var parts = tm()
+        gmtime_r(&now, &parts)
+        func two(_ value: Int32) -> String { value < 10 ? "0\(value)" : "\(value)" }
+        return "\(parts.tm_year + 1900)-\(two(parts.tm_mon + 1))-\(two(parts.tm_mday))T\(two(parts.tm_hour)):"
+            + "\(two(parts.tm_min)):\(two(parts.tm_sec))Z"
     }
 }

@@ -1,0 +1,31 @@
+#if canImport(Glibc)
+@preconcurrency import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import Synchronization
+
+private let terminationRequested = Atomic<Int32>(0)
+
+/// Waits for SIGINT or SIGTERM with a plain signal handler that only sets a flag, which is async-signal-safe and
+/// does not depend on how the process's signal mask was inherited (dispatch signal sources do, on Linux).
+public enum TerminationSignal {
+    /// Installs the handlers, then blocks until SIGINT or SIGTERM arrives.
+    /// - Returns: The signal that arrived.
+    @discardableResult
+    public static func wait() -> Int32 {
+        var unblock = sigset_t()
+        sigemptyset(&unblock)
+        sigaddset(&unblock, SIGINT)
+        sigaddset(&unblock, SIGTERM)
+        // A parent may have spawned us with these blocked; a server must still stop on them.
+        pthread_sigmask(SIG_UNBLOCK, &unblock, nil)
+        signal(SIGINT) { number in terminationRequested.store(number, ordering: .relaxed) }
+        signal(SIGTERM) { number in terminationRequested.store(number, ordering: .relaxed) }
+        while true {
+            let received = terminationRequested.load(ordering: .relaxed)
+            if received != 0 { return received }
+            usleep(50_000)
+        }
+    }
+}

@@ -1,0 +1,86 @@
+import PPGConformance
+import PPGSignature
+import PPGVectors
+import Testing
+
+@Suite("Latency histogram")
+struct LatencyHistogramTests {
+    @Test("percentiles of 1…1000 µs are exact")
+    func exactRange() {
+        var histogram = LatencyHistogram()
+        for value in (1...1000).reversed() { histogram.record(UInt64(value)) }
+        #expect(histogram.count == 1000)
+        #expect(histogram.value(atPercentile: 50) == 500)
+        #expect(histogram.value(atPercentile: 90) == 900)
+        #expect(histogram.value(atPercentile: 99) == 990)
+        #expect(histogram.value(atPercentile: 99.9) == 999)
+        #expect(histogram.value(atPercentile: 100) == 1000)
+        #expect(histogram.maximum == 1000 && histogram.minimum == 1)
+        #expect(abs(histogram.mean - 500.5) < 0.001)
+    }
+
+    @Test("large values are within 0.2 %, and the maximum is exact", arguments: [
+        UInt64(1_024), 1_500, 65_537, 1_000_000, 37_000_000, 5_000_000_000,
+    ])
+    func relativeError(value: UInt64) {
+        var histogram = LatencyHistogram()
+        for _ in 0..<10 { histogram.record(value) }
+        histogram.record(1)
+        let p50 = histogram.value(atPercentile: 50)
+        #expect(p50 >= value && Double(p50 - value) <= Double(value) * 0.002, "\(p50) for \(value)")
+        #expect(histogram.maximum == value)
+    }
+
+    @Test("merging adds counts; an empty histogram answers 0")
+    func merging() {
+        var first = LatencyHistogram()
+        var second = LatencyHistogram()
+        for value in 1...100 { first.record(UInt64(value)) }
+        for value in 101...200 { second.record(UInt64(value)) }
+        first.merge(second)
+        #expect(first.count == 200)
+        #expect(first.value(atPercentile: 50) == 100)
+        #expect(first.maximum == 200)
+        #expect(LatencyHistogram().value(atPercentile: 99) == 0)
+    }
+}
+
+@Suite("load against loopback receivers")
+struct LoadRunTests {
+    func run(_ receiver: any Receiver, requests: Int, invalidRatio: Double) throws -> LoadResult {
+        let server = try LoopbackServer(receiver: receiver)
+        defer { server.stop() }
+        let configuration = ReceiverConfiguration(projectID: "load-project", targetURL: server.url(),
+                                                  publicURL: MutationRun.publicURL, profile: .default)
+        return LoadGenerator.run(LoadOptions(configuration: configuration, connections: 8, requests: requests,
+                                             invalidRatio: invalidRatio))
+    }
+
+    @Test("against serve: a valid and invalid mix, every verdict right")
+    func againstReference() throws {
+        let reference = ReferenceReceiver(projectID: "load-project", publicURL: MutationRun.publicURL, profile: .default)
+        let result = try run(reference, requests: 2000, invalidRatio: 0.25)
+        #expect(result.requests == 2000)
+        #expect(result.invalidSent == 500 && result.validSent == 1500)
+        #expect(result.statuses == [200: 1500, 401: 500])
+        #expect(result.wrongVerdicts == 0 && result.errors == 0)
+        #expect(result.latency.count == 2000)
+        #expect(result.rate > 0)
+    }
+
+    @Test("against a mutant that accepts everything, every wrongly signed delivery is a wrong verdict")
+    func againstMutant() throws {
+        let reference = ReferenceReceiver(projectID: "load-project", publicURL: MutationRun.publicURL, profile: .default)
+        let result = try run(MutantReceiver(mutant: .acceptAll, reference: reference), requests: 1000, invalidRatio: 0.1)
+        #expect(result.invalidSent == 100)
+        #expect(result.wrongVerdicts == 100)
+        #expect(result.statuses == [200: 1000])
+    }
+
+    @Test("against a receiver that rebuilds the URL, valid deliveries are wrong verdicts too")
+    func againstURLMutant() throws {
+        let reference = ReferenceReceiver(projectID: "load-project", publicURL: MutationRun.publicURL, profile: .default)
+        let result = try run(MutantReceiver(mutant: .rebuildsURL, reference: reference), requests: 300, invalidRatio: 0)
+        #expect(result.wrongVerdicts == 300)
+    }
+}
