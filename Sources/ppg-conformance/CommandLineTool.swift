@@ -54,7 +54,7 @@ enum CommandLineTool {
     static let commands: [CommandEntry] = [
         CommandEntry(RunCommand.self), CommandEntry(SignCommand.self), CommandEntry(VectorsLintCommand.self),
         CommandEntry(ServeCommand.self), CommandEntry(MutantsCommand.self), CommandEntry(DetectCommand.self),
-        CommandEntry(CaptureCommand.self), CommandEntry(LoadCommand.self),
+        CommandEntry(CaptureCommand.self), CommandEntry(LoadCommand.self), CommandEntry(CompareCommand.self),
         CommandEntry(VectorsListCommand.self), CommandEntry(VectorsNewCommand.self), CommandEntry(BenchCommand.self),
     ]
 
@@ -90,7 +90,7 @@ enum CommandLineTool {
             return ExitCode.success
         }
         if first == "--version" {
-            Console.out("ppg-conformance \(ToolInfo.version) (corpus \(VectorLocator.bundledCorpusVersion() ?? "not found"))")
+            Console.out("ppg-conformance \(ToolInfo.version) (corpus \(VectorLocator.bundledCorpusVersion(executablePath: CorpusLoading.executablePath()) ?? "not found"))")
             return ExitCode.success
         }
         var name = first

@@ -192,3 +192,41 @@ struct VectorsCommandTests {
         #expect(result.stdout.contains("the reference rejects it"))
     }
 }
+
+@Suite("Release layout and compare")
+struct ReleaseLayoutTests {
+    @Test("the binary finds the corpus beside itself when run from a directory with no checkout")
+    func besideTheExecutable() throws {
+        let directory = try TestSupport.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        try FileManager.default.copyItem(atPath: TestSupport.toolPath, toPath: directory + "/ppg-conformance")
+        try FileManager.default.createDirectory(atPath: directory + "/vectors", withIntermediateDirectories: true)
+        try FileManager.default.copyItem(atPath: TestSupport.corpusDirectory, toPath: directory + "/vectors/v1")
+        let work = try TestSupport.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: work) }
+        let result = try TestSupport.run(directory + "/ppg-conformance", ["run"], directory: work)
+        #expect(result.status == 0)
+        #expect(result.stdout.contains("/vectors (beside the executable)"), "\(result.stdout.prefix(300))")
+        #expect(!result.stdout.contains(TestSupport.packageRoot))
+        let version = try TestSupport.run(directory + "/ppg-conformance", ["--version"], directory: work)
+        #expect(version.stdout.contains("(corpus 1."))
+    }
+
+    @Test("run --markdown and compare from the command line")
+    func compareCommand() throws {
+        let directory = try TestSupport.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let first = try TestSupport.tool(["run", "--only", "events/*", "--json", directory + "/a.json",
+                                          "--markdown", directory + "/a.md"])
+        #expect(first.status == 0)
+        #expect(try String(contentsOfFile: directory + "/a.md", encoding: .utf8).contains("✅ conformant"))
+        _ = try TestSupport.tool(["run", "--only", "events/*", "--json", directory + "/b.json"])
+        let same = try TestSupport.tool(["compare", directory + "/a.json", directory + "/b.json"])
+        #expect(same.status == 0)
+        #expect(same.stdout.contains("No vector differs between the 2 reports."))
+        let bad = try TestSupport.tool(["compare", directory + "/a.json", directory + "/a.md"])
+        #expect(bad.status == 2)
+        #expect(bad.stderr.contains("a.md is not JSON"))
+        #expect(try TestSupport.tool(["compare", directory + "/a.json"]).status == 2)
+    }
+}

@@ -126,3 +126,46 @@ struct ReportTests {
         #expect(throws: AtomicFile.Failure.self) { try AtomicFile.write("x", to: directory + "/missing/dir/r.xml") }
     }
 }
+
+@Suite("Markdown summary and comparison")
+struct MarkdownAndCompareTests {
+    @Test("the Markdown summary has totals and each failure with expected, actual and reproduction")
+    func markdown() throws {
+        let corpus = try #require(Fixtures.corpus)
+        let result = Runner.run(corpus: corpus, target: FixedTarget(status: 200),
+                                options: Fixtures.options(selection: Selection(only: ["headers/*"])))
+        let text = MarkdownReport.render(result)
+        #expect(text.hasPrefix("## PushPushGo webhook conformance: ❌ not conformant"))
+        #expect(text.contains("| passed | failed | warnings | expected failures | unexpected passes | errors | skipped |"))
+        #expect(text.contains("### headers"))
+        #expect(text.contains("- expected: reject (4xx)"))
+        #expect(text.contains("```sh\ncurl --data-binary"))
+        #expect(!text.contains("\u{1B}"))
+        let passing = MarkdownReport.render(try ReportTests.passingRun())
+        #expect(passing.contains("✅ conformant") && passing.contains("Every vector passed."))
+    }
+
+    @Test("comparison lists exactly the vectors whose outcomes differ among the reports that ran them")
+    func comparison() throws {
+        let corpus = try #require(Fixtures.corpus)
+        let selection = Selection(only: ["headers/*"])
+        func report(_ target: any ConformanceTarget) -> [UInt8] {
+            Array(JSONReport.render(Runner.run(corpus: corpus, target: target,
+                                               options: Fixtures.options(selection: selection))).utf8)
+        }
+        let good = report(Fixtures.reference())
+        let bad = report(FixedTarget(status: 200))
+        let comparison = try ReportComparison(reports: [("good.json", good), ("bad.json", bad)])
+        let mustReject = corpus.receiverVectors.filter { $0.vector.id.hasPrefix("headers/") && $0.vector.expect == .reject
+            && $0.vector.skipReason(for: .default) == nil }.map(\.vector.id)
+        #expect(Set(comparison.differing) == Set(mustReject))
+        let text = comparison.render(markdown: false)
+        #expect(text.contains("headers/missing"))
+        #expect(!text.contains("headers/name-lowercase "))
+        let table = comparison.render(markdown: true)
+        #expect(table.contains("| vector | good.json | bad.json |") || table.contains("| vector | reference | fixed-200 |"))
+        #expect(throws: ReportComparison.Failure.self) {
+            try ReportComparison(reports: [("x.json", Array("{}".utf8)), ("y.json", good)])
+        }
+    }
+}

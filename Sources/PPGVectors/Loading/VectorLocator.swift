@@ -44,11 +44,11 @@ public enum VectorLocator {
     }
 
     /// The version of the corpus the tool finds by default, for `--version`.
+    /// - Parameter executablePath: The running executable's path.
     /// - Returns: The manifest's version, or `nil`.
-    public static func bundledCorpusVersion() -> String? {
-        let executable = CommandLine.arguments.first.map { URL(fileURLWithPath: $0).path }
+    public static func bundledCorpusVersion(executablePath: String?) -> String? {
         guard let location = locate(explicit: nil, environment: ProcessInfo.processInfo.environment,
-                                    executablePath: executable ?? ""),
+                                    executablePath: executablePath),
               let corpus = try? VectorLoader.load(directory: location.directory) else { return nil }
         return corpus.manifest.version
     }

@@ -9,7 +9,7 @@ enum RunCommand: CLICommand {
     static let summary = "Run the corpus against the in-process reference or a receiver over HTTP; write reports."
     static let usage = "ppg-conformance run [--target URL --project-id ID [--public-url URL] [--jobs N] [--timeout S]] "
         + "[--vectors DIR] [--only GLOB] [--skip GLOB] [--flag NAME] [--list] [--scheme S] [--encoding E] [--strict] "
-        + "[--expected-failures FILE] [--junit FILE] [--json FILE]"
+        + "[--expected-failures FILE] [--junit FILE] [--json FILE] [--markdown FILE]"
     static let options: [OptionSpec] = [
         CorpusLoading.option,
         .value("target", "URL", "Send receiver vectors to this receiver over HTTP (http:// or https://)."),
@@ -33,6 +33,7 @@ enum RunCommand: CLICommand {
         .value("write-expected-failures", "FILE", "Write this run's failures in that format."),
         .value("junit", "FILE", "Write a JUnit XML report."),
         .value("json", "FILE", "Write a JSON report (format in the README)."),
+        .value("markdown", "FILE", "Write a Markdown summary for a pull-request comment or CI step summary."),
         .flag("verbose", "Print the request of each failure in full."),
     ]
     static let details = """
@@ -153,6 +154,9 @@ enum RunCommand: CLICommand {
             }
             if let path = arguments.value("json") {
                 try AtomicFile.write(JSONReport.render(result), to: path)
+            }
+            if let path = arguments.value("markdown") {
+                try AtomicFile.write(MarkdownReport.render(result), to: path)
             }
             if let path = arguments.value("write-expected-failures") {
                 try AtomicFile.write(ExpectedFailures.render(

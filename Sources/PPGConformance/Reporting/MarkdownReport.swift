@@ -1,0 +1,111 @@
+/// A compact Markdown summary of a run, fit for a pull-request comment or a CI step summary: totals, then the
+/// failures grouped by category with expected, actual and the reproduction command.
+public enum MarkdownReport {
+    /// Renders a run.
+    /// - Parameters:
+    ///   - result: The run.
+    ///   - limit: The most failures shown in full; the rest are listed by id.
+    /// - Returns: Markdown text.
+    public static func render(_ result: RunResult, limit: Int = 30) -> String {
+        let summary = result.summary
+        var lines = [
+            "## PushPushGo webhook conformance: " + (summary.conforms ? "✅ conformant" : "❌ not conformant"),
+            "",
+            "Target `\(cell(result.targetName))`, profile `\(result.profile)`, corpus \(result.corpusVersion), "
+                + "ppg-conformance \(ToolInfo.version).",
+            "",
+            "| passed | failed | warnings | expected failures | unexpected passes | errors | skipped |",
+            "| ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+            "| \(summary.passed) | \(summary.failed) | \(summary.warnings) | \(summary.expectedFailures) | "
+                + "\(summary.unexpectedPasses) | \(summary.errors) | \(summary.skipped) |",
+        ]
+        let problems = result.outcomes.filter { $0.disposition.failsRun || $0.disposition == .warning }
+        guard !problems.isEmpty else { return (lines + ["", "Every vector passed."]).joined(separator: "\n") + "\n" }
+        var order: [String] = []
+        var groups: [String: [VectorOutcome]] = [:]
+        for outcome in problems {
+            if groups[outcome.category] == nil { order.append(outcome.category) }
+            groups[outcome.category, default: []].append(outcome)
+        }
+        var shown = 0
+        for category in order {
+            let outcomes = groups[category] ?? []
+            lines += ["", "### \(category) (\(outcomes.count))", ""]
+            for outcome in outcomes {
+                let label: String = switch outcome.disposition {
+                case .unexpectedPass: "unexpected pass"
+                case .warning: "warning"
+                default: outcome.status == .error ? "error" : "fail"
+                }
+                guard shown < limit else {
+                    lines.append("- `\(outcome.id)` — \(label)")
+                    continue
+                }
+                shown += 1
+                lines.append("<details><summary><code>\(html(outcome.id))</code> — \(label): \(html(firstLine(outcome.reason)))"
+                    + "</summary>")
+                lines.append("")
+                if outcome.disposition == .unexpectedPass {
+                    lines.append("Listed in the expected-failures file but passed: remove the line.")
+                } else {
+                    lines.append("- expected: \(cell(outcome.expected))")
+                    lines.append("- actual: \(cell(firstLine(outcome.actual)))")
+                    if !outcome.reproduction.isEmpty {
+                        lines += ["", "```sh", visible(outcome.reproduction).replacingFences(), "```"]
+                    }
+                }
+                lines += ["", "</details>"]
+            }
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    static func firstLine(_ text: String) -> String {
+        let line = text.split(whereSeparator: \.isNewline).first.map(String.init) ?? ""
+        return line.count > 200 ? String(line.prefix(200)) + "…" : line
+    }
+
+    /// Control characters (but line breaks and tabs) made visible, for code blocks.
+    static func visible(_ text: String) -> String {
+        var out = ""
+        for scalar in text.unicodeScalars {
+            if (scalar.value < 0x20 && scalar != "\n" && scalar != "\t") || scalar.value == 0x7F {
+                out += "\\u{" + String(scalar.value, radix: 16) + "}"
+            } else {
+                out.unicodeScalars.append(scalar)
+            }
+        }
+        return out
+    }
+
+    /// Text safe inside a Markdown table cell or list item.
+    static func cell(_ text: String) -> String {
+        html(text).split(separator: "|", omittingEmptySubsequences: false).joined(separator: "\\|")
+    }
+
+    static func html(_ text: String) -> String {
+        var out = ""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "<": out += "&lt;"
+            case ">": out += "&gt;"
+            case "&": out += "&amp;"
+            case "\n", "\r": out += " "
+            default:
+                if scalar.value < 0x20 || scalar.value == 0x7F {
+                    out += "\\u{" + String(scalar.value, radix: 16) + "}"
+                } else {
+                    out.unicodeScalars.append(scalar)
+                }
+            }
+        }
+        return out
+    }
+}
+
+extension String {
+    /// Breaks any run of three backticks so a code block cannot be closed from inside.
+    func replacingFences() -> String {
+        split(separator: "```", omittingEmptySubsequences: false).joined(separator: "`\u{200B}``")
+    }
+}

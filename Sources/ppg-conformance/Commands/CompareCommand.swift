@@ -1,0 +1,38 @@
+#if canImport(Glibc)
+@preconcurrency import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import PPGConformance
+
+/// `compare`: JSON reports side by side, vector by vector.
+enum CompareCommand: CLICommand {
+    static let name = "compare"
+    static let summary = "Compare JSON reports of several runs, vector by vector (plain text or Markdown)."
+    static let usage = "ppg-conformance compare A.json B.json [C.json …] [--markdown] [--all]"
+    static let maximumPositionals = 64
+    static let options: [OptionSpec] = [
+        .flag("markdown", "Print a Markdown table."),
+        .flag("all", "Show every vector, not only those that differ."),
+    ]
+    static let details = "Cells: pass, FAIL, error, skip, warn (recommended failed), xfail (expected failure), "
+        + "XPASS (unexpected pass), — (not in that report). Exit 0; 2 when a file is not a report."
+
+    static func run(_ arguments: ParsedArguments) throws -> Int32 {
+        guard arguments.positionals.count >= 2 else {
+            throw CLIError.usage("compare: give at least two JSON reports")
+        }
+        var reports: [(name: String, bytes: [UInt8])] = []
+        for path in arguments.positionals {
+            reports.append((path, try FileInput.read(path, option: "report", command: name)))
+        }
+        let comparison: ReportComparison
+        do {
+            comparison = try ReportComparison(reports: reports)
+        } catch {
+            throw CLIError.input("compare: \(error.message)")
+        }
+        Console.write(comparison.render(markdown: arguments.has("markdown"), all: arguments.has("all")), to: stdout)
+        return ExitCode.success
+    }
+}
