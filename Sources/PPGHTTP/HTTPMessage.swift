@@ -1,3 +1,5 @@
+import Foundation
+
 /// A request exactly as it goes on the wire: the request-target byte for byte, header names in their case and
 /// order, duplicates allowed.
 public struct HTTPRequest: Sendable {
@@ -221,7 +223,7 @@ struct MessageReader {
         while true {
             let line = try readLine(limit: 1024, deadline: deadline)
             let sizeText = String(decoding: line.prefix { $0 != UInt8(ascii: ";") }, as: UTF8.self)
-                .trimmingCharacters(in: " \t")
+                .trimmingCharacters(in: CharacterSet(charactersIn: " \t"))
             guard !sizeText.isEmpty, sizeText.count <= 15, let size = Int(sizeText, radix: 16) else {
                 throw HTTPError(kind: .malformed, message: "invalid chunk size '\(sizeText.prefix(20))'")
             }
@@ -279,20 +281,10 @@ struct ParsedHead {
             guard name.allSatisfy({ tokenCharacters.contains($0) }) else {
                 throw HTTPError(kind: .malformed, message: "invalid character in a header name")
             }
-            let value = String(decoding: line[(colon + 1)...], as: UTF8.self).trimmingCharacters(in: " \t")
+            let value = String(decoding: line[(colon + 1)...], as: UTF8.self).trimmingCharacters(in: CharacterSet(charactersIn: " \t"))
             headers.append((name: String(decoding: name, as: UTF8.self), value: value))
         }
         return ParsedHead(startLine: startLine, headers: headers)
-    }
-}
-
-extension String {
-    func trimmingCharacters(in set: String) -> String {
-        let scalars = Set(set.unicodeScalars)
-        let view = unicodeScalars
-        guard let first = view.firstIndex(where: { !scalars.contains($0) }),
-              let last = view.lastIndex(where: { !scalars.contains($0) }) else { return "" }
-        return String(String.UnicodeScalarView(view[first...last]))
     }
 }
 
@@ -322,7 +314,7 @@ extension HTTPServerRequest {
                     throw HTTPError(kind: .malformed, message: "a chunked body ends early")
                 }
                 let sizeText = String(decoding: rest[..<lineEnd].prefix { $0 != 59 && $0 != 13 }, as: UTF8.self)
-                guard let size = Int(sizeText.trimmingCharacters(in: " \t"), radix: 16) else {
+                guard let size = Int(sizeText.trimmingCharacters(in: CharacterSet(charactersIn: " \t")), radix: 16) else {
                     throw HTTPError(kind: .malformed, message: "invalid chunk size")
                 }
                 rest.removeFirst(lineEnd + 1)

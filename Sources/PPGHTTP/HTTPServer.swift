@@ -67,20 +67,7 @@ public final class HTTPServer: @unchecked Sendable {
     /// - Throws: `HTTPError` when the address cannot be bound.
     @discardableResult
     public func start() throws(HTTPError) -> Int {
-        let name = configuration.host.hasPrefix("[") ? String(configuration.host.dropFirst().dropLast())
-            : configuration.host
-        var hints = addrinfo()
-        hints.ai_family = AF_UNSPEC
-        hints.ai_flags = AI_PASSIVE
-        #if canImport(Glibc)
-        hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
-        #else
-        hints.ai_socktype = SOCK_STREAM
-        #endif
-        var list: UnsafeMutablePointer<addrinfo>?
-        guard getaddrinfo(name, String(configuration.port), &hints, &list) == 0, let info = list else {
-            throw HTTPError(kind: .resolve, message: "cannot resolve listen address '\(configuration.host)'")
-        }
+        let info = try Socket.resolve(host: configuration.host, port: configuration.port, passive: true)
         defer { freeaddrinfo(info) }
         let descriptor = socket(info.pointee.ai_family, info.pointee.ai_socktype, info.pointee.ai_protocol)
         guard descriptor >= 0 else { throw HTTPError(kind: .system, message: "socket() failed") }

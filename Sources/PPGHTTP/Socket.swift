@@ -102,11 +102,12 @@ final class Socket {
         }
     }
 
-    /// Connects to a host (name, IPv4 or bracketed IPv6) and port, trying each resolved address in turn.
-    static func connect(host: String, port: Int, deadline: Deadline) throws(HTTPError) -> Socket {
+    /// Resolves a host (name, IPv4 or bracketed IPv6) and port to TCP addresses; the caller frees the list.
+    static func resolve(host: String, port: Int, passive: Bool) throws(HTTPError) -> UnsafeMutablePointer<addrinfo> {
         let name = host.hasPrefix("[") && host.hasSuffix("]") ? String(host.dropFirst().dropLast()) : host
         var hints = addrinfo()
         hints.ai_family = AF_UNSPEC
+        if passive { hints.ai_flags = AI_PASSIVE }
         #if canImport(Glibc)
         hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
         #else
@@ -117,6 +118,12 @@ final class Socket {
         guard status == 0, let first = list else {
             throw HTTPError(kind: .resolve, message: "cannot resolve '\(name)': \(String(cString: gai_strerror(status)))")
         }
+        return first
+    }
+
+    /// Connects to a host (name, IPv4 or bracketed IPv6) and port, trying each resolved address in turn.
+    static func connect(host: String, port: Int, deadline: Deadline) throws(HTTPError) -> Socket {
+        let first = try resolve(host: host, port: port, passive: false)
         defer { freeaddrinfo(first) }
         var lastError = "no address"
         var cursor: UnsafeMutablePointer<addrinfo>? = first

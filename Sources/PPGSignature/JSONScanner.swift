@@ -51,6 +51,18 @@ package struct JSONParseError: Error, Sendable, Equatable {
     package var message: String
 }
 
+/// The decoded value of a top-level string member of a JSON object body, e.g. a delivery's `projectId`.
+/// - Parameters:
+///   - name: The member name.
+///   - body: The body bytes.
+/// - Returns: The string, or `nil` when the body is not a JSON object or the member is absent or not a string.
+package func jsonStringMember(_ name: String, in body: [UInt8]) -> String? {
+    guard let value = try? JSONParser.parse(body), case .object(let members) = value.kind,
+          let member = members.first(where: { $0.nameString == name }),
+          case .string(let bytes) = member.value.kind else { return nil }
+    return String(decoding: bytes, as: UTF8.self)
+}
+
 /// Line and column (both from 1, columns in bytes) of a byte offset.
 package func jsonLocation(of offset: Int, in bytes: [UInt8]) -> (line: Int, column: Int) {
     var line = 1

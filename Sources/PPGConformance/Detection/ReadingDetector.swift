@@ -1,3 +1,4 @@
+import Foundation
 import PPGHTTP
 import PPGSignature
 import PPGVectors
@@ -133,7 +134,7 @@ public enum ReadingDetector {
             throw Failure(message: values.isEmpty ? "the request has no \(signatureHeaderName) header"
                 : "the request has \(values.count) \(signatureHeaderName) headers")
         }
-        let presented = values[0].trimmingCharacters(in: " \t")
+        let presented = values[0].trimmingCharacters(in: CharacterSet(charactersIn: " \t"))
         let received = ReceivedRequest(method: request.method, target: request.target, headers: request.headers,
                                        body: request.body)
         let configured = ReferenceReceiver(projectID: projectID, publicURL: publicURL, profile: .default)
@@ -143,7 +144,7 @@ public enum ReadingDetector {
             let input = signingInput(reading, request: request, configuredURL: configured)
             let key: [UInt8]? = switch reading.key {
             case .configured: Array(projectID.utf8)
-            case .body: bodyProjectID(request.body).map { Array($0.utf8) }
+            case .body: jsonStringMember("projectId", in: request.body).map { Array($0.utf8) }
             }
             guard let input, let key else {
                 candidates.append(ReadingCandidate(reading: reading, signingInput: input, signature: nil, matches: false))
@@ -157,7 +158,7 @@ public enum ReadingDetector {
         // A body-keyed reading that matches only because the body carries the configured projectId is the same
         // reading as the configured one; keep the configured one.
         let matches = candidates.filter(\.matches).filter { candidate in
-            !(candidate.reading.key == .body && bodyProjectID(request.body) == projectID)
+            !(candidate.reading.key == .body && jsonStringMember("projectId", in: request.body) == projectID)
         }.sorted { ($0.reading.deviations.count, $0.reading.scheme.rawValue) < ($1.reading.deviations.count, $1.reading.scheme.rawValue) }
         let closest = matches.isEmpty ? candidates.filter { $0.reading.isSpecReading && $0.reading.encoding == guessEncoding(presented) } : []
         return Detection(presented: presented, configuredURL: configured, matches: matches, closest: closest)
@@ -234,10 +235,4 @@ public enum ReadingDetector {
         }
     }
 
-    static func bodyProjectID(_ body: [UInt8]) -> String? {
-        guard let value = try? JSONParser.parse(body), case .object(let members) = value.kind,
-              let member = members.first(where: { $0.nameString == "projectId" }),
-              case .string(let bytes) = member.value.kind else { return nil }
-        return String(decoding: bytes, as: UTF8.self)
-    }
 }

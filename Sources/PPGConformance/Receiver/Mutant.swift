@@ -157,7 +157,7 @@ public struct MutantReceiver: Receiver {
         }
         let trimmed = String(decoding: ASCII.trimmingWhitespace(Array(presented.utf8)), as: UTF8.self)
         if trimmed.isEmpty { return mutant == .emptyHeaderAccepted ? nil : reject(401, "Unauthorized", "empty") }
-        let key = mutant == .keyFromBody ? (bodyProjectID(request.body) ?? reference.projectID) : reference.projectID
+        let key = mutant == .keyFromBody ? (jsonStringMember("projectId", in: request.body) ?? reference.projectID) : reference.projectID
         guard let input = signingInput(request, contentType: contentType) else {
             if mutant == .serverErrorOnBadJSON {
                 return .json(500, "Internal Server Error", [("error", .string("unexpected end of input"))])
@@ -268,10 +268,4 @@ public struct MutantReceiver: Receiver {
         return String(number)
     }
 
-    func bodyProjectID(_ body: [UInt8]) -> String? {
-        guard let value = try? JSONParser.parse(body), case .object(let members) = value.kind,
-              let member = members.first(where: { $0.nameString == "projectId" }),
-              case .string(let bytes) = member.value.kind else { return nil }
-        return String(decoding: bytes, as: UTF8.self)
-    }
 }

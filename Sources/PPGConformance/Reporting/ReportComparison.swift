@@ -1,3 +1,4 @@
+import Foundation
 import PPGSignature
 import PPGVectors
 
@@ -114,7 +115,7 @@ public struct ReportComparison: Sendable {
             }
             func line(_ cells: [String]) -> String {
                 zip(cells, widths).map { $0.padding(toLength: $1) }.joined(separator: "  ")
-                    .trimmingCharacters(in: " ")
+                    .trimmingCharacters(in: CharacterSet(charactersIn: " "))
             }
             lines.append(line(headers))
             lines.append(line(widths.map { String(repeating: "-", count: $0) }))

@@ -1,3 +1,5 @@
+import Foundation
+
 /// A `--expected-failures` file: one id or glob a line, `#` starts the reason (or a comment line).
 public struct ExpectedFailures: Sendable {
     /// One entry and where it was written.
@@ -22,9 +24,9 @@ public struct ExpectedFailures: Sendable {
             var reason = ""
             if let hash = rawLine.firstIndex(of: "#") {
                 pattern = rawLine[..<hash]
-                reason = rawLine[rawLine.index(after: hash)...].trimmingCharacters(in: " \t\r")
+                reason = rawLine[rawLine.index(after: hash)...].trimmingCharacters(in: CharacterSet(charactersIn: " \t\r"))
             }
-            let trimmed = pattern.trimmingCharacters(in: " \t\r")
+            let trimmed = pattern.trimmingCharacters(in: CharacterSet(charactersIn: " \t\r"))
             if trimmed.isEmpty { continue }
             entries.append(Entry(pattern: trimmed, reason: reason.isEmpty ? "listed as expected failure" : reason,
                                  line: offset + 1))
@@ -58,15 +60,5 @@ public struct ExpectedFailures: Sendable {
             lines.append("\(outcome.id)  # \(outcome.status.rawValue): \(reason)")
         }
         return lines.joined(separator: "\n") + "\n"
-    }
-}
-
-extension StringProtocol {
-    func trimmingCharacters(in set: String) -> String {
-        let scalars = Set(set.unicodeScalars)
-        let view = unicodeScalars
-        guard let first = view.firstIndex(where: { !scalars.contains($0) }),
-              let last = view.lastIndex(where: { !scalars.contains($0) }) else { return "" }
-        return String(String.UnicodeScalarView(view[first...last]))
     }
 }

@@ -68,7 +68,7 @@ public enum CorpusLint {
             let shown = String(decoding: computed.prefix(200), as: UTF8.self)
             problems.append("signing input differs from the reference's: \(shown)")
         }
-        if let computed, vector.signingInputBytes == nil {
+        if computed != nil, vector.signingInputBytes == nil {
             problems.append("the reference computes a signing input: add it")
         }
         let verifier = SignatureVerifier(key: vector.keyBytes, profile: vector.profile)

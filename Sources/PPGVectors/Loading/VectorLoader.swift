@@ -26,14 +26,8 @@ public enum VectorLoader {
         for relative in try vectorFiles(root: root) {
             var file = try ParsedFile(path: root + "/" + relative, displayName: relative)
             let kind = try file.header()
-            func add<V: Sendable & Codable>(_ type: V.Type, _ check: (V, ParsedFile, Int) throws(VectorLoadError) -> Void)
-                throws(VectorLoadError) -> (String, [V]) {
-                let decoded = try file.decode(VectorFile<V>.self)
-                for (index, vector) in decoded.vectors.enumerated() { try check(vector, file, index) }
-                return (decoded.category, decoded.vectors)
-            }
-            func common(id: String, flags: [String], provenance: Provenance, source: String?, category: String,
-                        index: Int) throws(VectorLoadError) {
+            func common(_ vector: some CorpusVector, category: String, index: Int) throws(VectorLoadError) {
+                let id = vector.id
                 let path = "$.vectors[\(index)]"
                 guard isValidID(id) else {
                     throw file.error(.invalidValue, path: path + ".id", vectorID: id,
@@ -47,37 +41,28 @@ public enum VectorLoader {
                     throw file.error(.duplicateID, path: path + ".id", vectorID: id, "id already used in \(other)")
                 }
                 seenIDs[id] = relative
-                for (flagIndex, flag) in flags.enumerated() where manifest.notes[flag] == nil {
+                for (flagIndex, flag) in vector.flags.enumerated() where manifest.notes[flag] == nil {
                     throw file.error(.unknownFlag, path: path + ".flags[\(flagIndex)]", vectorID: id,
                                      "flag '\(flag)' is not described in manifest.json notes")
                 }
-                if provenance != .derived && (source ?? "").isEmpty {
+                if vector.provenance != .derived && (vector.source ?? "").isEmpty {
                     throw file.error(.missingField, path: path, vectorID: id,
-                                     "a \(provenance.rawValue) vector needs a 'source'")
+                                     "a \(vector.provenance.rawValue) vector needs a 'source'")
                 }
             }
+            /// Decodes the file as vectors of one kind and checks each: the same steps for every kind.
+            func load<V: CorpusVector>(_ type: V.Type) throws(VectorLoadError) -> [Located<V>] {
+                let decoded = try file.decode(VectorFile<V>.self)
+                for (index, vector) in decoded.vectors.enumerated() {
+                    try common(vector, category: file.category, index: index)
+                    try V.validate(vector, file: file, index: index)
+                }
+                return decoded.vectors.map { Located(vector: $0, file: relative, category: decoded.category) }
+            }
             switch kind {
-            case .digest:
-                let (category, vectors) = try add(DigestVector.self) { vector, file, index throws(VectorLoadError) in
-                    try common(id: vector.id, flags: vector.flags, provenance: vector.provenance, source: vector.source,
-                               category: file.category, index: index)
-                    try VectorValidation.check(vector, file: file, index: index)
-                }
-                corpus.digestVectors += vectors.map { Located(vector: $0, file: relative, category: category) }
-            case .signature:
-                let (category, vectors) = try add(SignatureVector.self) { vector, file, index throws(VectorLoadError) in
-                    try common(id: vector.id, flags: vector.flags, provenance: vector.provenance, source: vector.source,
-                               category: file.category, index: index)
-                    try VectorValidation.check(vector, file: file, index: index)
-                }
-                corpus.signatureVectors += vectors.map { Located(vector: $0, file: relative, category: category) }
-            case .receiver:
-                let (category, vectors) = try add(ReceiverVector.self) { vector, file, index throws(VectorLoadError) in
-                    try common(id: vector.id, flags: vector.flags, provenance: vector.provenance, source: vector.source,
-                               category: file.category, index: index)
-                    try VectorValidation.check(vector, file: file, index: index)
-                }
-                corpus.receiverVectors += vectors.map { Located(vector: $0, file: relative, category: category) }
+            case .digest: corpus.digestVectors += try load(DigestVector.self)
+            case .signature: corpus.signatureVectors += try load(SignatureVector.self)
+            case .receiver: corpus.receiverVectors += try load(ReceiverVector.self)
             }
         }
         return corpus

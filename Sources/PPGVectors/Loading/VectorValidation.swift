@@ -1,6 +1,34 @@
 import Foundation
 import PPGSignature
 
+/// What every kind of vector has, so that one loading path serves them all.
+protocol CorpusVector: Sendable, Codable {
+    var id: String { get }
+    var flags: [String] { get }
+    var provenance: Provenance { get }
+    var source: String? { get }
+    /// The checks beyond the JSON shape, for this kind.
+    static func validate(_ vector: Self, file: ParsedFile, index: Int) throws(VectorLoadError)
+}
+
+extension DigestVector: CorpusVector {
+    static func validate(_ vector: Self, file: ParsedFile, index: Int) throws(VectorLoadError) {
+        try VectorValidation.check(vector, file: file, index: index)
+    }
+}
+
+extension SignatureVector: CorpusVector {
+    static func validate(_ vector: Self, file: ParsedFile, index: Int) throws(VectorLoadError) {
+        try VectorValidation.check(vector, file: file, index: index)
+    }
+}
+
+extension ReceiverVector: CorpusVector {
+    static func validate(_ vector: Self, file: ParsedFile, index: Int) throws(VectorLoadError) {
+        try VectorValidation.check(vector, file: file, index: index)
+    }
+}
+
 /// The checks a vector must pass beyond its JSON shape: exactly-one-of fields, decodable encodings, directive
 /// arguments.
 enum VectorValidation {

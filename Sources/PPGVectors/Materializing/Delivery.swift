@@ -152,7 +152,7 @@ enum DeliveryBuilder {
             let invalid = directive.value ?? flipped(valid, at: 0, encoding: profile.encoding)
             return directive.order == "invalid-first" ? [invalid, valid] : [valid, invalid]
         case .otherKey: return [sign(key: directive.value ?? "", url: url.description, body: body)]
-        case .bodyProjectId: return [sign(key: bodyProjectID(body) ?? "", url: url.description, body: body)]
+        case .bodyProjectId: return [sign(key: jsonStringMember("projectId", in: body) ?? "", url: url.description, body: body)]
         case .otherURL:
             return [sign(key: configuration.projectID, url: changed(url, directive.url).description, body: body)]
         case .otherBody:
@@ -172,12 +172,6 @@ enum DeliveryBuilder {
         return String(decoding: characters, as: UTF8.self)
     }
 
-    static func bodyProjectID(_ body: [UInt8]) -> String? {
-        guard let value = try? JSONParser.parse(body), case .object(let members) = value.kind,
-              let member = members.first(where: { $0.nameString == "projectId" }),
-              case .string(let bytes) = member.value.kind else { return nil }
-        return String(decoding: bytes, as: UTF8.self)
-    }
 
     /// The signed URL after an `other-url` change. Besides literal values: scheme `swap` (http ↔ https), host
     /// `uppercase`, port `default` (the scheme's default port written out, or removed if one is written) and path
