@@ -2,7 +2,9 @@
 /// connection that is reopened when the server closed it. No redirects are followed. Not thread-safe: one
 /// connection per thread.
 public final class HTTPConnection {
+    /// The host: a name, an IPv4 address or a bracketed IPv6 address.
     public let host: String
+    /// The port.
     public let port: Int
     /// How long connecting may take.
     public var connectTimeout: Double

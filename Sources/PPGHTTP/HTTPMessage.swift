@@ -3,11 +3,13 @@ import Foundation
 /// A request exactly as it goes on the wire: the request-target byte for byte, header names in their case and
 /// order, duplicates allowed.
 public struct HTTPRequest: Sendable {
+    /// The request method.
     public var method: String
     /// The request-target, e.g. `/ppg/webhook?token=abc`.
     public var target: String
     /// Header fields in order. `Host` is added first and `Content-Length` last unless present.
     public var headers: [(name: String, value: String)]
+    /// The body bytes.
     public var body: [UInt8]
     /// Send the body with `Transfer-Encoding: chunked`.
     public var chunked: Bool
@@ -60,9 +62,13 @@ public struct HTTPRequest: Sendable {
 
 /// A response as read from the wire.
 public struct HTTPResponse: Sendable {
+    /// The status code.
     public var status: Int
+    /// The reason phrase or explanation.
     public var reason: String
+    /// Header fields in order, as `(name, value)`.
     public var headers: [(name: String, value: String)]
+    /// The body bytes.
     public var body: [UInt8]
     /// Whether the connection cannot be reused after this response.
     public var closesConnection: Bool
@@ -77,11 +83,14 @@ public struct HTTPResponse: Sendable {
 
 /// A request as a server received it.
 public struct HTTPServerRequest: Sendable {
+    /// The request method.
     public var method: String
     public var target: String
     /// `HTTP/1.1` or `HTTP/1.0`.
     public var version: String
+    /// Header fields in order, as `(name, value)`.
     public var headers: [(name: String, value: String)]
+    /// The body bytes.
     public var body: [UInt8]
     /// The peer's address, for logs.
     public var peer: String
@@ -102,9 +111,13 @@ public struct HTTPServerRequest: Sendable {
 
 /// A server's answer.
 public struct HTTPServerResponse: Sendable {
+    /// The status code.
     public var status: Int
+    /// The reason phrase or explanation.
     public var reason: String
+    /// Header fields in order, as `(name, value)`.
     public var headers: [(name: String, value: String)]
+    /// The body bytes.
     public var body: [UInt8]
     /// A note for the server's log line, never sent.
     public var logNote: String

@@ -11,15 +11,19 @@ import Darwin
 public final class HTTPServer: @unchecked Sendable {
     /// Limits and addresses.
     public struct Configuration: Sendable {
+        /// The host: a name, an IPv4 address or a bracketed IPv6 address.
         public var host: String
         /// 0 picks a free port; `start()` returns the one bound.
         public var port: Int
+        /// The largest request body read (larger ones get 413).
         public var maximumBodyBytes: Int
+        /// The largest header section read (larger ones get 431).
         public var maximumHeadBytes: Int
         /// How long a kept-alive connection may sit idle.
         public var idleTimeout: Double
         /// How long one request may take to arrive once its first byte has.
         public var requestTimeout: Double
+        /// Connections served at once; more wait in the backlog.
         public var maximumConnections: Int
 
         /// Creates a configuration.
@@ -41,6 +45,7 @@ public final class HTTPServer: @unchecked Sendable {
     /// Told of every answered request (and of refused ones), for a log line.
     public typealias Logger = @Sendable (HTTPServerRequest?, HTTPServerResponse) -> Void
 
+    /// The receiver's configuration.
     public let configuration: Configuration
     private let handler: Handler
     private let logger: Logger?

@@ -24,7 +24,9 @@ public struct HTTPError: Error, Sendable, Equatable, CustomStringConvertible {
         case system
     }
 
+    /// What kind it is.
     public var kind: Kind
+    /// One line for a person.
     public var message: String
 
     /// Creates an error.

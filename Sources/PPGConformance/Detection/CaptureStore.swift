@@ -9,20 +9,28 @@ public final class CaptureStore: @unchecked Sendable {
     /// The projectId placeholder written by `--redact`.
     public static let redactedProjectID = "redacted-project-id"
 
+    /// The corpus directory.
     public let directory: String
+    /// The projectId the receiver is configured with: the key.
     public let projectID: String
+    /// The webhook URL as configured in PushPushGo.
     public let publicURL: RawURL?
+    /// Whether the projectId is replaced and the capture re-signed.
     public let redact: Bool
     private let lock = NSLock()
     private var next: Int
 
     /// What happened to one delivery.
     public struct Stored: Sendable {
+        /// The capture's number, from 1.
         public var number: Int
+        /// Where the raw request was written.
         public var rawPath: String
+        /// Where the captured vector was written, if one was.
         public var vectorPath: String?
         /// `nil` when the delivery could not be examined (no single signature header).
         public var detection: Detection?
+        /// Why the delivery could not be examined or re-signed, if so.
         public var problem: String?
     }
 

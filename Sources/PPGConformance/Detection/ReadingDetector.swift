@@ -39,11 +39,17 @@ public struct Reading: Sendable, Hashable, CustomStringConvertible {
         case trimmed = "the body without trailing white space"
     }
 
+    /// Which bytes are signed.
     public var scheme: SignatureScheme
+    /// How the signature is written.
     public var encoding: SignatureEncoding
+    /// Where the key comes from.
     public var key: Key
+    /// The URL concerned.
     public var url: URLForm
+    /// How the parameters follow the URL.
     public var parameters: Parameters
+    /// The body bytes.
     public var body: Body
 
     /// Every reading the tool knows.
@@ -93,11 +99,13 @@ public struct Reading: Sendable, Hashable, CustomStringConvertible {
 
 /// One reading tried on one delivery.
 public struct ReadingCandidate: Sendable {
+    /// The reading tried.
     public var reading: Reading
     /// The bytes signed under this reading, `nil` when the reading cannot read the body.
     public var signingInput: [UInt8]?
     /// The header value this reading produces.
     public var signature: String?
+    /// Whether it reproduces the presented signature.
     public var matches: Bool
 }
 
@@ -117,6 +125,7 @@ public struct Detection: Sendable {
 public enum ReadingDetector {
     /// Why a delivery cannot be examined.
     public struct Failure: Error, Sendable {
+        /// One line for a person.
         public var message: String
     }
 

@@ -6,7 +6,9 @@ import Synchronization
 
 /// Signed deliveries at volume against one receiver, each verdict checked.
 public struct LoadOptions: Sendable {
+    /// The receiver's configuration.
     public var configuration: ReceiverConfiguration
+    /// How many kept-alive connections run at once.
     public var connections: Int
     /// Stop after this many seconds (when `requests` is nil).
     public var duration: Double
@@ -16,6 +18,7 @@ public struct LoadOptions: Sendable {
     public var rate: Double?
     /// The share of deliveries sent with a wrong signature, from 0 to 1.
     public var invalidRatio: Double
+    /// Seconds each exchange may take.
     public var timeout: Double
 
     /// Creates options.
@@ -33,15 +36,23 @@ public struct LoadOptions: Sendable {
 
 /// The outcome of a load run.
 public struct LoadResult: Sendable {
+    /// How many requests were sent.
     public var requests: Int
+    /// How long the run took, in seconds.
     public var seconds: Double
+    /// Latencies, in microseconds.
     public var latency: LatencyHistogram
+    /// How many responses had each status code.
     public var statuses: [Int: Int]
     /// 2xx for a wrongly signed delivery, or anything but 2xx for a valid one.
     public var wrongVerdicts: Int
+    /// How many exchanges got no answer.
     public var errors: Int
+    /// The first error, for the report.
     public var firstError: String?
+    /// Correctly signed deliveries sent.
     public var validSent: Int
+    /// Wrongly signed deliveries sent.
     public var invalidSent: Int
 
     /// Requests per second over the run.

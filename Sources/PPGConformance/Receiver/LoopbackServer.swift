@@ -42,7 +42,9 @@ public struct MutantResult: Sendable {
     public var caughtBy: [String]
     /// Recommended vectors that failed.
     public var warnedBy: [String]
+    /// How many exchanges got no answer.
     public var errors: Int
+    /// The run's counts.
     public var summary: RunSummary
 
     /// Whether at least one required vector caught the mutant.

@@ -79,6 +79,7 @@ public enum Mutant: String, Sendable, CaseIterable {
 
 /// A receiver with one bug, built from the same primitives as the reference.
 public struct MutantReceiver: Receiver {
+    /// The bug this receiver has.
     public let mutant: Mutant
     let reference: ReferenceReceiver
 

@@ -3,11 +3,13 @@ import PPGVectors
 
 /// A request as a receiver sees it.
 public struct ReceivedRequest: Sendable {
+    /// The request method.
     public var method: String
     /// The request-target of the request line, e.g. `/ppg/webhook?token=abc`.
     public var target: String
     /// Header fields in order, as received.
     public var headers: [(name: String, value: String)]
+    /// The body bytes.
     public var body: [UInt8]
 
     /// Creates a request.
@@ -26,9 +28,13 @@ public struct ReceivedRequest: Sendable {
 
 /// A receiver's answer.
 public struct ReceiverResponse: Sendable {
+    /// The status code.
     public var status: Int
+    /// The reason phrase or explanation.
     public var reason: String
+    /// Header fields in order, as `(name, value)`.
     public var headers: [(name: String, value: String)]
+    /// The body bytes.
     public var body: [UInt8]
 
     /// Creates a response.
@@ -56,9 +62,11 @@ public struct ReferenceReceiver: Sendable {
     /// The largest body accepted (SPEC.md R10.5).
     public static let maximumBodyBytes = 1 << 20
 
+    /// The projectId the receiver is configured with: the key.
     public let projectID: String
     /// The URL configured in PushPushGo; its path and query are replaced by what arrives, see `signedURL(for:)`.
     public let publicURL: RawURL?
+    /// The verifier, keyed with the configured projectId.
     public let verifier: SignatureVerifier
 
     /// Creates a receiver.

@@ -5,7 +5,9 @@ import Foundation
 public enum AtomicFile {
     /// A file that could not be written.
     public struct Failure: Error, Sendable, CustomStringConvertible {
+        /// The file's path.
         public var path: String
+        /// The reason phrase or explanation.
         public var reason: String
         public var description: String { "cannot write '\(path)': \(reason)" }
     }

@@ -7,19 +7,25 @@ import PPGVectors
 public struct ReportComparison: Sendable {
     /// One report, as read back.
     public struct Column: Sendable {
+        /// The column's heading: the target, or the file name.
         public var label: String
+        /// The corpus version the run used.
         public var corpusVersion: String
+        /// Scheme and encoding.
         public var profile: String
         /// Vector id → status shown in the matrix (`pass`, `FAIL`, `error`, `skip`, `warn`, `xfail`, `XPASS`).
         public var cells: [String: String]
+        /// Vector ids in the report's order.
         public var order: [String]
     }
 
     /// Why a report cannot be read.
     public struct Failure: Error, Sendable {
+        /// One line for a person.
         public var message: String
     }
 
+    /// One column per report.
     public var columns: [Column]
 
     /// Reads JSON reports (format 1).

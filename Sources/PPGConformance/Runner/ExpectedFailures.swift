@@ -4,12 +4,17 @@ import Foundation
 public struct ExpectedFailures: Sendable {
     /// One entry and where it was written.
     public struct Entry: Sendable, Equatable {
+        /// The id or glob.
         public var pattern: String
+        /// The reason phrase or explanation.
         public var reason: String
+        /// The line it was written on, from 1.
         public var line: Int
     }
 
+    /// The file concerned.
     public var file: String
+    /// The entries, in file order.
     public var entries: [Entry]
 
     /// Parses the text of a file.

@@ -25,12 +25,19 @@ public enum Disposition: String, Sendable, Codable, CaseIterable {
 
 /// The outcome of one vector against one target.
 public struct VectorOutcome: Sendable {
+    /// The stable id, `category/name`.
     public var id: String
+    /// The category, the first part of the id.
     public var category: String
+    /// What kind it is.
     public var kind: VectorKind
+    /// How binding the vector is.
     public var level: VectorLevel
+    /// Flags from the manifest's notes: the bugs this catches.
     public var flags: [String]
+    /// What the vector checks.
     public var comment: String
+    /// The status code.
     public var status: OutcomeStatus
     /// What the vector requires, e.g. `reject (4xx)`.
     public var expected: String
@@ -46,6 +53,7 @@ public struct VectorOutcome: Sendable {
     public var duration: Double
     /// Set when the vector is listed in the expected-failures file, with the line's reason.
     public var expectedFailureReason: String?
+    /// How the outcome counts towards the run's verdict.
     public var disposition: Disposition = .passed
 
     /// Creates an outcome.

@@ -5,6 +5,7 @@ import PPGVectors
 
 /// What one run takes besides the corpus and the target.
 public struct RunOptions: Sendable {
+    /// Which vectors run.
     public var selection: Selection
     /// Only signature vectors of this scheme run (others are skipped); receiver vectors use `configuration`.
     public var scheme: SignatureScheme?
@@ -12,6 +13,7 @@ public struct RunOptions: Sendable {
     public var encoding: SignatureEncoding?
     /// Recommended vectors fail the run; rejections over the signature must be 401 or 403.
     public var strict: Bool
+    /// Known gaps, if a file was given.
     public var expectedFailures: ExpectedFailures?
     /// The receiver's configuration, for receiver vectors.
     public var configuration: ReceiverConfiguration
@@ -34,15 +36,20 @@ public struct RunOptions: Sendable {
 
 /// One vector the run will take, before it runs.
 public struct PlannedVector: Sendable {
+    /// The vector to run, by kind.
     public enum Work: Sendable {
         case digest(DigestVector)
         case signature(SignatureVector)
         case receiver(ReceiverVector)
     }
 
+    /// The stable id, `category/name`.
     public var id: String
+    /// The category, the first part of the id.
     public var category: String
+    /// What kind it is.
     public var kind: VectorKind
+    /// What to run.
     public var work: Work
     /// Set when the vector will be recorded as skipped.
     public var skipReason: String?
@@ -50,17 +57,23 @@ public struct PlannedVector: Sendable {
 
 /// The result of a run.
 public struct RunResult: Sendable {
+    /// Every outcome, in corpus order.
     public var outcomes: [VectorOutcome]
+    /// The run's counts.
     public var summary: RunSummary
     /// Vectors left out because the target does not take their kind.
     public var notSent: [VectorKind: Int]
     /// Lines for the console and the reports: unused expected-failure entries and the like.
     public var warnings: [String]
+    /// The target, as reports name it.
     public var targetName: String
+    /// Scheme and encoding.
     public var profile: SignatureProfile
+    /// The corpus version the run used.
     public var corpusVersion: String
     /// Seconds since the Unix epoch when the run started.
     public var startedAt: Double
+    /// Seconds the run took.
     public var duration: Double
 }
 

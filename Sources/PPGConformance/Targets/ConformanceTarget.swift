@@ -10,6 +10,7 @@ public enum LibraryAnswer: Sendable, Equatable {
 
 /// An HTTP answer to one delivery.
 public struct DeliveryResponse: Sendable {
+    /// The status code.
     public var status: Int
     /// The start of the body, for failure reports.
     public var bodyPrefix: String
@@ -36,7 +37,9 @@ public struct TargetError: Error, Sendable, CustomStringConvertible {
         case unreachable, crashed
     }
 
+    /// What kind it is.
     public var kind: Kind
+    /// One line for a person.
     public var message: String
 
     /// Creates an error.

@@ -9,6 +9,7 @@ import PPGVectors
 /// A receiver over HTTP: each receiver vector's deliveries go out on one kept-alive connection of our own client,
 /// byte for byte; `https://` targets go through URLSession, with the limits the README states.
 public struct HTTPTarget: ConformanceTarget {
+    /// The URL concerned.
     public let url: RawURL
     /// Seconds each exchange may take, connect included.
     public let timeout: Double

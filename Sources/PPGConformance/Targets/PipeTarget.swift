@@ -11,6 +11,7 @@ import Darwin
 /// on its stdout (protocol in the README and vectors/README.md). A program that exits, answers garbage or the
 /// wrong id, or does not answer in time, ends the run: `fatalError` says why, with the tail of its stderr.
 public final class PipeTarget: ConformanceTarget, @unchecked Sendable {
+    /// The shell command line run.
     public let command: String
     /// Seconds each answer may take.
     public let timeout: Double

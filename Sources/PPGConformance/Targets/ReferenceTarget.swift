@@ -4,6 +4,7 @@ import PPGVectors
 /// The in-process reference: signature vectors through the reference verifier, receiver vectors through the
 /// reference receiver, no sockets.
 public struct ReferenceTarget: ConformanceTarget {
+    /// The receiver's configuration.
     public let configuration: ReceiverConfiguration
     let receiver: ReferenceReceiver
 

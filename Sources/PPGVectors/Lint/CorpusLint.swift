@@ -3,8 +3,11 @@ import PPGSignature
 
 /// One problem `vectors lint` found.
 public struct LintProblem: Sendable, CustomStringConvertible {
+    /// The file concerned.
     public var file: String
+    /// The vector concerned, when there is one.
     public var vectorID: String?
+    /// One line for a person.
     public var message: String
 
     /// Creates a problem.

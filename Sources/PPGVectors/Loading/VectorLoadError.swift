@@ -14,6 +14,7 @@ public struct VectorLoadError: Error, Sendable, Equatable, CustomStringConvertib
     public var file: String
     /// Line and column (from 1), when known.
     public var line: Int?
+    /// The column, from 1 (in bytes), when known.
     public var column: Int?
     /// The id of the vector concerned, when known.
     public var vectorID: String?

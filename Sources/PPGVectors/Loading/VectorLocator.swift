@@ -7,6 +7,7 @@ public enum VectorLocator {
 
     /// Where a corpus was found, and by which rule.
     public struct Location: Sendable, Equatable {
+        /// The corpus directory.
         public var directory: String
         /// `--vectors`, `PPG_VECTORS`, `beside the executable` or `source checkout`.
         public var origin: String

@@ -8,6 +8,7 @@ public struct ReceiverConfiguration: Sendable {
     public var targetURL: RawURL
     /// The URL configured in PushPushGo, which url-params signatures cover; often the target URL itself.
     public var publicURL: RawURL
+    /// Scheme and encoding.
     public var profile: SignatureProfile
 
     /// Creates a configuration.
@@ -26,9 +27,11 @@ public struct ReceiverConfiguration: Sendable {
 
 /// One concrete HTTP delivery made from a receiver vector.
 public struct Delivery: Sendable {
+    /// The vector concerned, when there is one.
     public var vectorID: String
     /// 0 for the vector's own request, then 1, 2, … for its follow-ups on the same connection.
     public var step: Int
+    /// The request method.
     public var method: String
     /// The URL the request is sent to, with the vector's query.
     public var url: RawURL
@@ -36,8 +39,11 @@ public struct Delivery: Sendable {
     public var signedURL: String
     /// Header fields in order, with the signature; Host and Content-Length are added by the sender unless here.
     public var headers: [(name: String, value: String)]
+    /// The body bytes.
     public var body: [UInt8]
+    /// Whether the body goes out chunked.
     public var chunked: Bool
+    /// What the receiver must answer.
     public var expect: ExpectedVerdict
     /// How the signature header was produced; `valid` for a correct signature.
     public var signatureKind: SignatureDirective.Kind

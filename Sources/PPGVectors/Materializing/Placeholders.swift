@@ -2,6 +2,7 @@
 public enum Placeholders {
     /// An unknown or malformed placeholder.
     public struct Failure: Error, Sendable {
+        /// One line for a person.
         public var message: String
     }
 

@@ -52,15 +52,21 @@ public struct Manifest: Sendable, Codable {
 
 /// A digest vector: the SHA-1 primitive on its own (FIPS 180-4 examples).
 public struct DigestVector: Sendable, Codable {
+    /// The stable id, `category/name`.
     public var id: String
+    /// What the vector checks.
     public var comment: String
+    /// Flags from the manifest's notes: the bugs this catches.
     public var flags: [String]
+    /// Where the vector comes from.
     public var provenance: Provenance
+    /// Where a published or captured vector comes from.
     public var source: String?
     /// The message as text, repeated `repeat` times (default once).
     public var message: String?
     /// The message bytes in base64, when they are not text.
     public var messageBase64: String?
+    /// How many times the message repeats (default once).
     public var `repeat`: Int?
     /// The SHA-1 digest, lowercase hex.
     public var digest: String
@@ -68,20 +74,29 @@ public struct DigestVector: Sendable, Codable {
 
 /// A signature vector: fixed bytes any library can check, in the manner of Wycheproof.
 public struct SignatureVector: Sendable, Codable {
+    /// The stable id, `category/name`.
     public var id: String
+    /// What the vector checks.
     public var comment: String
+    /// Flags from the manifest's notes: the bugs this catches.
     public var flags: [String]
+    /// Where the vector comes from.
     public var provenance: Provenance
+    /// Where a published or captured vector comes from.
     public var source: String?
+    /// Which bytes are signed.
     public var scheme: SignatureScheme
+    /// How the signature is written.
     public var encoding: SignatureEncoding
     /// The key as UTF-8 text: the projectId.
     public var key: String?
     /// The key as hex bytes, for binary keys such as RFC 2202's.
     public var keyHex: String?
+    /// The request method.
     public var method: String
     /// The webhook URL as configured, with the delivery's query.
     public var url: String
+    /// The `Content-Type` header value, if the request has one.
     public var contentType: String?
     /// The body as text.
     public var body: String?
@@ -93,23 +108,33 @@ public struct SignatureVector: Sendable, Codable {
     public var signingInputBase64: String?
     /// The `X-PPG-Signature` value presented.
     public var signature: String
+    /// What a conforming verifier must do with it.
     public var result: SignatureResult
 }
 
 /// A receiver vector: a template that becomes one or more real HTTP deliveries.
 public struct ReceiverVector: Sendable, Codable {
+    /// The stable id, `category/name`.
     public var id: String
+    /// What the vector checks.
     public var comment: String
+    /// Flags from the manifest's notes: the bugs this catches.
     public var flags: [String]
+    /// Where the vector comes from.
     public var provenance: Provenance
+    /// Where a published or captured vector comes from.
     public var source: String?
+    /// How binding the vector is.
     public var level: VectorLevel
     /// Only under these schemes; all when absent.
     public var schemes: [SignatureScheme]?
     /// Only under these encodings; all when absent.
     public var encodings: [SignatureEncoding]?
+    /// The request template.
     public var request: RequestTemplate
+    /// How the signature header is produced; a valid signature when absent.
     public var signature: SignatureDirective?
+    /// What the receiver must answer.
     public var expect: ExpectedVerdict
     /// Further deliveries on the same keep-alive connection, each with its own expectation.
     public var followUps: [DeliveryStep]?
@@ -136,8 +161,11 @@ public struct ReceiverVector: Sendable, Codable {
 
 /// One further delivery of a receiver vector.
 public struct DeliveryStep: Sendable, Codable {
+    /// The request template.
     public var request: RequestTemplate
+    /// How the signature header is produced; a valid signature when absent.
     public var signature: SignatureDirective?
+    /// What the receiver must answer.
     public var expect: ExpectedVerdict
 
     /// Creates a step.
@@ -157,6 +185,7 @@ public struct RequestTemplate: Sendable, Codable {
     /// Header fields in order, case kept, as `[name, value]`; `[["Content-Type", "application/json"]]` when absent.
     /// Host, Content-Length and X-PPG-Signature are added unless listed.
     public var headers: [[String]]?
+    /// The body bytes.
     public var body: BodyTemplate?
     /// Send the body with `Transfer-Encoding: chunked` instead of `Content-Length`.
     public var chunked: Bool?
@@ -175,7 +204,9 @@ public struct RequestTemplate: Sendable, Codable {
 /// A body: exactly one of the members. Text may hold `{{projectId}}` (the receiver's projectId) and
 /// `{{fill:N}}` (N bytes of `x`).
 public struct BodyTemplate: Sendable, Codable {
+    /// The body as text, placeholders allowed.
     public var text: String?
+    /// The body's exact bytes in base64.
     public var base64: String?
     /// JSON members, serialised compactly in the order written; strings may hold the placeholders.
     public var json: JSONObjectTemplate?
@@ -190,6 +221,7 @@ public struct BodyTemplate: Sendable, Codable {
 
 /// How the `X-PPG-Signature` header of a delivery is produced.
 public struct SignatureDirective: Sendable, Codable {
+    /// The ways of producing the header; vectors/README.md describes each.
     public enum Kind: String, Sendable, Codable, CaseIterable {
         case valid, missing, empty, literal, truncate, extend, flip, uppercase
         case otherEncoding = "other-encoding"
@@ -200,6 +232,7 @@ public struct SignatureDirective: Sendable, Codable {
         case otherBody = "other-body"
     }
 
+    /// What kind it is.
     public var kind: Kind
     /// literal: the value; prefix: the text before; whitespace: the text around; extend: the text after;
     /// other-key: the key; other-body: the body that was signed.
@@ -213,6 +246,8 @@ public struct SignatureDirective: Sendable, Codable {
     /// The header name as sent; `X-PPG-Signature` when absent.
     public var header: String?
 
+    /// Creates a directive with no arguments yet.
+    /// - Parameter kind: How the header is produced.
     public init(kind: Kind) {
         self.kind = kind
     }
@@ -220,10 +255,13 @@ public struct SignatureDirective: Sendable, Codable {
 
 /// Parts of the signed URL replaced for an `other-url` directive.
 public struct URLChange: Sendable, Codable {
+    /// Which bytes are signed.
     public var scheme: String?
+    /// The host: a name, an IPv4 address or a bracketed IPv6 address.
     public var host: String?
     /// `""` removes the port; digits set it.
     public var port: String?
+    /// The file's path.
     public var path: String?
     /// The query after `?`; `""` a bare `?`.
     public var query: String?
@@ -236,8 +274,11 @@ public struct URLChange: Sendable, Codable {
 
 /// A JSON object whose members keep the order they were written in.
 public struct JSONObjectTemplate: Sendable, Codable {
+    /// The members, in order.
     public var members: [(String, JSONOutput)]
 
+    /// Creates an object template.
+    /// - Parameter members: The members, in order.
     public init(members: [(String, JSONOutput)]) {
         self.members = members
     }

@@ -7,19 +7,23 @@ public enum VectorKind: String, Sendable, Codable, CaseIterable {
 public struct VectorFile<Vector: Sendable & Codable>: Sendable, Codable {
     /// The file format; this loader reads format 1.
     public var format: Int
+    /// What kind it is.
     public var kind: VectorKind
     /// The category; every id in the file starts with it and a `/`.
     public var category: String
     /// What the category covers.
     public var description: String
+    /// The file's vectors, in order.
     public var vectors: [Vector]
 }
 
 /// A vector with the file and category it came from.
 public struct Located<Vector: Sendable>: Sendable {
+    /// The vector.
     public var vector: Vector
     /// The file's path relative to the corpus directory.
     public var file: String
+    /// The category, the first part of the id.
     public var category: String
 }
 
@@ -27,9 +31,13 @@ public struct Located<Vector: Sendable>: Sendable {
 public struct Corpus: Sendable {
     /// The directory the corpus was loaded from.
     public var directory: String
+    /// The corpus manifest.
     public var manifest: Manifest
+    /// Digest vectors, in file order.
     public var digestVectors: [Located<DigestVector>] = []
+    /// Signature vectors, in file order.
     public var signatureVectors: [Located<SignatureVector>] = []
+    /// Receiver vectors, in file order.
     public var receiverVectors: [Located<ReceiverVector>] = []
 
     /// Creates a corpus from vectors already loaded, e.g. a subset of another.
