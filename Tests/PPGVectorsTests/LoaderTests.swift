@@ -143,6 +143,15 @@ struct LoaderTests {
         #expect(try TemporaryCorpus.error(TemporaryCorpus.file(wrongCategory))?.message.contains("category") == true)
     }
 
+    @Test("a lone surrogate in a comment is a malformed-JSON error at its position, not a crash")
+    func loneSurrogate() throws {
+        let vector = TemporaryCorpus.goodVector.replacingOccurrences(of: #""comment": "c""#, with: #""comment": "bad \ud800 here""#)
+        let error = try #require(try TemporaryCorpus.error(TemporaryCorpus.file(vector)))
+        #expect(error.kind == .malformedJSON)
+        #expect(error.message.contains("surrogate"))
+        #expect(error.line != nil && error.column != nil)
+    }
+
     @Test("a missing corpus directory is an unreadable error, not a crash")
     func missingDirectory() {
         #expect(throws: VectorLoadError.self) { try VectorLoader.load(directory: "/nonexistent/ppg") }
