@@ -140,3 +140,41 @@ struct LoadCommandTests {
         }
     }
 }
+
+@Suite("https targets")
+struct HTTPSTargetTests {
+    @Test("a receiver with a self-signed certificate gets clean per-vector errors with the TLS reason, never a crash",
+          .enabled(if: TestSupport.hasPython && TestSupport.hasOpenSSL, "python3 and openssl are needed for a TLS peer"))
+    func selfSigned() throws {
+        let directory = try TestSupport.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let openssl = try #require(TestSupport.which("openssl"))
+        let made = try TestSupport.run(openssl, ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout",
+                                                 directory + "/key.pem", "-out", directory + "/cert.pem", "-days", "1",
+                                                 "-subj", "/CN=127.0.0.1"])
+        try #require(made.status == 0)
+        let script = """
+            import http.server, ssl, sys
+            class H(http.server.BaseHTTPRequestHandler):
+                protocol_version = "HTTP/1.1"
+                def do_POST(self):
+                    self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                    self.send_response(200); self.send_header("Content-Length", "0"); self.end_headers()
+                def log_message(self, *a): pass
+            s = http.server.ThreadingHTTPServer(("127.0.0.1", 0), H)
+            c = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER); c.load_cert_chain(sys.argv[1], sys.argv[2])
+            s.socket = c.wrap_socket(s.socket, server_side=True)
+            print(f"listening on http://127.0.0.1:{s.server_address[1]}", flush=True)
+            s.serve_forever()
+            """
+        try TestSupport.write(script, to: directory + "/tls.py")
+        let peer = try ListeningProcess(executable: try #require(TestSupport.which("python3")),
+                                        arguments: [directory + "/tls.py", directory + "/cert.pem", directory + "/key.pem"])
+        defer { _ = peer.stop(SIGKILL) }
+        let run = try TestSupport.tool(["run", "--target", "https://127.0.0.1:\(peer.port)/hook", "--project-id", "p",
+                                        "--timeout", "3", "--only", "events/*"])
+        #expect(run.status == 1)
+        #expect(run.stdout.contains("certificate"))
+        #expect(run.stdout.contains("errors: 24"))
+    }
+}
