@@ -1,3 +1,5 @@
+import PPGVectors
+
 /// One option a command accepts.
 struct OptionSpec: Sendable {
     /// The name without dashes, e.g. `key` for `--key`.
@@ -110,6 +112,17 @@ struct ParsedArguments {
         where T.RawValue == String, T: CaseIterable {
         guard value(name) != nil else { return nil }
         return try choice(name, default: T.allCases.first.unsafelyUnwrapped)
+    }
+
+    /// A URL option, parsed without normalisation; `schemes` restricts the scheme (lowercase names).
+    func url(_ name: String, schemes: Set<String>? = nil) throws(CLIError) -> RawURL? {
+        guard let text = value(name) else { return nil }
+        guard let url = RawURL(text), schemes?.contains(url.scheme.lowercased()) ?? true else {
+            let expected = schemes.map { $0.sorted().map { "\($0)://" }.joined(separator: " or ") + " URL" }
+                ?? "scheme://host/path"
+            throw .usage("\(command): invalid value '\(text)' for '--\(name)' (expected \(expected))")
+        }
+        return url
     }
 
     func integer(_ name: String, default fallback: Int, range: ClosedRange<Int>) throws(CLIError) -> Int {

@@ -29,14 +29,6 @@ enum CaptureCommand: CLICommand {
         reproduces the signature, capture-N.json (a 'captured' signature vector file). Stops on SIGINT/SIGTERM.
         """
 
-    static func publicURL(_ arguments: ParsedArguments) throws(CLIError) -> RawURL? {
-        guard let text = arguments.value("public-url") else { return nil }
-        guard let url = RawURL(text) else {
-            throw .usage("\(arguments.command): invalid value '\(text)' for '--public-url' (expected scheme://host/path)")
-        }
-        return url
-    }
-
     static func run(_ arguments: ParsedArguments) throws -> Int32 {
         let projectID = try arguments.required("project-id")
         let port = try arguments.integer("port", default: 8080, range: 0...65535)
@@ -44,7 +36,7 @@ enum CaptureCommand: CLICommand {
         let directory = arguments.value("out") ?? "captures"
         let store: CaptureStore
         do {
-            store = try CaptureStore(directory: directory, projectID: projectID, publicURL: try publicURL(arguments),
+            store = try CaptureStore(directory: directory, projectID: projectID, publicURL: try arguments.url("public-url"),
                                      redact: arguments.has("redact"))
         } catch let error as CLIError {
             throw error

@@ -21,7 +21,7 @@ enum DetectCommand: CLICommand {
     static func run(_ arguments: ParsedArguments) throws -> Int32 {
         let path = try arguments.required("request")
         let projectID = try arguments.required("project-id")
-        let publicURL = try CaptureCommand.publicURL(arguments)
+        let publicURL = try arguments.url("public-url")
         let raw = try FileInput.read(path, option: "--request", command: name)
         let request: HTTPServerRequest
         do {

@@ -28,18 +28,10 @@ enum LoadCommand: CLICommand {
         + "2 bad arguments or an unreachable target. The last line contains 'X requests/s'."
 
     static func run(_ arguments: ParsedArguments) throws -> Int32 {
-        let targetText = try arguments.required("target")
-        guard let target = RawURL(targetText), target.scheme.lowercased() == "http" else {
-            throw CLIError.usage("load: invalid value '\(targetText)' for '--target' (expected an http:// URL)")
-        }
+        _ = try arguments.required("target")
+        guard let target = try arguments.url("target", schemes: ["http"]) else { return ExitCode.couldNotRun }
         let projectID = try arguments.required("project-id")
-        var publicURL = target
-        if let text = arguments.value("public-url") {
-            guard let url = RawURL(text) else {
-                throw CLIError.usage("load: invalid value '\(text)' for '--public-url' (expected scheme://host/path)")
-            }
-            publicURL = url
-        }
+        let publicURL = try arguments.url("public-url") ?? target
         if arguments.value("duration") != nil && arguments.value("requests") != nil {
             throw CLIError.usage("load: give either '--duration' or '--requests', not both")
         }

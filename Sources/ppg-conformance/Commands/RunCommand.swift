@@ -57,11 +57,7 @@ enum RunCommand: CLICommand {
             configuration.projectID = projectID
         }
         func url(_ option: String) throws(CLIError) -> RawURL? {
-            guard let text = arguments.value(option) else { return nil }
-            guard let url = RawURL(text), ["http", "https"].contains(url.scheme.lowercased()) else {
-                throw .usage("run: invalid value '\(text)' for '--\(option)' (expected http:// or https:// URL)")
-            }
-            return url
+            try arguments.url(option, schemes: ["http", "https"])
         }
         let targetURL = try url("target")
         if let publicURL = try url("public-url") {

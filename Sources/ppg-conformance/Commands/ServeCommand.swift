@@ -40,13 +40,7 @@ enum ServeCommand: CLICommand {
         let scheme: SignatureScheme = try arguments.choice("scheme", default: .urlParameters)
         let encoding: SignatureEncoding = try arguments.choice("encoding", default: .hex)
         let mutant = try arguments.optionalChoice("mutant", as: Mutant.self)
-        var publicURL: RawURL?
-        if let text = arguments.value("public-url") {
-            guard let url = RawURL(text) else {
-                throw CLIError.usage("serve: invalid value '\(text)' for '--public-url' (expected scheme://host/path)")
-            }
-            publicURL = url
-        }
+        let publicURL = try arguments.url("public-url")
         let profile = SignatureProfile(scheme: scheme, encoding: encoding)
         let reference = ReferenceReceiver(projectID: projectID, publicURL: publicURL, profile: profile)
         let receiver: any Receiver = mutant.map { MutantReceiver(mutant: $0, reference: reference) } ?? reference
