@@ -100,18 +100,17 @@ struct ParsedArguments {
 
     func choice<T: RawRepresentable>(_ name: String, default fallback: T) throws(CLIError) -> T
         where T.RawValue == String, T: CaseIterable {
-        guard let raw = value(name) else { return fallback }
+        try optionalChoice(name, as: T.self) ?? fallback
+    }
+
+    func optionalChoice<T: RawRepresentable>(_ name: String, as type: T.Type) throws(CLIError) -> T?
+        where T.RawValue == String, T: CaseIterable {
+        guard let raw = value(name) else { return nil }
         guard let parsed = T(rawValue: raw) else {
             let allowed = T.allCases.map(\.rawValue).joined(separator: ", ")
             throw .usage("\(command): invalid value '\(raw)' for '--\(name)' (expected one of: \(allowed))")
         }
         return parsed
-    }
-
-    func optionalChoice<T: RawRepresentable>(_ name: String, as type: T.Type) throws(CLIError) -> T?
-        where T.RawValue == String, T: CaseIterable {
-        guard value(name) != nil else { return nil }
-        return try choice(name, default: T.allCases.first.unsafelyUnwrapped)
     }
 
     /// A URL option, parsed without normalisation; `schemes` restricts the scheme (lowercase names).

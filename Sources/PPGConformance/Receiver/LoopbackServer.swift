@@ -24,7 +24,7 @@ public final class LoopbackServer: @unchecked Sendable {
     /// - Parameter path: The path.
     /// - Returns: `http://127.0.0.1:PORT` + path.
     public func url(path: String = "/ppg/webhook") -> RawURL {
-        RawURL("http://127.0.0.1:\(port)\(path)").unsafelyUnwrapped
+        RawURL(scheme: "http", host: "127.0.0.1", port: String(port), path: path)
     }
 
     /// Stops the server and waits for its accept loop to end.
@@ -54,7 +54,7 @@ public struct MutantResult: Sendable {
 /// Runs the HTTP suite against the reference receiver and every mutant, each on its own loopback server.
 public enum MutationRun {
     /// The public URL mutants are configured with: not the loopback URL, so URL rebuilding is caught.
-    public static let publicURL = RawURL("https://hooks.example.com/ppg/webhook").unsafelyUnwrapped
+    public static let publicURL = RawURL(scheme: "https", host: "hooks.example.com", path: "/ppg/webhook")
 
     /// Runs the suite against one receiver.
     /// - Parameters:

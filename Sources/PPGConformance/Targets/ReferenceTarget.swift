@@ -12,7 +12,7 @@ public struct ReferenceTarget: ConformanceTarget {
     /// - Parameter profile: Scheme and encoding.
     /// - Returns: The configuration.
     public static func defaultConfiguration(profile: SignatureProfile) -> ReceiverConfiguration {
-        let url = RawURL("https://hooks.example.com/ppg/webhook").unsafelyUnwrapped
+        let url = RawURL(scheme: "https", host: "hooks.example.com", path: "/ppg/webhook")
         return ReceiverConfiguration(projectID: "5f2a8b3c9d1e4f6a7b8c9d0e", targetURL: url, profile: profile)
     }
 

@@ -13,6 +13,24 @@ public struct RawURL: Sendable, Equatable, CustomStringConvertible {
     /// The text after `?`, if there is a `?`.
     public var query: String?
 
+    /// Assembles a URL from parts, written as given.
+    /// - Parameters:
+    ///   - scheme: The scheme, e.g. `https`.
+    ///   - userinfo: The userinfo, if any.
+    ///   - host: The host; an IPv6 literal with its brackets.
+    ///   - port: The port text, if any.
+    ///   - path: The path, from its first `/`.
+    ///   - query: The text after `?`, if any.
+    public init(scheme: String, userinfo: String? = nil, host: String, port: String? = nil, path: String,
+                query: String? = nil) {
+        self.scheme = scheme
+        self.userinfo = userinfo
+        self.host = host
+        self.port = port
+        self.path = path
+        self.query = query
+    }
+
     /// Splits a URL.
     /// - Parameter text: `scheme://[userinfo@]host[:port][/path][?query]`; a `#fragment` is dropped, as it is
     ///   never sent.

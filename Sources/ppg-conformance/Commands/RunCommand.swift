@@ -76,12 +76,14 @@ enum RunCommand: CLICommand {
             for option in ["jobs", "insecure"] where arguments.value(option) != nil || arguments.has(option) {
                 throw CLIError.usage("run: '--\(option)' only applies with '--target' (a pipe answers one at a time)")
             }
+            let started: PipeTarget
             do {
-                pipe = try PipeTarget(command: command, configuration: configuration, timeout: timeout)
+                started = try PipeTarget(command: command, configuration: configuration, timeout: timeout)
             } catch {
                 throw CLIError(kind: .unreachable, message: "run: \(error.message)")
             }
-            target = pipe.unsafelyUnwrapped
+            pipe = started
+            target = started
         } else if let targetURL {
             guard arguments.value("project-id") != nil else {
                 throw CLIError.usage("run: '--target' needs '--project-id' (the projectId the receiver is configured with)")
