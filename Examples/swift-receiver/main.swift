@@ -27,7 +27,9 @@ struct Settings {
             case "--host": host = try value()
             case "--public-url": publicURL = try value()
             case "--scheme":
-                guard let scheme = SignatureScheme(rawValue: try value()) else { throw UsageError(message: "bad --scheme") }
+                guard let scheme = SignatureScheme(rawValue: try value()) else {
+                    throw UsageError(message: "bad --scheme")
+                }
                 profile.scheme = scheme
             case "--encoding":
                 guard let encoding = SignatureEncoding(rawValue: try value()) else {
@@ -65,9 +67,10 @@ struct WebhookHandler: Sendable {
 
     func json(_ status: Int, _ reason: String, _ object: [String: String]) -> HTTPServerResponse {
         let body = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data()
-        return HTTPServerResponse(status: status, reason: reason,
-                                  headers: [(name: "Content-Type", value: "application/json")], body: Array(body),
-                                  logNote: object["error"].map { "rejected: \($0)" } ?? "accepted")
+        return HTTPServerResponse(
+            status: status, reason: reason,
+            headers: [(name: "Content-Type", value: "application/json")], body: Array(body),
+            logNote: object["error"].map { "rejected: \($0)" } ?? "accepted")
     }
 
     /// The URL PushPushGo signed: the configured URL up to its query, then the query exactly as it arrived.
@@ -90,7 +93,8 @@ struct WebhookHandler: Sendable {
             break
         }
         guard let object = try? JSONSerialization.jsonObject(with: Data(request.body)) as? [String: Any],
-              let projectID = object["projectId"] as? String else {
+            let projectID = object["projectId"] as? String
+        else {
             return json(400, "Bad Request", ["error": "not-a-delivery"])
         }
         guard projectID == settings.projectID else { return json(403, "Forbidden", ["error": "project-mismatch"]) }

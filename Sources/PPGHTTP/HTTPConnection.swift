@@ -53,10 +53,14 @@ public final class HTTPConnection {
     ///   - maximumResponseBytes: The largest response body read before giving up.
     /// - Returns: The response.
     /// - Throws: `HTTPError` for timeouts, resets, non-HTTP answers and oversized responses.
-    public func send(_ request: HTTPRequest, timeout: Double, maximumResponseBytes: Int = 1 << 20)
-        throws(HTTPError) -> HTTPResponse {
-        try send(serialized: request.serialized(host: hostHeader), method: request.method, timeout: timeout,
-                 maximumResponseBytes: maximumResponseBytes)
+    public func send(
+        _ request: HTTPRequest, timeout: Double, maximumResponseBytes: Int = 1 << 20
+    )
+        throws(HTTPError) -> HTTPResponse
+    {
+        try send(
+            serialized: request.serialized(host: hostHeader), method: request.method, timeout: timeout,
+            maximumResponseBytes: maximumResponseBytes)
     }
 
     /// Sends request bytes already serialised (for load generation, where building them per request would be
@@ -68,8 +72,11 @@ public final class HTTPConnection {
     ///   - maximumResponseBytes: The largest response body read.
     /// - Returns: The response.
     /// - Throws: `HTTPError` as `send(_:timeout:maximumResponseBytes:)`.
-    public func send(serialized bytes: [UInt8], method: String, timeout: Double, maximumResponseBytes: Int = 1 << 20)
-        throws(HTTPError) -> HTTPResponse {
+    public func send(
+        serialized bytes: [UInt8], method: String, timeout: Double, maximumResponseBytes: Int = 1 << 20
+    )
+        throws(HTTPError) -> HTTPResponse
+    {
         let deadline = Deadline.after(timeout)
         if let current = socket, current.isReadableOrClosed() || reader?.hasBufferedBytes == true {
             // The server closed the kept-alive connection (or sent stray bytes): start afresh.
@@ -79,8 +86,9 @@ public final class HTTPConnection {
         guard let socket, var reader else { throw HTTPError(kind: .connectFailed, message: "not connected") }
         do {
             try socket.send(bytes, deadline: deadline)
-            let response = try Self.readResponse(&reader, method: method, deadline: deadline,
-                                                 limit: maximumResponseBytes)
+            let response = try Self.readResponse(
+                &reader, method: method, deadline: deadline,
+                limit: maximumResponseBytes)
             self.reader = reader
             if response.closesConnection { close() }
             return response
@@ -90,8 +98,11 @@ public final class HTTPConnection {
         }
     }
 
-    static func readResponse(_ reader: inout MessageReader, method: String, deadline: Deadline, limit: Int)
-        throws(HTTPError) -> HTTPResponse {
+    static func readResponse(
+        _ reader: inout MessageReader, method: String, deadline: Deadline, limit: Int
+    )
+        throws(HTTPError) -> HTTPResponse
+    {
         while true {
             guard let head = try reader.readHead(limit: 65_536, firstByteDeadline: deadline, deadline: deadline) else {
                 throw HTTPError(kind: .reset, message: "connection closed before any response")
@@ -104,15 +115,18 @@ public final class HTTPConnection {
             }
             let line = parsed.startLine
             guard line.count >= 2, line[0] == "HTTP/1.1" || line[0] == "HTTP/1.0", line[1].count == 3,
-                  let status = Int(line[1]), status >= 100 else {
+                let status = Int(line[1]), status >= 100
+            else {
                 let shown = String(decoding: head.prefix(40), as: UTF8.self)
                 throw HTTPError(kind: .malformed, message: "not an HTTP/1.x status line: '\(shown)'")
             }
             if status >= 100 && status < 200 && status != 101 { continue }
-            var response = HTTPResponse(status: status, reason: line.count > 2 ? line[2] : "", headers: parsed.headers,
-                                        body: [], closesConnection: false)
+            var response = HTTPResponse(
+                status: status, reason: line.count > 2 ? line[2] : "", headers: parsed.headers,
+                body: [], closesConnection: false)
             let connection = response.header("Connection")?.lowercased() ?? ""
-            response.closesConnection = connection.contains("close")
+            response.closesConnection =
+                connection.contains("close")
                 || (line[0] == "HTTP/1.0" && !connection.contains("keep-alive"))
             if method == "HEAD" || status == 204 || status == 304 || status == 101 { return response }
             if let encoding = response.header("Transfer-Encoding"), encoding.lowercased().contains("chunked") {

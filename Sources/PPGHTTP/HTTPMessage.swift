@@ -21,8 +21,10 @@ public struct HTTPRequest: Sendable {
     ///   - headers: Header fields in order.
     ///   - body: The body.
     ///   - chunked: Whether to send the body chunked.
-    public init(method: String, target: String, headers: [(name: String, value: String)], body: [UInt8],
-                chunked: Bool = false) {
+    public init(
+        method: String, target: String, headers: [(name: String, value: String)], body: [UInt8],
+        chunked: Bool = false
+    ) {
         self.method = method
         self.target = target
         self.headers = headers
@@ -98,8 +100,10 @@ public struct HTTPServerRequest: Sendable {
     public var rawHead: [UInt8] = []
 
     /// Creates a request.
-    public init(method: String, target: String, version: String = "HTTP/1.1", headers: [(name: String, value: String)],
-                body: [UInt8], peer: String = "") {
+    public init(
+        method: String, target: String, version: String = "HTTP/1.1", headers: [(name: String, value: String)],
+        body: [UInt8], peer: String = ""
+    ) {
         self.method = method
         self.target = target
         self.version = version
@@ -123,8 +127,10 @@ public struct HTTPServerResponse: Sendable {
     public var logNote: String
 
     /// Creates a response.
-    public init(status: Int, reason: String, headers: [(name: String, value: String)] = [], body: [UInt8] = [],
-                logNote: String = "") {
+    public init(
+        status: Int, reason: String, headers: [(name: String, value: String)] = [], body: [UInt8] = [],
+        logNote: String = ""
+    ) {
         self.status = status
         self.reason = reason
         self.headers = headers
@@ -169,7 +175,9 @@ struct MessageReader {
         var searchFrom = 0
         while true {
             if let end = Self.headEnd(in: buffer, from: searchFrom) {
-                guard end <= limit else { throw HTTPError(kind: .tooLarge, message: "header section over \(limit) bytes") }
+                guard end <= limit else {
+                    throw HTTPError(kind: .tooLarge, message: "header section over \(limit) bytes")
+                }
                 let head = Array(buffer[..<end])
                 buffer.removeFirst(end)
                 return head
@@ -244,7 +252,9 @@ struct MessageReader {
                 while try !readLine(limit: 8192, deadline: deadline).isEmpty {}
                 return body
             }
-            guard body.count + size <= limit else { throw HTTPError(kind: .tooLarge, message: "body over \(limit) bytes") }
+            guard body.count + size <= limit else {
+                throw HTTPError(kind: .tooLarge, message: "body over \(limit) bytes")
+            }
             body += try readExactly(size, deadline: deadline)
             guard try readLine(limit: 2, deadline: deadline).isEmpty else {
                 throw HTTPError(kind: .malformed, message: "chunk not followed by CRLF")
@@ -258,7 +268,8 @@ struct ParsedHead {
     var startLine: [String]
     var headers: [(name: String, value: String)]
 
-    static let tokenCharacters = Set("!#$%&'*+-.^_`|~0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ".utf8)
+    static let tokenCharacters = Set(
+        "!#$%&'*+-.^_`|~0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ".utf8)
 
     /// Parses a head (everything up to and including CRLF CRLF), strictly: no obsolete line folding, token names.
     static func parse(_ head: [UInt8]) throws(HTTPError) -> ParsedHead {
@@ -294,7 +305,8 @@ struct ParsedHead {
             guard name.allSatisfy({ tokenCharacters.contains($0) }) else {
                 throw HTTPError(kind: .malformed, message: "invalid character in a header name")
             }
-            let value = String(decoding: line[(colon + 1)...], as: UTF8.self).trimmingCharacters(in: CharacterSet(charactersIn: " \t"))
+            let value = String(decoding: line[(colon + 1)...], as: UTF8.self).trimmingCharacters(
+                in: CharacterSet(charactersIn: " \t"))
             headers.append((name: String(decoding: name, as: UTF8.self), value: value))
         }
         return ParsedHead(startLine: startLine, headers: headers)
@@ -315,8 +327,9 @@ extension HTTPServerRequest {
         guard head.startLine.count == 3 else {
             throw HTTPError(kind: .malformed, message: "the request line is not 'METHOD TARGET VERSION'")
         }
-        var request = HTTPServerRequest(method: head.startLine[0], target: head.startLine[1], version: head.startLine[2],
-                                        headers: head.headers, body: [])
+        var request = HTTPServerRequest(
+            method: head.startLine[0], target: head.startLine[1], version: head.startLine[2],
+            headers: head.headers, body: [])
         request.rawHead = Array(raw[..<end])
         var rest = Array(raw[end...])
         let encoding = head.headers.last { $0.name.lowercased() == "transfer-encoding" }?.value.lowercased()
@@ -327,7 +340,8 @@ extension HTTPServerRequest {
                     throw HTTPError(kind: .malformed, message: "a chunked body ends early")
                 }
                 let sizeText = String(decoding: rest[..<lineEnd].prefix { $0 != 59 && $0 != 13 }, as: UTF8.self)
-                guard let size = Int(sizeText.trimmingCharacters(in: CharacterSet(charactersIn: " \t")), radix: 16) else {
+                guard let size = Int(sizeText.trimmingCharacters(in: CharacterSet(charactersIn: " \t")), radix: 16)
+                else {
                     throw HTTPError(kind: .malformed, message: "invalid chunk size")
                 }
                 rest.removeFirst(lineEnd + 1)
@@ -338,7 +352,8 @@ extension HTTPServerRequest {
             }
             request.body = body
         } else if let length = head.headers.last(where: { $0.name.lowercased() == "content-length" })
-            .flatMap({ Int($0.value) }) {
+            .flatMap({ Int($0.value) })
+        {
             guard rest.count >= length else {
                 throw HTTPError(kind: .malformed, message: "the body has \(rest.count) of its \(length) bytes")
             }

@@ -1,8 +1,9 @@
 import Foundation
+
 #if canImport(Glibc)
-@preconcurrency import Glibc
+    @preconcurrency import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// An HTTP/1.1 server of our own over POSIX sockets: a thread per connection (bounded), keep-alive, caps on head and
@@ -27,9 +28,11 @@ public final class HTTPServer: @unchecked Sendable {
         public var maximumConnections: Int
 
         /// Creates a configuration.
-        public init(host: String = "127.0.0.1", port: Int = 8080, maximumBodyBytes: Int = 1 << 20,
-                    maximumHeadBytes: Int = 16_384, idleTimeout: Double = 5, requestTimeout: Double = 10,
-                    maximumConnections: Int = 256) {
+        public init(
+            host: String = "127.0.0.1", port: Int = 8080, maximumBodyBytes: Int = 1 << 20,
+            maximumHeadBytes: Int = 16_384, idleTimeout: Double = 5, requestTimeout: Double = 10,
+            maximumConnections: Int = 256
+        ) {
             self.host = host
             self.port = port
             self.maximumBodyBytes = maximumBodyBytes
@@ -81,7 +84,8 @@ public final class HTTPServer: @unchecked Sendable {
         guard bind(descriptor, info.pointee.ai_addr, info.pointee.ai_addrlen) == 0 else {
             let reason = String(cString: strerror(errno))
             _ = systemClose(descriptor)
-            throw HTTPError(kind: .system, message: "cannot listen on \(configuration.host):\(configuration.port): \(reason)")
+            throw HTTPError(
+                kind: .system, message: "cannot listen on \(configuration.host):\(configuration.port): \(reason)")
         }
         guard listen(descriptor, 512) == 0 else {
             _ = systemClose(descriptor)
@@ -104,7 +108,9 @@ public final class HTTPServer: @unchecked Sendable {
         }
         if Int32(storage.ss_family) == AF_INET6 {
             return withUnsafePointer(to: &storage) {
-                $0.withMemoryRebound(to: sockaddr_in6.self, capacity: 1) { Int(UInt16(bigEndian: $0.pointee.sin6_port)) }
+                $0.withMemoryRebound(to: sockaddr_in6.self, capacity: 1) {
+                    Int(UInt16(bigEndian: $0.pointee.sin6_port))
+                }
             }
         }
         return withUnsafePointer(to: &storage) {
@@ -177,8 +183,9 @@ public final class HTTPServer: @unchecked Sendable {
         var service = [CChar](repeating: 0, count: Int(NI_MAXSERV))
         let result = withUnsafePointer(to: &copy) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                getnameinfo($0, socklen_t(MemoryLayout<sockaddr_storage>.size), &host, socklen_t(host.count),
-                            &service, socklen_t(service.count), NI_NUMERICHOST | NI_NUMERICSERV)
+                getnameinfo(
+                    $0, socklen_t(MemoryLayout<sockaddr_storage>.size), &host, socklen_t(host.count),
+                    &service, socklen_t(service.count), NI_NUMERICHOST | NI_NUMERICSERV)
             }
         }
         guard result == 0 else { return "?" }
@@ -189,9 +196,10 @@ public final class HTTPServer: @unchecked Sendable {
     }
 
     private func refuse(_ socket: Socket, _ status: Int, _ reason: String, _ note: String) {
-        let response = HTTPServerResponse(status: status, reason: reason,
-                                          headers: [(name: "Content-Type", value: "text/plain")],
-                                          body: Array("\(note)\n".utf8), logNote: note)
+        let response = HTTPServerResponse(
+            status: status, reason: reason,
+            headers: [(name: "Content-Type", value: "text/plain")],
+            body: Array("\(note)\n".utf8), logNote: note)
         try? socket.send(response.serialized(keepAlive: false), deadline: .after(1))
         logger?(nil, response)
     }
@@ -206,8 +214,11 @@ public final class HTTPServer: @unchecked Sendable {
             do {
                 let firstByte = Deadline.after(configuration.idleTimeout)
                 requestDeadline = .after(configuration.idleTimeout + configuration.requestTimeout)
-                guard let read = try reader.readHead(limit: configuration.maximumHeadBytes,
-                                                     firstByteDeadline: firstByte, deadline: requestDeadline) else {
+                guard
+                    let read = try reader.readHead(
+                        limit: configuration.maximumHeadBytes,
+                        firstByteDeadline: firstByte, deadline: requestDeadline)
+                else {
                     return
                 }
                 head = read
@@ -225,8 +236,9 @@ public final class HTTPServer: @unchecked Sendable {
             }
             let (method, target, version) = (parsed.startLine[0], parsed.startLine[1], parsed.startLine[2])
             guard version == "HTTP/1.1" || version == "HTTP/1.0", !method.isEmpty,
-                  method.utf8.allSatisfy({ ParsedHead.tokenCharacters.contains($0) }),
-                  target.hasPrefix("/") || target == "*" || target.contains("://") else {
+                method.utf8.allSatisfy({ ParsedHead.tokenCharacters.contains($0) }),
+                target.hasPrefix("/") || target == "*" || target.contains("://")
+            else {
                 refuse(socket, 400, "Bad Request", "malformed request line")
                 return
             }
@@ -234,8 +246,9 @@ public final class HTTPServer: @unchecked Sendable {
                 refuse(socket, 414, "URI Too Long", "request-target over 8192 bytes")
                 return
             }
-            var request = HTTPServerRequest(method: method, target: target, version: version,
-                                            headers: parsed.headers, body: [], peer: peer)
+            var request = HTTPServerRequest(
+                method: method, target: target, version: version,
+                headers: parsed.headers, body: [], peer: peer)
             request.rawHead = head
             func values(_ name: String) -> [String] {
                 parsed.headers.filter { $0.name.lowercased() == name }.map(\.value)
@@ -258,15 +271,19 @@ public final class HTTPServer: @unchecked Sendable {
                         refuse(socket, 400, "Bad Request", "unsupported Transfer-Encoding")
                         return
                     }
-                    request.body = try reader.readChunked(limit: configuration.maximumBodyBytes, deadline: requestDeadline)
+                    request.body = try reader.readChunked(
+                        limit: configuration.maximumBodyBytes, deadline: requestDeadline)
                 } else if let lengthText = lengths.first {
                     guard Set(lengths).count == 1, let length = Int(lengthText), length >= 0,
-                          lengthText.allSatisfy(\.isNumber) else {
+                        lengthText.allSatisfy(\.isNumber)
+                    else {
                         refuse(socket, 400, "Bad Request", "invalid Content-Length")
                         return
                     }
                     guard length <= configuration.maximumBodyBytes else {
-                        refuse(socket, 413, "Content Too Large", "body of \(length) bytes is over \(configuration.maximumBodyBytes)")
+                        refuse(
+                            socket, 413, "Content Too Large",
+                            "body of \(length) bytes is over \(configuration.maximumBodyBytes)")
                         return
                     }
                     request.body = try reader.readExactly(length, deadline: requestDeadline)
@@ -281,12 +298,14 @@ public final class HTTPServer: @unchecked Sendable {
                 return
             }
             let connectionTokens = values("connection").joined(separator: ",").lowercased()
-            let keepAlive = !connectionTokens.contains("close")
+            let keepAlive =
+                !connectionTokens.contains("close")
                 && (version == "HTTP/1.1" || connectionTokens.contains("keep-alive")) && !isStopping
             let response = handler(request)
             logger?(request, response)
             do {
-                try socket.send(response.serialized(keepAlive: keepAlive), deadline: .after(configuration.requestTimeout))
+                try socket.send(
+                    response.serialized(keepAlive: keepAlive), deadline: .after(configuration.requestTimeout))
             } catch {
                 return
             }

@@ -1,7 +1,7 @@
 #if canImport(Glibc)
-@preconcurrency import Glibc
+    @preconcurrency import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// Why an HTTP exchange failed.
@@ -93,7 +93,7 @@ final class Socket {
         var one: Int32 = 1
         _ = setsockopt(descriptor, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))
         #if canImport(Darwin)
-        _ = setsockopt(descriptor, SOL_SOCKET, SO_NOSIGPIPE, &one, socklen_t(MemoryLayout<Int32>.size))
+            _ = setsockopt(descriptor, SOL_SOCKET, SO_NOSIGPIPE, &one, socklen_t(MemoryLayout<Int32>.size))
         #endif
     }
 
@@ -111,14 +111,15 @@ final class Socket {
         hints.ai_family = AF_UNSPEC
         if passive { hints.ai_flags = AI_PASSIVE }
         #if canImport(Glibc)
-        hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
+            hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
         #else
-        hints.ai_socktype = SOCK_STREAM
+            hints.ai_socktype = SOCK_STREAM
         #endif
         var list: UnsafeMutablePointer<addrinfo>?
         let status = getaddrinfo(name, String(port), &hints, &list)
         guard status == 0, let first = list else {
-            throw HTTPError(kind: .resolve, message: "cannot resolve '\(name)': \(String(cString: gai_strerror(status)))")
+            throw HTTPError(
+                kind: .resolve, message: "cannot resolve '\(name)': \(String(cString: gai_strerror(status)))")
         }
         return first
     }
@@ -169,7 +170,8 @@ final class Socket {
                 try wait(for: Int16(POLLOUT), deadline: deadline, what: "sending")
                 continue
             }
-            throw HTTPError(kind: .reset, message: "connection closed while sending: \(String(cString: strerror(errno)))")
+            throw HTTPError(
+                kind: .reset, message: "connection closed while sending: \(String(cString: strerror(errno)))")
         }
     }
 
@@ -215,25 +217,28 @@ final class Socket {
 // The libc names are shadowed by methods; these keep call sites unambiguous.
 @inline(__always) func systemClose(_ descriptor: Int32) -> Int32 {
     #if canImport(Glibc)
-    Glibc.close(descriptor)
+        Glibc.close(descriptor)
     #else
-    Darwin.close(descriptor)
+        Darwin.close(descriptor)
     #endif
 }
 
-@inline(__always) func systemConnect(_ descriptor: Int32, _ address: UnsafePointer<sockaddr>?, _ length: socklen_t)
-    -> Int32 {
+@inline(__always) func systemConnect(
+    _ descriptor: Int32, _ address: UnsafePointer<sockaddr>?, _ length: socklen_t
+)
+    -> Int32
+{
     #if canImport(Glibc)
-    Glibc.connect(descriptor, address, length)
+        Glibc.connect(descriptor, address, length)
     #else
-    Darwin.connect(descriptor, address, length)
+        Darwin.connect(descriptor, address, length)
     #endif
 }
 
 @inline(__always) func systemSend(_ descriptor: Int32, _ pointer: UnsafeRawPointer, _ count: Int) -> Int {
     #if canImport(Glibc)
-    Glibc.send(descriptor, pointer, count, Int32(MSG_NOSIGNAL))
+        Glibc.send(descriptor, pointer, count, Int32(MSG_NOSIGNAL))
     #else
-    Darwin.send(descriptor, pointer, count, 0)
+        Darwin.send(descriptor, pointer, count, 0)
     #endif
 }

@@ -58,8 +58,9 @@ package struct JSONParseError: Error, Sendable, Equatable {
 /// - Returns: The string, or `nil` when the body is not a JSON object or the member is absent or not a string.
 package func jsonStringMember(_ name: String, in body: [UInt8]) -> String? {
     guard let value = try? JSONParser.parse(body), case .object(let members) = value.kind,
-          let member = members.first(where: { $0.nameString == name }),
-          case .string(let bytes) = member.value.kind else { return nil }
+        let member = members.first(where: { $0.nameString == name }),
+        case .string(let bytes) = member.value.kind
+    else { return nil }
     return String(decoding: bytes, as: UTF8.self)
 }
 
@@ -233,7 +234,8 @@ package struct JSONParser {
         func digits(_ parser: inout JSONParser) -> Int {
             var count = 0
             while parser.index < parser.bytes.count,
-                  parser.bytes[parser.index] >= UInt8(ascii: "0"), parser.bytes[parser.index] <= UInt8(ascii: "9") {
+                parser.bytes[parser.index] >= UInt8(ascii: "0"), parser.bytes[parser.index] <= UInt8(ascii: "9")
+            {
                 parser.index += 1
                 count += 1
             }
@@ -341,7 +343,8 @@ package struct JSONParser {
                     let unit = try hexQuad()
                     if unit >= 0xD800 && unit < 0xDC00 {
                         guard index + 1 < bytes.count, bytes[index] == UInt8(ascii: "\\"),
-                              bytes[index + 1] == UInt8(ascii: "u") else {
+                            bytes[index + 1] == UInt8(ascii: "u")
+                        else {
                             throw error(.loneSurrogate, "unpaired surrogate in a \\u escape", at: escapeStart)
                         }
                         index += 2

@@ -386,7 +386,9 @@ extension SHA1 {
         /// - Parameter body: A closure that reads the bytes.
         /// - Returns: What `body` returns.
         public func withUnsafeBytes<R>(_ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
-            let bigEndian = (words.0.bigEndian, words.1.bigEndian, words.2.bigEndian, words.3.bigEndian, words.4.bigEndian)
+            let bigEndian = (
+                words.0.bigEndian, words.1.bigEndian, words.2.bigEndian, words.3.bigEndian, words.4.bigEndian
+            )
             return try Swift.withUnsafeBytes(of: bigEndian, body)
         }
 

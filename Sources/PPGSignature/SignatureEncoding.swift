@@ -121,8 +121,10 @@ package enum Base64 {
                 guard padding == 0, let value = value(char) else { return nil }
                 chunk = chunk << 6 | UInt32(value)
             }
-            let produced = [UInt8(truncatingIfNeeded: chunk >> 16), UInt8(truncatingIfNeeded: chunk >> 8),
-                            UInt8(truncatingIfNeeded: chunk)]
+            let produced = [
+                UInt8(truncatingIfNeeded: chunk >> 16), UInt8(truncatingIfNeeded: chunk >> 8),
+                UInt8(truncatingIfNeeded: chunk),
+            ]
             if padding == 2 && chunk & 0xFFFF != 0 { return nil }
             if padding == 1 && chunk & 0xFF != 0 { return nil }
             out.append(contentsOf: produced.prefix(3 - padding))

@@ -111,16 +111,20 @@ public struct SignatureVerifier: Sendable {
     ///   - headers: The request's header fields in order; names are matched case-insensitively.
     ///   - body: The body bytes as received.
     /// - Returns: Success, or the reason for rejection.
-    public func verify(url: String, headers: [(name: String, value: String)], body: [UInt8])
-        -> Result<Void, VerificationFailure> {
+    public func verify(
+        url: String, headers: [(name: String, value: String)], body: [UInt8]
+    )
+        -> Result<Void, VerificationFailure>
+    {
         let values = headers.filter { ASCII.equalsIgnoringCase($0.name, signatureHeaderName) }.map(\.value)
         let contentType = headers.last { ASCII.equalsIgnoringCase($0.name, "Content-Type") }?.value
         guard !values.isEmpty else {
             return .failure(VerificationFailure(kind: .missingSignature, message: "no \(signatureHeaderName) header"))
         }
         guard values.count == 1 else {
-            return .failure(VerificationFailure(
-                kind: .multipleSignatures, message: "\(values.count) \(signatureHeaderName) headers, expected one"))
+            return .failure(
+                VerificationFailure(
+                    kind: .multipleSignatures, message: "\(values.count) \(signatureHeaderName) headers, expected one"))
         }
         return verify(signature: values[0], url: url, body: body, contentType: contentType)
     }
@@ -132,8 +136,11 @@ public struct SignatureVerifier: Sendable {
     ///   - body: The body bytes.
     ///   - contentType: The `Content-Type` value, if any.
     /// - Returns: Success, or the reason for rejection.
-    public func verify(signature: String, url: String, body: [UInt8], contentType: String?)
-        -> Result<Void, VerificationFailure> {
+    public func verify(
+        signature: String, url: String, body: [UInt8], contentType: String?
+    )
+        -> Result<Void, VerificationFailure>
+    {
         let presented = ASCII.trimmingWhitespace(Array(signature.utf8))
         if let failure = checkForm(presented) { return .failure(failure) }
         let input: [UInt8]
@@ -156,10 +163,11 @@ public struct SignatureVerifier: Sendable {
             return VerificationFailure(kind: .emptySignature, message: "\(signatureHeaderName) is empty")
         }
         let encoding = profile.encoding
-        let inAlphabet: Bool = switch encoding {
-        case .hex: presented.allSatisfy { Hex.value($0) != nil }
-        case .base64: presented.allSatisfy { Base64.value($0) != nil || $0 == UInt8(ascii: "=") }
-        }
+        let inAlphabet: Bool =
+            switch encoding {
+            case .hex: presented.allSatisfy { Hex.value($0) != nil }
+            case .base64: presented.allSatisfy { Base64.value($0) != nil || $0 == UInt8(ascii: "=") }
+            }
         if !inAlphabet {
             return VerificationFailure(kind: .malformedSignature, message: "characters outside \(encoding.rawValue)")
         }

@@ -114,7 +114,8 @@ public enum SigningInput {
             unsorted = try jsonParameters(body)
         }
         return unsorted.sorted { lhs, rhs in
-            lhs.name == rhs.name ? lhs.value.lexicographicallyPrecedes(rhs.value)
+            lhs.name == rhs.name
+                ? lhs.value.lexicographicallyPrecedes(rhs.value)
                 : lhs.name.lexicographicallyPrecedes(rhs.name)
         }
     }
@@ -134,11 +135,13 @@ public enum SigningInput {
         do {
             value = try JSONParser.parse(body)
         } catch {
-            throw SigningInputError(kind: .malformedJSON, offset: error.offset, message: "body is not JSON: \(error.message)")
+            throw SigningInputError(
+                kind: .malformedJSON, offset: error.offset, message: "body is not JSON: \(error.message)")
         }
         guard case .object(let members) = value.kind else {
-            throw SigningInputError(kind: .notAnObject, offset: value.span.lowerBound,
-                                    message: "body is a JSON \(value.typeName), not an object")
+            throw SigningInputError(
+                kind: .notAnObject, offset: value.span.lowerBound,
+                message: "body is a JSON \(value.typeName), not an object")
         }
         return members.compactMap { member in
             switch member.value.kind {
@@ -154,8 +157,9 @@ public enum SigningInput {
     package static func formParameters(_ body: [UInt8]) -> [SigningParameter] {
         body.split(separator: UInt8(ascii: "&"), omittingEmptySubsequences: true).map { piece in
             if let equals = piece.firstIndex(of: UInt8(ascii: "=")) {
-                SigningParameter(name: formDecode(piece[piece.startIndex..<equals]),
-                                 value: formDecode(piece[(equals + 1)...]))
+                SigningParameter(
+                    name: formDecode(piece[piece.startIndex..<equals]),
+                    value: formDecode(piece[(equals + 1)...]))
             } else {
                 SigningParameter(name: formDecode(piece[...]), value: [])
             }
@@ -171,7 +175,8 @@ public enum SigningInput {
             if byte == UInt8(ascii: "+") {
                 out.append(UInt8(ascii: " "))
             } else if byte == UInt8(ascii: "%"), index + 2 < bytes.endIndex,
-                      let high = Hex.value(bytes[index + 1]), let low = Hex.value(bytes[index + 2]) {
+                let high = Hex.value(bytes[index + 1]), let low = Hex.value(bytes[index + 2])
+            {
                 out.append(high << 4 | low)
                 index += 2
             } else {
@@ -193,7 +198,8 @@ package enum ASCII {
     package static func trimmingWhitespace(_ bytes: [UInt8]) -> [UInt8] {
         let isSpace: (UInt8) -> Bool = { $0 == 0x20 || $0 == 0x09 }
         guard let first = bytes.firstIndex(where: { !isSpace($0) }),
-              let last = bytes.lastIndex(where: { !isSpace($0) }) else { return [] }
+            let last = bytes.lastIndex(where: { !isSpace($0) })
+        else { return [] }
         return Array(bytes[first...last])
     }
 

@@ -99,12 +99,12 @@ struct ParsedArguments {
     }
 
     func choice<T: RawRepresentable>(_ name: String, default fallback: T) throws(CLIError) -> T
-        where T.RawValue == String, T: CaseIterable {
+    where T.RawValue == String, T: CaseIterable {
         try optionalChoice(name, as: T.self) ?? fallback
     }
 
     func optionalChoice<T: RawRepresentable>(_ name: String, as type: T.Type) throws(CLIError) -> T?
-        where T.RawValue == String, T: CaseIterable {
+    where T.RawValue == String, T: CaseIterable {
         guard let raw = value(name) else { return nil }
         guard let parsed = T(rawValue: raw) else {
             let allowed = T.allCases.map(\.rawValue).joined(separator: ", ")
@@ -117,7 +117,8 @@ struct ParsedArguments {
     func url(_ name: String, schemes: Set<String>? = nil) throws(CLIError) -> RawURL? {
         guard let text = value(name) else { return nil }
         guard let url = RawURL(text), schemes?.contains(url.scheme.lowercased()) ?? true else {
-            let expected = schemes.map { $0.sorted().map { "\($0)://" }.joined(separator: " or ") + " URL" }
+            let expected =
+                schemes.map { $0.sorted().map { "\($0)://" }.joined(separator: " or ") + " URL" }
                 ?? "scheme://host/path"
             throw .usage("\(command): invalid value '\(text)' for '--\(name)' (expected \(expected))")
         }
@@ -127,8 +128,9 @@ struct ParsedArguments {
     func integer(_ name: String, default fallback: Int, range: ClosedRange<Int>) throws(CLIError) -> Int {
         guard let raw = value(name) else { return fallback }
         guard let parsed = Int(raw), range.contains(parsed) else {
-            throw .usage("\(command): invalid value '\(raw)' for '--\(name)' (expected a whole number from "
-                + "\(range.lowerBound) to \(range.upperBound))")
+            throw .usage(
+                "\(command): invalid value '\(raw)' for '--\(name)' (expected a whole number from "
+                    + "\(range.lowerBound) to \(range.upperBound))")
         }
         return parsed
     }
@@ -136,8 +138,9 @@ struct ParsedArguments {
     func number(_ name: String, default fallback: Double, range: ClosedRange<Double>) throws(CLIError) -> Double {
         guard let raw = value(name) else { return fallback }
         guard let parsed = Double(raw), parsed.isFinite, range.contains(parsed) else {
-            throw .usage("\(command): invalid value '\(raw)' for '--\(name)' (expected a number from "
-                + "\(range.lowerBound) to \(range.upperBound))")
+            throw .usage(
+                "\(command): invalid value '\(raw)' for '--\(name)' (expected a number from "
+                    + "\(range.lowerBound) to \(range.upperBound))")
         }
         return parsed
     }

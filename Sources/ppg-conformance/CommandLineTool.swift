@@ -1,10 +1,11 @@
-#if canImport(Glibc)
-@preconcurrency import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import PPGConformance
 import PPGVectors
+
+#if canImport(Glibc)
+    @preconcurrency import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 /// A command of the tool: its name, help and behaviour.
 protocol CLICommand: SendableMetatype {
@@ -90,7 +91,9 @@ enum CommandLineTool {
             return ExitCode.success
         }
         if first == "--version" {
-            Console.out("ppg-conformance \(ToolInfo.version) (corpus \(VectorLocator.bundledCorpusVersion(executablePath: CorpusLoading.executablePath()) ?? "not found"))")
+            Console.out(
+                "ppg-conformance \(ToolInfo.version) (corpus \(VectorLocator.bundledCorpusVersion(executablePath: CorpusLoading.executablePath()) ?? "not found"))"
+            )
             return ExitCode.success
         }
         var name = first
@@ -99,8 +102,9 @@ enum CommandLineTool {
             guard let sub = rest.first, !sub.hasPrefix("--") else {
                 let names = commands.map(\.name).filter { $0.hasPrefix("vectors ") }
                 if rest.first == "--help" {
-                    Console.out("USAGE: ppg-conformance vectors <lint|list|new> [options]\n\n"
-                        + names.joined(separator: "\n"))
+                    Console.out(
+                        "USAGE: ppg-conformance vectors <lint|list|new> [options]\n\n"
+                            + names.joined(separator: "\n"))
                     return ExitCode.success
                 }
                 Console.error("ppg-conformance: 'vectors' needs a subcommand: lint, list or new")

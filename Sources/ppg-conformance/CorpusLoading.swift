@@ -4,7 +4,8 @@ import PPGVectors
 /// Finds and loads the corpus for a command, with the one-line errors of the README.
 enum CorpusLoading {
     static let option = OptionSpec.value(
-        "vectors", "DIR", "The corpus directory (default: $\(VectorLocator.environmentVariable), beside the "
+        "vectors", "DIR",
+        "The corpus directory (default: $\(VectorLocator.environmentVariable), beside the "
             + "executable, or the source checkout).")
 
     static func load(_ arguments: ParsedArguments) throws(CLIError) -> (Corpus, VectorLocator.Location) {
@@ -17,20 +18,23 @@ enum CorpusLoading {
     }
 
     static func locate(_ arguments: ParsedArguments) throws(CLIError) -> VectorLocator.Location {
-        guard let location = VectorLocator.locate(
-            explicit: arguments.value("vectors"), environment: ProcessInfo.processInfo.environment,
-            executablePath: executablePath()) else {
-            throw .input("\(arguments.command): no corpus found; pass --vectors DIR or set "
-                + "\(VectorLocator.environmentVariable)")
+        guard
+            let location = VectorLocator.locate(
+                explicit: arguments.value("vectors"), environment: ProcessInfo.processInfo.environment,
+                executablePath: executablePath())
+        else {
+            throw .input(
+                "\(arguments.command): no corpus found; pass --vectors DIR or set "
+                    + "\(VectorLocator.environmentVariable)")
         }
         return location
     }
 
     static func executablePath() -> String? {
         #if os(Linux)
-        if let resolved = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe") {
-            return resolved
-        }
+            if let resolved = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe") {
+                return resolved
+            }
         #endif
         return Bundle.main.executablePath
     }

@@ -10,8 +10,10 @@ struct CLITests {
         let plain = try TestSupport.tool(["sign", "--key", "abc", "--url", "https://x.example/h", "--body", body])
         #expect(plain.status == 0)
         #expect(plain.stdout == "81d541c19b94f32d50b49b9258ffd44d85efddc5\n")
-        let json = try TestSupport.tool(["sign", "--key=abc", "--url=https://x.example/h", "--body=\(body)", "--json",
-                                         "--encoding", "base64"])
+        let json = try TestSupport.tool([
+            "sign", "--key=abc", "--url=https://x.example/h", "--body=\(body)", "--json",
+            "--encoding", "base64",
+        ])
         #expect(json.stdout.contains(#""signingInput":"https://x.example/hppgId1projectIdabc""#))
         #expect(json.stdout.contains(#""signature":"gdVBwZuU8y1QtJuSWP/UTYXv3cU=""#))
     }
@@ -21,19 +23,26 @@ struct CLITests {
         let directory = try TestSupport.temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: directory) }
         try Data([0xFF, 0x00, 0x7B]).write(to: URL(fileURLWithPath: directory + "/body"))
-        let result = try TestSupport.tool(["sign", "--key", "k", "--scheme", "json-body", "--body-file",
-                                           directory + "/body", "--json"])
+        let result = try TestSupport.tool([
+            "sign", "--key", "k", "--scheme", "json-body", "--body-file",
+            directory + "/body", "--json",
+        ])
         #expect(result.status == 0)
         #expect(result.stdout.contains(#""signingInputBase64":"/wB7""#))
     }
 
-    @Test("argument errors are one line on stderr and exit 2", arguments: [
-        ["sign", "--key", "k", "--bogus"], ["sign", "--url", "https://x/h"], ["sign", "--key", "k", "--url", "u", "--scheme", "sha256"],
-        ["sign", "--key"], ["sign", "--key", "k", "--key-hex", "00", "--url", "u"], ["nonsense"], ["run", "--only"],
-        ["bench", "hmac", "--bytes", "-1"], ["run", "--vectors", "/nonexistent"], ["vectors"], ["sign", "--key", "k", "extra"],
-        ["sign", "--key", "k", "--url", "u", "--body-file", "/nonexistent/file"], ["run", "--flag", "NoSuchFlag"],
-        ["sign", "--json=yes", "--key", "k", "--url", "u"],
-    ])
+    @Test(
+        "argument errors are one line on stderr and exit 2",
+        arguments: [
+            ["sign", "--key", "k", "--bogus"], ["sign", "--url", "https://x/h"],
+            ["sign", "--key", "k", "--url", "u", "--scheme", "sha256"],
+            ["sign", "--key"], ["sign", "--key", "k", "--key-hex", "00", "--url", "u"], ["nonsense"],
+            ["run", "--only"],
+            ["bench", "hmac", "--bytes", "-1"], ["run", "--vectors", "/nonexistent"], ["vectors"],
+            ["sign", "--key", "k", "extra"],
+            ["sign", "--key", "k", "--url", "u", "--body-file", "/nonexistent/file"], ["run", "--flag", "NoSuchFlag"],
+            ["sign", "--json=yes", "--key", "k", "--url", "u"],
+        ])
     func argumentErrors(arguments: [String]) throws {
         let result = try TestSupport.tool(arguments)
         #expect(result.status == 2)
@@ -42,10 +51,12 @@ struct CLITests {
         #expect(result.stderr.hasPrefix("ppg-conformance: "))
     }
 
-    @Test("--help exists for the tool and every command", arguments: [
-        ["--help"], ["run", "--help"], ["sign", "--help"], ["bench", "--help"], ["vectors", "lint", "--help"],
-        ["vectors", "list", "--help"], ["vectors", "new", "--help"], ["vectors", "--help"],
-    ])
+    @Test(
+        "--help exists for the tool and every command",
+        arguments: [
+            ["--help"], ["run", "--help"], ["sign", "--help"], ["bench", "--help"], ["vectors", "lint", "--help"],
+            ["vectors", "list", "--help"], ["vectors", "new", "--help"], ["vectors", "--help"],
+        ])
     func help(arguments: [String]) throws {
         let result = try TestSupport.tool(arguments)
         #expect(result.status == 0)
@@ -81,7 +92,8 @@ struct RunCommandTests {
 
     @Test("PPG_VECTORS and --vectors choose the corpus")
     func corpusOverride() throws {
-        let fromEnvironment = try TestSupport.tool(["run", "--list"], environment: ["PPG_VECTORS": TestSupport.corpusDirectory])
+        let fromEnvironment = try TestSupport.tool(
+            ["run", "--list"], environment: ["PPG_VECTORS": TestSupport.corpusDirectory])
         #expect(fromEnvironment.stdout.contains("(PPG_VECTORS)"))
         let fromOption = try TestSupport.tool(["run", "--list", "--vectors", TestSupport.packageRoot + "/vectors"])
         #expect(fromOption.stdout.contains("(--vectors)"))
@@ -100,8 +112,11 @@ struct RunCommandTests {
     func expectedFailures() throws {
         let directory = try TestSupport.temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: directory) }
-        try TestSupport.write("events/legacy-ibody  # pretend it fails\nno/such-vector\n", to: directory + "/expected.txt")
-        let result = try TestSupport.tool(["run", "--expected-failures", directory + "/expected.txt", "--only", "events/*"])
+        try TestSupport.write(
+            "events/legacy-ibody  # pretend it fails\nno/such-vector\n", to: directory + "/expected.txt")
+        let result = try TestSupport.tool([
+            "run", "--expected-failures", directory + "/expected.txt", "--only", "events/*",
+        ])
         #expect(result.status == 1)
         #expect(result.stdout.contains("UNEXPECTED PASS events/legacy-ibody"))
         #expect(result.stdout.contains("matches no vector"))
@@ -112,8 +127,10 @@ struct RunCommandTests {
     func reports() throws {
         let directory = try TestSupport.temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: directory) }
-        let result = try TestSupport.tool(["run", "--junit", directory + "/r.xml", "--json", directory + "/r.json",
-                                           "--write-expected-failures", directory + "/e.txt"])
+        let result = try TestSupport.tool([
+            "run", "--junit", directory + "/r.xml", "--json", directory + "/r.json",
+            "--write-expected-failures", directory + "/e.txt",
+        ])
         #expect(result.status == 0)
         let xml = try String(contentsOfFile: directory + "/r.xml", encoding: .utf8)
         #expect(xml.contains("<testsuites>"))
@@ -130,10 +147,12 @@ struct RunCommandTests {
     func invalidCorpus() throws {
         let directory = try TestSupport.temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: directory) }
-        try TestSupport.write(#"{"format": 1, "version": "1.0.0", "description": "x", "notes": {}}"#,
-                              to: directory + "/manifest.json")
-        try TestSupport.write(#"{"format": 1, "kind": "receiver", "category": "c", "description": "d", "vectors": [{]}"#,
-                              to: directory + "/receiver/c.json")
+        try TestSupport.write(
+            #"{"format": 1, "version": "1.0.0", "description": "x", "notes": {}}"#,
+            to: directory + "/manifest.json")
+        try TestSupport.write(
+            #"{"format": 1, "kind": "receiver", "category": "c", "description": "d", "vectors": [{]}"#,
+            to: directory + "/receiver/c.json")
         let result = try TestSupport.tool(["run", "--vectors", directory])
         #expect(result.status == 2)
         #expect(result.stderr.contains("receiver/c.json:1:"))
@@ -163,18 +182,24 @@ struct VectorsCommandTests {
         let directory = try TestSupport.temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: directory) }
         try FileManager.default.copyItem(atPath: TestSupport.corpusDirectory, toPath: directory + "/v1")
-        let printed = try TestSupport.tool(["vectors", "new", "--id", "url/new-one", "--key", "k", "--url",
-                                            "https://h.example/x", "--body", #"{"projectId":"k","ppgId":"z"}"#])
+        let printed = try TestSupport.tool([
+            "vectors", "new", "--id", "url/new-one", "--key", "k", "--url",
+            "https://h.example/x", "--body", #"{"projectId":"k","ppgId":"z"}"#,
+        ])
         #expect(printed.stdout.contains(#""signingInput": "https://h.example/xppgIdzprojectIdk""#))
-        let added = try TestSupport.tool(["vectors", "new", "--id", "url/new-one", "--key", "k", "--url",
-                                          "https://h.example/x", "--body", #"{"projectId":"k","ppgId":"z"}"#,
-                                          "--comment", "A contributor's vector.", "--into", directory + "/v1/signature/url.json"])
+        let added = try TestSupport.tool([
+            "vectors", "new", "--id", "url/new-one", "--key", "k", "--url",
+            "https://h.example/x", "--body", #"{"projectId":"k","ppgId":"z"}"#,
+            "--comment", "A contributor's vector.", "--into", directory + "/v1/signature/url.json",
+        ])
         #expect(added.status == 0, "\(added.stderr)")
         let lint = try TestSupport.tool(["vectors", "lint", directory + "/v1"])
         #expect(lint.status == 0, "\(lint.stdout.suffix(600))")
-        let wrong = try TestSupport.tool(["vectors", "new", "--id", "url/new-two", "--key", "k", "--url", "https://h/x",
-                                          "--signature", String(repeating: "0", count: 40),
-                                          "--into", directory + "/v1/signature/url.json"])
+        let wrong = try TestSupport.tool([
+            "vectors", "new", "--id", "url/new-two", "--key", "k", "--url", "https://h/x",
+            "--signature", String(repeating: "0", count: 40),
+            "--into", directory + "/v1/signature/url.json",
+        ])
         #expect(wrong.status == 0)
         #expect(try TestSupport.tool(["vectors", "lint", directory + "/v1"]).status == 0)
     }
@@ -186,7 +211,8 @@ struct VectorsCommandTests {
         try FileManager.default.copyItem(atPath: TestSupport.corpusDirectory, toPath: directory + "/v1")
         let path = directory + "/v1/signature/url.json"
         let text = try String(contentsOfFile: path, encoding: .utf8)
-        try TestSupport.write(text.replacingOccurrences(of: #""result": "invalid""#, with: #""result": "valid""#), to: path)
+        try TestSupport.write(
+            text.replacingOccurrences(of: #""result": "invalid""#, with: #""result": "valid""#), to: path)
         let result = try TestSupport.tool(["vectors", "lint", directory + "/v1"])
         #expect(result.status == 1)
         #expect(result.stdout.contains("the reference rejects it"))
@@ -216,8 +242,10 @@ struct ReleaseLayoutTests {
     func compareCommand() throws {
         let directory = try TestSupport.temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: directory) }
-        let first = try TestSupport.tool(["run", "--only", "events/*", "--json", directory + "/a.json",
-                                          "--markdown", directory + "/a.md"])
+        let first = try TestSupport.tool([
+            "run", "--only", "events/*", "--json", directory + "/a.json",
+            "--markdown", directory + "/a.md",
+        ])
         #expect(first.status == 0)
         #expect(try String(contentsOfFile: directory + "/a.md", encoding: .utf8).contains("✅ conformant"))
         _ = try TestSupport.tool(["run", "--only", "events/*", "--json", directory + "/b.json"])

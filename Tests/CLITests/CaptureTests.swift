@@ -11,22 +11,29 @@ struct CaptureTests {
 
     func deliver(port: Int, profile: SignatureProfile, signature: String? = nil) throws -> Int {
         let url = "https://hooks.example.com/ppg/webhook?t=1"
-        let value = try signature ?? Signer(projectID: projectID, profile: profile)
+        let value =
+            try signature
+            ?? Signer(projectID: projectID, profile: profile)
             .signature(url: url, body: Array(body.utf8), contentType: "application/json")
         let response = try HTTPConnection(host: "127.0.0.1", port: port).send(
-            HTTPRequest(method: "POST", target: "/ppg/webhook?t=1",
-                        headers: [(name: "Content-Type", value: "application/json"),
-                                  (name: "X-PPG-Signature", value: value)],
-                        body: Array(body.utf8)),
+            HTTPRequest(
+                method: "POST", target: "/ppg/webhook?t=1",
+                headers: [
+                    (name: "Content-Type", value: "application/json"),
+                    (name: "X-PPG-Signature", value: value),
+                ],
+                body: Array(body.utf8)),
             timeout: 5)
         return response.status
     }
 
     func capture(_ directory: String, redact: Bool) throws -> ListeningProcess {
-        try ListeningProcess(executable: TestSupport.toolPath, arguments: [
-            "capture", "--project-id", projectID, "--port", "0", "--host", "127.0.0.1", "--public-url",
-            "https://hooks.example.com/ppg/webhook", "--out", directory,
-        ] + (redact ? ["--redact"] : []))
+        try ListeningProcess(
+            executable: TestSupport.toolPath,
+            arguments: [
+                "capture", "--project-id", projectID, "--port", "0", "--host", "127.0.0.1", "--public-url",
+                "https://hooks.example.com/ppg/webhook", "--out", directory,
+            ] + (redact ? ["--redact"] : []))
     }
 
     @Test("deliveries are answered 200, stored raw and as captured vectors that lint clean, and detected")
@@ -43,14 +50,21 @@ struct CaptureTests {
         #expect(log.contains("1. url-params, hex  (SPEC.md's reading)"))
         #expect(log.contains("no known reading matches"))
         let files = try FileManager.default.contentsOfDirectory(atPath: directory + "/out").sorted()
-        #expect(files == ["capture-0001.http", "capture-0001.json", "capture-0002.http", "capture-0002.json",
-                          "capture-0003.http"])
+        #expect(
+            files == [
+                "capture-0001.http", "capture-0001.json", "capture-0002.http", "capture-0002.json",
+                "capture-0003.http",
+            ])
         // detect on the stored raw request finds the same reading.
-        let detect = try TestSupport.tool(["detect", "--request", directory + "/out/capture-0001.http", "--project-id",
-                                           projectID, "--public-url", "https://hooks.example.com/ppg/webhook", "--json"])
+        let detect = try TestSupport.tool([
+            "detect", "--request", directory + "/out/capture-0001.http", "--project-id",
+            projectID, "--public-url", "https://hooks.example.com/ppg/webhook", "--json",
+        ])
         #expect(detect.status == 0)
         #expect(detect.stdout.contains(#""reading": "json-body, base64""#))
-        let none = try TestSupport.tool(["detect", "--request", directory + "/out/capture-0003.http", "--project-id", projectID])
+        let none = try TestSupport.tool([
+            "detect", "--request", directory + "/out/capture-0003.http", "--project-id", projectID,
+        ])
         #expect(none.status == 1)
         #expect(none.stdout.contains("no known reading matches"))
         // The captured vectors join a copy of the corpus and lint clean.
@@ -77,8 +91,10 @@ struct CaptureTests {
         try TestSupport.write(vector, to: directory + "/v1/signature/captured.json")
         let lint = try TestSupport.tool(["vectors", "lint", directory + "/v1"])
         #expect(lint.status == 0, "\(lint.stdout.suffix(500))")
-        let detect = try TestSupport.tool(["detect", "--request", directory + "/out/capture-0001.http", "--project-id",
-                                           "redacted-project-id", "--public-url", "https://hooks.example.com/ppg/webhook"])
+        let detect = try TestSupport.tool([
+            "detect", "--request", directory + "/out/capture-0001.http", "--project-id",
+            "redacted-project-id", "--public-url", "https://hooks.example.com/ppg/webhook",
+        ])
         #expect(detect.status == 0)
     }
 

@@ -16,7 +16,8 @@ struct ExampleTests {
 
     func pipeRun(_ command: String) throws {
         for profile in [["url-params", "hex"], ["json-body", "base64"]] {
-            conforms(try TestSupport.tool(["run", "--exec", command, "--scheme", profile[0], "--encoding", profile[1]]))
+            conforms(
+                try TestSupport.tool(["run", "--exec", command, "--scheme", profile[0], "--encoding", profile[1]]))
         }
         conforms(try TestSupport.tool(["run", "--exec", command]))
     }
@@ -25,13 +26,18 @@ struct ExampleTests {
         for profile in [["url-params", "hex"], ["json-body", "base64"]] {
             let receiver = try ListeningProcess(
                 executable: executable,
-                arguments: arguments + ["--project-id", "example-project", "--port", "0", "--scheme", profile[0],
-                                        "--encoding", profile[1]])
+                arguments: arguments + [
+                    "--project-id", "example-project", "--port", "0", "--scheme", profile[0],
+                    "--encoding", profile[1],
+                ])
             // SIGKILL: children of the test process inherit its blocked signal mask, so SIGTERM would not reach them.
             defer { _ = receiver.stop(SIGKILL) }
             try #require(receiver.port > 0, "the receiver did not say where it listens")
-            conforms(try TestSupport.tool(["run", "--target", receiver.url, "--project-id", "example-project", "--strict",
-                                           "--scheme", profile[0], "--encoding", profile[1]]))
+            conforms(
+                try TestSupport.tool([
+                    "run", "--target", receiver.url, "--project-id", "example-project", "--strict",
+                    "--scheme", profile[0], "--encoding", profile[1],
+                ]))
         }
     }
 
@@ -42,8 +48,9 @@ struct ExampleTests {
 
     @Test("Python http.server receiver over HTTP", .enabled(if: TestSupport.hasPython, "python3 is not installed"))
     func pythonHTTP() throws {
-        try httpRun(executable: try #require(TestSupport.which("python3")),
-                    arguments: [Self.examples + "/python/receiver.py"])
+        try httpRun(
+            executable: try #require(TestSupport.which("python3")),
+            arguments: [Self.examples + "/python/receiver.py"])
     }
 
     @Test("Node verifier over the pipe", .enabled(if: hasNode, "node is not installed"))
@@ -53,7 +60,8 @@ struct ExampleTests {
 
     @Test("Node http receiver over HTTP", .enabled(if: hasNode, "node is not installed"))
     func nodeHTTP() throws {
-        try httpRun(executable: try #require(TestSupport.which("node")), arguments: [Self.examples + "/node/receiver.js"])
+        try httpRun(
+            executable: try #require(TestSupport.which("node")), arguments: [Self.examples + "/node/receiver.js"])
     }
 
     @Test("Swift receiver on the project's library and server, over HTTP")
@@ -83,8 +91,9 @@ struct PipeProtocolTests {
     func garbage() throws {
         try failsClearly("while read line; do echo 'hello'; done", mentions: "not a JSON object")
         try failsClearly(#"while read line; do echo '{"id": "x", "accept": true}'; done"#, mentions: "answered id 'x'")
-        try failsClearly(#"python3 -c 'import sys,json; [print(json.dumps({"id": json.loads(l)["id"]}), flush=True) for l in sys.stdin]'"#,
-                         mentions: "neither a boolean 'accept'")
+        try failsClearly(
+            #"python3 -c 'import sys,json; [print(json.dumps({"id": json.loads(l)["id"]}), flush=True) for l in sys.stdin]'"#,
+            mentions: "neither a boolean 'accept'")
     }
 
     @Test("a program that does not answer in time is an error, within the timeout")
@@ -94,7 +103,8 @@ struct PipeProtocolTests {
 
     @Test("skip answers are skips with the program's reason")
     func skips() throws {
-        let command = #"python3 -c 'import sys,json; [print(json.dumps({"id": json.loads(l)["id"], "skip": "no base64"}), flush=True) for l in sys.stdin]'"#
+        let command =
+            #"python3 -c 'import sys,json; [print(json.dumps({"id": json.loads(l)["id"], "skip": "no base64"}), flush=True) for l in sys.stdin]'"#
         let result = try TestSupport.tool(["run", "--exec", command, "--only", "encoding/*"])
         #expect(result.status == 0)
         #expect(result.stdoutLines.last == "0 passed, 0 failed, 14 skipped")
@@ -108,9 +118,11 @@ struct PipeProtocolTests {
         let command = "tee \(capture) | while read line; do echo '{\"id\": \"x\", \"accept\": true}'; done"
         _ = try TestSupport.tool(["run", "--exec", command, "--only", "hmac/rfc2202-case-1"])
         let line = try String(contentsOfFile: capture, encoding: .utf8)
-        for member in [#""id":"hmac/rfc2202-case-1""#, #""keyBase64":"CwsLCwsLCwsLCwsLCwsLCwsLCws=""#,
-                       #""url":"https://example.com/ppg/webhook""#, #""method":"POST""#, #""headers":[["X-PPG-Signature","#,
-                       #""bodyBase64":"SGkgVGhlcmU=""#, #""scheme":"json-body""#, #""encoding":"hex""#] {
+        for member in [
+            #""id":"hmac/rfc2202-case-1""#, #""keyBase64":"CwsLCwsLCwsLCwsLCwsLCwsLCws=""#,
+            #""url":"https://example.com/ppg/webhook""#, #""method":"POST""#, #""headers":[["X-PPG-Signature","#,
+            #""bodyBase64":"SGkgVGhlcmU=""#, #""scheme":"json-body""#, #""encoding":"hex""#,
+        ] {
             #expect(line.contains(member), "\(member) missing from \(line)")
         }
     }

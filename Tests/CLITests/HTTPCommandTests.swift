@@ -48,13 +48,16 @@ final class ListeningProcess {
 struct HTTPCommandTests {
     let projectID = "5f2a8b3c9d1e4f6a7b8c9d0e"
 
-    @Test("run --target against serve conforms; serve logs each delivery and stops on SIGTERM and SIGINT",
-          arguments: [SIGTERM, SIGINT])
+    @Test(
+        "run --target against serve conforms; serve logs each delivery and stops on SIGTERM and SIGINT",
+        arguments: [SIGTERM, SIGINT])
     func againstServe(signal: Int32) throws {
         let serve = try ListeningProcess(["--project-id", projectID])
         #expect(serve.port > 0)
-        let run = try TestSupport.tool(["run", "--target", serve.url, "--project-id", projectID, "--strict",
-                                        "--junit", NSTemporaryDirectory() + "ppg-serve-\(signal).xml"])
+        let run = try TestSupport.tool([
+            "run", "--target", serve.url, "--project-id", projectID, "--strict",
+            "--junit", NSTemporaryDirectory() + "ppg-serve-\(signal).xml",
+        ])
         #expect(run.status == 0, "\(run.stdout.suffix(800))")
         #expect(run.stdout.contains("226 signature vectors not sent"))
         let (status, log) = serve.stop(signal)
@@ -113,8 +116,10 @@ struct LoadCommandTests {
     func load() throws {
         let serve = try ListeningProcess(["--project-id", "p-load"])
         defer { _ = serve.stop() }
-        let run = try TestSupport.tool(["load", "--target", serve.url, "--project-id", "p-load", "--requests", "600",
-                                        "--connections", "4", "--invalid-ratio", "0.5", "--json", NSTemporaryDirectory() + "load.json"])
+        let run = try TestSupport.tool([
+            "load", "--target", serve.url, "--project-id", "p-load", "--requests", "600",
+            "--connections", "4", "--invalid-ratio", "0.5", "--json", NSTemporaryDirectory() + "load.json",
+        ])
         #expect(run.status == 0, "\(run.stdout)")
         #expect(run.stdout.contains("validly signed 300, wrongly signed 300"))
         #expect(run.stdout.contains("statuses:       200 × 300, 401 × 300"))
@@ -122,18 +127,22 @@ struct LoadCommandTests {
         #expect(run.stdoutLines.last?.firstMatch(of: /^\d+\.\d requests\/s$/) != nil)
         let mutant = try ListeningProcess(["--project-id", "p-load", "--mutant", "accept-all"])
         defer { _ = mutant.stop() }
-        let wrong = try TestSupport.tool(["load", "--target", mutant.url, "--project-id", "p-load", "--requests", "100",
-                                          "--invalid-ratio", "0.2"])
+        let wrong = try TestSupport.tool([
+            "load", "--target", mutant.url, "--project-id", "p-load", "--requests", "100",
+            "--invalid-ratio", "0.2",
+        ])
         #expect(wrong.status == 1)
         #expect(wrong.stdout.contains("wrong verdicts: 20"))
     }
 
     @Test("bad arguments and unreachable targets exit 2 with one line")
     func errors() throws {
-        for arguments in [["load", "--target", "http://127.0.0.1:1/", "--project-id", "p"],
-                          ["load", "--target", "https://x/", "--project-id", "p"],
-                          ["load", "--target", "http://127.0.0.1:1/", "--project-id", "p", "--invalid-ratio", "2"],
-                          ["load", "--target", "http://127.0.0.1:1/", "--project-id", "p", "--requests", "5", "--duration", "1"]] {
+        for arguments in [
+            ["load", "--target", "http://127.0.0.1:1/", "--project-id", "p"],
+            ["load", "--target", "https://x/", "--project-id", "p"],
+            ["load", "--target", "http://127.0.0.1:1/", "--project-id", "p", "--invalid-ratio", "2"],
+            ["load", "--target", "http://127.0.0.1:1/", "--project-id", "p", "--requests", "5", "--duration", "1"],
+        ] {
             let result = try TestSupport.tool(arguments)
             #expect(result.status == 2, "\(arguments)")
             #expect(result.stderr.split(separator: "\n").count == 1)
@@ -143,15 +152,20 @@ struct LoadCommandTests {
 
 @Suite("https targets")
 struct HTTPSTargetTests {
-    @Test("a receiver with a self-signed certificate gets clean per-vector errors with the TLS reason, never a crash",
-          .enabled(if: TestSupport.hasPython && TestSupport.hasOpenSSL, "python3 and openssl are needed for a TLS peer"))
+    @Test(
+        "a receiver with a self-signed certificate gets clean per-vector errors with the TLS reason, never a crash",
+        .enabled(if: TestSupport.hasPython && TestSupport.hasOpenSSL, "python3 and openssl are needed for a TLS peer"))
     func selfSigned() throws {
         let directory = try TestSupport.temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let openssl = try #require(TestSupport.which("openssl"))
-        let made = try TestSupport.run(openssl, ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout",
-                                                 directory + "/key.pem", "-out", directory + "/cert.pem", "-days", "1",
-                                                 "-subj", "/CN=127.0.0.1"])
+        let made = try TestSupport.run(
+            openssl,
+            [
+                "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout",
+                directory + "/key.pem", "-out", directory + "/cert.pem", "-days", "1",
+                "-subj", "/CN=127.0.0.1",
+            ])
         try #require(made.status == 0)
         let script = """
             import http.server, ssl, sys
@@ -168,11 +182,14 @@ struct HTTPSTargetTests {
             s.serve_forever()
             """
         try TestSupport.write(script, to: directory + "/tls.py")
-        let peer = try ListeningProcess(executable: try #require(TestSupport.which("python3")),
-                                        arguments: [directory + "/tls.py", directory + "/cert.pem", directory + "/key.pem"])
+        let peer = try ListeningProcess(
+            executable: try #require(TestSupport.which("python3")),
+            arguments: [directory + "/tls.py", directory + "/cert.pem", directory + "/key.pem"])
         defer { _ = peer.stop(SIGKILL) }
-        let run = try TestSupport.tool(["run", "--target", "https://127.0.0.1:\(peer.port)/hook", "--project-id", "p",
-                                        "--timeout", "3", "--only", "events/*"])
+        let run = try TestSupport.tool([
+            "run", "--target", "https://127.0.0.1:\(peer.port)/hook", "--project-id", "p",
+            "--timeout", "3", "--only", "events/*",
+        ])
         #expect(run.status == 1)
         #expect(run.stdout.contains("certificate"))
         #expect(run.stdout.contains("errors: 24"))

@@ -46,21 +46,26 @@ enum Synthetic {
     static func request(signedUnder reading: Reading) -> HTTPServerRequest {
         let key = reading.key == .configured ? configuredKey : bodyKey
         let signature = reading.encoding.encode(HMACSHA1(key: key).authenticationCode(for: input(reading)))
-        return HTTPServerRequest(method: "POST", target: "/ppg/webhook?b=2",
-                                 headers: [(name: "Host", value: "127.0.0.1:8080"),
-                                           (name: "Content-Type", value: "application/json"),
-                                           (name: "X-PPG-Signature", value: signature)],
-                                 body: Array(body.utf8))
+        return HTTPServerRequest(
+            method: "POST", target: "/ppg/webhook?b=2",
+            headers: [
+                (name: "Host", value: "127.0.0.1:8080"),
+                (name: "Content-Type", value: "application/json"),
+                (name: "X-PPG-Signature", value: signature),
+            ],
+            body: Array(body.utf8))
     }
 }
 
 @Suite("detect")
 struct DetectionTests {
-    @Test("a delivery signed under each reading is identified as that reading and no other",
-          arguments: Reading.all)
+    @Test(
+        "a delivery signed under each reading is identified as that reading and no other",
+        arguments: Reading.all)
     func identifiesEachReading(reading: Reading) throws {
-        let detection = try ReadingDetector.detect(Synthetic.request(signedUnder: reading),
-                                                   projectID: Synthetic.configuredKey, publicURL: Synthetic.publicURL)
+        let detection = try ReadingDetector.detect(
+            Synthetic.request(signedUnder: reading),
+            projectID: Synthetic.configuredKey, publicURL: Synthetic.publicURL)
         #expect(detection.matches.map(\.reading) == [reading])
     }
 
@@ -69,8 +74,9 @@ struct DetectionTests {
         for profile in SignatureProfile.all {
             let reading = try #require(Reading.all.first { $0.isSpecReading && $0.profile == profile })
             let signer = Signer(projectID: Synthetic.configuredKey, profile: profile)
-            let reference = try signer.signature(url: Synthetic.urls[.configured, default: ""],
-                                                 body: Array(Synthetic.body.utf8), contentType: "application/json")
+            let reference = try signer.signature(
+                url: Synthetic.urls[.configured, default: ""],
+                body: Array(Synthetic.body.utf8), contentType: "application/json")
             let request = Synthetic.request(signedUnder: reading)
             #expect(request.headers.last?.value == reference, "\(profile)")
         }
@@ -81,7 +87,8 @@ struct DetectionTests {
         let reading = try #require(Reading.all.first { $0.isSpecReading })
         var request = Synthetic.request(signedUnder: reading)
         request.body = Array(Synthetic.body.replacingOccurrences(of: "\"z\"", with: "\"y\"").utf8)
-        let detection = try ReadingDetector.detect(request, projectID: Synthetic.configuredKey, publicURL: Synthetic.publicURL)
+        let detection = try ReadingDetector.detect(
+            request, projectID: Synthetic.configuredKey, publicURL: Synthetic.publicURL)
         #expect(detection.matches.isEmpty)
         #expect(detection.closest.count == 2)
         #expect(detection.closest.allSatisfy { $0.reading.isSpecReading && $0.signingInput != nil })
@@ -97,8 +104,9 @@ struct DetectionTests {
 
     @Test("raw requests parse with Content-Length, chunked and unframed bodies")
     func rawParsing() throws {
-        let chunked = try HTTPServerRequest.parse(raw: Array(
-            "POST /h HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n2\r\nde\r\n0\r\n\r\n".utf8))
+        let chunked = try HTTPServerRequest.parse(
+            raw: Array(
+                "POST /h HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n2\r\nde\r\n0\r\n\r\n".utf8))
         #expect(chunked.body == Array("abcde".utf8))
         let sized = try HTTPServerRequest.parse(raw: Array("POST /h HTTP/1.1\r\nContent-Length: 2\r\n\r\nokEXTRA".utf8))
         #expect(sized.body == Array("ok".utf8))

@@ -11,7 +11,9 @@ struct FixedTarget: ConformanceTarget {
     var name: String { "fixed-\(status)" }
     var takesSignatureVectors: Bool { true }
 
-    func verify(_ vector: SignatureVector) throws(TargetError) -> LibraryAnswer { status < 300 ? .accept : .reject("no") }
+    func verify(_ vector: SignatureVector) throws(TargetError) -> LibraryAnswer {
+        status < 300 ? .accept : .reject("no")
+    }
     func digest(_ message: [UInt8]) -> String? { nil }
     func deliver(_ deliveries: [Delivery]) throws(TargetError) -> [DeliveryResponse] {
         deliveries.map { _ in DeliveryResponse(status: status, bodyPrefix: body) }
@@ -36,10 +38,13 @@ struct BrokenTarget: ConformanceTarget {
 enum Fixtures {
     static let corpus: Corpus? = try? VectorLoader.load(directory: TestSupport.corpusDirectory)
 
-    static func options(profile: SignatureProfile = .default, selection: Selection = Selection(), strict: Bool = false,
-                        expected: ExpectedFailures? = nil) -> RunOptions {
-        RunOptions(selection: selection, strict: strict, expectedFailures: expected,
-                   configuration: ReferenceTarget.defaultConfiguration(profile: profile))
+    static func options(
+        profile: SignatureProfile = .default, selection: Selection = Selection(), strict: Bool = false,
+        expected: ExpectedFailures? = nil
+    ) -> RunOptions {
+        RunOptions(
+            selection: selection, strict: strict, expectedFailures: expected,
+            configuration: ReferenceTarget.defaultConfiguration(profile: profile))
     }
 
     static func reference(_ profile: SignatureProfile = .default) -> ReferenceTarget {

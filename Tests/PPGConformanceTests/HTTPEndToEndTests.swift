@@ -8,17 +8,20 @@ import Testing
 
 @Suite("Receivers over HTTP, end to end on loopback")
 struct HTTPEndToEndTests {
-    @Test("the reference receiver served over HTTP passes every receiver vector under every profile, strictly",
-          arguments: SignatureProfile.all)
+    @Test(
+        "the reference receiver served over HTTP passes every receiver vector under every profile, strictly",
+        arguments: SignatureProfile.all)
     func servePasses(profile: SignatureProfile) throws {
         let corpus = try #require(Fixtures.corpus)
         let reference = ReferenceReceiver(projectID: "p-123", publicURL: MutationRun.publicURL, profile: profile)
         let server = try LoopbackServer(receiver: reference)
         defer { server.stop() }
-        let configuration = ReceiverConfiguration(projectID: "p-123", targetURL: server.url(),
-                                                  publicURL: MutationRun.publicURL, profile: profile)
-        let result = Runner.run(corpus: corpus, target: HTTPTarget(url: server.url()),
-                                options: RunOptions(strict: true, configuration: configuration, jobs: 4))
+        let configuration = ReceiverConfiguration(
+            projectID: "p-123", targetURL: server.url(),
+            publicURL: MutationRun.publicURL, profile: profile)
+        let result = Runner.run(
+            corpus: corpus, target: HTTPTarget(url: server.url()),
+            options: RunOptions(strict: true, configuration: configuration, jobs: 4))
         let bad = result.outcomes.filter { $0.status == .fail || $0.status == .error }
         #expect(bad.isEmpty, "\(bad.map { "\($0.id): \($0.reason)" }.prefix(5))")
         #expect(result.summary.passed >= 100)
@@ -48,8 +51,9 @@ struct HTTPEndToEndTests {
             let url = try #require(RawURL("http://127.0.0.1:\(peer.port)/hook"))
             let configuration = ReceiverConfiguration(projectID: "p", targetURL: url, profile: .default)
             let start = Date()
-            let result = Runner.run(corpus: corpus, target: HTTPTarget(url: url, timeout: 0.3),
-                                    options: RunOptions(selection: selection, configuration: configuration, jobs: 8))
+            let result = Runner.run(
+                corpus: corpus, target: HTTPTarget(url: url, timeout: 0.3),
+                options: RunOptions(selection: selection, configuration: configuration, jobs: 8))
             let elapsed = Date().timeIntervalSince(start)
             // 25 vectors, 8 at a time, 0.3 s each (follow-ups excepted): a few seconds at the very most.
             #expect(elapsed < 10, "\(behaviour) took \(elapsed) s")
@@ -59,12 +63,15 @@ struct HTTPEndToEndTests {
         }
     }
 
-    @Test("the curl reproduction sends the same request as the harness",
-          .enabled(if: TestSupport.which("curl") != nil, "curl is not installed"))
+    @Test(
+        "the curl reproduction sends the same request as the harness",
+        .enabled(if: TestSupport.which("curl") != nil, "curl is not installed"))
     func curlReproduces() throws {
         let corpus = try #require(Fixtures.corpus)
-        let ids = ["headers/duplicate-valid-first", "content/no-content-type", "content/malformed-json-garbage",
-                   "headers/empty", "content/get", "content/large-body", "delivery-query/apostrophe"]
+        let ids = [
+            "headers/duplicate-valid-first", "content/no-content-type", "content/malformed-json-garbage",
+            "headers/empty", "content/get", "content/large-body", "delivery-query/apostrophe",
+        ]
         for id in ids {
             let vector = try #require(corpus.receiverVectors.first { $0.vector.id == id }?.vector)
             let harnessPeer = try HostilePeer(.record)
@@ -72,8 +79,12 @@ struct HTTPEndToEndTests {
             defer { harnessPeer.stop(); curlPeer.stop() }
             func delivery(_ port: Int) throws -> Delivery {
                 let url = try #require(RawURL("http://127.0.0.1:\(port)/hook"))
-                return try #require(try vector.deliveries(for: ReceiverConfiguration(
-                    projectID: "p", targetURL: url, publicURL: RawURL("https://h.example/hook"), profile: .default)).first)
+                return try #require(
+                    try vector.deliveries(
+                        for: ReceiverConfiguration(
+                            projectID: "p", targetURL: url, publicURL: RawURL("https://h.example/hook"),
+                            profile: .default)
+                    ).first)
             }
             let viaHarness = try delivery(harnessPeer.port)
             do {
@@ -92,15 +103,18 @@ struct HTTPEndToEndTests {
             func normalise(_ lines: [String], port: Int) -> [String] {
                 lines.dropFirst().map { $0.replacingOccurrences(of: ":\(port)", with: ":PORT") }.sorted()
             }
-            #expect(normalise(harnessHead, port: harnessPeer.port) == normalise(curlHead, port: curlPeer.port),
-                    "\(id): \(harnessHead) vs \(curlHead)")
+            #expect(
+                normalise(harnessHead, port: harnessPeer.port) == normalise(curlHead, port: curlPeer.port),
+                "\(id): \(harnessHead) vs \(curlHead)")
         }
     }
 
     func split(_ bytes: [UInt8]) -> ([String], [UInt8]) {
-        guard let end = (0..<max(0, bytes.count - 3)).first(where: {
-            bytes[$0] == 13 && bytes[$0 + 1] == 10 && bytes[$0 + 2] == 13 && bytes[$0 + 3] == 10
-        }) else { return ([], bytes) }
+        guard
+            let end = (0..<max(0, bytes.count - 3)).first(where: {
+                bytes[$0] == 13 && bytes[$0 + 1] == 10 && bytes[$0 + 2] == 13 && bytes[$0 + 3] == 10
+            })
+        else { return ([], bytes) }
         let head = String(decoding: bytes[..<end], as: UTF8.self).components(separatedBy: "\r\n")
         return (head, Array(bytes[(end + 4)...]))
     }
@@ -109,14 +123,14 @@ struct HTTPEndToEndTests {
     func insecureLimitation() throws {
         let target = HTTPTarget(url: try #require(RawURL("https://127.0.0.1:1/h")), timeout: 0.5, insecure: true)
         #if canImport(Darwin)
-        #expect(throws: TargetError.self) { try target.checkReachable() }
+            #expect(throws: TargetError.self) { try target.checkReachable() }
         #else
-        do {
-            try target.checkReachable()
-            Issue.record("no error")
-        } catch {
-            #expect(error.message.contains("--insecure is not available"))
-        }
+            do {
+                try target.checkReachable()
+                Issue.record("no error")
+            } catch {
+                #expect(error.message.contains("--insecure is not available"))
+            }
         #endif
     }
 }

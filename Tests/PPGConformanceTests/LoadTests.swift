@@ -19,9 +19,11 @@ struct LatencyHistogramTests {
         #expect(abs(histogram.mean - 500.5) < 0.001)
     }
 
-    @Test("large values are within 0.2 %, and the maximum is exact", arguments: [
-        UInt64(1_024), 1_500, 65_537, 1_000_000, 37_000_000, 5_000_000_000,
-    ])
+    @Test(
+        "large values are within 0.2 %, and the maximum is exact",
+        arguments: [
+            UInt64(1_024), 1_500, 65_537, 1_000_000, 37_000_000, 5_000_000_000,
+        ])
     func relativeError(value: UInt64) {
         var histogram = LatencyHistogram()
         for _ in 0..<10 { histogram.record(value) }
@@ -50,15 +52,19 @@ struct LoadRunTests {
     func run(_ receiver: any Receiver, requests: Int, invalidRatio: Double) throws -> LoadResult {
         let server = try LoopbackServer(receiver: receiver)
         defer { server.stop() }
-        let configuration = ReceiverConfiguration(projectID: "load-project", targetURL: server.url(),
-                                                  publicURL: MutationRun.publicURL, profile: .default)
-        return LoadGenerator.run(LoadOptions(configuration: configuration, connections: 8, requests: requests,
-                                             invalidRatio: invalidRatio))
+        let configuration = ReceiverConfiguration(
+            projectID: "load-project", targetURL: server.url(),
+            publicURL: MutationRun.publicURL, profile: .default)
+        return LoadGenerator.run(
+            LoadOptions(
+                configuration: configuration, connections: 8, requests: requests,
+                invalidRatio: invalidRatio))
     }
 
     @Test("against serve: a valid and invalid mix, every verdict right")
     func againstReference() throws {
-        let reference = ReferenceReceiver(projectID: "load-project", publicURL: MutationRun.publicURL, profile: .default)
+        let reference = ReferenceReceiver(
+            projectID: "load-project", publicURL: MutationRun.publicURL, profile: .default)
         let result = try run(reference, requests: 2000, invalidRatio: 0.25)
         #expect(result.requests == 2000)
         #expect(result.invalidSent == 500 && result.validSent == 1500)
@@ -70,8 +76,10 @@ struct LoadRunTests {
 
     @Test("against a mutant that accepts everything, every wrongly signed delivery is a wrong verdict")
     func againstMutant() throws {
-        let reference = ReferenceReceiver(projectID: "load-project", publicURL: MutationRun.publicURL, profile: .default)
-        let result = try run(MutantReceiver(mutant: .acceptAll, reference: reference), requests: 1000, invalidRatio: 0.1)
+        let reference = ReferenceReceiver(
+            projectID: "load-project", publicURL: MutationRun.publicURL, profile: .default)
+        let result = try run(
+            MutantReceiver(mutant: .acceptAll, reference: reference), requests: 1000, invalidRatio: 0.1)
         #expect(result.invalidSent == 100)
         #expect(result.wrongVerdicts == 100)
         #expect(result.statuses == [200: 1000])
@@ -79,7 +87,8 @@ struct LoadRunTests {
 
     @Test("against a receiver that rebuilds the URL, valid deliveries are wrong verdicts too")
     func againstURLMutant() throws {
-        let reference = ReferenceReceiver(projectID: "load-project", publicURL: MutationRun.publicURL, profile: .default)
+        let reference = ReferenceReceiver(
+            projectID: "load-project", publicURL: MutationRun.publicURL, profile: .default)
         let result = try run(MutantReceiver(mutant: .rebuildsURL, reference: reference), requests: 300, invalidRatio: 0)
         #expect(result.wrongVerdicts == 300)
     }

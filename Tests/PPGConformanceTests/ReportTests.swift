@@ -10,8 +10,9 @@ struct ReportTests {
     static func failingRun() throws -> RunResult {
         let corpus = try #require(Fixtures.corpus)
         let expected = ExpectedFailures(text: "headers/missing # known\n", file: "e")
-        return Runner.run(corpus: corpus, target: FixedTarget(status: 200, body: "\u{0}\u{1B}]]><x>&\u{FFFE}"),
-                          options: Fixtures.options(expected: expected))
+        return Runner.run(
+            corpus: corpus, target: FixedTarget(status: 200, body: "\u{0}\u{1B}]]><x>&\u{FFFE}"),
+            options: Fixtures.options(expected: expected))
     }
 
     static func passingRun() throws -> RunResult {
@@ -32,8 +33,9 @@ struct ReportTests {
         }
     }
 
-    @Test("JUnit of a passing and of a failing run validates against both schemas",
-          .enabled(if: TestSupport.hasXmllint, "xmllint is not installed (apt-get install libxml2-utils)"))
+    @Test(
+        "JUnit of a passing and of a failing run validates against both schemas",
+        .enabled(if: TestSupport.hasXmllint, "xmllint is not installed (apt-get install libxml2-utils)"))
     func junitValidates() throws {
         try validate(JUnitReport.render(try Self.passingRun(), hostname: "ci host"))
         try validate(JUnitReport.render(try Self.failingRun(), hostname: "ci\u{1B}host"))
@@ -58,10 +60,12 @@ struct ReportTests {
         #expect(xml.firstRange(of: /time="\d+,\d/) == nil)
     }
 
-    @Test("XML escaping makes hostile text safe", arguments: [
-        ("\u{1B}[31m", "\\u{1B}[31m"), ("a\u{0}b", "a\\u{0}b"), ("]]>", "]]&gt;"), ("<&>", "&lt;&amp;&gt;"),
-        ("\u{FFFF}\u{FFFE}", "\\u{FFFF}\\u{FFFE}"), ("\u{7}", "\\u{7}"), ("é😀", "é😀"),
-    ])
+    @Test(
+        "XML escaping makes hostile text safe",
+        arguments: [
+            ("\u{1B}[31m", "\\u{1B}[31m"), ("a\u{0}b", "a\\u{0}b"), ("]]>", "]]&gt;"), ("<&>", "&lt;&amp;&gt;"),
+            ("\u{FFFF}\u{FFFE}", "\\u{FFFF}\\u{FFFE}"), ("\u{7}", "\\u{7}"), ("é😀", "é😀"),
+        ])
     func escaping(input: String, expected: String) {
         #expect(XMLText.escape(input) == expected)
     }
@@ -132,11 +136,13 @@ struct MarkdownAndCompareTests {
     @Test("the Markdown summary has totals and each failure with expected, actual and reproduction")
     func markdown() throws {
         let corpus = try #require(Fixtures.corpus)
-        let result = Runner.run(corpus: corpus, target: FixedTarget(status: 200),
-                                options: Fixtures.options(selection: Selection(only: ["headers/*"])))
+        let result = Runner.run(
+            corpus: corpus, target: FixedTarget(status: 200),
+            options: Fixtures.options(selection: Selection(only: ["headers/*"])))
         let text = MarkdownReport.render(result)
         #expect(text.hasPrefix("## PushPushGo webhook conformance: ❌ not conformant"))
-        #expect(text.contains("| passed | failed | warnings | expected failures | unexpected passes | errors | skipped |"))
+        #expect(
+            text.contains("| passed | failed | warnings | expected failures | unexpected passes | errors | skipped |"))
         #expect(text.contains("### headers"))
         #expect(text.contains("- expected: reject (4xx)"))
         #expect(text.contains("```sh\ncurl --data-binary"))
@@ -150,20 +156,27 @@ struct MarkdownAndCompareTests {
         let corpus = try #require(Fixtures.corpus)
         let selection = Selection(only: ["headers/*"])
         func report(_ target: any ConformanceTarget) -> [UInt8] {
-            Array(JSONReport.render(Runner.run(corpus: corpus, target: target,
-                                               options: Fixtures.options(selection: selection))).utf8)
+            Array(
+                JSONReport.render(
+                    Runner.run(
+                        corpus: corpus, target: target,
+                        options: Fixtures.options(selection: selection))
+                ).utf8)
         }
         let good = report(Fixtures.reference())
         let bad = report(FixedTarget(status: 200))
         let comparison = try ReportComparison(reports: [("good.json", good), ("bad.json", bad)])
-        let mustReject = corpus.receiverVectors.filter { $0.vector.id.hasPrefix("headers/") && $0.vector.expect == .reject
-            && $0.vector.skipReason(for: .default) == nil }.map(\.vector.id)
+        let mustReject = corpus.receiverVectors.filter {
+            $0.vector.id.hasPrefix("headers/") && $0.vector.expect == .reject
+                && $0.vector.skipReason(for: .default) == nil
+        }.map(\.vector.id)
         #expect(Set(comparison.differing) == Set(mustReject))
         let text = comparison.render(markdown: false)
         #expect(text.contains("headers/missing"))
         #expect(!text.contains("headers/name-lowercase "))
         let table = comparison.render(markdown: true)
-        #expect(table.contains("| vector | good.json | bad.json |") || table.contains("| vector | reference | fixed-200 |"))
+        #expect(
+            table.contains("| vector | good.json | bad.json |") || table.contains("| vector | reference | fixed-200 |"))
         #expect(throws: ReportComparison.Failure.self) {
             try ReportComparison(reports: [("x.json", Array("{}".utf8)), ("y.json", good)])
         }

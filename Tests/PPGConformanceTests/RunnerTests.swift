@@ -9,8 +9,9 @@ struct RunnerTests {
     @Test("the reference passes the whole corpus under every profile", arguments: SignatureProfile.all)
     func referencePasses(profile: SignatureProfile) throws {
         let corpus = try #require(Fixtures.corpus)
-        let result = Runner.run(corpus: corpus, target: Fixtures.reference(profile),
-                                options: Fixtures.options(profile: profile, strict: true))
+        let result = Runner.run(
+            corpus: corpus, target: Fixtures.reference(profile),
+            options: Fixtures.options(profile: profile, strict: true))
         let failures = result.outcomes.filter { $0.status == .fail || $0.status == .error }
         #expect(failures.isEmpty, "\(failures.map { "\($0.id): \($0.reason)" }.prefix(5))")
         #expect(result.summary.conforms)
@@ -25,15 +26,18 @@ struct RunnerTests {
         for outcome in receiverOutcomes where outcome.status == .fail {
             #expect(outcome.expected.contains("reject"), "\(outcome.id) failed but expected \(outcome.expected)")
         }
-        let mustReject = corpus.receiverVectors.filter { $0.vector.expect == .reject
-            && $0.vector.skipReason(for: .default) == nil }
+        let mustReject = corpus.receiverVectors.filter {
+            $0.vector.expect == .reject
+                && $0.vector.skipReason(for: .default) == nil
+        }
         #expect(receiverOutcomes.filter { $0.status == .fail }.count >= mustReject.count - 2)
         #expect(!result.summary.conforms)
         // Recommended failures are warnings, not failures, unless --strict.
         let recommended = result.outcomes.filter { $0.level == .recommended && $0.status == .fail }
         #expect(!recommended.isEmpty)
         #expect(recommended.allSatisfy { $0.disposition == .warning })
-        let strict = Runner.run(corpus: corpus, target: FixedTarget(status: 200), options: Fixtures.options(strict: true))
+        let strict = Runner.run(
+            corpus: corpus, target: FixedTarget(status: 200), options: Fixtures.options(strict: true))
         #expect(strict.summary.failed == result.summary.failed + result.summary.warnings)
     }
 
@@ -42,8 +46,9 @@ struct RunnerTests {
         let corpus = try #require(Fixtures.corpus)
         let selection = Selection(only: ["events/legacy-ibody", "headers/missing"])
         for (status, phrase) in [(500, "broke"), (302, "redirect"), (101, "neither")] {
-            let result = Runner.run(corpus: corpus, target: FixedTarget(status: status),
-                                    options: Fixtures.options(selection: selection))
+            let result = Runner.run(
+                corpus: corpus, target: FixedTarget(status: status),
+                options: Fixtures.options(selection: selection))
             #expect(result.outcomes.count == 2)
             #expect(result.outcomes.allSatisfy { $0.status == .fail && $0.reason.contains(phrase) })
         }
@@ -53,10 +58,12 @@ struct RunnerTests {
     func strictStatuses() throws {
         let corpus = try #require(Fixtures.corpus)
         let selection = Selection(only: ["headers/missing", "content/malformed-json"])
-        let lenient = Runner.run(corpus: corpus, target: FixedTarget(status: 400), options: Fixtures.options(selection: selection))
+        let lenient = Runner.run(
+            corpus: corpus, target: FixedTarget(status: 400), options: Fixtures.options(selection: selection))
         #expect(lenient.outcomes.allSatisfy { $0.status == .pass })
-        let strict = Runner.run(corpus: corpus, target: FixedTarget(status: 400),
-                                options: Fixtures.options(selection: selection, strict: true))
+        let strict = Runner.run(
+            corpus: corpus, target: FixedTarget(status: 400),
+            options: Fixtures.options(selection: selection, strict: true))
         #expect(strict.outcomes.first { $0.id == "headers/missing" }?.status == .fail)
         #expect(strict.outcomes.first { $0.id == "content/malformed-json" }?.status == .pass)
     }
@@ -64,8 +71,9 @@ struct RunnerTests {
     @Test("harness errors are errors, counted as failures, with the reason")
     func errors() throws {
         let corpus = try #require(Fixtures.corpus)
-        let result = Runner.run(corpus: corpus, target: BrokenTarget(),
-                                options: Fixtures.options(selection: Selection(only: ["events/*"])))
+        let result = Runner.run(
+            corpus: corpus, target: BrokenTarget(),
+            options: Fixtures.options(selection: Selection(only: ["events/*"])))
         #expect(result.outcomes.allSatisfy { $0.status == .error && $0.reason.contains("reset") })
         #expect(result.summary.errors == result.outcomes.count)
         #expect(result.summary.failed == result.outcomes.filter { $0.level == .required }.count)
@@ -95,16 +103,19 @@ struct RunnerTests {
         let corpus = try #require(Fixtures.corpus)
         var options = Fixtures.options()
         options.scheme = .jsonBody
-        let result = Runner.run(corpus: corpus, target: Fixtures.reference(),
-                                options: options)
+        let result = Runner.run(
+            corpus: corpus, target: Fixtures.reference(),
+            options: options)
         let skipped = result.outcomes.filter { $0.kind == .signature && $0.status == .skip }
         #expect(!skipped.isEmpty && skipped.allSatisfy { $0.reason.contains("url-params") })
     }
 
-    @Test("globs match as a shell would", arguments: [
-        ("*", "a/b", true), ("a/*", "a/b", true), ("a/?", "a/b", true), ("a/?", "a/bc", false),
-        ("*b*", "aXbY", true), ("a*c", "abd", false), ("headers/dup*", "headers/duplicate-valid-first", true),
-    ])
+    @Test(
+        "globs match as a shell would",
+        arguments: [
+            ("*", "a/b", true), ("a/*", "a/b", true), ("a/?", "a/b", true), ("a/?", "a/bc", false),
+            ("*b*", "aXbY", true), ("a*c", "abd", false), ("headers/dup*", "headers/duplicate-valid-first", true),
+        ])
     func globs(pattern: String, text: String, matches: Bool) {
         #expect(Glob.matches(pattern, text) == matches)
     }
@@ -119,7 +130,8 @@ struct ExpectedFailuresTests {
         #expect(file.entries[0].reason == "we do not check yet")
         #expect(file.entries[1].line == 4)
         #expect(file.entry(for: "keys/other-project")?.pattern == "keys/*")
-        #expect(file.unusedEntryWarnings(ids: ["headers/missing"]) == ["x.txt:4: 'keys/*' matches no vector in the corpus"])
+        #expect(
+            file.unusedEntryWarnings(ids: ["headers/missing"]) == ["x.txt:4: 'keys/*' matches no vector in the corpus"])
     }
 
     @Test("a listed failure does not fail the run; a listed pass does (unexpected pass)")
@@ -127,15 +139,17 @@ struct ExpectedFailuresTests {
         let corpus = try #require(Fixtures.corpus)
         let selection = Selection(only: ["headers/missing", "events/legacy-ibody"])
         let listedFailure = ExpectedFailures(text: "headers/missing # accepts unsigned\n", file: "e")
-        let first = Runner.run(corpus: corpus, target: FixedTarget(status: 200),
-                               options: Fixtures.options(selection: selection, expected: listedFailure))
+        let first = Runner.run(
+            corpus: corpus, target: FixedTarget(status: 200),
+            options: Fixtures.options(selection: selection, expected: listedFailure))
         #expect(first.summary.conforms)
         #expect(first.summary.expectedFailures == 1)
         #expect(first.outcomes.first { $0.id == "headers/missing" }?.disposition == .expectedFailure)
 
         let listedPass = ExpectedFailures(text: "events/legacy-ibody\n", file: "e")
-        let second = Runner.run(corpus: corpus, target: Fixtures.reference(),
-                                options: Fixtures.options(selection: selection, expected: listedPass))
+        let second = Runner.run(
+            corpus: corpus, target: Fixtures.reference(),
+            options: Fixtures.options(selection: selection, expected: listedPass))
         #expect(!second.summary.conforms)
         #expect(second.summary.unexpectedPasses == 1)
         #expect(second.summary.closingLine == "1 passed, 1 failed, 0 skipped")

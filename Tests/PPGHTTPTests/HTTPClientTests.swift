@@ -1,7 +1,8 @@
 import Foundation
-@testable import PPGHTTP
 import TestSupport
 import Testing
+
+@testable import PPGHTTP
 
 @Suite("HTTP client")
 struct HTTPClientTests {
@@ -10,15 +11,19 @@ struct HTTPClientTests {
         let peer = try HostilePeer(.record)
         defer { peer.stop() }
         let connection = HTTPConnection(host: "127.0.0.1", port: peer.port)
-        let request = HTTPRequest(method: "POST", target: "/a/./b%2f?q=a+b&q=%2B",
-                                  headers: [(name: "x-ppg-signature", value: "one"), (name: "Content-Type", value: "text/x"),
-                                            (name: "X-PPG-Signature", value: "two")],
-                                  body: Array("{}".utf8))
+        let request = HTTPRequest(
+            method: "POST", target: "/a/./b%2f?q=a+b&q=%2B",
+            headers: [
+                (name: "x-ppg-signature", value: "one"), (name: "Content-Type", value: "text/x"),
+                (name: "X-PPG-Signature", value: "two"),
+            ],
+            body: Array("{}".utf8))
         let response = try connection.send(request, timeout: 2)
         #expect(response.status == 200)
         let sent = String(decoding: peer.requestBytes, as: UTF8.self)
-        #expect(sent == "POST /a/./b%2f?q=a+b&q=%2B HTTP/1.1\r\nHost: 127.0.0.1:\(peer.port)\r\nx-ppg-signature: one\r\n"
-            + "Content-Type: text/x\r\nX-PPG-Signature: two\r\nContent-Length: 2\r\n\r\n{}")
+        #expect(
+            sent == "POST /a/./b%2f?q=a+b&q=%2B HTTP/1.1\r\nHost: 127.0.0.1:\(peer.port)\r\nx-ppg-signature: one\r\n"
+                + "Content-Type: text/x\r\nX-PPG-Signature: two\r\nContent-Length: 2\r\n\r\n{}")
     }
 
     @Test("a chunked body is sent in chunks")
@@ -26,8 +31,10 @@ struct HTTPClientTests {
         let peer = try HostilePeer(.record)
         defer { peer.stop() }
         let connection = HTTPConnection(host: "127.0.0.1", port: peer.port)
-        _ = try connection.send(HTTPRequest(method: "POST", target: "/", headers: [], body: Array("abcdef".utf8),
-                                            chunked: true), timeout: 2)
+        _ = try connection.send(
+            HTTPRequest(
+                method: "POST", target: "/", headers: [], body: Array("abcdef".utf8),
+                chunked: true), timeout: 2)
         let sent = String(decoding: peer.requestBytes, as: UTF8.self)
         #expect(sent.hasSuffix("Transfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n3\r\ndef\r\n0\r\n\r\n"))
         #expect(!sent.contains("Content-Length"))
@@ -45,19 +52,25 @@ struct HTTPClientTests {
         #expect(Date().timeIntervalSince(start) < 1.5)
     }
 
-    @Test("hostile servers end in a typed error within the deadline", arguments: [
-        ("hang", HTTPError.Kind.timeout), ("drip", .timeout), ("reset", .reset), ("garbage", .malformed),
-        ("flood", .tooLarge), ("no-length", .tooLarge),
-    ])
+    @Test(
+        "hostile servers end in a typed error within the deadline",
+        arguments: [
+            ("hang", HTTPError.Kind.timeout), ("drip", .timeout), ("reset", .reset), ("garbage", .malformed),
+            ("flood", .tooLarge), ("no-length", .tooLarge),
+        ])
     func hostile(name: String, kind: HTTPError.Kind) throws {
-        let behaviour: HostilePeer.Behaviour = switch name {
-        case "hang": .hang
-        case "drip": .drip("HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n" + String(repeating: "x", count: 100), interval: 0.05)
-        case "reset": .reset
-        case "garbage": .garbage
-        case "flood": .flood(bytes: 100 << 20)
-        default: .reply("HTTP/1.1 200 OK\r\n\r\n" + String(repeating: "y", count: 2 << 20))
-        }
+        let behaviour: HostilePeer.Behaviour =
+            switch name {
+            case "hang": .hang
+            case "drip":
+                .drip(
+                    "HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n" + String(repeating: "x", count: 100),
+                    interval: 0.05)
+            case "reset": .reset
+            case "garbage": .garbage
+            case "flood": .flood(bytes: 100 << 20)
+            default: .reply("HTTP/1.1 200 OK\r\n\r\n" + String(repeating: "y", count: 2 << 20))
+            }
         let peer = try HostilePeer(behaviour)
         defer { peer.stop() }
         let start = Date()
@@ -74,7 +87,10 @@ struct HTTPClientTests {
     @Test("responses: chunked, 100 Continue skipped, close-delimited, HTTP/1.0")
     func responseFraming() throws {
         let cases: [(String, Int, String)] = [
-            ("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nok\r\n1;ext=1\r\n!\r\n0\r\nX-T: 1\r\n\r\n", 200, "ok!"),
+            (
+                "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nok\r\n1;ext=1\r\n!\r\n0\r\nX-T: 1\r\n\r\n",
+                200, "ok!"
+            ),
             ("HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 401 Unauthorized\r\nContent-Length: 2\r\n\r\nno", 401, "no"),
             ("HTTP/1.0 302 Found\r\nLocation: /x\r\n\r\nmoved", 302, "moved"),
         ]

@@ -1,5 +1,6 @@
-@testable import PPGSignature
 import Testing
+
+@testable import PPGSignature
 
 @Suite("Encodings")
 struct EncodingTests {
@@ -13,10 +14,12 @@ struct EncodingTests {
         #expect(Hex.decode("zz") == nil)
     }
 
-    @Test("base64 is padded standard alphabet, 28 characters for a digest", arguments: [
-        ([UInt8](), ""), (Array("f".utf8), "Zg=="), (Array("fo".utf8), "Zm8="), (Array("foo".utf8), "Zm9v"),
-        (Array("foobar".utf8), "Zm9vYmFy"), ([0xFB, 0xFF], "+/8="),
-    ])
+    @Test(
+        "base64 is padded standard alphabet, 28 characters for a digest",
+        arguments: [
+            ([UInt8](), ""), (Array("f".utf8), "Zg=="), (Array("fo".utf8), "Zm8="), (Array("foo".utf8), "Zm9v"),
+            (Array("foobar".utf8), "Zm9vYmFy"), ([0xFB, 0xFF], "+/8="),
+        ])
     func base64Vectors(bytes: [UInt8], expected: String) {
         #expect(Base64.encode(bytes) == expected)
         #expect(Base64.decode(expected) == bytes)

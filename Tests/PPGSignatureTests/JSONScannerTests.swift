@@ -1,5 +1,6 @@
-@testable import PPGSignature
 import Testing
+
+@testable import PPGSignature
 
 @Suite("JSON scanner")
 struct JSONScannerTests {
@@ -21,11 +22,15 @@ struct JSONScannerTests {
         #expect(String(decoding: source[members[2].value.span], as: UTF8.self) == "[true, null]")
     }
 
-    @Test("rejects what RFC 8259 rejects, with the offset", arguments: [
-        ("{\"a\":01}", JSONParseError.Kind.unexpectedCharacter), ("01", .trailingData), ("[1,]", .unexpectedCharacter), ("\"a\u{01}\"", .controlCharacter),
-        ("\"\\x\"", .invalidEscape), ("\"\\udc00\"", .loneSurrogate), ("1.", .invalidNumber), ("tru", .unexpectedCharacter),
-        ("{\"a\" 1}", .unexpectedCharacter), ("[", .unexpectedEnd),
-    ])
+    @Test(
+        "rejects what RFC 8259 rejects, with the offset",
+        arguments: [
+            ("{\"a\":01}", JSONParseError.Kind.unexpectedCharacter), ("01", .trailingData),
+            ("[1,]", .unexpectedCharacter), ("\"a\u{01}\"", .controlCharacter),
+            ("\"\\x\"", .invalidEscape), ("\"\\udc00\"", .loneSurrogate), ("1.", .invalidNumber),
+            ("tru", .unexpectedCharacter),
+            ("{\"a\" 1}", .unexpectedCharacter), ("[", .unexpectedEnd),
+        ])
     func rejects(text: String, kind: JSONParseError.Kind) {
         #expect(throws: JSONParseError.self) { try JSONParser.parse(Array(text.utf8)) }
         do {
@@ -35,9 +40,11 @@ struct JSONScannerTests {
         }
     }
 
-    @Test("rejects invalid UTF-8 and overlong forms in strings", arguments: [
-        [0x22, 0xFF, 0x22], [0x22, 0xC0, 0xAF, 0x22], [0x22, 0xED, 0xA0, 0x80, 0x22], [0x22, 0xE2, 0x82, 0x22],
-    ] as [[UInt8]])
+    @Test(
+        "rejects invalid UTF-8 and overlong forms in strings",
+        arguments: [
+            [0x22, 0xFF, 0x22], [0x22, 0xC0, 0xAF, 0x22], [0x22, 0xED, 0xA0, 0x80, 0x22], [0x22, 0xE2, 0x82, 0x22],
+        ] as [[UInt8]])
     func invalidUTF8(bytes: [UInt8]) {
         #expect(throws: JSONParseError.self) { try JSONParser.parse(bytes) }
     }

@@ -8,8 +8,9 @@ struct SHA1Tests {
     @Test("FIPS 180 one-block and two-block examples")
     func fipsExamples() {
         #expect(hex(SHA1.hash("abc".utf8)) == "a9993e364706816aba3e25717850c26c9cd0d89d")
-        #expect(hex(SHA1.hash("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq".utf8))
-            == "84983e441c3bd26ebaae4aa1f95129e5e54670f1")
+        #expect(
+            hex(SHA1.hash("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq".utf8))
+                == "84983e441c3bd26ebaae4aa1f95129e5e54670f1")
         #expect(hex(SHA1.hash([UInt8]())) == "da39a3ee5e6b4b0d3255bfef95601890afd80709")
     }
 
@@ -21,12 +22,14 @@ struct SHA1Tests {
         #expect(hex(hasher.finalize()) == "34aa973cd4c4daa4f61eeb2bdbad27316534016f")
     }
 
-    @Test("every padding boundary", arguments: [
-        (55, "c1c8bbdc22796e28c0e15163d20899b65621d65a"), (56, "c2db330f6083854c99d4b5bfb6e8f29f201be699"),
-        (63, "03f09f5b158a7a8cdad920bddc29b81c18a551f5"), (64, "0098ba824b5c16427bd7a1122a5a442a25ec644d"),
-        (65, "11655326c708d70319be2610e8a57d9a5b959d3b"), (119, "ee971065aaa017e0632a8ca6c77bb3bf8b1dfc56"),
-        (120, "f34c1488385346a55709ba056ddd08280dd4c6d6"),
-    ])
+    @Test(
+        "every padding boundary",
+        arguments: [
+            (55, "c1c8bbdc22796e28c0e15163d20899b65621d65a"), (56, "c2db330f6083854c99d4b5bfb6e8f29f201be699"),
+            (63, "03f09f5b158a7a8cdad920bddc29b81c18a551f5"), (64, "0098ba824b5c16427bd7a1122a5a442a25ec644d"),
+            (65, "11655326c708d70319be2610e8a57d9a5b959d3b"), (119, "ee971065aaa017e0632a8ca6c77bb3bf8b1dfc56"),
+            (120, "f34c1488385346a55709ba056ddd08280dd4c6d6"),
+        ])
     func paddingBoundaries(length: Int, expected: String) {
         #expect(hex(SHA1.hash([UInt8](repeating: UInt8(ascii: "a"), count: length))) == expected)
     }
@@ -61,16 +64,24 @@ struct HMACTests {
     static let cases: [(key: [UInt8], data: [UInt8], expected: String)] = [
         ([UInt8](repeating: 0x0B, count: 20), Array("Hi There".utf8), "b617318655057264e28bc0b6fb378c8ef146be00"),
         (Array("Jefe".utf8), Array("what do ya want for nothing?".utf8), "effcdf6ae5eb2fa2d27416d5f184df9c259a7c79"),
-        ([UInt8](repeating: 0xAA, count: 20), [UInt8](repeating: 0xDD, count: 50),
-         "125d7342b9ac11cd91a39af48aa17b4f63f175d3"),
+        (
+            [UInt8](repeating: 0xAA, count: 20), [UInt8](repeating: 0xDD, count: 50),
+            "125d7342b9ac11cd91a39af48aa17b4f63f175d3"
+        ),
         (Array(1...25), [UInt8](repeating: 0xCD, count: 50), "4c9007f4026250c6bc8414f9bf50c86c2d7235da"),
-        ([UInt8](repeating: 0x0C, count: 20), Array("Test With Truncation".utf8),
-         "4c1a03424b55e07fe7f27be1d58bb9324a9a5a04"),
-        ([UInt8](repeating: 0xAA, count: 80), Array("Test Using Larger Than Block-Size Key - Hash Key First".utf8),
-         "aa4ae5e15272d00e95705637ce8a3b55ed402112"),
-        ([UInt8](repeating: 0xAA, count: 80),
-         Array("Test Using Larger Than Block-Size Key and Larger Than One Block-Size Data".utf8),
-         "e8e99d0f45237d786d6bbaa7965c7808bbff1a91"),
+        (
+            [UInt8](repeating: 0x0C, count: 20), Array("Test With Truncation".utf8),
+            "4c1a03424b55e07fe7f27be1d58bb9324a9a5a04"
+        ),
+        (
+            [UInt8](repeating: 0xAA, count: 80), Array("Test Using Larger Than Block-Size Key - Hash Key First".utf8),
+            "aa4ae5e15272d00e95705637ce8a3b55ed402112"
+        ),
+        (
+            [UInt8](repeating: 0xAA, count: 80),
+            Array("Test Using Larger Than Block-Size Key and Larger Than One Block-Size Data".utf8),
+            "e8e99d0f45237d786d6bbaa7965c7808bbff1a91"
+        ),
     ]
 
     @Test("RFC 2202 test cases 1–7", arguments: 0..<7)

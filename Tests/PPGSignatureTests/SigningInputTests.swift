@@ -10,7 +10,8 @@ struct SigningInputTests {
     @Test("url-params: URL as given, then sorted name+value pairs with no separators")
     func urlParamsJSON() throws {
         let body = Array(#"{"projectId":"p1","customId":"c","ppgId":"g"}"#.utf8)
-        let input = try SigningInput.make(scheme: .urlParameters, url: url.utf8, body: body, contentType: "application/json")
+        let input = try SigningInput.make(
+            scheme: .urlParameters, url: url.utf8, body: body, contentType: "application/json")
         #expect(text(input) == "https://example.com/hook?b=2&a=1customIdcppgIdgprojectIdp1")
     }
 
@@ -32,20 +33,25 @@ struct SigningInputTests {
     @Test("url-params: form bodies decode + and %XX, keep repeated names, drop empty pieces")
     func formBodies() throws {
         let body = Array("To=%2B1800&a=x+y&a=b&&flag&bad=%zz".utf8)
-        let input = try SigningInput.make(scheme: .urlParameters, url: "u".utf8, body: body,
-                                          contentType: "application/x-www-form-urlencoded; charset=utf-8")
+        let input = try SigningInput.make(
+            scheme: .urlParameters, url: "u".utf8, body: body,
+            contentType: "application/x-www-form-urlencoded; charset=utf-8")
         #expect(text(input) == "uTo+1800abax ybad%zzflag")
     }
 
     @Test("url-params: an empty body has no parameters")
     func emptyBody() throws {
-        #expect(try SigningInput.make(scheme: .urlParameters, url: "u".utf8, body: [], contentType: nil) == Array("u".utf8))
+        #expect(
+            try SigningInput.make(scheme: .urlParameters, url: "u".utf8, body: [], contentType: nil) == Array("u".utf8))
     }
 
-    @Test("url-params: bodies that are not a JSON object cannot be signed", arguments: [
-        (#"["a"]"#, SigningInputError.Kind.notAnObject), ("{", .malformedJSON), (#"{"a":"\ud800"}"#, .malformedJSON),
-        ("\u{FEFF}{}", .malformedJSON), (" ", .malformedJSON), (#"{"a":1,}"#, .malformedJSON),
-    ])
+    @Test(
+        "url-params: bodies that are not a JSON object cannot be signed",
+        arguments: [
+            (#"["a"]"#, SigningInputError.Kind.notAnObject), ("{", .malformedJSON),
+            (#"{"a":"\ud800"}"#, .malformedJSON),
+            ("\u{FEFF}{}", .malformedJSON), (" ", .malformedJSON), (#"{"a":1,}"#, .malformedJSON),
+        ])
     func unreadable(body: String, kind: SigningInputError.Kind) {
         #expect(throws: SigningInputError.self) {
             try SigningInput.make(scheme: .urlParameters, url: "u".utf8, body: Array(body.utf8), contentType: nil)
@@ -65,10 +71,12 @@ struct SigningInputTests {
 
     @Test("the Twilio published example signs to its published value")
     func twilioExample() throws {
-        let body = Array("CallSid=CA1234567890ABCDE&Caller=%2B14158675309&Digits=1234&From=%2B14158675309&To=%2B18005551212".utf8)
+        let body = Array(
+            "CallSid=CA1234567890ABCDE&Caller=%2B14158675309&Digits=1234&From=%2B14158675309&To=%2B18005551212".utf8)
         let signer = Signer(projectID: "12345", profile: SignatureProfile(scheme: .urlParameters, encoding: .base64))
-        let signature = try signer.signature(url: "https://mycompany.com/myapp.php?foo=1&bar=2", body: body,
-                                             contentType: "application/x-www-form-urlencoded")
+        let signature = try signer.signature(
+            url: "https://mycompany.com/myapp.php?foo=1&bar=2", body: body,
+            contentType: "application/x-www-form-urlencoded")
         #expect(signature == "RSOYDt4T1cUTdK1PDd93/VVr8B8=")
     }
 }

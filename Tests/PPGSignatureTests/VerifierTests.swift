@@ -7,22 +7,29 @@ struct VerifierTests {
     let url = "https://example.com/hook"
     let body = Array(#"{"projectId":"5f2a8b3c9d1e4f6a7b8c9d0e","ppgId":"g"}"#.utf8)
 
-    func verdict(_ headers: [(name: String, value: String)], profile: SignatureProfile = .default, body: [UInt8]? = nil)
-        -> VerificationFailure.Kind? {
+    func verdict(
+        _ headers: [(name: String, value: String)], profile: SignatureProfile = .default, body: [UInt8]? = nil
+    )
+        -> VerificationFailure.Kind?
+    {
         let verifier = SignatureVerifier(projectID: projectID, profile: profile)
-        switch verifier.verify(url: url, headers: headers + [(name: "Content-Type", value: "application/json")],
-                               body: body ?? self.body) {
+        switch verifier.verify(
+            url: url, headers: headers + [(name: "Content-Type", value: "application/json")],
+            body: body ?? self.body)
+        {
         case .success: return nil
         case .failure(let failure): return failure.kind
         }
     }
 
     func valid(_ profile: SignatureProfile = .default) throws -> String {
-        try Signer(projectID: projectID, profile: profile).signature(url: url, body: body, contentType: "application/json")
+        try Signer(projectID: projectID, profile: profile).signature(
+            url: url, body: body, contentType: "application/json")
     }
 
-    @Test("a correct signature is accepted under every profile; header names are case-insensitive",
-          arguments: SignatureProfile.all)
+    @Test(
+        "a correct signature is accepted under every profile; header names are case-insensitive",
+        arguments: SignatureProfile.all)
     func accepts(profile: SignatureProfile) throws {
         #expect(verdict([(name: "x-ppg-signature", value: try valid(profile))], profile: profile) == nil)
     }
@@ -31,7 +38,9 @@ struct VerifierTests {
     func reasons() throws {
         let good = try valid()
         #expect(verdict([]) == .missingSignature)
-        #expect(verdict([(name: "X-PPG-Signature", value: good), (name: "X-PPG-Signature", value: good)]) == .multipleSignatures)
+        #expect(
+            verdict([(name: "X-PPG-Signature", value: good), (name: "X-PPG-Signature", value: good)])
+                == .multipleSignatures)
         #expect(verdict([(name: "X-PPG-Signature", value: "  ")]) == .emptySignature)
         #expect(verdict([(name: "X-PPG-Signature", value: "sha1=" + good)]) == .malformedSignature)
         #expect(verdict([(name: "X-PPG-Signature", value: String(good.dropLast()))]) == .wrongLength)
@@ -61,7 +70,8 @@ struct VerifierTests {
     @Test("the key is the configured projectId, never the body's")
     func keyNotFromBody() throws {
         let attackerBody = Array(#"{"projectId":"attacker","ppgId":"g"}"#.utf8)
-        let forged = try Signer(projectID: "attacker").signature(url: url, body: attackerBody, contentType: "application/json")
+        let forged = try Signer(projectID: "attacker").signature(
+            url: url, body: attackerBody, contentType: "application/json")
         #expect(verdict([(name: "X-PPG-Signature", value: forged)], body: attackerBody) == .mismatch)
     }
 

@@ -27,9 +27,10 @@ struct CorpusTests {
             #expect(results.contains(.invalid), "\(category) has no invalid vector")
         }
         for category in Set(corpus.receiverVectors.map(\.category)) where category != "events" {
-            let expectations = Set(corpus.receiverVectors.filter { $0.category == category }.flatMap {
-                [$0.vector.expect] + ($0.vector.followUps ?? []).map(\.expect)
-            })
+            let expectations = Set(
+                corpus.receiverVectors.filter { $0.category == category }.flatMap {
+                    [$0.vector.expect] + ($0.vector.followUps ?? []).map(\.expect)
+                })
             #expect(expectations.contains(.reject), "\(category) has no must-reject vector")
         }
     }
@@ -58,8 +59,9 @@ struct CorpusTests {
         #expect(!CorpusLint.check(broken).isEmpty)
     }
 
-    @Test("every valid signature recomputes with Python's hmac, and every invalid one differs",
-          .enabled(if: TestSupport.hasPython, "python3 is not installed: the independent recomputation cannot run"))
+    @Test(
+        "every valid signature recomputes with Python's hmac, and every invalid one differs",
+        .enabled(if: TestSupport.hasPython, "python3 is not installed: the independent recomputation cannot run"))
     func independentRecomputation() throws {
         let corpus = try #require(Self.corpus)
         let script = """
@@ -78,7 +80,8 @@ struct CorpusTests {
             ]).rendered(pretty: false)
         }
         let python = try #require(TestSupport.which("python3"))
-        let result = try TestSupport.run(python, ["-c", script], input: Data((lines.joined(separator: "\n") + "\n").utf8))
+        let result = try TestSupport.run(
+            python, ["-c", script], input: Data((lines.joined(separator: "\n") + "\n").utf8))
         #expect(result.status == 0, "\(result.stderr)")
         let answers = result.stdoutLines
         try #require(answers.count == vectors.count)

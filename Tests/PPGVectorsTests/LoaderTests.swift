@@ -53,8 +53,9 @@ struct LoaderTests {
 
     @Test("an unknown field names the file, line:column, the vector and the path")
     func unknownField() throws {
-        let vector = TemporaryCorpus.goodVector.replacingOccurrences(of: #""comment": "c","#,
-                                                                     with: "\"comment\": \"c\",\n \"colour\": 1,")
+        let vector = TemporaryCorpus.goodVector.replacingOccurrences(
+            of: #""comment": "c","#,
+            with: "\"comment\": \"c\",\n \"colour\": 1,")
         let error = try #require(try TemporaryCorpus.error(TemporaryCorpus.file(vector)))
         #expect(error.kind == .unknownField)
         #expect(error.file == "signature/cat.json")
@@ -85,7 +86,8 @@ struct LoaderTests {
 
     @Test("an invalid enumeration value lists the allowed ones")
     func invalidValue() throws {
-        let vector = TemporaryCorpus.goodVector.replacingOccurrences(of: #""result": "invalid""#, with: #""result": "maybe""#)
+        let vector = TemporaryCorpus.goodVector.replacingOccurrences(
+            of: #""result": "invalid""#, with: #""result": "maybe""#)
         let error = try #require(try TemporaryCorpus.error(TemporaryCorpus.file(vector)))
         #expect(error.kind == .invalidValue)
         #expect(error.message.contains("valid, invalid, acceptable"))
@@ -93,8 +95,9 @@ struct LoaderTests {
 
     @Test("duplicate ids are refused")
     func duplicateID() throws {
-        let error = try #require(try TemporaryCorpus.error(
-            TemporaryCorpus.file(TemporaryCorpus.goodVector, TemporaryCorpus.goodVector)))
+        let error = try #require(
+            try TemporaryCorpus.error(
+                TemporaryCorpus.file(TemporaryCorpus.goodVector, TemporaryCorpus.goodVector)))
         #expect(error.kind == .duplicateID)
         #expect(error.path == "$.vectors[1].id")
     }
@@ -109,13 +112,15 @@ struct LoaderTests {
 
     @Test("an unsupported format is refused before anything else")
     func unsupportedFormat() throws {
-        let file = TemporaryCorpus.file(TemporaryCorpus.goodVector).replacingOccurrences(of: #""format": 1"#,
-                                                                                          with: #""format": 2"#)
+        let file = TemporaryCorpus.file(TemporaryCorpus.goodVector).replacingOccurrences(
+            of: #""format": 1"#,
+            with: #""format": 2"#)
         let error = try #require(try TemporaryCorpus.error(file))
         #expect(error.kind == .unsupportedFormat)
-        let manifestError = try #require(try TemporaryCorpus.error(
-            TemporaryCorpus.file(TemporaryCorpus.goodVector),
-            manifest: TemporaryCorpus.manifest.replacingOccurrences(of: #""format": 1"#, with: #""format": 9"#)))
+        let manifestError = try #require(
+            try TemporaryCorpus.error(
+                TemporaryCorpus.file(TemporaryCorpus.goodVector),
+                manifest: TemporaryCorpus.manifest.replacingOccurrences(of: #""format": 1"#, with: #""format": 9"#)))
         #expect(manifestError.kind == .unsupportedFormat)
         #expect(manifestError.file == "manifest.json")
     }
@@ -130,14 +135,16 @@ struct LoaderTests {
 
     @Test("a member written twice is refused")
     func duplicateMember() throws {
-        let vector = TemporaryCorpus.goodVector.replacingOccurrences(of: #""key": "k""#, with: #""key": "k", "key": "j""#)
+        let vector = TemporaryCorpus.goodVector.replacingOccurrences(
+            of: #""key": "k""#, with: #""key": "k", "key": "j""#)
         let error = try #require(try TemporaryCorpus.error(TemporaryCorpus.file(vector)))
         #expect(error.kind == .duplicateMember)
     }
 
     @Test("exactly one of key and keyHex; ids must carry the category")
     func semanticChecks() throws {
-        let both = TemporaryCorpus.goodVector.replacingOccurrences(of: #""key": "k""#, with: #""key": "k", "keyHex": "00""#)
+        let both = TemporaryCorpus.goodVector.replacingOccurrences(
+            of: #""key": "k""#, with: #""key": "k", "keyHex": "00""#)
         #expect(try TemporaryCorpus.error(TemporaryCorpus.file(both))?.message.contains("exactly one") == true)
         let wrongCategory = TemporaryCorpus.goodVector.replacingOccurrences(of: "cat/one", with: "dog/one")
         #expect(try TemporaryCorpus.error(TemporaryCorpus.file(wrongCategory))?.message.contains("category") == true)
@@ -145,7 +152,8 @@ struct LoaderTests {
 
     @Test("a lone surrogate in a comment is a malformed-JSON error at its position, not a crash")
     func loneSurrogate() throws {
-        let vector = TemporaryCorpus.goodVector.replacingOccurrences(of: #""comment": "c""#, with: #""comment": "bad \ud800 here""#)
+        let vector = TemporaryCorpus.goodVector.replacingOccurrences(
+            of: #""comment": "c""#, with: #""comment": "bad \ud800 here""#)
         let error = try #require(try TemporaryCorpus.error(TemporaryCorpus.file(vector)))
         #expect(error.kind == .malformedJSON)
         #expect(error.message.contains("surrogate"))

@@ -8,13 +8,18 @@ struct MaterializeTests {
         projectID: "p-1", targetURL: RawURL("http://127.0.0.1:8080/hook?t=1")!,
         publicURL: RawURL("https://hooks.example.com/hook?t=1")!, profile: .default)
 
-    func vector(_ directive: SignatureDirective?, query: String? = nil, body: String = #"{"projectId":"{{projectId}}"}"#)
-        -> ReceiverVector {
-        ReceiverVector(id: "c/v", comment: "", flags: [], provenance: .derived, source: nil, level: .required,
-                       schemes: nil, encodings: nil,
-                       request: RequestTemplate(method: nil, query: query, headers: nil,
-                                                body: BodyTemplate(text: body, base64: nil, json: nil), chunked: nil),
-                       signature: directive, expect: .accept, followUps: nil)
+    func vector(
+        _ directive: SignatureDirective?, query: String? = nil, body: String = #"{"projectId":"{{projectId}}"}"#
+    )
+        -> ReceiverVector
+    {
+        ReceiverVector(
+            id: "c/v", comment: "", flags: [], provenance: .derived, source: nil, level: .required,
+            schemes: nil, encodings: nil,
+            request: RequestTemplate(
+                method: nil, query: query, headers: nil,
+                body: BodyTemplate(text: body, base64: nil, json: nil), chunked: nil),
+            signature: directive, expect: .accept, followUps: nil)
     }
 
     func signatures(_ delivery: Delivery) -> [String] {
@@ -27,8 +32,9 @@ struct MaterializeTests {
         #expect(delivery.requestTarget == "/hook?t=1&a=b")
         #expect(delivery.signedURL == "https://hooks.example.com/hook?t=1&a=b")
         #expect(delivery.body == Array(#"{"projectId":"p-1"}"#.utf8))
-        let expected = try Signer(projectID: "p-1").signature(url: delivery.signedURL, body: delivery.body,
-                                                              contentType: "application/json")
+        let expected = try Signer(projectID: "p-1").signature(
+            url: delivery.signedURL, body: delivery.body,
+            contentType: "application/json")
         #expect(signatures(delivery) == [expected])
         #expect(delivery.headers.first?.name == "Content-Type")
     }
@@ -36,7 +42,9 @@ struct MaterializeTests {
     @Test("directives change the header as they say")
     func directives() throws {
         let good = try #require(signatures(try vector(nil).deliveries(for: configuration)[0]).first)
-        func one(_ kind: SignatureDirective.Kind, _ edit: (inout SignatureDirective) -> Void = { _ in }) throws -> [String] {
+        func one(
+            _ kind: SignatureDirective.Kind, _ edit: (inout SignatureDirective) -> Void = { _ in }
+        ) throws -> [String] {
             var directive = SignatureDirective(kind: kind)
             edit(&directive)
             return signatures(try vector(directive).deliveries(for: configuration)[0])
@@ -64,8 +72,9 @@ struct MaterializeTests {
         var change = URLChange()
         change.host = "uppercase"
         directive.url = change
-        let ipConfiguration = ReceiverConfiguration(projectID: "p", targetURL: RawURL("http://127.0.0.1:9/h")!,
-                                                    profile: .default)
+        let ipConfiguration = ReceiverConfiguration(
+            projectID: "p", targetURL: RawURL("http://127.0.0.1:9/h")!,
+            profile: .default)
         #expect(try vector(directive).deliveries(for: ipConfiguration)[0].notApplicable != nil)
         #expect(try vector(directive).deliveries(for: configuration)[0].notApplicable == nil)
     }
@@ -80,12 +89,14 @@ struct MaterializeTests {
 
 @Suite("Raw URLs")
 struct RawURLTests {
-    @Test("parts are split byte for byte, with no normalisation", arguments: [
-        ("https://Example.COM:443/a%2Fb/?q=1+2", "https", "Example.COM", "443", "/a%2Fb/", "q=1+2"),
-        ("http://[::1]:8080/h", "http", "[::1]", "8080", "/h", nil),
-        ("https://u:p@host", "https", "host", nil, "", nil),
-        ("https://host/h?#frag", "https", "host", nil, "/h", ""),
-    ] as [(String, String, String, String?, String, String?)])
+    @Test(
+        "parts are split byte for byte, with no normalisation",
+        arguments: [
+            ("https://Example.COM:443/a%2Fb/?q=1+2", "https", "Example.COM", "443", "/a%2Fb/", "q=1+2"),
+            ("http://[::1]:8080/h", "http", "[::1]", "8080", "/h", nil),
+            ("https://u:p@host", "https", "host", nil, "", nil),
+            ("https://host/h?#frag", "https", "host", nil, "/h", ""),
+        ] as [(String, String, String, String?, String, String?)])
     func split(text: String, scheme: String, host: String, port: String?, path: String, query: String?) throws {
         let url = try #require(RawURL(text))
         #expect(url.scheme == scheme)

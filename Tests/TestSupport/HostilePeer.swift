@@ -1,8 +1,9 @@
 import Foundation
+
 #if canImport(Glibc)
-@preconcurrency import Glibc
+    @preconcurrency import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// A raw TCP listener on loopback that misbehaves on purpose: hangs, drips, resets, babbles, floods.
@@ -28,9 +29,9 @@ public final class HostilePeer: @unchecked Sendable {
     public init(_ behaviour: Behaviour) throws {
         self.behaviour = behaviour
         #if canImport(Glibc)
-        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+            let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         #else
-        let descriptor = socket(AF_INET, SOCK_STREAM, 0)
+            let descriptor = socket(AF_INET, SOCK_STREAM, 0)
         #endif
         self.descriptor = descriptor
         var address = sockaddr_in()
@@ -40,7 +41,9 @@ public final class HostilePeer: @unchecked Sendable {
         var one: Int32 = 1
         setsockopt(descriptor, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size))
         let bound = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+            }
         }
         guard bound == 0, listen(descriptor, 16) == 0 else { throw POSIXError(.EADDRINUSE) }
         var length = socklen_t(MemoryLayout<sockaddr_in>.size)
@@ -85,9 +88,9 @@ public final class HostilePeer: @unchecked Sendable {
     private func write(_ client: Int32, _ bytes: [UInt8]) -> Bool {
         bytes.withUnsafeBytes { raw in
             #if canImport(Glibc)
-            send(client, raw.baseAddress, raw.count, Int32(MSG_NOSIGNAL)) == raw.count
+                send(client, raw.baseAddress, raw.count, Int32(MSG_NOSIGNAL)) == raw.count
             #else
-            send(client, raw.baseAddress, raw.count, 0) == raw.count
+                send(client, raw.baseAddress, raw.count, 0) == raw.count
             #endif
         }
     }
@@ -144,15 +147,18 @@ public final class HostilePeer: @unchecked Sendable {
 
     /// Whether a whole request has arrived: the head, then Content-Length bytes or a final chunk.
     private func isComplete(_ bytes: [UInt8]) -> Bool {
-        guard let end = (0..<max(0, bytes.count - 3)).first(where: {
-            bytes[$0] == 13 && bytes[$0 + 1] == 10 && bytes[$0 + 2] == 13 && bytes[$0 + 3] == 10
-        }) else { return false }
+        guard
+            let end = (0..<max(0, bytes.count - 3)).first(where: {
+                bytes[$0] == 13 && bytes[$0 + 1] == 10 && bytes[$0 + 2] == 13 && bytes[$0 + 3] == 10
+            })
+        else { return false }
         let head = String(decoding: bytes[..<end], as: UTF8.self).lowercased()
         if head.contains("transfer-encoding: chunked") {
             return bytes.count >= end + 9 && Array(bytes.suffix(5)) == Array("0\r\n\r\n".utf8)
         }
         guard let line = head.split(separator: "\r\n").first(where: { $0.hasPrefix("content-length:") }),
-              let length = Int(line.dropFirst("content-length:".count).trimmingCharacters(in: .whitespaces)) else {
+            let length = Int(line.dropFirst("content-length:".count).trimmingCharacters(in: .whitespaces))
+        else {
             return true
         }
         return bytes.count - (end + 4) >= length

@@ -26,7 +26,8 @@ public enum TestSupport {
 
     /// The directory holding the test bundle, where SwiftPM also puts the built executables.
     public static var buildDirectory: String {
-        let executable = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe"))
+        let executable =
+            (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe"))
             ?? Bundle.main.executablePath ?? CommandLine.arguments[0]
         var url = URL(fileURLWithPath: executable).deletingLastPathComponent()
         // On macOS the tests run from inside an .xctest bundle.
@@ -63,8 +64,10 @@ public enum TestSupport {
     ///   - environment: Extra environment variables.
     ///   - directory: The working directory.
     /// - Returns: Exit status and output.
-    public static func run(_ path: String, _ arguments: [String], input: Data? = nil,
-                           environment: [String: String] = [:], directory: String? = nil) throws -> ProcessResult {
+    public static func run(
+        _ path: String, _ arguments: [String], input: Data? = nil,
+        environment: [String: String] = [:], directory: String? = nil
+    ) throws -> ProcessResult {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: path)
         process.arguments = arguments
@@ -92,13 +95,16 @@ public enum TestSupport {
         let outData = outPipe.fileHandleForReading.readDataToEndOfFile()
         group.wait()
         process.waitUntilExit()
-        return ProcessResult(status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
-                             stderr: String(decoding: errData, as: UTF8.self))
+        return ProcessResult(
+            status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
+            stderr: String(decoding: errData, as: UTF8.self))
     }
 
     /// Runs the tool.
-    public static func tool(_ arguments: [String], input: Data? = nil, environment: [String: String] = [:],
-                            directory: String? = nil) throws -> ProcessResult {
+    public static func tool(
+        _ arguments: [String], input: Data? = nil, environment: [String: String] = [:],
+        directory: String? = nil
+    ) throws -> ProcessResult {
         try run(toolPath, arguments, input: input, environment: environment, directory: directory)
     }
 

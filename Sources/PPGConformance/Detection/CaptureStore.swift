@@ -48,10 +48,11 @@ public final class CaptureStore: @unchecked Sendable {
         self.redact = redact
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let existing = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
-        next = (existing.compactMap { name -> Int? in
-            guard name.hasPrefix("capture-"), name.hasSuffix(".http") else { return nil }
-            return Int(name.dropFirst(8).dropLast(5))
-        }.max() ?? 0) + 1
+        next =
+            (existing.compactMap { name -> Int? in
+                guard name.hasPrefix("capture-"), name.hasSuffix(".http") else { return nil }
+                return Int(name.dropFirst(8).dropLast(5))
+            }.max() ?? 0) + 1
     }
 
     /// Stores one delivery and examines it.
@@ -99,7 +100,8 @@ public final class CaptureStore: @unchecked Sendable {
     }
 
     /// The request with every occurrence of one text replaced in its target, header values, body and raw head.
-    static func replacing(_ text: String, with replacement: String, in request: HTTPServerRequest) -> HTTPServerRequest {
+    static func replacing(_ text: String, with replacement: String, in request: HTTPServerRequest) -> HTTPServerRequest
+    {
         func swap(_ bytes: [UInt8]) -> [UInt8] {
             let needle = Array(text.utf8)
             guard !needle.isEmpty else { return bytes }
@@ -118,17 +120,24 @@ public final class CaptureStore: @unchecked Sendable {
         }
         var copy = request
         copy.target = String(decoding: swap(Array(request.target.utf8)), as: UTF8.self)
-        copy.headers = request.headers.map { (name: $0.name, value: String(decoding: swap(Array($0.value.utf8)), as: UTF8.self)) }
+        copy.headers = request.headers.map {
+            (name: $0.name, value: String(decoding: swap(Array($0.value.utf8)), as: UTF8.self))
+        }
         copy.body = swap(request.body)
         copy.rawHead = swap(request.rawHead)
         return copy
     }
 
-    static func resigned(_ request: HTTPServerRequest, reading: Reading, key: String, publicURL: RawURL?)
-        -> HTTPServerRequest {
-        let received = ReceivedRequest(method: request.method, target: request.target, headers: request.headers,
-                                       body: request.body)
-        let configured = ReferenceReceiver(projectID: key, publicURL: publicURL, profile: .default).signedURL(for: received)
+    static func resigned(
+        _ request: HTTPServerRequest, reading: Reading, key: String, publicURL: RawURL?
+    )
+        -> HTTPServerRequest
+    {
+        let received = ReceivedRequest(
+            method: request.method, target: request.target, headers: request.headers,
+            body: request.body)
+        let configured = ReferenceReceiver(projectID: key, publicURL: publicURL, profile: .default).signedURL(
+            for: received)
         guard let input = ReadingDetector.signingInput(reading, request: request, configuredURL: configured) else {
             return request
         }
@@ -150,28 +159,38 @@ public final class CaptureStore: @unchecked Sendable {
         let chunked = request.headers.contains {
             ASCII.equalsIgnoringCase($0.name, "Transfer-Encoding") && $0.value.lowercased().contains("chunked")
         }
-        let length = request.headers.last { ASCII.equalsIgnoringCase($0.name, "Content-Length") }.flatMap { Int($0.value) }
+        let length = request.headers.last { ASCII.equalsIgnoringCase($0.name, "Content-Length") }.flatMap {
+            Int($0.value)
+        }
         if !chunked && !request.rawHead.isEmpty && (length ?? 0) == request.body.count {
             return request.rawHead + request.body
         }
         var head = "\(request.method) \(request.target) \(request.version)\r\n"
-        for header in request.headers where !ASCII.equalsIgnoringCase(header.name, "Transfer-Encoding")
-            && !ASCII.equalsIgnoringCase(header.name, "Content-Length") {
+        for header in request.headers
+        where !ASCII.equalsIgnoringCase(header.name, "Transfer-Encoding")
+            && !ASCII.equalsIgnoringCase(header.name, "Content-Length")
+        {
             head += "\(header.name): \(header.value)\r\n"
         }
         head += "Content-Length: \(request.body.count)\r\n\r\n"
         return Array(head.utf8) + request.body
     }
 
-    static func vectorFile(_ request: HTTPServerRequest, detection: Detection, reading: Reading, key: String,
-                           number: Int) -> JSONOutput {
+    static func vectorFile(
+        _ request: HTTPServerRequest, detection: Detection, reading: Reading, key: String,
+        number: Int
+    ) -> JSONOutput {
         let contentType = request.headers.last { ASCII.equalsIgnoringCase($0.name, "Content-Type") }?.value
         let stamp = ISO8601DateFormatter().string(from: Date())
         let day = stamp.prefix(10).replacingOccurrences(of: "-", with: "")
         var members: [(String, JSONOutput)] = [
             ("id", .string("captured/\(day)-\(number)")),
-            ("comment", .string("A real PushPushGo delivery (\(request.method) \(request.target.prefix(80))), "
-                + "captured \(stamp).")),
+            (
+                "comment",
+                .string(
+                    "A real PushPushGo delivery (\(request.method) \(request.target.prefix(80))), "
+                        + "captured \(stamp).")
+            ),
             ("flags", .array([])),
             ("provenance", .string("captured")),
             ("source", .string("ppg-conformance capture, \(stamp)")),

@@ -59,13 +59,17 @@ public struct Reading: Sendable, Hashable, CustomStringConvertible {
             for key in Key.allCases {
                 for url in URLForm.allCases {
                     for parameters in Parameters.allCases {
-                        readings.append(Reading(scheme: .urlParameters, encoding: encoding, key: key, url: url,
-                                                parameters: parameters, body: .raw))
+                        readings.append(
+                            Reading(
+                                scheme: .urlParameters, encoding: encoding, key: key, url: url,
+                                parameters: parameters, body: .raw))
                     }
                 }
                 for body in Body.allCases {
-                    readings.append(Reading(scheme: .jsonBody, encoding: encoding, key: key, url: .configured,
-                                            parameters: .sorted, body: body))
+                    readings.append(
+                        Reading(
+                            scheme: .jsonBody, encoding: encoding, key: key, url: .configured,
+                            parameters: .sorted, body: body))
                 }
             }
         }
@@ -136,40 +140,56 @@ public enum ReadingDetector {
     ///   - publicURL: The webhook URL as configured in PushPushGo; `http://` + Host + target when `nil`.
     /// - Returns: The matching readings, best first, or the closest ones.
     /// - Throws: `Failure` when the delivery has no single signature header.
-    public static func detect(_ request: HTTPServerRequest, projectID: String, publicURL: RawURL?)
-        throws(Failure) -> Detection {
+    public static func detect(
+        _ request: HTTPServerRequest, projectID: String, publicURL: RawURL?
+    )
+        throws(Failure) -> Detection
+    {
         let values = request.headers.filter { ASCII.equalsIgnoringCase($0.name, signatureHeaderName) }.map(\.value)
         guard values.count == 1 else {
-            throw Failure(message: values.isEmpty ? "the request has no \(signatureHeaderName) header"
-                : "the request has \(values.count) \(signatureHeaderName) headers")
+            throw Failure(
+                message: values.isEmpty
+                    ? "the request has no \(signatureHeaderName) header"
+                    : "the request has \(values.count) \(signatureHeaderName) headers")
         }
         let presented = values[0].trimmingCharacters(in: CharacterSet(charactersIn: " \t"))
-        let received = ReceivedRequest(method: request.method, target: request.target, headers: request.headers,
-                                       body: request.body)
+        let received = ReceivedRequest(
+            method: request.method, target: request.target, headers: request.headers,
+            body: request.body)
         let configured = ReferenceReceiver(projectID: projectID, publicURL: publicURL, profile: .default)
             .signedURL(for: received)
         var candidates: [ReadingCandidate] = []
         for reading in Reading.all {
             let input = signingInput(reading, request: request, configuredURL: configured)
-            let key: [UInt8]? = switch reading.key {
-            case .configured: Array(projectID.utf8)
-            case .body: jsonStringMember("projectId", in: request.body).map { Array($0.utf8) }
-            }
+            let key: [UInt8]? =
+                switch reading.key {
+                case .configured: Array(projectID.utf8)
+                case .body: jsonStringMember("projectId", in: request.body).map { Array($0.utf8) }
+                }
             guard let input, let key else {
-                candidates.append(ReadingCandidate(reading: reading, signingInput: input, signature: nil, matches: false))
+                candidates.append(
+                    ReadingCandidate(reading: reading, signingInput: input, signature: nil, matches: false))
                 continue
             }
             let signature = reading.encoding.encode(HMACSHA1(key: key).authenticationCode(for: input))
             let comparable = reading.encoding == .hex ? presented.lowercased() : presented
-            candidates.append(ReadingCandidate(reading: reading, signingInput: input, signature: signature,
-                                               matches: comparable == signature))
+            candidates.append(
+                ReadingCandidate(
+                    reading: reading, signingInput: input, signature: signature,
+                    matches: comparable == signature))
         }
         // A body-keyed reading that matches only because the body carries the configured projectId is the same
         // reading as the configured one; keep the configured one.
         let matches = candidates.filter(\.matches).filter { candidate in
             !(candidate.reading.key == .body && jsonStringMember("projectId", in: request.body) == projectID)
-        }.sorted { ($0.reading.deviations.count, $0.reading.scheme.rawValue) < ($1.reading.deviations.count, $1.reading.scheme.rawValue) }
-        let closest = matches.isEmpty ? candidates.filter { $0.reading.isSpecReading && $0.reading.encoding == guessEncoding(presented) } : []
+        }.sorted {
+            ($0.reading.deviations.count, $0.reading.scheme.rawValue) < (
+                $1.reading.deviations.count, $1.reading.scheme.rawValue
+            )
+        }
+        let closest =
+            matches.isEmpty
+            ? candidates.filter { $0.reading.isSpecReading && $0.reading.encoding == guessEncoding(presented) } : []
         return Detection(presented: presented, configuredURL: configured, matches: matches, closest: closest)
     }
 
@@ -200,8 +220,11 @@ public enum ReadingDetector {
             case .caseInsensitive:
                 ordered.sort { ASCII.lowercased($0.name).lexicographicallyPrecedes(ASCII.lowercased($1.name)) }
             default:
-                ordered.sort { $0.name == $1.name ? $0.value.lexicographicallyPrecedes($1.value)
-                    : $0.name.lexicographicallyPrecedes($1.name) }
+                ordered.sort {
+                    $0.name == $1.name
+                        ? $0.value.lexicographicallyPrecedes($1.value)
+                        : $0.name.lexicographicallyPrecedes($1.name)
+                }
             }
             switch reading.parameters {
             case .valuesOnly: return Array(url.utf8) + ordered.flatMap(\.value)

@@ -22,8 +22,10 @@ public struct LoadOptions: Sendable {
     public var timeout: Double
 
     /// Creates options.
-    public init(configuration: ReceiverConfiguration, connections: Int = 32, duration: Double = 10, requests: Int? = nil,
-                rate: Double? = nil, invalidRatio: Double = 0, timeout: Double = 5) {
+    public init(
+        configuration: ReceiverConfiguration, connections: Int = 32, duration: Double = 10, requests: Int? = nil,
+        rate: Double? = nil, invalidRatio: Double = 0, timeout: Double = 5
+    ) {
         self.configuration = configuration
         self.connections = connections
         self.duration = duration
@@ -76,13 +78,17 @@ public enum LoadGenerator {
         var valid: Bool
     }
 
-    static let kinds = ["subscriber:update", "subscriber:subscribe", "subscriber:unsubscribe",
-                        "transaction:message:delivered", "transaction:message:clicked",
-                        "transaction:message:rejected", "transaction:message:error"]
+    static let kinds = [
+        "subscriber:update", "subscriber:subscribe", "subscriber:unsubscribe",
+        "transaction:message:delivered", "transaction:message:clicked",
+        "transaction:message:rejected", "transaction:message:error",
+    ]
 
     /// A pool of distinct deliveries, so that receiver caches do not flatter it; invalid ones carry one character
     /// of the signature changed.
-    static func pool(_ configuration: ReceiverConfiguration, size: Int = 512) -> (valid: [Prepared], invalid: [Prepared]) {
+    static func pool(
+        _ configuration: ReceiverConfiguration, size: Int = 512
+    ) -> (valid: [Prepared], invalid: [Prepared]) {
         let signer = Signer(projectID: configuration.projectID, profile: configuration.profile)
         let target = configuration.targetURL.requestTarget
         let host = configuration.targetURL.authority
@@ -93,12 +99,18 @@ public enum LoadGenerator {
             let kind = kinds[index % kinds.count]
             let idName = kind.hasPrefix("transaction") ? "subscriberId" : "ppgId"
             let subscriber = String(format: "%024x", 0x5f00_0000 + index * 7919)
-            let body = Array(#"{"projectId":"\#(configuration.projectID)","customId":"user-\#(index)","\#(idName)":"\#(subscriber)","kind":"\#(kind)"}"#.utf8)
-            let input = (try? SigningInput.make(scheme: configuration.profile.scheme, url: url.utf8, body: body,
-                                                contentType: "application/json")) ?? []
+            let body = Array(
+                #"{"projectId":"\#(configuration.projectID)","customId":"user-\#(index)","\#(idName)":"\#(subscriber)","kind":"\#(kind)"}"#
+                    .utf8)
+            let input =
+                (try? SigningInput.make(
+                    scheme: configuration.profile.scheme, url: url.utf8, body: body,
+                    contentType: "application/json")) ?? []
             let signature = signer.signature(forSigningInput: input)
             func serialize(_ signature: String) -> [UInt8] {
-                Array("POST \(target) HTTP/1.1\r\nHost: \(host)\r\nContent-Type: application/json\r\nX-PPG-Signature: \(signature)\r\nContent-Length: \(body.count)\r\n\r\n".utf8) + body
+                Array(
+                    "POST \(target) HTTP/1.1\r\nHost: \(host)\r\nContent-Type: application/json\r\nX-PPG-Signature: \(signature)\r\nContent-Length: \(body.count)\r\n\r\n"
+                        .utf8) + body
             }
             valid.append(Prepared(bytes: serialize(signature), valid: true))
             var broken = Array(signature.utf8)
@@ -119,8 +131,11 @@ public enum LoadGenerator {
     ///   - options: What to send and for how long.
     ///   - progress: Called about once a second with requests so far, errors and wrong verdicts.
     /// - Returns: What happened.
-    public static func run(_ options: LoadOptions, progress: @escaping @Sendable (Double, Int, Int, Int) -> Void = { _, _, _, _ in })
-        -> LoadResult {
+    public static func run(
+        _ options: LoadOptions, progress: @escaping @Sendable (Double, Int, Int, Int) -> Void = { _, _, _, _ in }
+    )
+        -> LoadResult
+    {
         let (valid, invalid) = pool(options.configuration)
         let counters = LoadCounters()
         let host = options.configuration.targetURL.host
@@ -137,8 +152,9 @@ public enum LoadGenerator {
                 usleep(50_000)
                 if Date().timeIntervalSince(last) >= 1 {
                     last = Date()
-                    progress(last.timeIntervalSince(start), counters.requests.load(ordering: .relaxed),
-                             counters.errors.load(ordering: .relaxed), counters.wrong.load(ordering: .relaxed))
+                    progress(
+                        last.timeIntervalSince(start), counters.requests.load(ordering: .relaxed),
+                        counters.errors.load(ordering: .relaxed), counters.wrong.load(ordering: .relaxed))
                 }
             }
         }
@@ -157,7 +173,8 @@ public enum LoadGenerator {
                     if let limit = options.requests, number >= limit { break }
                     if options.requests == nil && Date() >= end { break }
                     if let interval = perConnectionInterval {
-                        let due = start.addingTimeInterval(Double(sent) * interval + Double(worker) * interval / Double(options.connections))
+                        let due = start.addingTimeInterval(
+                            Double(sent) * interval + Double(worker) * interval / Double(options.connections))
                         let wait = due.timeIntervalSinceNow
                         if wait > 0 { usleep(UInt32(min(wait, 1) * 1_000_000)) }
                     }
@@ -167,7 +184,8 @@ public enum LoadGenerator {
                     if bad { sentInvalid += 1 } else { sentValid += 1 }
                     let began = Deadline.now
                     do {
-                        let response = try connection.send(serialized: prepared.bytes, method: "POST", timeout: options.timeout)
+                        let response = try connection.send(
+                            serialized: prepared.bytes, method: "POST", timeout: options.timeout)
                         histogram.record(Deadline.now.microseconds(since: began))
                         statuses[response.status, default: 0] += 1
                         let accepted = (200...299).contains(response.status)
@@ -185,9 +203,12 @@ public enum LoadGenerator {
                     counters.requests.add(1, ordering: .relaxed)
                 }
                 connection.close()
-                results.set(worker, LoadResult(requests: sent, seconds: 0, latency: histogram, statuses: statuses,
-                                               wrongVerdicts: wrong, errors: errors, firstError: firstError,
-                                               validSent: sentValid, invalidSent: sentInvalid))
+                results.set(
+                    worker,
+                    LoadResult(
+                        requests: sent, seconds: 0, latency: histogram, statuses: statuses,
+                        wrongVerdicts: wrong, errors: errors, firstError: firstError,
+                        validSent: sentValid, invalidSent: sentInvalid))
                 finished.leave()
             }
             thread.stackSize = 1 << 20
@@ -196,8 +217,9 @@ public enum LoadGenerator {
         finished.wait()
         stopProgress.store(true, ordering: .relaxed)
         let seconds = Date().timeIntervalSince(start)
-        var total = LoadResult(requests: 0, seconds: seconds, latency: LatencyHistogram(), statuses: [:], wrongVerdicts: 0,
-                               errors: 0, firstError: nil, validSent: 0, invalidSent: 0)
+        var total = LoadResult(
+            requests: 0, seconds: seconds, latency: LatencyHistogram(), statuses: [:], wrongVerdicts: 0,
+            errors: 0, firstError: nil, validSent: 0, invalidSent: 0)
         for part in results.values() {
             total.requests += part.requests
             total.latency.merge(part.latency)

@@ -14,8 +14,9 @@ public final class LoopbackServer: @unchecked Sendable {
     ///   - idleTimeout: Seconds a kept-alive connection may idle.
     /// - Throws: `HTTPError` when no port can be bound.
     public init(receiver: any Receiver, idleTimeout: Double = 5) throws(HTTPError) {
-        let configuration = HTTPServer.Configuration(host: "127.0.0.1", port: 0, idleTimeout: idleTimeout,
-                                                     requestTimeout: 5)
+        let configuration = HTTPServer.Configuration(
+            host: "127.0.0.1", port: 0, idleTimeout: idleTimeout,
+            requestTimeout: 5)
         server = HTTPServer(configuration: configuration, handler: receiver.httpHandler)
         port = try server.start()
     }
@@ -65,19 +66,23 @@ public enum MutationRun {
     ///   - jobs: Vectors at once.
     /// - Returns: What the run found.
     /// - Throws: `HTTPError` when the loopback server cannot start.
-    public static func run(mutant: Mutant?, corpus: Corpus, profile: SignatureProfile,
-                           projectID: String = "5f2a8b3c9d1e4f6a7b8c9d0e", jobs: Int = 4) throws(HTTPError) -> MutantResult {
+    public static func run(
+        mutant: Mutant?, corpus: Corpus, profile: SignatureProfile,
+        projectID: String = "5f2a8b3c9d1e4f6a7b8c9d0e", jobs: Int = 4
+    ) throws(HTTPError) -> MutantResult {
         let reference = ReferenceReceiver(projectID: projectID, publicURL: publicURL, profile: profile)
         let receiver: any Receiver = mutant.map { MutantReceiver(mutant: $0, reference: reference) } ?? reference
         let server = try LoopbackServer(receiver: receiver)
         defer { server.stop() }
-        let configuration = ReceiverConfiguration(projectID: projectID, targetURL: server.url(), publicURL: publicURL,
-                                                  profile: profile)
+        let configuration = ReceiverConfiguration(
+            projectID: projectID, targetURL: server.url(), publicURL: publicURL,
+            profile: profile)
         let options = RunOptions(configuration: configuration, jobs: jobs)
         let result = Runner.run(corpus: corpus, target: HTTPTarget(url: server.url(), timeout: 5), options: options)
         let failed = result.outcomes.filter { $0.status == .fail || $0.status == .error }
-        return MutantResult(mutant: mutant, caughtBy: failed.filter { $0.level == .required }.map(\.id),
-                            warnedBy: failed.filter { $0.level == .recommended }.map(\.id),
-                            errors: result.summary.errors, summary: result.summary)
+        return MutantResult(
+            mutant: mutant, caughtBy: failed.filter { $0.level == .required }.map(\.id),
+            warnedBy: failed.filter { $0.level == .recommended }.map(\.id),
+            errors: result.summary.errors, summary: result.summary)
     }
 }

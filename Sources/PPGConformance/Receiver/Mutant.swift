@@ -100,8 +100,9 @@ public struct MutantReceiver: Receiver {
     public func respond(to request: ReceivedRequest) -> ReceiverResponse {
         switch mutant {
         case .redirects:
-            return ReceiverResponse(status: 301, reason: "Moved Permanently",
-                                    headers: [(name: "Location", value: "https://elsewhere.example/")], body: [])
+            return ReceiverResponse(
+                status: 301, reason: "Moved Permanently",
+                headers: [(name: "Location", value: "https://elsewhere.example/")], body: [])
         case .acceptAll:
             return .json(200, "OK", [("ok", .bool(true))])
         default:
@@ -126,7 +127,8 @@ public struct MutantReceiver: Receiver {
             return reject(400, "Bad Request", "malformed-body")
         }
         if mutant == .rejectsUnknownMembers,
-           members.contains(where: { !["projectId", "customId", "ppgId"].contains($0.nameString) }) {
+            members.contains(where: { !["projectId", "customId", "ppgId"].contains($0.nameString) })
+        {
             return reject(400, "Bad Request", "schema")
         }
         let project = members.first { $0.nameString == "projectId" }?.value
@@ -158,7 +160,9 @@ public struct MutantReceiver: Receiver {
         }
         let trimmed = String(decoding: ASCII.trimmingWhitespace(Array(presented.utf8)), as: UTF8.self)
         if trimmed.isEmpty { return mutant == .emptyHeaderAccepted ? nil : reject(401, "Unauthorized", "empty") }
-        let key = mutant == .keyFromBody ? (jsonStringMember("projectId", in: request.body) ?? reference.projectID) : reference.projectID
+        let key =
+            mutant == .keyFromBody
+            ? (jsonStringMember("projectId", in: request.body) ?? reference.projectID) : reference.projectID
         guard let input = signingInput(request, contentType: contentType) else {
             if mutant == .serverErrorOnBadJSON {
                 return .json(500, "Internal Server Error", [("error", .string("unexpected end of input"))])
@@ -183,7 +187,8 @@ public struct MutantReceiver: Receiver {
             return base
         case .sortsQuery:
             guard let query else { return correct }
-            return base + "?" + query.split(separator: "&", omittingEmptySubsequences: false).sorted().joined(separator: "&")
+            return base + "?"
+                + query.split(separator: "&", omittingEmptySubsequences: false).sorted().joined(separator: "&")
         case .decodesQuery:
             guard let query else { return correct }
             return base + "?" + String(decoding: percentDecoded(Array(query.utf8)), as: UTF8.self)
@@ -202,7 +207,8 @@ public struct MutantReceiver: Receiver {
         var index = 0
         while index < bytes.count {
             if bytes[index] == UInt8(ascii: "%"), index + 2 < bytes.count, let high = Hex.value(bytes[index + 1]),
-               let low = Hex.value(bytes[index + 2]) {
+                let low = Hex.value(bytes[index + 2])
+            {
                 out.append(high << 4 | low)
                 index += 3
             } else {
@@ -230,20 +236,27 @@ public struct MutantReceiver: Receiver {
                 case .null: mutant == .nullAsString ? (member.name, Array("null".utf8)) : nil
                 case .string(let decoded): (member.name, decoded)
                 case .number where mutant == .reserialisesBody:
-                    (member.name, Array(doubleText(String(decoding: request.body[member.value.span], as: UTF8.self)).utf8))
+                    (
+                        member.name,
+                        Array(doubleText(String(decoding: request.body[member.value.span], as: UTF8.self)).utf8)
+                    )
                 default: (member.name, Array(request.body[member.value.span]))
                 }
             }
             if mutant == .caseInsensitiveSort {
                 parameters.sort { ASCII.lowercased($0.name).lexicographicallyPrecedes(ASCII.lowercased($1.name)) }
             } else {
-                parameters.sort { $0.name == $1.name ? $0.value.lexicographicallyPrecedes($1.value)
-                    : $0.name.lexicographicallyPrecedes($1.name) }
+                parameters.sort {
+                    $0.name == $1.name
+                        ? $0.value.lexicographicallyPrecedes($1.value)
+                        : $0.name.lexicographicallyPrecedes($1.name)
+                }
             }
             return Array(url.utf8) + parameters.flatMap { mutant == .valuesOnly ? $0.value : $0.name + $0.value }
         default:
-            return try? SigningInput.make(scheme: .urlParameters, url: url.utf8, body: request.body,
-                                          contentType: contentType)
+            return try? SigningInput.make(
+                scheme: .urlParameters, url: url.utf8, body: request.body,
+                contentType: contentType)
         }
     }
 

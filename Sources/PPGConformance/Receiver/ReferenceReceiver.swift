@@ -51,8 +51,9 @@ public struct ReceiverResponse: Sendable {
     }
 
     static func json(_ status: Int, _ reason: String, _ members: [(String, JSONOutput)]) -> ReceiverResponse {
-        ReceiverResponse(status: status, reason: reason, headers: [(name: "Content-Type", value: "application/json")],
-                         body: Array(JSONOutput.object(members).rendered(pretty: false).utf8))
+        ReceiverResponse(
+            status: status, reason: reason, headers: [(name: "Content-Type", value: "application/json")],
+            body: Array(JSONOutput.object(members).rendered(pretty: false).utf8))
     }
 }
 
@@ -109,8 +110,9 @@ public struct ReferenceReceiver: Sendable {
         let result = verifier.verify(url: signedURL(for: request), headers: request.headers, body: request.body)
         if case .failure(let failure) = result {
             let status = failure.kind == .unreadableBody ? 400 : 401
-            return .json(status, status == 400 ? "Bad Request" : "Unauthorized",
-                         [("error", .string(failure.kind.rawValue)), ("detail", .string(failure.message))])
+            return .json(
+                status, status == 400 ? "Bad Request" : "Unauthorized",
+                [("error", .string(failure.kind.rawValue)), ("detail", .string(failure.message))])
         }
         // Verified; now the body must be the delivery the documentation describes.
         guard let value = try? JSONParser.parse(request.body), case .object(let members) = value.kind else {

@@ -35,10 +35,14 @@ public struct ConsoleReport: Sendable {
     /// - Returns: One line.
     public func progressLine(category: String, outcomes: [VectorOutcome]) -> String {
         let summary = RunSummary(outcomes)
-        let mark = summary.failed + summary.unexpectedPasses > 0 ? paint("FAIL", "31")
+        let mark =
+            summary.failed + summary.unexpectedPasses > 0
+            ? paint("FAIL", "31")
             : summary.warnings > 0 ? paint("WARN", "33") : paint("ok  ", "32")
         var parts = ["\(summary.passed) passed"]
-        if summary.failed + summary.unexpectedPasses > 0 { parts.append("\(summary.failed + summary.unexpectedPasses) failed") }
+        if summary.failed + summary.unexpectedPasses > 0 {
+            parts.append("\(summary.failed + summary.unexpectedPasses) failed")
+        }
         if summary.warnings > 0 { parts.append("\(summary.warnings) warnings") }
         if summary.expectedFailures > 0 { parts.append("\(summary.expectedFailures) expected failures") }
         if summary.skipped > 0 { parts.append("\(summary.skipped) skipped") }
@@ -55,15 +59,17 @@ public struct ConsoleReport: Sendable {
         }
         for outcome in problems {
             lines.append("")
-            let label: String = switch outcome.disposition {
-            case .unexpectedPass: paint("UNEXPECTED PASS", "31")
-            case .warning: paint("WARNING", "33")
-            default: paint(outcome.status == .error ? "ERROR" : "FAIL", "31")
-            }
+            let label: String =
+                switch outcome.disposition {
+                case .unexpectedPass: paint("UNEXPECTED PASS", "31")
+                case .warning: paint("WARNING", "33")
+                default: paint(outcome.status == .error ? "ERROR" : "FAIL", "31")
+                }
             lines.append("\(label) \(outcome.id) [\(outcome.level.rawValue)]")
             if outcome.disposition == .unexpectedPass {
-                lines.append("  listed in the expected-failures file (\(outcome.expectedFailureReason ?? "")) but "
-                    + "passed: remove the line")
+                lines.append(
+                    "  listed in the expected-failures file (\(outcome.expectedFailureReason ?? "")) but "
+                        + "passed: remove the line")
                 continue
             }
             lines.append("  \(outcome.comment)")
@@ -80,16 +86,21 @@ public struct ConsoleReport: Sendable {
         }
         lines.append("")
         for (kind, count) in result.notSent.sorted(by: { $0.key.rawValue < $1.key.rawValue }) {
-            let why = kind == .digest ? "they test the reference's SHA-1 in-process"
+            let why =
+                kind == .digest
+                ? "they test the reference's SHA-1 in-process"
                 : "they test verifier libraries, not receivers (run them in-process or with --exec)"
             lines.append("note: \(count) \(kind.rawValue) vectors not sent: \(why)")
         }
         for warning in result.warnings { lines.append("warning: \(warning)") }
         let summary = result.summary
-        lines.append("target \(result.targetName), profile \(result.profile), corpus \(result.corpusVersion), "
-            + "\(result.outcomes.count) vectors in \(formatDecimalText(result.duration)) s")
-        lines.append("warnings: \(summary.warnings) (recommended vectors failed), expected failures: "
-            + "\(summary.expectedFailures), unexpected passes: \(summary.unexpectedPasses), errors: \(summary.errors)")
+        lines.append(
+            "target \(result.targetName), profile \(result.profile), corpus \(result.corpusVersion), "
+                + "\(result.outcomes.count) vectors in \(formatDecimalText(result.duration)) s")
+        lines.append(
+            "warnings: \(summary.warnings) (recommended vectors failed), expected failures: "
+                + "\(summary.expectedFailures), unexpected passes: \(summary.unexpectedPasses), errors: \(summary.errors)"
+        )
         lines.append(summary.closingLine)
         return lines
     }

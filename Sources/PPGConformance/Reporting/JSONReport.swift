@@ -20,14 +20,21 @@ public enum JSONReport {
             ("startedAt", .decimal(result.startedAt, decimals: 3)),
             ("duration", .decimal(result.duration, decimals: 3)),
             ("conforms", .bool(summary.conforms)),
-            ("summary", .object([
-                ("passed", .integer(summary.passed)), ("failed", .integer(summary.failed)),
-                ("skipped", .integer(summary.skipped)), ("warnings", .integer(summary.warnings)),
-                ("expectedFailures", .integer(summary.expectedFailures)),
-                ("unexpectedPasses", .integer(summary.unexpectedPasses)), ("errors", .integer(summary.errors)),
-            ])),
-            ("notSent", .object(result.notSent.sorted { $0.key.rawValue < $1.key.rawValue }
-                .map { ($0.key.rawValue, .integer($0.value)) })),
+            (
+                "summary",
+                .object([
+                    ("passed", .integer(summary.passed)), ("failed", .integer(summary.failed)),
+                    ("skipped", .integer(summary.skipped)), ("warnings", .integer(summary.warnings)),
+                    ("expectedFailures", .integer(summary.expectedFailures)),
+                    ("unexpectedPasses", .integer(summary.unexpectedPasses)), ("errors", .integer(summary.errors)),
+                ])
+            ),
+            (
+                "notSent",
+                .object(
+                    result.notSent.sorted { $0.key.rawValue < $1.key.rawValue }
+                        .map { ($0.key.rawValue, .integer($0.value)) })
+            ),
             ("warnings", .array(result.warnings.map { .string($0) })),
             ("outcomes", .array(result.outcomes.map(render))),
         ])

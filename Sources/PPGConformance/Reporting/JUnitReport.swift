@@ -26,12 +26,14 @@ public enum JUnitReport {
             let errors = outcomes.filter { isError($0) }.count
             let skipped = outcomes.filter { $0.disposition == .skipped }.count
             let time = outcomes.reduce(0) { $0 + $1.duration }
-            xml += "  <testsuite name=\"\(XMLText.token(category))\" package=\"ppg-conformance\" id=\"\(index)\" "
+            xml +=
+                "  <testsuite name=\"\(XMLText.token(category))\" package=\"ppg-conformance\" id=\"\(index)\" "
                 + "tests=\"\(outcomes.count)\" failures=\"\(failures)\" errors=\"\(errors)\" skipped=\"\(skipped)\" "
                 + "time=\"\(formatDecimal(time, decimals: 3))\" timestamp=\"\(timestamp)\" hostname=\"\(host)\">\n"
             xml += "    <properties>\n"
             for (name, value) in properties(result) {
-                xml += "      <property name=\"\(XMLText.token(name))\" value=\"\(XMLText.escape(value, attribute: true))\"/>\n"
+                xml +=
+                    "      <property name=\"\(XMLText.token(name))\" value=\"\(XMLText.escape(value, attribute: true))\"/>\n"
             }
             xml += "    </properties>\n"
             var notes: [String] = []
@@ -39,7 +41,8 @@ public enum JUnitReport {
                 xml += testcase(outcome, category: category)
                 switch outcome.disposition {
                 case .warning: notes.append("warning: \(outcome.id) (recommended) — \(outcome.reason)")
-                case .expectedFailure: notes.append("expected failure: \(outcome.id) — \(outcome.expectedFailureReason ?? "")")
+                case .expectedFailure:
+                    notes.append("expected failure: \(outcome.id) — \(outcome.expectedFailureReason ?? "")")
                 default: break
                 }
             }
@@ -71,22 +74,26 @@ public enum JUnitReport {
     }
 
     static func testcase(_ outcome: VectorOutcome, category: String) -> String {
-        let open = "    <testcase name=\"\(XMLText.token(outcome.id))\" classname=\"\(XMLText.token(outcome.kind.rawValue + "." + category))\" "
+        let open =
+            "    <testcase name=\"\(XMLText.token(outcome.id))\" classname=\"\(XMLText.token(outcome.kind.rawValue + "." + category))\" "
             + "time=\"\(formatDecimal(outcome.duration, decimals: 3))\""
         let body = XMLText.escape(failureText(outcome))
         if isFailure(outcome) {
-            let message = outcome.disposition == .unexpectedPass
+            let message =
+                outcome.disposition == .unexpectedPass
                 ? "unexpected pass: listed in the expected-failures file, but passed" : XMLText.oneLine(outcome.reason)
             let type = outcome.disposition == .unexpectedPass ? "unexpected-pass" : "nonconformance"
             return open + ">\n      <failure message=\"\(XMLText.escape(message, attribute: true))\" type=\"\(type)\">"
                 + body + "</failure>\n    </testcase>\n"
         }
         if isError(outcome) {
-            return open + ">\n      <error message=\"\(XMLText.escape(XMLText.oneLine(outcome.reason), attribute: true))\" "
+            return open
+                + ">\n      <error message=\"\(XMLText.escape(XMLText.oneLine(outcome.reason), attribute: true))\" "
                 + "type=\"harness-error\">" + body + "</error>\n    </testcase>\n"
         }
         if outcome.disposition == .skipped {
-            return open + ">\n      <skipped message=\"\(XMLText.escape(XMLText.oneLine(outcome.reason), attribute: true))\"/>\n"
+            return open
+                + ">\n      <skipped message=\"\(XMLText.escape(XMLText.oneLine(outcome.reason), attribute: true))\"/>\n"
                 + "    </testcase>\n"
         }
         return open + "/>\n"
@@ -110,9 +117,11 @@ public enum JUnitReport {
     static func isoTimestamp(_ seconds: Double) -> String {
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = TimeZone(identifier: "UTC") ?? calendar.timeZone
-        let parts = calendar.dateComponents([.year, .month, .day, .hour, .minute, .second],
-                                            from: Date(timeIntervalSince1970: seconds))
+        let parts = calendar.dateComponents(
+            [.year, .month, .day, .hour, .minute, .second],
+            from: Date(timeIntervalSince1970: seconds))
         func two(_ value: Int?) -> String { let v = value ?? 0; return v < 10 ? "0\(v)" : "\(v)" }
-        return "\(parts.year ?? 1970)-\(two(parts.month))-\(two(parts.day))T\(two(parts.hour)):\(two(parts.minute)):\(two(parts.second))"
+        return
+            "\(parts.year ?? 1970)-\(two(parts.month))-\(two(parts.day))T\(two(parts.hour)):\(two(parts.minute)):\(two(parts.second))"
     }
 }

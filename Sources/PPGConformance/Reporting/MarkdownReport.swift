@@ -32,18 +32,20 @@ public enum MarkdownReport {
             let outcomes = groups[category] ?? []
             lines += ["", "### \(category) (\(outcomes.count))", ""]
             for outcome in outcomes {
-                let label: String = switch outcome.disposition {
-                case .unexpectedPass: "unexpected pass"
-                case .warning: "warning"
-                default: outcome.status == .error ? "error" : "fail"
-                }
+                let label: String =
+                    switch outcome.disposition {
+                    case .unexpectedPass: "unexpected pass"
+                    case .warning: "warning"
+                    default: outcome.status == .error ? "error" : "fail"
+                    }
                 guard shown < limit else {
                     lines.append("- `\(outcome.id)` — \(label)")
                     continue
                 }
                 shown += 1
-                lines.append("<details><summary><code>\(html(outcome.id))</code> — \(label): \(html(firstLine(outcome.reason)))"
-                    + "</summary>")
+                lines.append(
+                    "<details><summary><code>\(html(outcome.id))</code> — \(label): \(html(firstLine(outcome.reason)))"
+                        + "</summary>")
                 lines.append("")
                 if outcome.disposition == .unexpectedPass {
                     lines.append("Listed in the expected-failures file but passed: remove the line.")

@@ -54,10 +54,12 @@ public struct ReportComparison: Sendable {
                 cells[id] = Self.cell(status: text(outcome["status"]), disposition: text(outcome["disposition"]))
                 order.append(id)
             }
-            columns.append(Column(label: text(report["target"]).isEmpty ? name : text(report["target"]),
-                                  corpusVersion: text(report["corpusVersion"]),
-                                  profile: text(report["scheme"]) + "/" + text(report["encoding"]), cells: cells,
-                                  order: order))
+            columns.append(
+                Column(
+                    label: text(report["target"]).isEmpty ? name : text(report["target"]),
+                    corpusVersion: text(report["corpusVersion"]),
+                    profile: text(report["scheme"]) + "/" + text(report["encoding"]), cells: cells,
+                    order: order))
         }
         // Labels must tell columns apart: fall back to file names where targets repeat.
         let labels = columns.map(\.label)
@@ -103,8 +105,9 @@ public struct ReportComparison: Sendable {
         for column in columns {
             let failed = column.cells.values.filter { $0 == "FAIL" || $0 == "error" || $0 == "XPASS" }.count
             let passed = column.cells.values.filter { $0 == "pass" }.count
-            lines.append((markdown ? "- " : "") + "\(column.label): \(passed) passed, \(failed) failed "
-                + "(corpus \(column.corpusVersion), \(column.profile))")
+            lines.append(
+                (markdown ? "- " : "") + "\(column.label): \(passed) passed, \(failed) failed "
+                    + "(corpus \(column.corpusVersion), \(column.profile))")
         }
         lines.append("")
         if rows.isEmpty {
@@ -128,8 +131,9 @@ public struct ReportComparison: Sendable {
             for row in body { lines.append(line(row)) }
         }
         lines.append("")
-        lines.append("\(differing.count) of \(ids.count) vectors differ between the \(columns.count) reports "
-            + "(— : not in that report).")
+        lines.append(
+            "\(differing.count) of \(ids.count) vectors differ between the \(columns.count) reports "
+                + "(— : not in that report).")
         return lines.joined(separator: "\n") + "\n"
     }
 }

@@ -29,12 +29,15 @@ public struct ExpectedFailures: Sendable {
             var reason = ""
             if let hash = rawLine.firstIndex(of: "#") {
                 pattern = rawLine[..<hash]
-                reason = rawLine[rawLine.index(after: hash)...].trimmingCharacters(in: CharacterSet(charactersIn: " \t\r"))
+                reason = rawLine[rawLine.index(after: hash)...].trimmingCharacters(
+                    in: CharacterSet(charactersIn: " \t\r"))
             }
             let trimmed = pattern.trimmingCharacters(in: CharacterSet(charactersIn: " \t\r"))
             if trimmed.isEmpty { continue }
-            entries.append(Entry(pattern: trimmed, reason: reason.isEmpty ? "listed as expected failure" : reason,
-                                 line: offset + 1))
+            entries.append(
+                Entry(
+                    pattern: trimmed, reason: reason.isEmpty ? "listed as expected failure" : reason,
+                    line: offset + 1))
         }
         self.entries = entries
     }

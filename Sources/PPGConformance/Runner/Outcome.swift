@@ -57,9 +57,11 @@ public struct VectorOutcome: Sendable {
     public var disposition: Disposition = .passed
 
     /// Creates an outcome.
-    public init(id: String, category: String, kind: VectorKind, level: VectorLevel, flags: [String], comment: String,
-                status: OutcomeStatus, expected: String, actual: String, reason: String, request: String = "",
-                reproduction: String = "", duration: Double = 0) {
+    public init(
+        id: String, category: String, kind: VectorKind, level: VectorLevel, flags: [String], comment: String,
+        status: OutcomeStatus, expected: String, actual: String, reason: String, request: String = "",
+        reproduction: String = "", duration: Double = 0
+    ) {
         self.id = id
         self.category = category
         self.kind = kind

@@ -21,9 +21,11 @@ public struct RunOptions: Sendable {
     public var jobs: Int
 
     /// Creates options.
-    public init(selection: Selection = Selection(), scheme: SignatureScheme? = nil, encoding: SignatureEncoding? = nil,
-                strict: Bool = false, expectedFailures: ExpectedFailures? = nil,
-                configuration: ReceiverConfiguration, jobs: Int = 1) {
+    public init(
+        selection: Selection = Selection(), scheme: SignatureScheme? = nil, encoding: SignatureEncoding? = nil,
+        strict: Bool = false, expectedFailures: ExpectedFailures? = nil,
+        configuration: ReceiverConfiguration, jobs: Int = 1
+    ) {
         self.selection = selection
         self.scheme = scheme
         self.encoding = encoding
@@ -85,21 +87,27 @@ public enum Runner {
     ///   - target: The target.
     ///   - options: The options.
     /// - Returns: The plan and the count of vectors not sent, by kind.
-    public static func plan(corpus: Corpus, target: any ConformanceTarget, options: RunOptions)
-        -> (vectors: [PlannedVector], notSent: [VectorKind: Int]) {
+    public static func plan(
+        corpus: Corpus, target: any ConformanceTarget, options: RunOptions
+    )
+        -> (vectors: [PlannedVector], notSent: [VectorKind: Int])
+    {
         var planned: [PlannedVector] = []
         var notSent: [VectorKind: Int] = [:]
         let selection = options.selection
-        for located in corpus.digestVectors where selection.includes(id: located.vector.id, flags: located.vector.flags) {
+        for located in corpus.digestVectors where selection.includes(id: located.vector.id, flags: located.vector.flags)
+        {
             guard target.takesSignatureVectors, target.digest([]) != nil else {
                 notSent[.digest, default: 0] += 1
                 continue
             }
-            planned.append(PlannedVector(id: located.vector.id, category: located.category, kind: .digest,
-                                         work: .digest(located.vector)))
+            planned.append(
+                PlannedVector(
+                    id: located.vector.id, category: located.category, kind: .digest,
+                    work: .digest(located.vector)))
         }
         for located in corpus.signatureVectors
-            where selection.includes(id: located.vector.id, flags: located.vector.flags) {
+        where selection.includes(id: located.vector.id, flags: located.vector.flags) {
             guard target.takesSignatureVectors else {
                 notSent[.signature, default: 0] += 1
                 continue
@@ -111,15 +119,19 @@ public enum Runner {
             } else if let encoding = options.encoding, vector.encoding != encoding {
                 reason = "vector for encoding \(vector.encoding.rawValue), run is --encoding \(encoding.rawValue)"
             }
-            planned.append(PlannedVector(id: vector.id, category: located.category, kind: .signature,
-                                         work: .signature(vector), skipReason: reason))
+            planned.append(
+                PlannedVector(
+                    id: vector.id, category: located.category, kind: .signature,
+                    work: .signature(vector), skipReason: reason))
         }
         for located in corpus.receiverVectors
-            where selection.includes(id: located.vector.id, flags: located.vector.flags) {
+        where selection.includes(id: located.vector.id, flags: located.vector.flags) {
             let vector = located.vector
-            planned.append(PlannedVector(id: vector.id, category: located.category, kind: .receiver,
-                                         work: .receiver(vector),
-                                         skipReason: vector.skipReason(for: options.configuration.profile)))
+            planned.append(
+                PlannedVector(
+                    id: vector.id, category: located.category, kind: .receiver,
+                    work: .receiver(vector),
+                    skipReason: vector.skipReason(for: options.configuration.profile)))
         }
         return (planned, notSent)
     }
@@ -131,8 +143,10 @@ public enum Runner {
     ///   - options: The options.
     ///   - progress: Called after each category with its outcomes, in corpus order.
     /// - Returns: The outcomes and their summary.
-    public static func run(corpus: Corpus, target: any ConformanceTarget, options: RunOptions,
-                           progress: (String, [VectorOutcome]) -> Void = { _, _ in }) -> RunResult {
+    public static func run(
+        corpus: Corpus, target: any ConformanceTarget, options: RunOptions,
+        progress: (String, [VectorOutcome]) -> Void = { _, _ in }
+    ) -> RunResult {
         let started = wallClockSeconds()
         let clock = ContinuousClock()
         let start = clock.now
@@ -158,19 +172,24 @@ public enum Runner {
         }
         var warnings: [String] = []
         if let expected = options.expectedFailures {
-            let ids = corpus.digestVectors.map(\.vector.id) + corpus.signatureVectors.map(\.vector.id)
+            let ids =
+                corpus.digestVectors.map(\.vector.id) + corpus.signatureVectors.map(\.vector.id)
                 + corpus.receiverVectors.map(\.vector.id)
             warnings += expected.unusedEntryWarnings(ids: ids)
         }
-        return RunResult(outcomes: outcomes, summary: RunSummary(outcomes), notSent: notSent, warnings: warnings,
-                         targetName: target.name, profile: options.configuration.profile,
-                         corpusVersion: corpus.manifest.version, startedAt: started,
-                         duration: seconds(clock.now - start))
+        return RunResult(
+            outcomes: outcomes, summary: RunSummary(outcomes), notSent: notSent, warnings: warnings,
+            targetName: target.name, profile: options.configuration.profile,
+            corpusVersion: corpus.manifest.version, startedAt: started,
+            duration: seconds(clock.now - start))
     }
 
     /// Runs one category's vectors, `jobs` at a time, keeping their order.
-    static func execute(_ work: [PlannedVector], target: any ConformanceTarget, options: RunOptions)
-        -> [VectorOutcome] {
+    static func execute(
+        _ work: [PlannedVector], target: any ConformanceTarget, options: RunOptions
+    )
+        -> [VectorOutcome]
+    {
         let jobs = max(1, min(options.jobs, work.count))
         if jobs == 1 { return work.map { evaluate($0, target: target, options: options) } }
         let slots = OutcomeSlots(count: work.count)
@@ -183,15 +202,17 @@ public enum Runner {
         return slots.values()
     }
 
-    static func evaluate(_ planned: PlannedVector, target: any ConformanceTarget, options: RunOptions) -> VectorOutcome {
+    static func evaluate(_ planned: PlannedVector, target: any ConformanceTarget, options: RunOptions) -> VectorOutcome
+    {
         let clock = ContinuousClock()
         let start = clock.now
         var outcome: VectorOutcome
         switch planned.work {
         case .digest(let vector):
-            outcome = VectorOutcome(id: vector.id, category: planned.category, kind: .digest, level: .required,
-                                    flags: vector.flags, comment: vector.comment, status: .pass,
-                                    expected: vector.digest, actual: "", reason: "")
+            outcome = VectorOutcome(
+                id: vector.id, category: planned.category, kind: .digest, level: .required,
+                flags: vector.flags, comment: vector.comment, status: .pass,
+                expected: vector.digest, actual: "", reason: "")
             if let reason = planned.skipReason {
                 outcome.status = .skip
                 outcome.reason = reason
@@ -214,17 +235,22 @@ public enum Runner {
         return outcome
     }
 
-    static func evaluateSignature(_ vector: SignatureVector, planned: PlannedVector, target: any ConformanceTarget)
-        -> VectorOutcome {
-        let expected = switch vector.result {
-        case .valid: "accept"
-        case .invalid: "reject"
-        case .acceptable: "accept or reject"
-        }
+    static func evaluateSignature(
+        _ vector: SignatureVector, planned: PlannedVector, target: any ConformanceTarget
+    )
+        -> VectorOutcome
+    {
+        let expected =
+            switch vector.result {
+            case .valid: "accept"
+            case .invalid: "reject"
+            case .acceptable: "accept or reject"
+            }
         var outcome = VectorOutcome(
             id: vector.id, category: planned.category, kind: .signature, level: .required, flags: vector.flags,
             comment: vector.comment, status: .pass, expected: expected, actual: "", reason: "",
-            request: describe(vector), reproduction: target.name == "reference" ? "ppg-conformance run --only '\(vector.id)'" : "")
+            request: describe(vector),
+            reproduction: target.name == "reference" ? "ppg-conformance run --only '\(vector.id)'" : "")
         if let reason = planned.skipReason {
             outcome.status = .skip
             outcome.reason = reason
@@ -257,8 +283,10 @@ public enum Runner {
         return outcome
     }
 
-    static func evaluateReceiver(_ vector: ReceiverVector, planned: PlannedVector, target: any ConformanceTarget,
-                                 options: RunOptions) -> VectorOutcome {
+    static func evaluateReceiver(
+        _ vector: ReceiverVector, planned: PlannedVector, target: any ConformanceTarget,
+        options: RunOptions
+    ) -> VectorOutcome {
         var outcome = VectorOutcome(
             id: vector.id, category: planned.category, kind: .receiver, level: vector.level, flags: vector.flags,
             comment: vector.comment, status: .pass, expected: "", actual: "", reason: "")
@@ -351,8 +379,10 @@ public enum Runner {
     static func verifierExpectation(_ delivery: Delivery, profile: SignatureProfile) -> ExpectedVerdict {
         guard delivery.expect == .reject, delivery.signatureKind == .valid else { return delivery.expect }
         let contentType = delivery.headers.last { ASCII.equalsIgnoringCase($0.name, "Content-Type") }?.value
-        let readable = (try? SigningInput.make(scheme: profile.scheme, url: delivery.signedURL.utf8, body: delivery.body,
-                                               contentType: contentType)) != nil
+        let readable =
+            (try? SigningInput.make(
+                scheme: profile.scheme, url: delivery.signedURL.utf8, body: delivery.body,
+                contentType: contentType)) != nil
         return readable ? .either : .reject
     }
 

@@ -18,8 +18,10 @@ public enum CurlCommand {
             parts += ["-H", quote(header.value.isEmpty ? "\(header.name);" : "\(header.name): \(header.value)")]
         }
         // curl adds these unless told not to; the delivery has none of them.
-        for (name, flag) in [("content-type", "Content-Type:"), ("user-agent", "User-Agent:"), ("accept", "Accept:"),
-                             ("expect", "Expect:")] where !names.contains(name) {
+        for (name, flag) in [
+            ("content-type", "Content-Type:"), ("user-agent", "User-Agent:"), ("accept", "Accept:"),
+            ("expect", "Expect:"),
+        ] where !names.contains(name) {
             parts += ["-H", quote(flag)]
         }
         if delivery.chunked { parts += ["-H", quote("Transfer-Encoding: chunked")] }
@@ -72,12 +74,13 @@ public enum CurlCommand {
     }
 
     static func pythonBytes(_ bytes: [UInt8]) -> String {
-        "b'" + bytes.map { byte -> String in
-            if byte == 0x27 { return "\\'" }
-            if byte == 0x5C { return "\\\\" }
-            if byte >= 0x20 && byte < 0x7F { return String(UnicodeScalar(byte)) }
-            return "\\x" + String(byte, radix: 16).leftPadded(to: 2)
-        }.joined() + "'"
+        "b'"
+            + bytes.map { byte -> String in
+                if byte == 0x27 { return "\\'" }
+                if byte == 0x5C { return "\\\\" }
+                if byte >= 0x20 && byte < 0x7F { return String(UnicodeScalar(byte)) }
+                return "\\x" + String(byte, radix: 16).leftPadded(to: 2)
+            }.joined() + "'"
     }
 
     /// Single-quotes a word for POSIX shells.

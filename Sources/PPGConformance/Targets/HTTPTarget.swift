@@ -1,10 +1,11 @@
 import Foundation
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
 import PPGHTTP
 import PPGSignature
 import PPGVectors
+
+#if canImport(FoundationNetworking)
+    import FoundationNetworking
+#endif
 
 /// A receiver over HTTP: each receiver vector's deliveries go out on one kept-alive connection of our own client,
 /// byte for byte; `https://` targets go through URLSession, with the limits the README states.
@@ -46,9 +47,11 @@ public struct HTTPTarget: ConformanceTarget {
     /// - Throws: `TargetError` of kind `unreachable`.
     public func checkReachable() throws(TargetError) {
         if isTLS && insecure && !URLSessionTransport.supportsInsecure {
-            throw TargetError(kind: .unreachable, message: "--insecure is not available on this platform: "
-                + "swift-corelibs-foundation cannot switch certificate verification off; trust the certificate "
-                + "system-wide, or test over http behind the TLS terminator with --public-url https://…")
+            throw TargetError(
+                kind: .unreachable,
+                message: "--insecure is not available on this platform: "
+                    + "swift-corelibs-foundation cannot switch certificate verification off; trust the certificate "
+                    + "system-wide, or test over http behind the TLS terminator with --public-url https://…")
         }
         let connection = HTTPConnection(host: connectHost, port: port, connectTimeout: timeout)
         do {
@@ -86,13 +89,15 @@ public struct HTTPTarget: ConformanceTarget {
         defer { connection.close() }
         var responses: [DeliveryResponse] = []
         for delivery in deliveries {
-            let request = HTTPRequest(method: delivery.method, target: delivery.requestTarget, headers: delivery.headers,
-                                      body: delivery.body, chunked: delivery.chunked)
+            let request = HTTPRequest(
+                method: delivery.method, target: delivery.requestTarget, headers: delivery.headers,
+                body: delivery.body, chunked: delivery.chunked)
             do {
                 let response = try connection.send(request, timeout: timeout)
-                responses.append(DeliveryResponse(
-                    status: response.status,
-                    bodyPrefix: String(decoding: response.body.prefix(200), as: UTF8.self)))
+                responses.append(
+                    DeliveryResponse(
+                        status: response.status,
+                        bodyPrefix: String(decoding: response.body.prefix(200), as: UTF8.self)))
             } catch {
                 throw TargetError(kind: Self.kind(of: error), message: error.message)
             }
@@ -125,7 +130,9 @@ enum URLSessionTransport {
         if delivery.headers.contains(where: { $0.value != $0.value.trimmingCharacters(in: .whitespaces) }) {
             return "white space around a header value"
         }
-        if delivery.headers.contains(where: { $0.name.lowercased() == "x-ppg-signature" && $0.name != "X-PPG-Signature" }) {
+        if delivery.headers.contains(where: {
+            $0.name.lowercased() == "x-ppg-signature" && $0.name != "X-PPG-Signature"
+        }) {
             return "the header name's case"
         }
         if delivery.url.path.contains("/./") || delivery.url.path.contains("/../") { return "dot segments in the path" }
@@ -147,18 +154,22 @@ enum URLSessionTransport {
         }
 
         #if canImport(Darwin)
-        func urlSession(_ session: URLSession, task: URLSessionTask, didReceive challenge: URLAuthenticationChallenge,
-                        completionHandler: @escaping @Sendable (URLSession.AuthChallengeDisposition, URLCredential?) -> Void) {
-            if insecure, let trust = challenge.protectionSpace.serverTrust {
-                completionHandler(.useCredential, URLCredential(trust: trust))
-            } else {
-                completionHandler(.performDefaultHandling, nil)
+            func urlSession(
+                _ session: URLSession, task: URLSessionTask, didReceive challenge: URLAuthenticationChallenge,
+                completionHandler: @escaping @Sendable (URLSession.AuthChallengeDisposition, URLCredential?) -> Void
+            ) {
+                if insecure, let trust = challenge.protectionSpace.serverTrust {
+                    completionHandler(.useCredential, URLCredential(trust: trust))
+                } else {
+                    completionHandler(.performDefaultHandling, nil)
+                }
             }
-        }
         #endif
 
-        func urlSession(_ session: URLSession, task: URLSessionTask, willPerformHTTPRedirection response: HTTPURLResponse,
-                        newRequest request: URLRequest, completionHandler: @escaping @Sendable (URLRequest?) -> Void) {
+        func urlSession(
+            _ session: URLSession, task: URLSessionTask, willPerformHTTPRedirection response: HTTPURLResponse,
+            newRequest request: URLRequest, completionHandler: @escaping @Sendable (URLRequest?) -> Void
+        ) {
             completionHandler(nil)
         }
     }
@@ -166,9 +177,9 @@ enum URLSessionTransport {
     /// Whether `--insecure` can be honoured on this platform.
     static var supportsInsecure: Bool {
         #if canImport(Darwin)
-        true
+            true
         #else
-        false
+            false
         #endif
     }
 
@@ -183,17 +194,22 @@ enum URLSessionTransport {
         let configuration = URLSessionConfiguration.ephemeral
         configuration.timeoutIntervalForRequest = timeout
         configuration.timeoutIntervalForResource = timeout
-        let session = URLSession(configuration: configuration, delegate: Delegate(insecure: insecure), delegateQueue: nil)
+        let session = URLSession(
+            configuration: configuration, delegate: Delegate(insecure: insecure), delegateQueue: nil)
         defer { session.invalidateAndCancel() }
         let box = Box()
         let done = DispatchSemaphore(value: 0)
         let task = session.dataTask(with: request) { data, response, error in
             if let http = response as? HTTPURLResponse {
-                box.result = .success(DeliveryResponse(
-                    status: http.statusCode, bodyPrefix: String(decoding: (data ?? Data()).prefix(200), as: UTF8.self)))
+                box.result = .success(
+                    DeliveryResponse(
+                        status: http.statusCode,
+                        bodyPrefix: String(decoding: (data ?? Data()).prefix(200), as: UTF8.self)))
             } else {
-                box.result = .failure(TargetError(kind: .connectionReset,
-                                                  message: error.map { "\($0.localizedDescription)" } ?? "no response"))
+                box.result = .failure(
+                    TargetError(
+                        kind: .connectionReset,
+                        message: error.map { "\($0.localizedDescription)" } ?? "no response"))
             }
             done.signal()
         }

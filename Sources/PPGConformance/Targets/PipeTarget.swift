@@ -1,10 +1,11 @@
 import Foundation
 import PPGSignature
 import PPGVectors
+
 #if canImport(Glibc)
-@preconcurrency import Glibc
+    @preconcurrency import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// A verifier program over a pipe: started once, one JSON request per line on its stdin, one JSON answer per line
@@ -80,17 +81,19 @@ public final class PipeTarget: ConformanceTarget, @unchecked Sendable {
     public func digest(_ message: [UInt8]) -> String? { nil }
 
     public func verify(_ vector: SignatureVector) throws(TargetError) -> LibraryAnswer {
-        try ask(id: vector.id, key: vector.keyBytes, url: vector.url, method: vector.method, headers: vector.headers,
-                body: vector.bodyBytes, profile: vector.profile)
+        try ask(
+            id: vector.id, key: vector.keyBytes, url: vector.url, method: vector.method, headers: vector.headers,
+            body: vector.bodyBytes, profile: vector.profile)
     }
 
     public func deliver(_ deliveries: [Delivery]) throws(TargetError) -> [DeliveryResponse] {
         var responses: [DeliveryResponse] = []
         for delivery in deliveries {
             let id = deliveries.count > 1 ? "\(delivery.vectorID)#\(delivery.step + 1)" : delivery.vectorID
-            let answer = try ask(id: id, key: Array(configuration.projectID.utf8), url: delivery.signedURL,
-                                 method: delivery.method, headers: delivery.headers, body: delivery.body,
-                                 profile: configuration.profile)
+            let answer = try ask(
+                id: id, key: Array(configuration.projectID.utf8), url: delivery.signedURL,
+                method: delivery.method, headers: delivery.headers, body: delivery.body,
+                profile: configuration.profile)
             switch answer {
             case .accept: responses.append(DeliveryResponse(status: 200, bodyPrefix: "accept"))
             case .reject(let why): responses.append(DeliveryResponse(status: 401, bodyPrefix: why))
@@ -105,8 +108,10 @@ public final class PipeTarget: ConformanceTarget, @unchecked Sendable {
     }
 
     /// The request line sent for one check, as documented.
-    static func requestLine(id: String, key: [UInt8], url: String, method: String,
-                            headers: [(name: String, value: String)], body: [UInt8], profile: SignatureProfile) -> String {
+    static func requestLine(
+        id: String, key: [UInt8], url: String, method: String,
+        headers: [(name: String, value: String)], body: [UInt8], profile: SignatureProfile
+    ) -> String {
         var members: [(String, JSONOutput)] = [("id", .string(id))]
         if let text = String(validating: key, as: UTF8.self) {
             members.append(("key", .string(text)))
@@ -121,13 +126,16 @@ public final class PipeTarget: ConformanceTarget, @unchecked Sendable {
         return JSONOutput.object(members).rendered(pretty: false)
     }
 
-    func ask(id: String, key: [UInt8], url: String, method: String, headers: [(name: String, value: String)],
-             body: [UInt8], profile: SignatureProfile) throws(TargetError) -> LibraryAnswer {
+    func ask(
+        id: String, key: [UInt8], url: String, method: String, headers: [(name: String, value: String)],
+        body: [UInt8], profile: SignatureProfile
+    ) throws(TargetError) -> LibraryAnswer {
         lock.lock()
         defer { lock.unlock() }
         if let fatal { throw fatal }
-        let line = Self.requestLine(id: id, key: key, url: url, method: method, headers: headers, body: body,
-                                    profile: profile)
+        let line = Self.requestLine(
+            id: id, key: key, url: url, method: method, headers: headers, body: body,
+            profile: profile)
         let deadline = Date().addingTimeInterval(timeout)
         do {
             try write(Array((line + "\n").utf8), deadline: deadline)
@@ -135,8 +143,10 @@ public final class PipeTarget: ConformanceTarget, @unchecked Sendable {
             return try parse(answer, id: id)
         } catch {
             let tail = stderrTail.text
-            let failure = TargetError(kind: .crashed, message: error.message
-                + (tail.isEmpty ? "" : "; its stderr ended with: \(tail)"))
+            let failure = TargetError(
+                kind: .crashed,
+                message: error.message
+                    + (tail.isEmpty ? "" : "; its stderr ended with: \(tail)"))
             fatal = failure
             throw failure
         }
@@ -148,9 +158,9 @@ public final class PipeTarget: ConformanceTarget, @unchecked Sendable {
         while offset < bytes.count {
             let written = bytes.withUnsafeBytes { raw in
                 #if canImport(Glibc)
-                Glibc.write(descriptor, raw.baseAddress.unsafelyUnwrapped + offset, bytes.count - offset)
+                    Glibc.write(descriptor, raw.baseAddress.unsafelyUnwrapped + offset, bytes.count - offset)
                 #else
-                Darwin.write(descriptor, raw.baseAddress.unsafelyUnwrapped + offset, bytes.count - offset)
+                    Darwin.write(descriptor, raw.baseAddress.unsafelyUnwrapped + offset, bytes.count - offset)
                 #endif
             }
             if written > 0 {
@@ -158,8 +168,10 @@ public final class PipeTarget: ConformanceTarget, @unchecked Sendable {
             } else if errno == EAGAIN || errno == EINTR {
                 try wait(descriptor, events: Int16(POLLOUT), deadline: deadline, doing: "reading its input")
             } else {
-                throw TargetError(kind: .crashed, message: "the program exited (status \(exitStatus())) "
-                    + "instead of reading its input")
+                throw TargetError(
+                    kind: .crashed,
+                    message: "the program exited (status \(exitStatus())) "
+                        + "instead of reading its input")
             }
         }
     }
@@ -178,15 +190,16 @@ public final class PipeTarget: ConformanceTarget, @unchecked Sendable {
             var chunk = [UInt8](repeating: 0, count: 65_536)
             let count = chunk.withUnsafeMutableBytes { raw in
                 #if canImport(Glibc)
-                Glibc.read(descriptor, raw.baseAddress, raw.count)
+                    Glibc.read(descriptor, raw.baseAddress, raw.count)
                 #else
-                Darwin.read(descriptor, raw.baseAddress, raw.count)
+                    Darwin.read(descriptor, raw.baseAddress, raw.count)
                 #endif
             }
             if count > 0 {
                 buffer += chunk.prefix(count)
             } else if count == 0 {
-                throw TargetError(kind: .crashed, message: "the program exited (status \(exitStatus())) without answering")
+                throw TargetError(
+                    kind: .crashed, message: "the program exited (status \(exitStatus())) without answering")
             } else if errno == EAGAIN || errno == EINTR {
                 try wait(descriptor, events: Int16(POLLIN), deadline: deadline, doing: "answering")
             } else {
@@ -199,8 +212,10 @@ public final class PipeTarget: ConformanceTarget, @unchecked Sendable {
         let milliseconds = Int32(max(0, deadline.timeIntervalSinceNow) * 1000)
         var entry = pollfd(fd: descriptor, events: events, revents: 0)
         if poll(&entry, 1, milliseconds) == 0 {
-            throw TargetError(kind: .timeout, message: "the program took more than \(formatDecimal(timeout, decimals: 1)) s "
-                + doing)
+            throw TargetError(
+                kind: .timeout,
+                message: "the program took more than \(formatDecimal(timeout, decimals: 1)) s "
+                    + doing)
         }
     }
 
@@ -220,13 +235,15 @@ public final class PipeTarget: ConformanceTarget, @unchecked Sendable {
             throw TargetError(kind: .protocolViolation, message: "the answer '\(shown)' has no string 'id'")
         }
         guard String(decoding: answeredID, as: UTF8.self) == id else {
-            throw TargetError(kind: .protocolViolation,
-                              message: "the program answered id '\(String(decoding: answeredID, as: UTF8.self))' to '\(id)'")
+            throw TargetError(
+                kind: .protocolViolation,
+                message: "the program answered id '\(String(decoding: answeredID, as: UTF8.self))' to '\(id)'")
         }
         if case .string(let reason)? = member("skip") { return .skip(String(decoding: reason, as: UTF8.self)) }
         guard case .bool(let accept)? = member("accept") else {
-            throw TargetError(kind: .protocolViolation,
-                              message: "the answer '\(shown)' has neither a boolean 'accept' nor a string 'skip'")
+            throw TargetError(
+                kind: .protocolViolation,
+                message: "the answer '\(shown)' has neither a boolean 'accept' nor a string 'skip'")
         }
         var reason = ""
         if case .string(let text)? = member("reason") { reason = String(decoding: text, as: UTF8.self) }
@@ -249,6 +266,7 @@ final class StderrTail: @unchecked Sendable {
     var text: String {
         lock.lock()
         defer { lock.unlock() }
-        return String(decoding: bytes, as: UTF8.self).split(whereSeparator: \.isNewline).suffix(4).joined(separator: " | ")
+        return String(decoding: bytes, as: UTF8.self).split(whereSeparator: \.isNewline).suffix(4).joined(
+            separator: " | ")
     }
 }

@@ -20,8 +20,9 @@ public struct ReferenceTarget: ConformanceTarget {
     /// - Parameter configuration: What the reference receiver is configured with.
     public init(configuration: ReceiverConfiguration) {
         self.configuration = configuration
-        self.receiver = ReferenceReceiver(projectID: configuration.projectID, publicURL: configuration.publicURL,
-                                          profile: configuration.profile)
+        self.receiver = ReferenceReceiver(
+            projectID: configuration.projectID, publicURL: configuration.publicURL,
+            profile: configuration.profile)
     }
 
     public var name: String { "reference" }
@@ -41,11 +42,13 @@ public struct ReferenceTarget: ConformanceTarget {
 
     public func deliver(_ deliveries: [Delivery]) throws(TargetError) -> [DeliveryResponse] {
         deliveries.map { delivery in
-            let request = ReceivedRequest(method: delivery.method, target: delivery.requestTarget,
-                                          headers: delivery.headers, body: delivery.body)
+            let request = ReceivedRequest(
+                method: delivery.method, target: delivery.requestTarget,
+                headers: delivery.headers, body: delivery.body)
             let response = receiver.respond(to: request)
-            return DeliveryResponse(status: response.status,
-                                    bodyPrefix: String(decoding: response.body.prefix(200), as: UTF8.self))
+            return DeliveryResponse(
+                status: response.status,
+                bodyPrefix: String(decoding: response.body.prefix(200), as: UTF8.self))
         }
     }
 

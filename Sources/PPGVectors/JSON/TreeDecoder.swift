@@ -35,7 +35,8 @@ final class TreeDecoder: Decoder {
     }
 
     func mismatch(_ type: Any.Type, _ expected: String, at path: [any CodingKey]) -> DecodingError {
-        DecodingError.typeMismatch(type, .init(codingPath: path, debugDescription: "expected \(expected), found \(value.typeName)"))
+        DecodingError.typeMismatch(
+            type, .init(codingPath: path, debugDescription: "expected \(expected), found \(value.typeName)"))
     }
 
     func child(_ value: JSONValue, key: any CodingKey) -> TreeDecoder {
@@ -125,7 +126,8 @@ struct KeyedContainer<Key: CodingKey>: KeyedDecodingContainerProtocol {
     private func require(_ key: Key) throws -> JSONMember {
         decoder.context.markRead(decoder.value.span.lowerBound, key.stringValue)
         guard let member = member(key) else {
-            throw DecodingError.keyNotFound(key, .init(codingPath: codingPath, debugDescription: "missing field '\(key.stringValue)'"))
+            throw DecodingError.keyNotFound(
+                key, .init(codingPath: codingPath, debugDescription: "missing field '\(key.stringValue)'"))
         }
         return member
     }
@@ -147,8 +149,11 @@ struct KeyedContainer<Key: CodingKey>: KeyedDecodingContainerProtocol {
         return try decoder.child(member.value, key: key).decodeScalar(type)
     }
 
-    func nestedContainer<NestedKey: CodingKey>(keyedBy type: NestedKey.Type, forKey key: Key) throws
-        -> KeyedDecodingContainer<NestedKey> {
+    func nestedContainer<NestedKey: CodingKey>(
+        keyedBy type: NestedKey.Type, forKey key: Key
+    ) throws
+        -> KeyedDecodingContainer<NestedKey>
+    {
         try decoder.child(try require(key).value, key: key).container(keyedBy: type)
     }
 
@@ -175,7 +180,8 @@ struct UnkeyedContainer: UnkeyedDecodingContainer {
 
     private mutating func next() throws -> TreeDecoder {
         guard !isAtEnd else {
-            throw DecodingError.valueNotFound(Any.self, .init(codingPath: codingPath, debugDescription: "array too short"))
+            throw DecodingError.valueNotFound(
+                Any.self, .init(codingPath: codingPath, debugDescription: "array too short"))
         }
         defer { currentIndex += 1 }
         return decoder.child(elements[currentIndex], key: TreeKey(intValue: currentIndex))
@@ -192,8 +198,11 @@ struct UnkeyedContainer: UnkeyedDecodingContainer {
 
     mutating func decode<T: Decodable>(_ type: T.Type) throws -> T { try next().decodeScalar(type) }
 
-    mutating func nestedContainer<NestedKey: CodingKey>(keyedBy type: NestedKey.Type) throws
-        -> KeyedDecodingContainer<NestedKey> {
+    mutating func nestedContainer<NestedKey: CodingKey>(
+        keyedBy type: NestedKey.Type
+    ) throws
+        -> KeyedDecodingContainer<NestedKey>
+    {
         try next().container(keyedBy: type)
     }
 

@@ -37,12 +37,16 @@ public enum CorpusLint {
             let vector = located.vector
             let actual = SignatureEncoding.hex.encode(SHA1.hash(vector.messageBytes))
             if actual != vector.digest {
-                problems.append(LintProblem(file: located.file, vectorID: vector.id,
-                                            message: "digest is \(vector.digest), the reference computes \(actual)"))
+                problems.append(
+                    LintProblem(
+                        file: located.file, vectorID: vector.id,
+                        message: "digest is \(vector.digest), the reference computes \(actual)"))
             }
         }
         for located in corpus.signatureVectors {
-            problems += check(located.vector).map { LintProblem(file: located.file, vectorID: located.vector.id, message: $0) }
+            problems += check(located.vector).map {
+                LintProblem(file: located.file, vectorID: located.vector.id, message: $0)
+            }
         }
         return problems
     }
@@ -53,13 +57,15 @@ public enum CorpusLint {
             problems.append("the body is UTF-8: write it as 'body', not 'bodyBase64'")
         }
         if vector.signingInputBase64 != nil, let bytes = vector.signingInputBytes,
-           String(validating: bytes, as: UTF8.self) != nil {
+            String(validating: bytes, as: UTF8.self) != nil
+        {
             problems.append("the signing input is UTF-8: write it as 'signingInput', not 'signingInputBase64'")
         }
         let computed: [UInt8]?
         do {
-            computed = try SigningInput.make(scheme: vector.scheme, url: vector.url.utf8, body: vector.bodyBytes,
-                                             contentType: vector.contentType)
+            computed = try SigningInput.make(
+                scheme: vector.scheme, url: vector.url.utf8, body: vector.bodyBytes,
+                contentType: vector.contentType)
         } catch {
             computed = nil
             if vector.signingInputBytes != nil {
@@ -88,7 +94,9 @@ public enum CorpusLint {
         }
         if vector.result == .invalid, let computed {
             let correct = Signer(key: vector.keyBytes, profile: vector.profile).signature(forSigningInput: computed)
-            if correct == vector.signature { problems.append("result is invalid, but the signature is the correct one") }
+            if correct == vector.signature {
+                problems.append("result is invalid, but the signature is the correct one")
+            }
         }
         return problems
     }
@@ -105,15 +113,18 @@ public enum CorpusLint {
         for relative in files {
             let path = root + "/" + relative
             guard let data = FileManager.default.contents(atPath: path),
-                  let value = try? JSONParser.parse(Array(data)) else { continue }
+                let value = try? JSONParser.parse(Array(data))
+            else { continue }
             let canonical = value.output(source: Array(data)).rendered(pretty: true) + "\n"
             guard Array(canonical.utf8) != Array(data) else { continue }
             if fix {
                 try? Data(canonical.utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
                 problems.append(LintProblem(file: relative, vectorID: nil, message: "rewritten in canonical form"))
             } else {
-                problems.append(LintProblem(file: relative, vectorID: nil,
-                                            message: "not in canonical form (run 'vectors lint --fix')"))
+                problems.append(
+                    LintProblem(
+                        file: relative, vectorID: nil,
+                        message: "not in canonical form (run 'vectors lint --fix')"))
             }
         }
         return problems

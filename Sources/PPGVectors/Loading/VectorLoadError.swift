@@ -32,8 +32,10 @@ public struct VectorLoadError: Error, Sendable, Equatable, CustomStringConvertib
     ///   - vectorID: The vector's id.
     ///   - path: The JSON path.
     ///   - message: One line for a person.
-    public init(kind: Kind, file: String, line: Int? = nil, column: Int? = nil, vectorID: String? = nil,
-                path: String? = nil, message: String) {
+    public init(
+        kind: Kind, file: String, line: Int? = nil, column: Int? = nil, vectorID: String? = nil,
+        path: String? = nil, message: String
+    ) {
         self.kind = kind
         self.file = file
         self.line = line

@@ -14,12 +14,14 @@ public enum VectorLoader {
         let manifestFile = try ParsedFile(path: manifestPath, displayName: "manifest.json")
         let manifest: Manifest = try manifestFile.decode(Manifest.self)
         guard manifest.format == Corpus.supportedFormat else {
-            throw VectorLoadError(kind: .unsupportedFormat, file: "manifest.json", path: "$.format",
-                                  message: "format \(manifest.format) is not supported (this tool reads format 1)")
+            throw VectorLoadError(
+                kind: .unsupportedFormat, file: "manifest.json", path: "$.format",
+                message: "format \(manifest.format) is not supported (this tool reads format 1)")
         }
         guard isSemanticVersion(manifest.version) else {
-            throw VectorLoadError(kind: .invalidValue, file: "manifest.json", path: "$.version",
-                                  message: "version '\(manifest.version)' is not MAJOR.MINOR.PATCH")
+            throw VectorLoadError(
+                kind: .invalidValue, file: "manifest.json", path: "$.version",
+                message: "version '\(manifest.version)' is not MAJOR.MINOR.PATCH")
         }
         var corpus = Corpus(directory: root, manifest: manifest)
         var seenIDs: [String: String] = [:]
@@ -30,24 +32,28 @@ public enum VectorLoader {
                 let id = vector.id
                 let path = "$.vectors[\(index)]"
                 guard isValidID(id) else {
-                    throw file.error(.invalidValue, path: path + ".id", vectorID: id,
-                                     "id must be 'category/name' in lowercase letters, digits, '-', '.' and '_'")
+                    throw file.error(
+                        .invalidValue, path: path + ".id", vectorID: id,
+                        "id must be 'category/name' in lowercase letters, digits, '-', '.' and '_'")
                 }
                 guard id.hasPrefix(category + "/") else {
-                    throw file.error(.invalidValue, path: path + ".id", vectorID: id,
-                                     "id must start with the file's category '\(category)/'")
+                    throw file.error(
+                        .invalidValue, path: path + ".id", vectorID: id,
+                        "id must start with the file's category '\(category)/'")
                 }
                 if let other = seenIDs[id] {
                     throw file.error(.duplicateID, path: path + ".id", vectorID: id, "id already used in \(other)")
                 }
                 seenIDs[id] = relative
                 for (flagIndex, flag) in vector.flags.enumerated() where manifest.notes[flag] == nil {
-                    throw file.error(.unknownFlag, path: path + ".flags[\(flagIndex)]", vectorID: id,
-                                     "flag '\(flag)' is not described in manifest.json notes")
+                    throw file.error(
+                        .unknownFlag, path: path + ".flags[\(flagIndex)]", vectorID: id,
+                        "flag '\(flag)' is not described in manifest.json notes")
                 }
                 if vector.provenance != .derived && (vector.source ?? "").isEmpty {
-                    throw file.error(.missingField, path: path, vectorID: id,
-                                     "a \(vector.provenance.rawValue) vector needs a 'source'")
+                    throw file.error(
+                        .missingField, path: path, vectorID: id,
+                        "a \(vector.provenance.rawValue) vector needs a 'source'")
                 }
             }
             /// Decodes the file as vectors of one kind and checks each: the same steps for every kind.
@@ -73,7 +79,9 @@ public enum VectorLoader {
         var root = directory
         while root.count > 1 && root.hasSuffix("/") { root.removeLast() }
         let manager = FileManager.default
-        if !manager.fileExists(atPath: root + "/manifest.json") && manager.fileExists(atPath: root + "/v1/manifest.json") {
+        if !manager.fileExists(atPath: root + "/manifest.json")
+            && manager.fileExists(atPath: root + "/v1/manifest.json")
+        {
             return root + "/v1"
         }
         return root
@@ -125,18 +133,22 @@ struct ParsedFile {
             root = try JSONParser.parse(source)
         } catch {
             let (line, column) = jsonLocation(of: error.offset, in: source)
-            throw VectorLoadError(kind: .malformedJSON, file: displayName, line: line, column: column,
-                                  message: "not JSON: \(error.message)")
+            throw VectorLoadError(
+                kind: .malformedJSON, file: displayName, line: line, column: column,
+                message: "not JSON: \(error.message)")
         }
         try checkDuplicateMembers(root, path: "$")
     }
 
-    func error(_ kind: VectorLoadError.Kind, path: String, vectorID: String? = nil, offset: Int? = nil,
-               _ message: String) -> VectorLoadError {
+    func error(
+        _ kind: VectorLoadError.Kind, path: String, vectorID: String? = nil, offset: Int? = nil,
+        _ message: String
+    ) -> VectorLoadError {
         let position = offset ?? node(atPath: path)?.span.lowerBound
         let location = position.map { jsonLocation(of: $0, in: source) }
-        return VectorLoadError(kind: kind, file: displayName, line: location?.line, column: location?.column,
-                               vectorID: vectorID, path: path, message: message)
+        return VectorLoadError(
+            kind: kind, file: displayName, line: location?.line, column: location?.column,
+            vectorID: vectorID, path: path, message: message)
     }
 
     private func checkDuplicateMembers(_ value: JSONValue, path: String) throws(VectorLoadError) {
@@ -146,8 +158,9 @@ struct ParsedFile {
             for member in members {
                 let childPath = path + "." + member.nameString
                 guard seen.insert(member.name).inserted else {
-                    throw error(.duplicateMember, path: childPath, offset: member.nameSpan.lowerBound,
-                                "member '\(member.nameString)' appears twice")
+                    throw error(
+                        .duplicateMember, path: childPath, offset: member.nameSpan.lowerBound,
+                        "member '\(member.nameString)' appears twice")
                 }
                 try checkDuplicateMembers(member.value, path: childPath)
             }
@@ -169,11 +182,14 @@ struct ParsedFile {
         guard let format = member("format") else { throw error(.missingField, path: "$", "missing field 'format'") }
         let formatText = String(decoding: source[format.span], as: UTF8.self)
         guard formatText == String(Corpus.supportedFormat) else {
-            throw error(.unsupportedFormat, path: "$.format",
-                        "format \(formatText) is not supported (this tool reads format \(Corpus.supportedFormat))")
+            throw error(
+                .unsupportedFormat, path: "$.format",
+                "format \(formatText) is not supported (this tool reads format \(Corpus.supportedFormat))")
         }
         guard let kindValue = member("kind") else { throw error(.missingField, path: "$", "missing field 'kind'") }
-        guard case .string(let bytes) = kindValue.kind, let kind = VectorKind(rawValue: String(decoding: bytes, as: UTF8.self)) else {
+        guard case .string(let bytes) = kindValue.kind,
+            let kind = VectorKind(rawValue: String(decoding: bytes, as: UTF8.self))
+        else {
             throw error(.invalidValue, path: "$.kind", "kind must be one of: digest, signature, receiver")
         }
         if let category = member("category"), case .string(let name) = category.kind {
@@ -199,16 +215,20 @@ struct ParsedFile {
         return decoded
     }
 
-    private func checkUnknownMembers(_ value: JSONValue, path: String, context: TreeDecodingContext)
-        throws(VectorLoadError) {
+    private func checkUnknownMembers(
+        _ value: JSONValue, path: String, context: TreeDecodingContext
+    )
+        throws(VectorLoadError)
+    {
         switch value.kind {
         case .object(let members):
             let read = context.read[value.span.lowerBound]
             for member in members {
                 let childPath = path + "." + member.nameString
                 if let read, !read.contains(member.nameString) {
-                    throw error(.unknownField, path: childPath, vectorID: vectorID(in: childPath),
-                                offset: member.nameSpan.lowerBound, "unknown field '\(member.nameString)'")
+                    throw error(
+                        .unknownField, path: childPath, vectorID: vectorID(in: childPath),
+                        offset: member.nameSpan.lowerBound, "unknown field '\(member.nameString)'")
                 }
                 try checkUnknownMembers(member.value, path: childPath, context: context)
             }
@@ -239,7 +259,8 @@ struct ParsedFile {
             let path = render(context.codingPath)
             var message = context.debugDescription
             if let value = node(atPath: path), case .string(let bytes) = value.kind {
-                message = "invalid value '\(String(decoding: bytes, as: UTF8.self))'"
+                message =
+                    "invalid value '\(String(decoding: bytes, as: UTF8.self))'"
                     + (allowedValues(atPath: path).map { " (expected one of: \($0))" } ?? "")
             }
             return error(.invalidValue, path: path, vectorID: vectorID(in: path), message)
@@ -252,16 +273,17 @@ struct ParsedFile {
     private func allowedValues(atPath path: String) -> String? {
         let field = path.split(separator: ".").last.map(String.init) ?? ""
         let name = field.split(separator: "[").first.map(String.init) ?? field
-        let values: [String]? = switch name {
-        case "scheme", "schemes": SignatureScheme.allCases.map(\.rawValue)
-        case "encoding", "encodings": SignatureEncoding.allCases.map(\.rawValue)
-        case "result": SignatureResult.allCases.map(\.rawValue)
-        case "level": VectorLevel.allCases.map(\.rawValue)
-        case "expect": ExpectedVerdict.allCases.map(\.rawValue)
-        case "provenance": Provenance.allCases.map(\.rawValue)
-        case "kind": SignatureDirective.Kind.allCases.map(\.rawValue)
-        default: nil
-        }
+        let values: [String]? =
+            switch name {
+            case "scheme", "schemes": SignatureScheme.allCases.map(\.rawValue)
+            case "encoding", "encodings": SignatureEncoding.allCases.map(\.rawValue)
+            case "result": SignatureResult.allCases.map(\.rawValue)
+            case "level": VectorLevel.allCases.map(\.rawValue)
+            case "expect": ExpectedVerdict.allCases.map(\.rawValue)
+            case "provenance": Provenance.allCases.map(\.rawValue)
+            case "kind": SignatureDirective.Kind.allCases.map(\.rawValue)
+            default: nil
+            }
         return values?.joined(separator: ", ")
     }
 
@@ -270,9 +292,10 @@ struct ParsedFile {
         guard path.hasPrefix("$.vectors["), let close = path.firstIndex(of: "]") else { return nil }
         let indexText = path[path.index(path.startIndex, offsetBy: 10)..<close]
         guard let index = Int(indexText), let vector = node(atPath: "$.vectors[\(index)]"),
-              case .object(let members) = vector.kind,
-              let idValue = members.first(where: { $0.nameString == "id" })?.value,
-              case .string(let bytes) = idValue.kind else { return nil }
+            case .object(let members) = vector.kind,
+            let idValue = members.first(where: { $0.nameString == "id" })?.value,
+            case .string(let bytes) = idValue.kind
+        else { return nil }
         return String(decoding: bytes, as: UTF8.self)
     }
 
@@ -282,8 +305,10 @@ struct ParsedFile {
         var rest = Substring(path.dropFirst())
         while !rest.isEmpty {
             if rest.hasPrefix("[") {
-                guard let close = rest.firstIndex(of: "]"), let index = Int(rest[rest.index(after: rest.startIndex)..<close]),
-                      case .array(let elements) = current.kind, elements.indices.contains(index) else { return nil }
+                guard let close = rest.firstIndex(of: "]"),
+                    let index = Int(rest[rest.index(after: rest.startIndex)..<close]),
+                    case .array(let elements) = current.kind, elements.indices.contains(index)
+                else { return nil }
                 current = elements[index]
                 rest = rest[rest.index(after: close)...]
             } else if rest.hasPrefix(".") {
@@ -291,7 +316,8 @@ struct ParsedFile {
                 let end = rest.firstIndex { $0 == "." || $0 == "[" } ?? rest.endIndex
                 let name = String(rest[..<end])
                 guard case .object(let members) = current.kind,
-                      let member = members.first(where: { $0.nameString == name }) else { return nil }
+                    let member = members.first(where: { $0.nameString == name })
+                else { return nil }
                 current = member.value
                 rest = rest[end...]
             } else {

@@ -20,8 +20,11 @@ public enum VectorLocator {
     ///   - environment: The process environment.
     ///   - executablePath: The running executable's path.
     /// - Returns: The location, or `nil` when none of the places holds a manifest.
-    public static func locate(explicit: String?, environment: [String: String], executablePath: String?)
-        -> Location? {
+    public static func locate(
+        explicit: String?, environment: [String: String], executablePath: String?
+    )
+        -> Location?
+    {
         if let explicit { return Location(directory: explicit, origin: "--vectors") }
         if let fromEnvironment = environment[environmentVariable], !fromEnvironment.isEmpty {
             return Location(directory: fromEnvironment, origin: environmentVariable)
@@ -48,9 +51,12 @@ public enum VectorLocator {
     /// - Parameter executablePath: The running executable's path.
     /// - Returns: The manifest's version, or `nil`.
     public static func bundledCorpusVersion(executablePath: String?) -> String? {
-        guard let location = locate(explicit: nil, environment: ProcessInfo.processInfo.environment,
-                                    executablePath: executablePath),
-              let corpus = try? VectorLoader.load(directory: location.directory) else { return nil }
+        guard
+            let location = locate(
+                explicit: nil, environment: ProcessInfo.processInfo.environment,
+                executablePath: executablePath),
+            let corpus = try? VectorLoader.load(directory: location.directory)
+        else { return nil }
         return corpus.manifest.version
     }
 }

@@ -34,16 +34,19 @@ extension ReceiverVector: CorpusVector {
 enum VectorValidation {
     static func check(_ vector: DigestVector, file: ParsedFile, index: Int) throws(VectorLoadError) {
         let path = "$.vectors[\(index)]"
-        try exactlyOne(["message": vector.message, "messageBase64": vector.messageBase64], path: path,
-                       id: vector.id, file: file)
+        try exactlyOne(
+            ["message": vector.message, "messageBase64": vector.messageBase64], path: path,
+            id: vector.id, file: file)
         try base64(vector.messageBase64, field: "messageBase64", path: path, id: vector.id, file: file)
         if let count = vector.repeat, count < 1 || count > 100_000_000 {
-            throw file.error(.invalidValue, path: path + ".repeat", vectorID: vector.id,
-                             "repeat must be from 1 to 100000000")
+            throw file.error(
+                .invalidValue, path: path + ".repeat", vectorID: vector.id,
+                "repeat must be from 1 to 100000000")
         }
         guard vector.digest.count == 40, vector.digest.allSatisfy({ "0123456789abcdef".contains($0) }) else {
-            throw file.error(.invalidValue, path: path + ".digest", vectorID: vector.id,
-                             "digest must be 40 lowercase hex digits")
+            throw file.error(
+                .invalidValue, path: path + ".digest", vectorID: vector.id,
+                "digest must be 40 lowercase hex digits")
         }
     }
 
@@ -54,16 +57,19 @@ enum VectorValidation {
             throw file.error(.invalidValue, path: path + ".keyHex", vectorID: vector.id, "keyHex is not hex bytes")
         }
         try atMostOne(["body": vector.body, "bodyBase64": vector.bodyBase64], path: path, id: vector.id, file: file)
-        try atMostOne(["signingInput": vector.signingInput, "signingInputBase64": vector.signingInputBase64],
-                      path: path, id: vector.id, file: file)
+        try atMostOne(
+            ["signingInput": vector.signingInput, "signingInputBase64": vector.signingInputBase64],
+            path: path, id: vector.id, file: file)
         try base64(vector.bodyBase64, field: "bodyBase64", path: path, id: vector.id, file: file)
         try base64(vector.signingInputBase64, field: "signingInputBase64", path: path, id: vector.id, file: file)
         if vector.method.isEmpty || !vector.method.allSatisfy({ $0.isLetter && $0.isASCII }) {
-            throw file.error(.invalidValue, path: path + ".method", vectorID: vector.id, "method must be a token like POST")
+            throw file.error(
+                .invalidValue, path: path + ".method", vectorID: vector.id, "method must be a token like POST")
         }
         if vector.signingInput == nil && vector.signingInputBase64 == nil && vector.result == .valid {
-            throw file.error(.missingField, path: path, vectorID: vector.id,
-                             "a valid vector needs 'signingInput' or 'signingInputBase64'")
+            throw file.error(
+                .missingField, path: path, vectorID: vector.id,
+                "a valid vector needs 'signingInput' or 'signingInputBase64'")
         }
     }
 
@@ -73,26 +79,32 @@ enum VectorValidation {
             throw file.error(.invalidValue, path: path + ".schemes", vectorID: vector.id, "schemes must not be empty")
         }
         if let encodings = vector.encodings, encodings.isEmpty {
-            throw file.error(.invalidValue, path: path + ".encodings", vectorID: vector.id, "encodings must not be empty")
+            throw file.error(
+                .invalidValue, path: path + ".encodings", vectorID: vector.id, "encodings must not be empty")
         }
         try check(vector.request, signature: vector.signature, path: path, id: vector.id, file: file)
         for (step, followUp) in (vector.followUps ?? []).enumerated() {
-            try check(followUp.request, signature: followUp.signature, path: path + ".followUps[\(step)]",
-                      id: vector.id, file: file)
+            try check(
+                followUp.request, signature: followUp.signature, path: path + ".followUps[\(step)]",
+                id: vector.id, file: file)
         }
     }
 
-    static func check(_ request: RequestTemplate, signature: SignatureDirective?, path: String, id: String,
-                      file: ParsedFile) throws(VectorLoadError) {
+    static func check(
+        _ request: RequestTemplate, signature: SignatureDirective?, path: String, id: String,
+        file: ParsedFile
+    ) throws(VectorLoadError) {
         for (index, header) in (request.headers ?? []).enumerated() {
             guard header.count == 2, !header[0].isEmpty else {
-                throw file.error(.invalidValue, path: path + ".request.headers[\(index)]", vectorID: id,
-                                 "a header is [name, value]")
+                throw file.error(
+                    .invalidValue, path: path + ".request.headers[\(index)]", vectorID: id,
+                    "a header is [name, value]")
             }
             let forbidden = header.joined().unicodeScalars.contains { $0 == "\r" || $0 == "\n" }
             if forbidden {
-                throw file.error(.invalidValue, path: path + ".request.headers[\(index)]", vectorID: id,
-                                 "a header must not contain CR or LF")
+                throw file.error(
+                    .invalidValue, path: path + ".request.headers[\(index)]", vectorID: id,
+                    "a header must not contain CR or LF")
             }
         }
         if let method = request.method, method.isEmpty || !method.allSatisfy({ $0.isASCII && $0.isLetter }) {
@@ -101,8 +113,9 @@ enum VectorValidation {
         if let body = request.body {
             let given = [body.text != nil, body.base64 != nil, body.json != nil].filter { $0 }.count
             guard given == 1 else {
-                throw file.error(.invalidValue, path: path + ".request.body", vectorID: id,
-                                 "body needs exactly one of 'text', 'base64', 'json'")
+                throw file.error(
+                    .invalidValue, path: path + ".request.body", vectorID: id,
+                    "body needs exactly one of 'text', 'base64', 'json'")
             }
             try base64(body.base64, field: "request.body.base64", path: path, id: id, file: file)
             if let text = body.text {
@@ -117,8 +130,9 @@ enum VectorValidation {
         let directivePath = path + ".signature"
         func need(_ present: Bool, _ field: String) throws(VectorLoadError) {
             if !present {
-                throw file.error(.missingField, path: directivePath, vectorID: id,
-                                 "signature kind '\(signature.kind.rawValue)' needs '\(field)'")
+                throw file.error(
+                    .missingField, path: directivePath, vectorID: id,
+                    "signature kind '\(signature.kind.rawValue)' needs '\(field)'")
             }
         }
         switch signature.kind {
@@ -126,34 +140,45 @@ enum VectorValidation {
         case .truncate, .flip: try need(signature.count != nil, "count")
         case .duplicate:
             guard signature.order == "valid-first" || signature.order == "invalid-first" else {
-                throw file.error(.invalidValue, path: directivePath + ".order", vectorID: id,
-                                 "order must be 'valid-first' or 'invalid-first'")
+                throw file.error(
+                    .invalidValue, path: directivePath + ".order", vectorID: id,
+                    "order must be 'valid-first' or 'invalid-first'")
             }
         case .otherURL: try need(signature.url != nil, "url")
         case .valid, .missing, .empty, .uppercase, .otherEncoding, .bodyProjectId: break
         }
     }
 
-    static func exactlyOne(_ fields: KeyValuePairs<String, String?>, path: String, id: String, file: ParsedFile)
-        throws(VectorLoadError) {
+    static func exactlyOne(
+        _ fields: KeyValuePairs<String, String?>, path: String, id: String, file: ParsedFile
+    )
+        throws(VectorLoadError)
+    {
         let present = fields.filter { $0.value != nil }.count
         guard present == 1 else {
             let names = fields.map { "'\($0.key)'" }.joined(separator: " or ")
-            throw file.error(present == 0 ? .missingField : .invalidValue, path: path, vectorID: id,
-                             "needs exactly one of \(names)")
+            throw file.error(
+                present == 0 ? .missingField : .invalidValue, path: path, vectorID: id,
+                "needs exactly one of \(names)")
         }
     }
 
-    static func atMostOne(_ fields: KeyValuePairs<String, String?>, path: String, id: String, file: ParsedFile)
-        throws(VectorLoadError) {
+    static func atMostOne(
+        _ fields: KeyValuePairs<String, String?>, path: String, id: String, file: ParsedFile
+    )
+        throws(VectorLoadError)
+    {
         if fields.filter({ $0.value != nil }).count > 1 {
             let names = fields.map { "'\($0.key)'" }.joined(separator: " and ")
             throw file.error(.invalidValue, path: path, vectorID: id, "give at most one of \(names)")
         }
     }
 
-    static func base64(_ value: String?, field: String, path: String, id: String, file: ParsedFile)
-        throws(VectorLoadError) {
+    static func base64(
+        _ value: String?, field: String, path: String, id: String, file: ParsedFile
+    )
+        throws(VectorLoadError)
+    {
         if let value, Base64.decode(value) == nil {
             throw file.error(.invalidValue, path: path + "." + field, vectorID: id, "\(field) is not padded base64")
         }

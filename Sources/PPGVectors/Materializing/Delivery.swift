@@ -74,12 +74,15 @@ extension ReceiverVector {
     /// - Returns: The deliveries, in the order they are sent on one connection.
     /// - Throws: `Placeholders.Failure` for a bad template (the loader already rejects those).
     public func deliveries(for configuration: ReceiverConfiguration) throws(Placeholders.Failure) -> [Delivery] {
-        var result = [try DeliveryBuilder.make(
-            id: id, step: 0, request: request, directive: signature, expect: expect, configuration: configuration)]
+        var result = [
+            try DeliveryBuilder.make(
+                id: id, step: 0, request: request, directive: signature, expect: expect, configuration: configuration)
+        ]
         for (offset, followUp) in (followUps ?? []).enumerated() {
-            result.append(try DeliveryBuilder.make(
-                id: id, step: offset + 1, request: followUp.request, directive: followUp.signature,
-                expect: followUp.expect, configuration: configuration))
+            result.append(
+                try DeliveryBuilder.make(
+                    id: id, step: offset + 1, request: followUp.request, directive: followUp.signature,
+                    expect: followUp.expect, configuration: configuration))
         }
         return result
     }
@@ -88,17 +91,21 @@ extension ReceiverVector {
 enum DeliveryBuilder {
     static let defaultHeaders = [(name: "Content-Type", value: "application/json")]
 
-    static func make(id: String, step: Int, request: RequestTemplate, directive: SignatureDirective?,
-                     expect: ExpectedVerdict, configuration: ReceiverConfiguration) throws(Placeholders.Failure)
-        -> Delivery {
+    static func make(
+        id: String, step: Int, request: RequestTemplate, directive: SignatureDirective?,
+        expect: ExpectedVerdict, configuration: ReceiverConfiguration
+    ) throws(Placeholders.Failure)
+        -> Delivery
+    {
         let projectID = configuration.projectID
         let body = try bodyBytes(request.body, projectID: projectID)
         var headers = request.headers.map { $0.map { (name: $0[0], value: $0[1]) } } ?? defaultHeaders
         let contentType = headers.last { ASCII.equalsIgnoringCase($0.name, "Content-Type") }?.value
         let signedURL = configuration.publicURL.appendingQuery(request.query)
         let directive = directive ?? SignatureDirective(kind: .valid)
-        let values = try signatureValues(directive, url: signedURL, body: body, contentType: contentType,
-                                         configuration: configuration)
+        let values = try signatureValues(
+            directive, url: signedURL, body: body, contentType: contentType,
+            configuration: configuration)
         var notApplicable: String?
         if directive.kind == .otherURL, changed(signedURL, directive.url) == signedURL {
             notApplicable = "the URL change leaves \(signedURL) as it is"
@@ -117,7 +124,8 @@ enum DeliveryBuilder {
         if let text = template.text { return try Placeholders.expand(text, projectID: projectID) }
         if let base64 = template.base64 { return Base64.decode(base64) ?? [] }
         if let json = template.json {
-            return try Placeholders.expand(JSONOutput.object(json.members).rendered(pretty: false), projectID: projectID)
+            return try Placeholders.expand(
+                JSONOutput.object(json.members).rendered(pretty: false), projectID: projectID)
         }
         return []
     }
@@ -128,13 +136,17 @@ enum DeliveryBuilder {
         (try? SigningInput.make(scheme: scheme, url: url.utf8, body: body, contentType: contentType)) ?? Array(url.utf8)
     }
 
-    static func signatureValues(_ directive: SignatureDirective, url: RawURL, body: [UInt8], contentType: String?,
-                                configuration: ReceiverConfiguration) throws(Placeholders.Failure) -> [String] {
+    static func signatureValues(
+        _ directive: SignatureDirective, url: RawURL, body: [UInt8], contentType: String?,
+        configuration: ReceiverConfiguration
+    ) throws(Placeholders.Failure) -> [String] {
         let profile = configuration.profile
         func sign(key: String, url: String, body: [UInt8]) -> String {
             Signer(projectID: key, profile: profile)
-                .signature(forSigningInput: signingInput(scheme: profile.scheme, url: url, body: body,
-                                                         contentType: contentType))
+                .signature(
+                    forSigningInput: signingInput(
+                        scheme: profile.scheme, url: url, body: body,
+                        contentType: contentType))
         }
         let valid = sign(key: configuration.projectID, url: url.description, body: body)
         switch directive.kind {
@@ -149,8 +161,10 @@ enum DeliveryBuilder {
         case .otherEncoding:
             let other: SignatureEncoding = profile.encoding == .hex ? .base64 : .hex
             let mac = HMACSHA1(key: configuration.projectID)
-                .authenticationCode(for: signingInput(scheme: profile.scheme, url: url.description, body: body,
-                                                      contentType: contentType))
+                .authenticationCode(
+                    for: signingInput(
+                        scheme: profile.scheme, url: url.description, body: body,
+                        contentType: contentType))
             return [other.encode(mac)]
         case .prefix: return [(directive.value ?? "") + valid]
         case .whitespace: return [(directive.value ?? "") + valid + (directive.value ?? "")]
@@ -158,7 +172,8 @@ enum DeliveryBuilder {
             let invalid = directive.value ?? flipped(valid, at: 0, encoding: profile.encoding)
             return directive.order == "invalid-first" ? [invalid, valid] : [valid, invalid]
         case .otherKey: return [sign(key: directive.value ?? "", url: url.description, body: body)]
-        case .bodyProjectId: return [sign(key: jsonStringMember("projectId", in: body) ?? "", url: url.description, body: body)]
+        case .bodyProjectId:
+            return [sign(key: jsonStringMember("projectId", in: body) ?? "", url: url.description, body: body)]
         case .otherURL:
             return [sign(key: configuration.projectID, url: changed(url, directive.url).description, body: body)]
         case .otherBody:
@@ -171,13 +186,14 @@ enum DeliveryBuilder {
     static func flipped(_ signature: String, at index: Int, encoding: SignatureEncoding) -> String {
         var characters = Array(signature.utf8)
         guard characters.indices.contains(index) else { return signature }
-        let alphabet = Array((encoding == .hex ? "0123456789abcdef" : "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/").utf8)
+        let alphabet = Array(
+            (encoding == .hex ? "0123456789abcdef" : "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/")
+                .utf8)
         if let position = alphabet.firstIndex(of: characters[index]) {
             characters[index] = alphabet[(position + 1) % alphabet.count]
         }
         return String(decoding: characters, as: UTF8.self)
     }
-
 
     /// The signed URL after an `other-url` change. Besides literal values: scheme `swap` (http ↔ https), host
     /// `uppercase`, port `default` (the scheme's default port written out, or removed if one is written) and path

@@ -21,8 +21,10 @@ public struct RawURL: Sendable, Equatable, CustomStringConvertible {
     ///   - port: The port text, if any.
     ///   - path: The path, from its first `/`.
     ///   - query: The text after `?`, if any.
-    public init(scheme: String, userinfo: String? = nil, host: String, port: String? = nil, path: String,
-                query: String? = nil) {
+    public init(
+        scheme: String, userinfo: String? = nil, host: String, port: String? = nil, path: String,
+        query: String? = nil
+    ) {
         self.scheme = scheme
         self.userinfo = userinfo
         self.host = host

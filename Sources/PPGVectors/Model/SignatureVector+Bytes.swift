@@ -34,7 +34,8 @@ extension SignatureVector {
 extension DigestVector {
     /// The full message bytes, repeated as the vector says.
     public var messageBytes: [UInt8] {
-        let unit: [UInt8] = if let messageBase64 { Base64.decode(messageBase64) ?? [] } else { Array((message ?? "").utf8) }
+        let unit: [UInt8] =
+            if let messageBase64 { Base64.decode(messageBase64) ?? [] } else { Array((message ?? "").utf8) }
         let count = self.repeat ?? 1
         var out: [UInt8] = []
         out.reserveCapacity(unit.count * count)

@@ -140,10 +140,12 @@ public struct ReceiverVector: Sendable, Codable {
     public var followUps: [DeliveryStep]?
 
     /// Creates a receiver vector.
-    public init(id: String, comment: String, flags: [String] = [], provenance: Provenance = .derived,
-                source: String? = nil, level: VectorLevel = .required, schemes: [SignatureScheme]? = nil,
-                encodings: [SignatureEncoding]? = nil, request: RequestTemplate, signature: SignatureDirective? = nil,
-                expect: ExpectedVerdict, followUps: [DeliveryStep]? = nil) {
+    public init(
+        id: String, comment: String, flags: [String] = [], provenance: Provenance = .derived,
+        source: String? = nil, level: VectorLevel = .required, schemes: [SignatureScheme]? = nil,
+        encodings: [SignatureEncoding]? = nil, request: RequestTemplate, signature: SignatureDirective? = nil,
+        expect: ExpectedVerdict, followUps: [DeliveryStep]? = nil
+    ) {
         self.id = id
         self.comment = comment
         self.flags = flags
@@ -191,8 +193,10 @@ public struct RequestTemplate: Sendable, Codable {
     public var chunked: Bool?
 
     /// Creates a request template.
-    public init(method: String? = nil, query: String? = nil, headers: [[String]]? = nil, body: BodyTemplate? = nil,
-                chunked: Bool? = nil) {
+    public init(
+        method: String? = nil, query: String? = nil, headers: [[String]]? = nil, body: BodyTemplate? = nil,
+        chunked: Bool? = nil
+    ) {
         self.method = method
         self.query = query
         self.headers = headers

@@ -47,8 +47,10 @@ public struct Corpus: Sendable {
     ///   - digestVectors: Digest vectors.
     ///   - signatureVectors: Signature vectors.
     ///   - receiverVectors: Receiver vectors.
-    public init(directory: String, manifest: Manifest, digestVectors: [Located<DigestVector>] = [],
-                signatureVectors: [Located<SignatureVector>] = [], receiverVectors: [Located<ReceiverVector>] = []) {
+    public init(
+        directory: String, manifest: Manifest, digestVectors: [Located<DigestVector>] = [],
+        signatureVectors: [Located<SignatureVector>] = [], receiverVectors: [Located<ReceiverVector>] = []
+    ) {
         self.directory = directory
         self.manifest = manifest
         self.digestVectors = digestVectors

@@ -11,7 +11,8 @@ enum BenchCommand: CLICommand {
         .value("bytes", "N", "Message length in bytes (default 256)."),
         .value("seconds", "S", "How long to measure (default 2)."),
     ]
-    static let details = "The last line is 'hmac-sha1 N B: X signatures/s'. Compare with "
+    static let details =
+        "The last line is 'hmac-sha1 N B: X signatures/s'. Compare with "
         + "'openssl speed -seconds 2 -bytes 256 -hmac sha1' (see BENCHMARKS.md)."
 
     static func run(_ arguments: ParsedArguments) throws -> Int32 {

@@ -4,17 +4,20 @@ import PPGConformance
 import PPGHTTP
 import PPGSignature
 import PPGVectors
+
 #if canImport(Glibc)
-@preconcurrency import Glibc
+    @preconcurrency import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// `capture`: a receiver to point a real PushPushGo webhook at; it stores and examines every delivery.
 enum CaptureCommand: CLICommand {
     static let name = "capture"
-    static let summary = "Receive real PushPushGo deliveries, store them raw and as captured vectors, detect their reading."
-    static let usage = "ppg-conformance capture --project-id ID [--port P] [--host H] [--public-url URL] [--out DIR] "
+    static let summary =
+        "Receive real PushPushGo deliveries, store them raw and as captured vectors, detect their reading."
+    static let usage =
+        "ppg-conformance capture --project-id ID [--port P] [--host H] [--public-url URL] [--out DIR] "
         + "[--redact]"
     static let options: [OptionSpec] = [
         .value("project-id", "ID", "The projectId the webhook is configured for."),
@@ -36,8 +39,9 @@ enum CaptureCommand: CLICommand {
         let directory = arguments.value("out") ?? "captures"
         let store: CaptureStore
         do {
-            store = try CaptureStore(directory: directory, projectID: projectID, publicURL: try arguments.url("public-url"),
-                                     redact: arguments.has("redact"))
+            store = try CaptureStore(
+                directory: directory, projectID: projectID, publicURL: try arguments.url("public-url"),
+                redact: arguments.has("redact"))
         } catch let error as CLIError {
             throw error
         } catch {
@@ -45,15 +49,18 @@ enum CaptureCommand: CLICommand {
         }
         let handler: HTTPServer.Handler = { request in
             let stored = store.store(request)
-            var lines = ["capture \(stored.number): \(request.method) \(request.target.prefix(120)) from \(request.peer) "
-                + "→ \(stored.rawPath)" + (stored.vectorPath.map { " and \($0)" } ?? "")]
+            var lines = [
+                "capture \(stored.number): \(request.method) \(request.target.prefix(120)) from \(request.peer) "
+                    + "→ \(stored.rawPath)" + (stored.vectorPath.map { " and \($0)" } ?? "")
+            ]
             if let detection = stored.detection {
                 lines += DetectionReport.lines(detection, request: request).dropFirst().map { "  " + $0 }
             }
             if let problem = stored.problem { lines.append("  \(problem)") }
             Console.out(lines.joined(separator: "\n"))
-            return HTTPServerResponse(status: 200, reason: "OK", headers: [(name: "Content-Type", value: "application/json")],
-                                      body: Array(#"{"ok":true}"#.utf8))
+            return HTTPServerResponse(
+                status: 200, reason: "OK", headers: [(name: "Content-Type", value: "application/json")],
+                body: Array(#"{"ok":true}"#.utf8))
         }
         let server = HTTPServer(configuration: HTTPServer.Configuration(host: host, port: port), handler: handler)
         let bound: Int
@@ -62,7 +69,8 @@ enum CaptureCommand: CLICommand {
         } catch {
             throw CLIError(kind: .unreachable, message: "capture: \(error.message)")
         }
-        Console.out("capturing on http://\(host):\(bound) into \(directory)\(arguments.has("redact") ? " (redacted)" : "")")
+        Console.out(
+            "capturing on http://\(host):\(bound) into \(directory)\(arguments.has("redact") ? " (redacted)" : "")")
         // Returns on SIGINT or SIGTERM; connections in progress finish their current request.
         TerminationSignal.wait()
         server.stop()

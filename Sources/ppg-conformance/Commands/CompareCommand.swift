@@ -1,9 +1,10 @@
-#if canImport(Glibc)
-@preconcurrency import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import PPGConformance
+
+#if canImport(Glibc)
+    @preconcurrency import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 /// `compare`: JSON reports side by side, vector by vector.
 enum CompareCommand: CLICommand {
@@ -15,7 +16,8 @@ enum CompareCommand: CLICommand {
         .flag("markdown", "Print a Markdown table."),
         .flag("all", "Show every vector, not only those that differ."),
     ]
-    static let details = "Cells: pass, FAIL, error, skip, warn (recommended failed), xfail (expected failure), "
+    static let details =
+        "Cells: pass, FAIL, error, skip, warn (recommended failed), xfail (expected failure), "
         + "XPASS (unexpected pass), — (not in that report). Exit 0; 2 when a file is not a report."
 
     static func run(_ arguments: ParsedArguments) throws -> Int32 {

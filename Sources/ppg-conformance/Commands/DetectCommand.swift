@@ -15,7 +15,8 @@ enum DetectCommand: CLICommand {
         .value("public-url", "URL", "The webhook URL as configured in PushPushGo (default: http:// + Host + target)."),
         .flag("json", "Print one JSON document."),
     ]
-    static let details = "Exit codes: 0 a reading matches; 1 none does (the closest candidates are printed); "
+    static let details =
+        "Exit codes: 0 a reading matches; 1 none does (the closest candidates are printed); "
         + "2 bad input."
 
     static func run(_ arguments: ParsedArguments) throws -> Int32 {
@@ -47,9 +48,11 @@ enum DetectCommand: CLICommand {
 /// How detections are printed, shared by `detect` and `capture`.
 enum DetectionReport {
     static func lines(_ detection: Detection, request: HTTPServerRequest) -> [String] {
-        var lines = ["delivery: \(request.method) \(request.target.prefix(120)), \(request.body.count)-byte body, "
-            + "\(signatureHeaderName): \(detection.presented)",
-                     "configured URL: \(detection.configuredURL)"]
+        var lines = [
+            "delivery: \(request.method) \(request.target.prefix(120)), \(request.body.count)-byte body, "
+                + "\(signatureHeaderName): \(detection.presented)",
+            "configured URL: \(detection.configuredURL)",
+        ]
         if detection.matches.isEmpty {
             lines.append("no known reading matches. Closest candidates (SPEC.md's readings), to compare by eye:")
             for candidate in detection.closest {

@@ -8,7 +8,8 @@ import PPGVectors
 enum LoadCommand: CLICommand {
     static let name = "load"
     static let summary = "Send signed deliveries at volume; check every verdict; report throughput and latency."
-    static let usage = "ppg-conformance load --target URL --project-id ID [--public-url URL] [--connections C] "
+    static let usage =
+        "ppg-conformance load --target URL --project-id ID [--public-url URL] [--connections C] "
         + "[--duration S | --requests N] [--rate R] [--invalid-ratio F] [--json FILE]"
     static let options: [OptionSpec] = [
         .value("target", "URL", "The receiver (http:// only: load uses the project's own client)."),
@@ -24,7 +25,8 @@ enum LoadCommand: CLICommand {
         .value("timeout", "S", "Seconds each exchange may take (default 5)."),
         .value("json", "FILE", "Write the figures as JSON."),
     ]
-    static let details = "Exit codes: 0 every verdict right and no errors; 1 a wrong verdict or an error; "
+    static let details =
+        "Exit codes: 0 every verdict right and no errors; 1 a wrong verdict or an error; "
         + "2 bad arguments or an unreachable target. The last line contains 'X requests/s'."
 
     static func run(_ arguments: ParsedArguments) throws -> Int32 {
@@ -35,15 +37,21 @@ enum LoadCommand: CLICommand {
         if arguments.value("duration") != nil && arguments.value("requests") != nil {
             throw CLIError.usage("load: give either '--duration' or '--requests', not both")
         }
-        let profile = SignatureProfile(scheme: try arguments.choice("scheme", default: .urlParameters),
-                                       encoding: try arguments.choice("encoding", default: .hex))
+        let profile = SignatureProfile(
+            scheme: try arguments.choice("scheme", default: .urlParameters),
+            encoding: try arguments.choice("encoding", default: .hex))
         let options = LoadOptions(
-            configuration: ReceiverConfiguration(projectID: projectID, targetURL: target, publicURL: publicURL,
-                                                 profile: profile),
+            configuration: ReceiverConfiguration(
+                projectID: projectID, targetURL: target, publicURL: publicURL,
+                profile: profile),
             connections: try arguments.integer("connections", default: 32, range: 1...1024),
             duration: try arguments.number("duration", default: 10, range: 0.1...86_400),
-            requests: try arguments.value("requests").map { _ in try arguments.integer("requests", default: 0, range: 1...1_000_000_000) },
-            rate: try arguments.value("rate").map { _ in try arguments.number("rate", default: 0, range: 0.1...10_000_000) },
+            requests: try arguments.value("requests").map { _ in
+                try arguments.integer("requests", default: 0, range: 1...1_000_000_000)
+            },
+            rate: try arguments.value("rate").map { _ in
+                try arguments.number("rate", default: 0, range: 0.1...10_000_000)
+            },
             invalidRatio: try arguments.number("invalid-ratio", default: 0, range: 0...1),
             timeout: try arguments.number("timeout", default: 5, range: 0.05...600))
         do {
@@ -52,21 +60,29 @@ enum LoadCommand: CLICommand {
             throw CLIError(kind: .unreachable, message: "load: \(error.message)")
         }
         let limit = options.requests.map { "\($0) requests" } ?? "\(formatDecimal(options.duration, decimals: 1)) s"
-        Console.out("load: \(target) with \(options.connections) connections for \(limit), projectId \(projectID), "
-            + "profile \(profile)" + (options.rate.map { ", \(formatDecimal($0, decimals: 0)) requests/s" } ?? "")
-            + (options.invalidRatio > 0 ? ", \(formatDecimal(options.invalidRatio * 100, decimals: 1)) % wrongly signed" : ""))
+        Console.out(
+            "load: \(target) with \(options.connections) connections for \(limit), projectId \(projectID), "
+                + "profile \(profile)" + (options.rate.map { ", \(formatDecimal($0, decimals: 0)) requests/s" } ?? "")
+                + (options.invalidRatio > 0
+                    ? ", \(formatDecimal(options.invalidRatio * 100, decimals: 1)) % wrongly signed" : ""))
         let result = LoadGenerator.run(options) { seconds, requests, errors, wrong in
             let rate = seconds > 0 ? Double(requests) / seconds : 0
-            Console.out("  \(formatDecimal(seconds, decimals: 0)) s: \(requests) requests (\(formatDecimal(rate, decimals: 0))/s), "
-                + "\(wrong) wrong verdicts, \(errors) errors")
+            Console.out(
+                "  \(formatDecimal(seconds, decimals: 0)) s: \(requests) requests (\(formatDecimal(rate, decimals: 0))/s), "
+                    + "\(wrong) wrong verdicts, \(errors) errors")
         }
         let latency = result.latency
         func ms(_ microseconds: UInt64) -> String { formatDecimal(Double(microseconds) / 1000, decimals: 3) + " ms" }
-        let statuses = result.statuses.sorted { $0.key < $1.key }.map { "\($0.key) × \($0.value)" }.joined(separator: ", ")
-        Console.out("requests:       \(result.requests) (validly signed \(result.validSent), wrongly signed \(result.invalidSent))")
+        let statuses = result.statuses.sorted { $0.key < $1.key }.map { "\($0.key) × \($0.value)" }.joined(
+            separator: ", ")
+        Console.out(
+            "requests:       \(result.requests) (validly signed \(result.validSent), wrongly signed \(result.invalidSent))"
+        )
         Console.out("duration:       \(formatDecimal(result.seconds, decimals: 2)) s")
-        Console.out("latency:        p50 \(ms(latency.value(atPercentile: 50)))  p90 \(ms(latency.value(atPercentile: 90)))  "
-            + "p99 \(ms(latency.value(atPercentile: 99)))  p99.9 \(ms(latency.value(atPercentile: 99.9)))  max \(ms(latency.maximum))")
+        Console.out(
+            "latency:        p50 \(ms(latency.value(atPercentile: 50)))  p90 \(ms(latency.value(atPercentile: 90)))  "
+                + "p99 \(ms(latency.value(atPercentile: 99)))  p99.9 \(ms(latency.value(atPercentile: 99.9)))  max \(ms(latency.maximum))"
+        )
         Console.out("statuses:       \(statuses.isEmpty ? "none" : statuses)")
         Console.out("wrong verdicts: \(result.wrongVerdicts)")
         Console.out("errors:         \(result.errors)" + (result.firstError.map { " (first: \($0))" } ?? ""))
@@ -76,13 +92,21 @@ enum LoadCommand: CLICommand {
                 ("requests", .integer(result.requests)), ("seconds", .decimal(result.seconds)),
                 ("requestsPerSecond", .decimal(result.rate, decimals: 1)),
                 ("validSent", .integer(result.validSent)), ("invalidSent", .integer(result.invalidSent)),
-                ("latencyMicroseconds", .object([
-                    ("p50", .integer(Int(latency.value(atPercentile: 50)))), ("p90", .integer(Int(latency.value(atPercentile: 90)))),
-                    ("p99", .integer(Int(latency.value(atPercentile: 99)))),
-                    ("p99.9", .integer(Int(latency.value(atPercentile: 99.9)))), ("max", .integer(Int(latency.maximum))),
-                    ("mean", .decimal(latency.mean, decimals: 1)),
-                ])),
-                ("statuses", .object(result.statuses.sorted { $0.key < $1.key }.map { (String($0.key), .integer($0.value)) })),
+                (
+                    "latencyMicroseconds",
+                    .object([
+                        ("p50", .integer(Int(latency.value(atPercentile: 50)))),
+                        ("p90", .integer(Int(latency.value(atPercentile: 90)))),
+                        ("p99", .integer(Int(latency.value(atPercentile: 99)))),
+                        ("p99.9", .integer(Int(latency.value(atPercentile: 99.9)))),
+                        ("max", .integer(Int(latency.maximum))),
+                        ("mean", .decimal(latency.mean, decimals: 1)),
+                    ])
+                ),
+                (
+                    "statuses",
+                    .object(result.statuses.sorted { $0.key < $1.key }.map { (String($0.key), .integer($0.value)) })
+                ),
                 ("wrongVerdicts", .integer(result.wrongVerdicts)), ("errors", .integer(result.errors)),
             ])
             do {

@@ -15,7 +15,8 @@ enum MutantsCommand: CLICommand {
         .value("only", "NAME", "Run only this mutant.", repeatable: true),
         .flag("list", "List the mutants and their bugs, then exit."),
     ]
-    static let details = "Exit codes: 0 when the correct receiver passes and every mutant is caught by a required vector; "
+    static let details =
+        "Exit codes: 0 when the correct receiver passes and every mutant is caught by a required vector; "
         + "1 otherwise."
 
     static func run(_ arguments: ParsedArguments) throws -> Int32 {
@@ -23,8 +24,9 @@ enum MutantsCommand: CLICommand {
             for mutant in Mutant.allCases { Console.out(mutant.rawValue.padding(to: 26) + mutant.summary) }
             return ExitCode.success
         }
-        let profile = SignatureProfile(scheme: try arguments.choice("scheme", default: .urlParameters),
-                                       encoding: try arguments.choice("encoding", default: .hex))
+        let profile = SignatureProfile(
+            scheme: try arguments.choice("scheme", default: .urlParameters),
+            encoding: try arguments.choice("encoding", default: .hex))
         let jobs = try arguments.integer("jobs", default: 4, range: 1...64)
         var selected = Mutant.allCases
         if !arguments.all("only").isEmpty {
@@ -36,11 +38,13 @@ enum MutantsCommand: CLICommand {
             }
         }
         let (corpus, location) = try CorpusLoading.load(arguments)
-        Console.out("vectors: corpus \(corpus.manifest.version) from \(location.directory); profile \(profile); "
-            + "receivers configured with \(MutationRun.publicURL), served on 127.0.0.1")
+        Console.out(
+            "vectors: corpus \(corpus.manifest.version) from \(location.directory); profile \(profile); "
+                + "receivers configured with \(MutationRun.publicURL), served on 127.0.0.1")
         let control = try MutationRun.run(mutant: nil, corpus: corpus, profile: profile, jobs: jobs)
-        Console.out("reference receiver: \(control.summary.closingLine)"
-            + (control.caughtBy.isEmpty ? "" : " — FAILS \(control.caughtBy.prefix(5).joined(separator: ", "))"))
+        Console.out(
+            "reference receiver: \(control.summary.closingLine)"
+                + (control.caughtBy.isEmpty ? "" : " — FAILS \(control.caughtBy.prefix(5).joined(separator: ", "))"))
         Console.out("")
         Console.out("mutant".padding(to: 26) + "caught by".padding(to: 11) + "first vector that caught it")
         var caught = 0
@@ -53,12 +57,14 @@ enum MutantsCommand: CLICommand {
             Console.out(mutant.rawValue.padding(to: 26) + "\(result.caughtBy.count)".padding(to: 11) + first)
         }
         for mutant in equivalent {
-            Console.out(mutant.rawValue.padding(to: 26) + "n/a".padding(to: 11)
-                + "equivalent to the reference under \(profile.scheme.rawValue) (not counted)")
+            Console.out(
+                mutant.rawValue.padding(to: 26) + "n/a".padding(to: 11)
+                    + "equivalent to the reference under \(profile.scheme.rawValue) (not counted)")
         }
         let score = selected.isEmpty ? 0 : Double(caught) / Double(selected.count) * 100
         Console.out("")
-        Console.out("mutation score: \(caught)/\(selected.count) mutants caught (\(formatDecimal(score, decimals: 1)) %)")
+        Console.out(
+            "mutation score: \(caught)/\(selected.count) mutants caught (\(formatDecimal(score, decimals: 1)) %)")
         let conforming = control.caughtBy.isEmpty && control.errors == 0
         return conforming && caught == selected.count ? ExitCode.success : ExitCode.nonconformant
     }

@@ -7,7 +7,8 @@ import PPGVectors
 enum RunCommand: CLICommand {
     static let name = "run"
     static let summary = "Run the corpus against the in-process reference or a receiver over HTTP; write reports."
-    static let usage = "ppg-conformance run [--target URL --project-id ID [--public-url URL] [--jobs N] [--timeout S]] "
+    static let usage =
+        "ppg-conformance run [--target URL --project-id ID [--public-url URL] [--jobs N] [--timeout S]] "
         + "[--vectors DIR] [--only GLOB] [--skip GLOB] [--flag NAME] [--list] [--scheme S] [--encoding E] [--strict] "
         + "[--expected-failures FILE] [--junit FILE] [--json FILE] [--markdown FILE]"
     static let options: [OptionSpec] = [
@@ -15,8 +16,10 @@ enum RunCommand: CLICommand {
         .value("target", "URL", "Send receiver vectors to this receiver over HTTP (http:// or https://)."),
         .value("exec", "COMMAND", "Run a verifier program and send it every vector over the pipe protocol (README)."),
         .value("project-id", "ID", "The projectId the receiver is configured with (required with --target)."),
-        .value("public-url", "URL", "The webhook URL as configured in PushPushGo, which signatures cover (default: "
-            + "the target URL; in-process: https://hooks.example.com/ppg/webhook)."),
+        .value(
+            "public-url", "URL",
+            "The webhook URL as configured in PushPushGo, which signatures cover (default: "
+                + "the target URL; in-process: https://hooks.example.com/ppg/webhook)."),
         .value("jobs", "N", "Receiver vectors at once over HTTP (default 4)."),
         .value("timeout", "S", "Seconds each HTTP exchange, or each --exec answer, may take (default 5)."),
         .flag("insecure", "Accept self-signed certificates on https targets (Apple platforms only; see README)."),
@@ -24,10 +27,14 @@ enum RunCommand: CLICommand {
         .value("skip", "GLOB", "Do not run vectors whose id matches.", repeatable: true),
         .value("flag", "NAME", "Run only vectors carrying this flag.", repeatable: true),
         .flag("list", "Print what would run, then exit 0."),
-        .value("scheme", "S", "url-params (default for receiver vectors) or json-body; signature vectors of "
-            + "the other scheme are skipped."),
-        .value("encoding", "E", "hex (default for receiver vectors) or base64; signature vectors of the other "
-            + "encoding are skipped."),
+        .value(
+            "scheme", "S",
+            "url-params (default for receiver vectors) or json-body; signature vectors of "
+                + "the other scheme are skipped."),
+        .value(
+            "encoding", "E",
+            "hex (default for receiver vectors) or base64; signature vectors of the other "
+                + "encoding are skipped."),
         .flag("strict", "Recommended vectors fail the run; bad signatures must get 401 or 403."),
         .value("expected-failures", "FILE", "Known gaps: one id or glob a line, '#' starts the reason."),
         .value("write-expected-failures", "FILE", "Write this run's failures in that format."),
@@ -86,31 +93,36 @@ enum RunCommand: CLICommand {
             target = started
         } else if let targetURL {
             guard arguments.value("project-id") != nil else {
-                throw CLIError.usage("run: '--target' needs '--project-id' (the projectId the receiver is configured with)")
+                throw CLIError.usage(
+                    "run: '--target' needs '--project-id' (the projectId the receiver is configured with)")
             }
             configuration.targetURL = targetURL
             configuration.publicURL = try url("public-url") ?? targetURL
             target = HTTPTarget(url: targetURL, timeout: timeout, insecure: arguments.has("insecure"))
         } else {
-            for option in ["jobs", "timeout", "insecure"] where arguments.value(option) != nil || arguments.has(option) {
+            for option in ["jobs", "timeout", "insecure"] where arguments.value(option) != nil || arguments.has(option)
+            {
                 throw CLIError.usage("run: '--\(option)' only applies with '--target' or '--exec'")
             }
             target = ReferenceTarget(configuration: configuration)
         }
         let (corpus, location) = try CorpusLoading.load(arguments)
         let options = RunOptions(
-            selection: Selection(only: arguments.all("only"), skip: arguments.all("skip"), flags: arguments.all("flag")),
+            selection: Selection(
+                only: arguments.all("only"), skip: arguments.all("skip"), flags: arguments.all("flag")),
             scheme: scheme, encoding: encoding, strict: arguments.has("strict"), expectedFailures: expectedFailures,
             configuration: configuration, jobs: targetURL == nil ? 1 : jobs)
         for flag in arguments.all("flag") where corpus.manifest.notes[flag] == nil {
             throw CLIError.usage("run: unknown flag '\(flag)' for '--flag' (see 'ppg-conformance vectors list')")
         }
         let total = corpus.digestVectors.count + corpus.signatureVectors.count + corpus.receiverVectors.count
-        Console.out("vectors: \(total) in corpus \(corpus.manifest.version) from \(location.directory) (\(location.origin))")
+        Console.out(
+            "vectors: \(total) in corpus \(corpus.manifest.version) from \(location.directory) (\(location.origin))")
         if arguments.has("list") {
             let (planned, notSent) = Runner.plan(corpus: corpus, target: target, options: options)
             for vector in planned {
-                Console.out("\(vector.id)  [\(vector.kind.rawValue)]" + (vector.skipReason.map { "  (skip: \($0))" } ?? ""))
+                Console.out(
+                    "\(vector.id)  [\(vector.kind.rawValue)]" + (vector.skipReason.map { "  (skip: \($0))" } ?? ""))
             }
             for (kind, count) in notSent { Console.out("not sent: \(count) \(kind.rawValue) vectors") }
             Console.out("\(planned.count) vectors selected")
@@ -122,14 +134,17 @@ enum RunCommand: CLICommand {
             } catch {
                 throw CLIError(kind: .unreachable, message: "run: \(error.message)")
             }
-            Console.out("target: \(target.name), signed for \(configuration.publicURL) with projectId "
-                + "\(configuration.projectID), profile \(profile), \(jobs) jobs, timeout \(formatDecimal(timeout, decimals: 1)) s")
+            Console.out(
+                "target: \(target.name), signed for \(configuration.publicURL) with projectId "
+                    + "\(configuration.projectID), profile \(profile), \(jobs) jobs, timeout \(formatDecimal(timeout, decimals: 1)) s"
+            )
         } else {
             Console.out("target: \(target.name), profile \(profile)")
         }
         let console = ConsoleReport(
-            colour: ConsoleReport.wantsColour(isTerminal: Console.isTerminal(1),
-                                              environment: ProcessInfo.processInfo.environment),
+            colour: ConsoleReport.wantsColour(
+                isTerminal: Console.isTerminal(1),
+                environment: ProcessInfo.processInfo.environment),
             verbose: arguments.has("verbose"))
         let result = Runner.run(corpus: corpus, target: target, options: options) { category, outcomes in
             if pipe?.fatalError == nil { Console.out(console.progressLine(category: category, outcomes: outcomes)) }
@@ -157,9 +172,11 @@ enum RunCommand: CLICommand {
                 try AtomicFile.write(MarkdownReport.render(result), to: path)
             }
             if let path = arguments.value("write-expected-failures") {
-                try AtomicFile.write(ExpectedFailures.render(
-                    failuresOf: result.outcomes,
-                    header: "target \(result.targetName), profile \(result.profile), corpus \(result.corpusVersion)"),
+                try AtomicFile.write(
+                    ExpectedFailures.render(
+                        failuresOf: result.outcomes,
+                        header: "target \(result.targetName), profile \(result.profile), corpus \(result.corpusVersion)"
+                    ),
                     to: path)
             }
         } catch {

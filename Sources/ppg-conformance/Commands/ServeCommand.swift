@@ -4,17 +4,19 @@ import PPGConformance
 import PPGHTTP
 import PPGSignature
 import PPGVectors
+
 #if canImport(Glibc)
-@preconcurrency import Glibc
+    @preconcurrency import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// `serve`: the reference receiver (or a mutant) as a real HTTP/1.1 server.
 enum ServeCommand: CLICommand {
     static let name = "serve"
     static let summary = "Serve the reference receiver (or a mutant receiver) over HTTP/1.1."
-    static let usage = "ppg-conformance serve --project-id ID [--port P] [--host H] [--public-url URL] [--scheme S] "
+    static let usage =
+        "ppg-conformance serve --project-id ID [--port P] [--host H] [--public-url URL] [--scheme S] "
         + "[--encoding E] [--mutant NAME]"
     static let options: [OptionSpec] = [
         .value("project-id", "ID", "The projectId the receiver is configured with (the key)."),
@@ -62,8 +64,9 @@ enum ServeCommand: CLICommand {
             throw CLIError(kind: .unreachable, message: "serve: \(error.message)")
         }
         let shown = host.contains(":") && !host.hasPrefix("[") ? "[\(host)]" : host
-        Console.out("serving on http://\(shown):\(bound) (projectId \(projectID), profile \(profile), "
-            + "receiver \(mutant.map { "mutant \($0.rawValue)" } ?? "reference"))")
+        Console.out(
+            "serving on http://\(shown):\(bound) (projectId \(projectID), profile \(profile), "
+                + "receiver \(mutant.map { "mutant \($0.rawValue)" } ?? "reference"))")
         // Returns on SIGINT or SIGTERM; connections in progress finish their current request.
         TerminationSignal.wait()
         server.stop()

@@ -6,7 +6,8 @@ import PPGVectors
 enum SignCommand: CLICommand {
     static let name = "sign"
     static let summary = "Print the X-PPG-Signature of one delivery, as the reference computes it."
-    static let usage = "ppg-conformance sign --key K --url U [--body TEXT | --body-file F] [--content-type T] "
+    static let usage =
+        "ppg-conformance sign --key K --url U [--body TEXT | --body-file F] [--content-type T] "
         + "[--scheme url-params|json-body] [--encoding hex|base64] [--json]"
     static let options: [OptionSpec] = [
         .value("key", "K", "The projectId (the HMAC key), as UTF-8 text."),
@@ -65,7 +66,8 @@ enum SignCommand: CLICommand {
             return Array(text.utf8)
         case (nil, let hex?):
             guard let bytes = Hex.decode(hex) else {
-                throw .usage("\(arguments.command): invalid value for '--key-hex' (expected an even number of hex digits)")
+                throw .usage(
+                    "\(arguments.command): invalid value for '--key-hex' (expected an even number of hex digits)")
             }
             return bytes
         case (nil, nil):

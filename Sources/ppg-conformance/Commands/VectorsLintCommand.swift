@@ -28,8 +28,9 @@ enum VectorsLintCommand: CLICommand {
         let remaining = problems.count - fixed.count
         for problem in problems { Console.out(problem.description) }
         let total = corpus.digestVectors.count + corpus.signatureVectors.count + corpus.receiverVectors.count
-        Console.out("\(total) vectors in \(corpus.categories.count) categories (corpus \(corpus.manifest.version)): "
-            + "\(remaining) problems" + (fixed.isEmpty ? "" : ", \(fixed.count) files rewritten"))
+        Console.out(
+            "\(total) vectors in \(corpus.categories.count) categories (corpus \(corpus.manifest.version)): "
+                + "\(remaining) problems" + (fixed.isEmpty ? "" : ", \(fixed.count) files rewritten"))
         return remaining == 0 ? ExitCode.success : ExitCode.nonconformant
     }
 
@@ -39,13 +40,17 @@ enum VectorsLintCommand: CLICommand {
         for profile in SignatureProfile.all {
             let target = ReferenceTarget(configuration: ReferenceTarget.defaultConfiguration(profile: profile))
             let options = RunOptions(strict: true, configuration: target.configuration)
-            let result = Runner.run(corpus: Corpus(directory: corpus.directory, manifest: corpus.manifest,
-                                                   receiverVectors: corpus.receiverVectors),
-                                    target: target, options: options)
+            let result = Runner.run(
+                corpus: Corpus(
+                    directory: corpus.directory, manifest: corpus.manifest,
+                    receiverVectors: corpus.receiverVectors),
+                target: target, options: options)
             for outcome in result.outcomes where outcome.status == .fail || outcome.status == .error {
                 let file = corpus.receiverVectors.first { $0.vector.id == outcome.id }?.file ?? "?"
-                problems.append(LintProblem(file: file, vectorID: outcome.id,
-                                            message: "under \(profile) the reference receiver disagrees: \(outcome.reason)"))
+                problems.append(
+                    LintProblem(
+                        file: file, vectorID: outcome.id,
+                        message: "under \(profile) the reference receiver disagrees: \(outcome.reason)"))
             }
         }
         return problems

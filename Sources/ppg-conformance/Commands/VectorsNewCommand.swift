@@ -6,7 +6,8 @@ import PPGVectors
 enum VectorsNewCommand: CLICommand {
     static let name = "vectors new"
     static let summary = "Scaffold a signature vector with the signing input and signature computed."
-    static let usage = "ppg-conformance vectors new --id CATEGORY/NAME --key K --url U [--body TEXT | --body-file F] "
+    static let usage =
+        "ppg-conformance vectors new --id CATEGORY/NAME --key K --url U [--body TEXT | --body-file F] "
         + "[--content-type T] [--scheme S] [--encoding E] [--signature VALUE --result invalid|acceptable] "
         + "[--comment TEXT] [--flag NAME] [--into FILE]"
     static let options: [OptionSpec] = [
@@ -35,8 +36,10 @@ enum VectorsNewCommand: CLICommand {
         let body = try SignCommand.bodyBytes(arguments)
         let contentType = arguments.value("content-type") ?? (body.isEmpty ? nil : "application/json")
         let input = try? SigningInput.make(scheme: scheme, url: url.utf8, body: body, contentType: contentType)
-        let correct = input.map { Signer(key: key, profile: SignatureProfile(scheme: scheme, encoding: encoding))
-            .signature(forSigningInput: $0) }
+        let correct = input.map {
+            Signer(key: key, profile: SignatureProfile(scheme: scheme, encoding: encoding))
+                .signature(forSigningInput: $0)
+        }
         let signature = arguments.value("signature") ?? correct ?? ""
         let defaultResult: SignatureResult = signature == correct ? .valid : .invalid
         let result: SignatureResult = try arguments.choice("result", default: defaultResult)
@@ -75,9 +78,10 @@ enum VectorsNewCommand: CLICommand {
         }
         let bytes = try FileInput.read(into, option: "--into", command: name)
         guard let parsed = try? JSONParser.parse(bytes), case .object = parsed.kind,
-              case .object(var fileMembers) = parsed.output(source: bytes),
-              let index = fileMembers.firstIndex(where: { $0.0 == "vectors" }),
-              case .array(let vectors) = fileMembers[index].1 else {
+            case .object(var fileMembers) = parsed.output(source: bytes),
+            let index = fileMembers.firstIndex(where: { $0.0 == "vectors" }),
+            case .array(let vectors) = fileMembers[index].1
+        else {
             throw CLIError.input("vectors new: '\(into)' is not a vector file with a 'vectors' array")
         }
         fileMembers[index].1 = .array(vectors + [vector])
