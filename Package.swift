@@ -32,7 +32,8 @@ let package = Package(
             dependencies: ["PPGConformance", "PPGVectors", "PPGSignature", "PPGHTTP", "TestSupport"]),
         .testTarget(name: "PPGHTTPTests", dependencies: ["PPGHTTP", "TestSupport"]),
         .testTarget(
-            name: "CLITests", dependencies: ["ppg-conformance", "ppg-example-receiver", "PPGHTTP", "PPGSignature", "TestSupport"]),
+            name: "CLITests",
+            dependencies: ["ppg-conformance", "ppg-example-receiver", "PPGHTTP", "PPGSignature", "PPGVectors", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

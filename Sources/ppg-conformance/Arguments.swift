@@ -1,3 +1,4 @@
+import PPGConformance
 import PPGVectors
 
 /// One option a command accepts.
@@ -123,6 +124,39 @@ struct ParsedArguments {
             throw .usage("\(command): invalid value '\(text)' for '--\(name)' (expected \(expected))")
         }
         return url
+    }
+
+    /// An output file option, checked before the command does any work (see `OutputFile`).
+    func outputFile(_ name: String) throws(CLIError) -> OutputFile? {
+        guard let path = value(name) else { return nil }
+        do {
+            return try OutputFile.check(path, option: "--\(name)")
+        } catch {
+            throw .usage("\(command): \(error.description)")
+        }
+    }
+
+    /// Every output file option of a command, checked, and checked to be distinct files.
+    func outputFiles(_ names: [String]) throws(CLIError) -> [String: OutputFile] {
+        var files: [String: OutputFile] = [:]
+        for name in names {
+            if let file = try outputFile(name) { files[name] = file }
+        }
+        do {
+            try OutputFile.checkDistinct(names.compactMap { files[$0] })
+        } catch {
+            throw .usage("\(command): \(error.description)")
+        }
+        return files
+    }
+
+    /// Writes an output file checked earlier; a failure is one line, exit 2.
+    func write(_ text: String, to file: OutputFile) throws(CLIError) {
+        do {
+            try file.write(text)
+        } catch {
+            throw .input("\(command): \(error.description)")
+        }
     }
 
     func integer(_ name: String, default fallback: Int, range: ClosedRange<Int>) throws(CLIError) -> Int {

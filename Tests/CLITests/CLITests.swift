@@ -140,7 +140,34 @@ struct RunCommandTests {
         #expect(expected.split(separator: "\n").allSatisfy { $0.hasPrefix("#") })
         let unwritable = try TestSupport.tool(["run", "--junit", directory + "/no/such/dir/r.xml"])
         #expect(unwritable.status == 2)
-        #expect(unwritable.stderr.contains("r.xml"))
+        #expect(unwritable.stderr.contains("--junit"))
+        #expect(unwritable.stderr.contains("does not exist"))
+        #expect(unwritable.stdout.isEmpty, "the path is checked before the run")
+    }
+
+    @Test("report paths are checked before the run: a device, a FIFO, one file for two reports are one line, exit 2")
+    func reportPaths() throws {
+        let directory = try TestSupport.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        #expect(mkfifo(directory + "/fifo", 0o600) == 0)
+        let cases: [([String], String)] = [
+            (["--json", "/dev/zero"], "--json '/dev/zero': is a device"),
+            (["--markdown", directory + "/fifo"], "is a FIFO"),
+            (["--junit", directory + "/r", "--json", directory + "/./r"], "is the same file as --junit"),
+            (["--write-expected-failures", directory], "is a directory"),
+        ]
+        for (arguments, message) in cases {
+            let result = try TestSupport.tool(["run"] + arguments)
+            #expect(result.status == 2, "\(arguments)")
+            #expect(result.stderr.contains(message), "\(arguments): \(result.stderr)")
+            #expect(result.stderr.split(separator: "\n").count == 1)
+            #expect(result.stdout.isEmpty)
+        }
+        var info = stat()
+        #expect(stat("/dev/zero", &info) == 0 && info.st_mode & S_IFMT == S_IFCHR)
+        let load = try TestSupport.tool(["load", "--target", "http://127.0.0.1:1/", "--project-id", "p", "--json", "/dev/null"])
+        #expect(load.status == 2)
+        #expect(load.stderr.contains("--json '/dev/null': is a device"))
     }
 
     @Test("an invalid corpus exits 2 naming the file")
@@ -201,7 +228,41 @@ struct VectorsCommandTests {
             "--into", directory + "/v1/signature/url.json",
         ])
         #expect(wrong.status == 0)
-        #expect(try TestSupport.tool(["vectors", "lint", directory + "/v1"]).status == 0)
+        let todo = try TestSupport.tool(["vectors", "lint", directory + "/v1"])
+        #expect(todo.status == 1)
+        #expect(todo.stdout.contains("vector 'url/new-two': the comment is still a TODO"))
+    }
+
+    @Test("vectors new --into refuses bad vectors (duplicate id, unknown flag, …) writing nothing; starts a new file")
+    func newRefuses() throws {
+        let directory = try TestSupport.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        try FileManager.default.copyItem(atPath: TestSupport.corpusDirectory, toPath: directory + "/v1")
+        let urlFile = directory + "/v1/signature/url.json"
+        let before = try String(contentsOfFile: urlFile, encoding: .utf8)
+        let cases: [([String], String)] = [
+            (["--id", "url/https", "--into", urlFile], "id already used"),
+            (["--id", "url/fresh", "--flag", "NoSuchFlag", "--into", urlFile], "flag 'NoSuchFlag' is not described"),
+            (["--id", "params/fresh", "--into", urlFile], "must start with the file's category 'url/'"),
+            (["--id", "events/fresh", "--into", directory + "/v1/receiver/events.json"], "not a signature vector file"),
+            (["--id", "x/fresh", "--into", directory + "/elsewhere.json"], "not inside a corpus"),
+        ]
+        for (extra, message) in cases {
+            let result = try TestSupport.tool(["vectors", "new", "--key", "k", "--url", "https://h/x"] + extra)
+            #expect(result.status == 2, "\(extra)")
+            #expect(result.stderr.contains(message), "\(extra): \(result.stderr)")
+            #expect(result.stderr.split(separator: "\n").count == 1)
+        }
+        #expect(try String(contentsOfFile: urlFile, encoding: .utf8) == before)
+        let fresh = try TestSupport.tool([
+            "vectors", "new", "--id", "fresh/first", "--key", "k", "--url", "https://h/x", "--comment", "A first one.",
+            "--into", directory + "/v1/signature/fresh.json",
+        ])
+        #expect(fresh.status == 0, "\(fresh.stderr)")
+        let lint = try TestSupport.tool(["vectors", "lint", directory + "/v1"])
+        #expect(lint.stdout.contains("signature/fresh.json: the description is still a TODO"))
+        let list = try TestSupport.tool(["vectors", "list", "--vectors", directory + "/v1"])
+        #expect(list.stdout.contains("fresh/first"))
     }
 
     @Test("lint reports a vector whose result the reference contradicts, with exit 1")

@@ -37,6 +37,31 @@ struct HTTPEndToEndTests {
         }
     }
 
+    @Test("--jobs N keeps N exchanges in flight: against a receiver that never answers, a run takes about vectors ÷ jobs × timeout")
+    func jobsAreConcurrentExchanges() throws {
+        let corpus = try #require(Fixtures.corpus)
+        let peer = try HostilePeer(.hang)
+        defer { peer.stop() }
+        let url = try #require(RawURL("http://127.0.0.1:\(peer.port)/hook"))
+        let configuration = ReceiverConfiguration(projectID: "p", targetURL: url, profile: .default)
+        let selection = Selection(only: ["events/*", "headers/*"])
+        let timeout = 0.4
+        for jobs in [4, 16] {
+            let start = Date()
+            let result = Runner.run(
+                corpus: corpus, target: HTTPTarget(url: url, timeout: timeout),
+                options: RunOptions(selection: selection, configuration: configuration, jobs: jobs))
+            let elapsed = Date().timeIntervalSince(start)
+            let sent = result.outcomes.filter { $0.status != .skip }.count
+            #expect(sent > 2 * jobs)
+            #expect(result.outcomes.filter { $0.status != .skip }.allSatisfy { $0.status == .error })
+            // The README's bound, with generous slack for a busy machine; a pool as wide as the cores (two here)
+            // would take sent ÷ 2 × timeout, several times more.
+            let bound = (Double(sent) / Double(jobs)).rounded(.up) * timeout
+            #expect(elapsed < bound * 1.5 + 1, "--jobs \(jobs): \(sent) vectors took \(elapsed) s, bound \(bound) s")
+        }
+    }
+
     @Test("hostile receivers: the run finishes in bounded time, reports errors, and never crashes")
     func hostileReceivers() throws {
         let corpus = try #require(Fixtures.corpus)

@@ -35,7 +35,10 @@ struct ReportTests {
 
     @Test(
         "JUnit of a passing and of a failing run validates against both schemas",
-        .enabled(if: TestSupport.hasXmllint, "xmllint is not installed (apt-get install libxml2-utils)"))
+        .enabled(if: TestSupport.hasXmllint, "xmllint is not installed (apt-get install libxml2-utils)"),
+        .enabled(
+            if: TestSupport.hasJUnitSchemas,
+            "the JUnit schemas (../shared/junit) are not beside this checkout; .ci/run validates with them"))
     func junitValidates() throws {
         try validate(JUnitReport.render(try Self.passingRun(), hostname: "ci host"))
         try validate(JUnitReport.render(try Self.failingRun(), hostname: "ci\u{1B}host"))
@@ -124,10 +127,43 @@ struct ReportTests {
     func atomicWrite() throws {
         let directory = try TestSupport.temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: directory) }
-        try AtomicFile.write("one", to: directory + "/r.xml")
-        try AtomicFile.write("two", to: directory + "/r.xml")
+        let file = try OutputFile.check(directory + "/r.xml", option: "--junit")
+        try file.write("one")
+        try file.write("two")
         #expect(try String(contentsOfFile: directory + "/r.xml", encoding: .utf8) == "two")
-        #expect(throws: AtomicFile.Failure.self) { try AtomicFile.write("x", to: directory + "/missing/dir/r.xml") }
+        #expect(throws: OutputFile.Failure.self) { try OutputFile.check(directory + "/missing/dir/r.xml") }
+        #expect(try FileManager.default.contentsOfDirectory(atPath: directory) == ["r.xml"])
+    }
+
+    @Test("output paths: devices, FIFOs and directories are refused, symlinks followed, one file for two refused")
+    func outputPaths() throws {
+        let directory = try TestSupport.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        func reason(_ path: String) -> String? {
+            do {
+                _ = try OutputFile.check(path, option: "--json")
+                return nil
+            } catch {
+                return error.description
+            }
+        }
+        #expect(reason("/dev/null")?.contains("is a device") == true)
+        #expect(reason(directory)?.contains("is a directory") == true)
+        #expect(mkfifo(directory + "/fifo", 0o600) == 0)
+        #expect(reason(directory + "/fifo")?.contains("is a FIFO") == true)
+        #expect(reason(directory + "/none/r.json")?.contains("does not exist") == true)
+        #expect(reason("")?.contains("empty") == true)
+        try TestSupport.write("old", to: directory + "/real.json")
+        try FileManager.default.createSymbolicLink(atPath: directory + "/link.json", withDestinationPath: "real.json")
+        let linked = try OutputFile.check(directory + "/link.json", option: "--json")
+        try linked.write("new")
+        #expect(try String(contentsOfFile: directory + "/real.json", encoding: .utf8) == "new")
+        let attributes = try FileManager.default.attributesOfItem(atPath: directory + "/link.json")
+        #expect(attributes[.type] as? FileAttributeType == .typeSymbolicLink)
+        try FileManager.default.createSymbolicLink(atPath: directory + "/dangling", withDestinationPath: "nowhere/x")
+        #expect(reason(directory + "/dangling")?.contains("symlink") == true)
+        let junit = try OutputFile.check(directory + "/real.json", option: "--junit")
+        #expect(throws: OutputFile.Failure.self) { try OutputFile.checkDistinct([junit, linked]) }
     }
 }
 

@@ -55,6 +55,10 @@ public enum TestSupport {
 
     public static let hasOpenSSL: Bool = which("openssl") != nil
     public static let hasXmllint: Bool = which("xmllint") != nil
+    public static let hasCurl: Bool = which("curl") != nil
+    /// Whether both JUnit schemas lie beside the checkout: only this project's CI lays out `../shared`; a user's
+    /// clone has nothing there, and `.ci/run` validates the reports with them anyway.
+    public static let hasJUnitSchemas: Bool = ["junit-10.xsd", "ant-junit.xsd"].allSatisfy { junitSchema($0) != nil }
 
     /// Runs a program to completion.
     /// - Parameters:

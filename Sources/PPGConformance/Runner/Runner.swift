@@ -2,6 +2,7 @@ import Dispatch
 import Foundation
 import PPGSignature
 import PPGVectors
+import Synchronization
 
 /// What one run takes besides the corpus and the target.
 public struct RunOptions: Sendable {
@@ -151,24 +152,32 @@ public enum Runner {
         let clock = ContinuousClock()
         let start = clock.now
         let (planned, notSent) = plan(corpus: corpus, target: target, options: options)
-        var outcomes: [VectorOutcome] = []
+        // Vectors grouped by category (a category may hold vectors of several kinds), so that progress can be
+        // reported a category at a time while every vector of the run shares one pool of `jobs` exchanges.
         var categoryOrder: [String] = []
         var byCategory: [String: [PlannedVector]] = [:]
         for vector in planned {
             if byCategory[vector.category] == nil { categoryOrder.append(vector.category) }
             byCategory[vector.category, default: []].append(vector)
         }
-        for category in categoryOrder {
-            let work = byCategory[category] ?? []
-            var results = execute(work, target: target, options: options)
-            for index in results.indices {
-                if let entry = options.expectedFailures?.entry(for: results[index].id) {
-                    results[index].expectedFailureReason = entry.reason
+        let ordered = categoryOrder.flatMap { byCategory[$0] ?? [] }
+        var outcomes: [VectorOutcome] = []
+        var pending = categoryOrder[...]
+        execute(ordered, target: target, options: options) { completed in
+            while let category = pending.first, case let end = outcomes.count + (byCategory[category]?.count ?? 0),
+                end <= completed.count
+            {
+                pending.removeFirst()
+                var results = Array(completed[outcomes.count..<end])
+                for index in results.indices {
+                    if let entry = options.expectedFailures?.entry(for: results[index].id) {
+                        results[index].expectedFailureReason = entry.reason
+                    }
+                    results[index].classify(strict: options.strict)
                 }
-                results[index].classify(strict: options.strict)
+                progress(category, results)
+                outcomes += results
             }
-            progress(category, results)
-            outcomes += results
         }
         var warnings: [String] = []
         if let expected = options.expectedFailures {
@@ -184,22 +193,31 @@ public enum Runner {
             duration: seconds(clock.now - start))
     }
 
-    /// Runs one category's vectors, `jobs` at a time, keeping their order.
+    /// Runs every planned vector, `jobs` at a time on threads of their own, and calls `completedPrefix` on the
+    /// caller's thread each time the run of finished outcomes from the start grows, with those outcomes in order.
     static func execute(
-        _ work: [PlannedVector], target: any ConformanceTarget, options: RunOptions
-    )
-        -> [VectorOutcome]
-    {
-        let jobs = max(1, min(options.jobs, work.count))
-        if jobs == 1 { return work.map { evaluate($0, target: target, options: options) } }
+        _ work: [PlannedVector], target: any ConformanceTarget, options: RunOptions,
+        completedPrefix: ([VectorOutcome]) -> Void
+    ) {
+        guard !work.isEmpty else { return }
         let slots = OutcomeSlots(count: work.count)
-        let next = WorkCounter()
-        DispatchQueue.concurrentPerform(iterations: jobs) { _ in
-            while let index = next.take(below: work.count) {
+        let next = Atomic<Int>(0)
+        let finished = DispatchSemaphore(value: 0)
+        WorkerThreads.start(count: max(1, min(options.jobs, work.count)), name: "ppg-run") { _ in
+            while case let index = next.add(1, ordering: .relaxed).oldValue, index < work.count {
                 slots.set(index, evaluate(work[index], target: target, options: options))
+                finished.signal()
             }
         }
-        return slots.values()
+        var reported = 0
+        while reported < work.count {
+            finished.wait()
+            let prefix = slots.prefix()
+            if prefix.count > reported {
+                reported = prefix.count
+                completedPrefix(prefix)
+            }
+        }
     }
 
     static func evaluate(_ planned: PlannedVector, target: any ConformanceTarget, options: RunOptions) -> VectorOutcome
@@ -434,33 +452,22 @@ func wallClockSeconds() -> Double {
 }
 
 /// Results written by several threads into their own slots.
-final class OutcomeSlots: @unchecked Sendable {
-    private var slots: [VectorOutcome?]
-    private let lock = DispatchQueue(label: "ppg.outcome-slots")
+final class OutcomeSlots: Sendable {
+    private let slots: Mutex<[VectorOutcome?]>
 
     init(count: Int) {
-        slots = Array(repeating: nil, count: count)
+        slots = Mutex(Array(repeating: nil, count: count))
     }
 
     func set(_ index: Int, _ outcome: VectorOutcome) {
-        lock.sync { slots[index] = outcome }
+        slots.withLock { $0[index] = outcome }
     }
 
-    func values() -> [VectorOutcome] {
-        lock.sync { slots.compactMap { $0 } }
-    }
-}
-
-/// Hands out indices to worker threads.
-final class WorkCounter: @unchecked Sendable {
-    private var next = 0
-    private let lock = DispatchQueue(label: "ppg.work-counter")
-
-    func take(below limit: Int) -> Int? {
-        lock.sync {
-            guard next < limit else { return nil }
-            defer { next += 1 }
-            return next
+    /// The finished outcomes from the first on, up to the first slot still empty.
+    func prefix() -> [VectorOutcome] {
+        slots.withLock { slots in
+            let end = slots.firstIndex(where: { $0 == nil }) ?? slots.count
+            return slots[..<end].compactMap { $0 }
         }
     }
 }

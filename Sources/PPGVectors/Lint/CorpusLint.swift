@@ -43,6 +43,18 @@ public enum CorpusLint {
                         message: "digest is \(vector.digest), the reference computes \(actual)"))
             }
         }
+        // A scaffold's placeholder left in place (`vectors new` writes them) says nothing to the next reader.
+        let comments =
+            corpus.digestVectors.map { ($0.file, $0.vector.id, $0.vector.comment) }
+            + corpus.signatureVectors.map { ($0.file, $0.vector.id, $0.vector.comment) }
+            + corpus.receiverVectors.map { ($0.file, $0.vector.id, $0.vector.comment) }
+        for (file, id, comment) in comments where comment.hasPrefix("TODO") {
+            problems.append(LintProblem(file: file, vectorID: id, message: "the comment is still a TODO: \(comment)"))
+        }
+        for (file, description) in corpus.fileDescriptions.sorted(by: { $0.key < $1.key })
+        where description.hasPrefix("TODO") {
+            problems.append(LintProblem(file: file, vectorID: nil, message: "the description is still a TODO"))
+        }
         for located in corpus.signatureVectors {
             problems += check(located.vector).map {
                 LintProblem(file: located.file, vectorID: located.vector.id, message: $0)

@@ -6,12 +6,17 @@ public enum VectorLoader {
     /// Loads and validates a corpus.
     /// - Parameter directory: The corpus directory (the one holding `manifest.json`), or its parent when that
     ///   holds exactly a `v1` corpus.
+    ///   - overrides: File contents to read instead of the disk's, by path relative to the corpus directory — a file
+    ///     about to be written, checked as part of the corpus before it is (`vectors new --into`).
     /// - Returns: The corpus.
     /// - Throws: `VectorLoadError` for the first problem found.
-    public static func load(directory: String) throws(VectorLoadError) -> Corpus {
+    public static func load(directory: String, overrides: [String: [UInt8]] = [:]) throws(VectorLoadError) -> Corpus {
         let root = resolve(directory)
-        let manifestPath = root + "/manifest.json"
-        let manifestFile = try ParsedFile(path: manifestPath, displayName: "manifest.json")
+        func parse(_ relative: String) throws(VectorLoadError) -> ParsedFile {
+            if let bytes = overrides[relative] { return try ParsedFile(source: bytes, displayName: relative) }
+            return try ParsedFile(path: root + "/" + relative, displayName: relative)
+        }
+        let manifestFile = try parse("manifest.json")
         let manifest: Manifest = try manifestFile.decode(Manifest.self)
         guard manifest.format == Corpus.supportedFormat else {
             throw VectorLoadError(
@@ -25,8 +30,9 @@ public enum VectorLoader {
         }
         var corpus = Corpus(directory: root, manifest: manifest)
         var seenIDs: [String: String] = [:]
-        for relative in try vectorFiles(root: root) {
-            var file = try ParsedFile(path: root + "/" + relative, displayName: relative)
+        let files = Set(try vectorFiles(root: root)).union(overrides.keys.filter { $0 != "manifest.json" })
+        for relative in files.sorted() {
+            var file = try parse(relative)
             let kind = try file.header()
             func common(_ vector: some CorpusVector, category: String, index: Int) throws(VectorLoadError) {
                 let id = vector.id
@@ -63,6 +69,7 @@ public enum VectorLoader {
                     try common(vector, category: file.category, index: index)
                     try V.validate(vector, file: file, index: index)
                 }
+                corpus.fileDescriptions[relative] = decoded.description
                 return decoded.vectors.map { Located(vector: $0, file: relative, category: decoded.category) }
             }
             switch kind {
@@ -124,11 +131,15 @@ struct ParsedFile {
     private(set) var category = ""
 
     init(path: String, displayName: String) throws(VectorLoadError) {
-        self.displayName = displayName
         guard let data = FileManager.default.contents(atPath: path) else {
             throw VectorLoadError(kind: .unreadable, file: displayName, message: "cannot read the file")
         }
-        source = Array(data)
+        try self.init(source: Array(data), displayName: displayName)
+    }
+
+    init(source: [UInt8], displayName: String) throws(VectorLoadError) {
+        self.displayName = displayName
+        self.source = source
         do {
             root = try JSONParser.parse(source)
         } catch {

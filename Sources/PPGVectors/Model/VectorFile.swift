@@ -39,6 +39,8 @@ public struct Corpus: Sendable {
     public var signatureVectors: [Located<SignatureVector>] = []
     /// Receiver vectors, in file order.
     public var receiverVectors: [Located<ReceiverVector>] = []
+    /// Each vector file's description, by its path relative to the corpus directory.
+    public var fileDescriptions: [String: String] = [:]
 
     /// Creates a corpus from vectors already loaded, e.g. a subset of another.
     /// - Parameters:

@@ -54,6 +54,7 @@ enum LoadCommand: CLICommand {
             },
             invalidRatio: try arguments.number("invalid-ratio", default: 0, range: 0...1),
             timeout: try arguments.number("timeout", default: 5, range: 0.05...600))
+        let jsonFile = try arguments.outputFile("json")
         do {
             try HTTPTarget(url: target, timeout: options.timeout).checkReachable()
         } catch {
@@ -86,7 +87,7 @@ enum LoadCommand: CLICommand {
         Console.out("statuses:       \(statuses.isEmpty ? "none" : statuses)")
         Console.out("wrong verdicts: \(result.wrongVerdicts)")
         Console.out("errors:         \(result.errors)" + (result.firstError.map { " (first: \($0))" } ?? ""))
-        if let path = arguments.value("json") {
+        if let jsonFile {
             let document = JSONOutput.object([
                 ("target", .string(target.description)), ("connections", .integer(options.connections)),
                 ("requests", .integer(result.requests)), ("seconds", .decimal(result.seconds)),
@@ -109,11 +110,7 @@ enum LoadCommand: CLICommand {
                 ),
                 ("wrongVerdicts", .integer(result.wrongVerdicts)), ("errors", .integer(result.errors)),
             ])
-            do {
-                try AtomicFile.write(document.rendered(pretty: true) + "\n", to: path)
-            } catch {
-                throw CLIError.input("load: \(error.description)")
-            }
+            try arguments.write(document.rendered(pretty: true) + "\n", to: jsonFile)
         }
         Console.out("\(formatDecimal(result.rate, decimals: 1)) requests/s")
         return result.wrongVerdicts == 0 && result.errors == 0 ? ExitCode.success : ExitCode.nonconformant

@@ -106,6 +106,7 @@ enum RunCommand: CLICommand {
             }
             target = ReferenceTarget(configuration: configuration)
         }
+        let reportFiles = try arguments.outputFiles(["junit", "json", "markdown", "write-expected-failures"])
         let (corpus, location) = try CorpusLoading.load(arguments)
         let options = RunOptions(
             selection: Selection(
@@ -155,32 +156,30 @@ enum RunCommand: CLICommand {
                 throw CLIError(kind: .unreachable, message: "run --exec: \(fatal.message)")
             }
         }
-        try writeReports(result, arguments: arguments)
+        // The console report first: a report that cannot be written must not cost the user the run's verdict.
         for line in console.summaryLines(result) { Console.out(line) }
+        try writeReports(result, files: reportFiles, arguments: arguments)
         return result.summary.conforms ? ExitCode.success : ExitCode.nonconformant
     }
 
-    static func writeReports(_ result: RunResult, arguments: ParsedArguments) throws(CLIError) {
-        do {
-            if let path = arguments.value("junit") {
-                try AtomicFile.write(JUnitReport.render(result, hostname: hostname()), to: path)
-            }
-            if let path = arguments.value("json") {
-                try AtomicFile.write(JSONReport.render(result), to: path)
-            }
-            if let path = arguments.value("markdown") {
-                try AtomicFile.write(MarkdownReport.render(result), to: path)
-            }
-            if let path = arguments.value("write-expected-failures") {
-                try AtomicFile.write(
+    static func writeReports(
+        _ result: RunResult, files: [String: OutputFile], arguments: ParsedArguments
+    ) throws(CLIError) {
+        let renderings: [(String, () -> String)] = [
+            ("junit", { JUnitReport.render(result, hostname: hostname()) }),
+            ("json", { JSONReport.render(result) }),
+            ("markdown", { MarkdownReport.render(result) }),
+            (
+                "write-expected-failures",
+                {
                     ExpectedFailures.render(
                         failuresOf: result.outcomes,
-                        header: "target \(result.targetName), profile \(result.profile), corpus \(result.corpusVersion)"
-                    ),
-                    to: path)
-            }
-        } catch {
-            throw .input("run: \(error.description)")
+                        header: "target \(result.targetName), profile \(result.profile), corpus \(result.corpusVersion)")
+                }
+            ),
+        ]
+        for (option, render) in renderings {
+            if let file = files[option] { try arguments.write(render(), to: file) }
         }
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import PPGConformance
 import PPGSignature
 import PPGVectors
 
@@ -45,7 +46,7 @@ enum VectorsNewCommand: CLICommand {
         let result: SignatureResult = try arguments.choice("result", default: defaultResult)
         var members: [(String, JSONOutput)] = [
             ("id", .string(id)),
-            ("comment", .string(arguments.value("comment") ?? "TODO: say what this vector checks")),
+            ("comment", .string(arguments.value("comment") ?? scaffoldComment)),
             ("flags", .array(arguments.all("flag").map { .string($0) })),
             ("provenance", .string("derived")),
             ("scheme", .string(scheme.rawValue)),
@@ -72,29 +73,65 @@ enum VectorsNewCommand: CLICommand {
         }
         members += [("signature", .string(signature)), ("result", .string(result.rawValue))]
         let vector = JSONOutput.object(members)
-        guard let into = arguments.value("into") else {
+        guard let file = try arguments.outputFile("into") else {
             Console.out(vector.rendered(pretty: true))
             return ExitCode.success
         }
-        let bytes = try FileInput.read(into, option: "--into", command: name)
-        guard let parsed = try? JSONParser.parse(bytes), case .object = parsed.kind,
-            case .object(var fileMembers) = parsed.output(source: bytes),
-            let index = fileMembers.firstIndex(where: { $0.0 == "vectors" }),
-            case .array(let vectors) = fileMembers[index].1
-        else {
-            throw CLIError.input("vectors new: '\(into)' is not a vector file with a 'vectors' array")
+        let into = file.path
+        let (root, relative) = try corpusLocation(of: file)
+        var fileMembers: [(String, JSONOutput)]
+        if let bytes = FileManager.default.contents(atPath: file.resolved) {
+            guard let parsed = try? JSONParser.parse(Array(bytes)), case .object = parsed.kind,
+                case .object(let members) = parsed.output(source: Array(bytes)),
+                let index = members.firstIndex(where: { $0.0 == "vectors" }),
+                case .array(let vectors) = members[index].1
+            else {
+                throw CLIError.input("vectors new: '\(into)' is not a vector file with a 'vectors' array")
+            }
+            if let kind = members.first(where: { $0.0 == "kind" })?.1, kind != .string(VectorKind.signature.rawValue) {
+                throw CLIError.input(
+                    "vectors new: '\(into)' is not a signature vector file ('kind' is \(kind.rendered(pretty: false))); "
+                        + "'vectors new' scaffolds signature vectors")
+            }
+            fileMembers = members
+            fileMembers[index].1 = .array(vectors + [vector])
+        } else {
+            // A new category file: its category is the id's first part, its description the contributor's to write.
+            fileMembers = [
+                ("format", .integer(Corpus.supportedFormat)), ("kind", .string(VectorKind.signature.rawValue)),
+                ("category", .string(String(id.prefix { $0 != "/" }))),
+                ("description", .string(scaffoldDescription)), ("vectors", .array([vector])),
+            ]
         }
-        fileMembers[index].1 = .array(vectors + [vector])
+        let text = JSONOutput.object(fileMembers).rendered(pretty: true) + "\n"
+        // The corpus as it would be with the file written: every loader check (duplicate ids, unknown flags, ids of
+        // another category, fields of another kind) refuses the vector before anything is written.
         do {
-            try writeAtomically(JSONOutput.object(fileMembers).rendered(pretty: true) + "\n", to: into)
+            _ = try VectorLoader.load(directory: root, overrides: [relative: Array(text.utf8)])
         } catch {
-            throw CLIError.input("vectors new: cannot write '\(into)'")
+            throw CLIError.input("vectors new: not written: \(error.description)")
         }
-        Console.out("added '\(id)' to \(into); now run 'ppg-conformance vectors lint'")
+        try arguments.write(text, to: file)
+        Console.out("added '\(id)' to \(into); now replace the TODOs and run 'ppg-conformance vectors lint'")
         return ExitCode.success
     }
 
-    static func writeAtomically(_ text: String, to path: String) throws {
-        try Data(text.utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
+    /// What a scaffolded vector's comment and a new file's description say until the contributor writes them;
+    /// `vectors lint` reports any left.
+    static let scaffoldComment = "TODO: say what this vector checks"
+    static let scaffoldDescription = "TODO: say what this category checks"
+
+    /// The corpus directory above a vector file (the nearest holding `manifest.json`) and the file's path in it.
+    static func corpusLocation(of file: OutputFile) throws(CLIError) -> (root: String, relative: String) {
+        var directory = OutputFile.split(file.resolved).directory
+        for _ in 0..<4 {
+            if FileManager.default.fileExists(atPath: directory + "/manifest.json") {
+                return (directory, String(file.resolved.dropFirst(directory.count + 1)))
+            }
+            guard directory != "/" else { break }
+            directory = OutputFile.split(directory).directory
+        }
+        throw CLIError.usage(
+            "vectors new: '--into \(file.path)' is not inside a corpus (no manifest.json in its directory or above)")
     }
 }
