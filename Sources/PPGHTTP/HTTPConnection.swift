@@ -104,7 +104,10 @@ public final class HTTPConnection {
         throws(HTTPError) -> HTTPResponse
     {
         while true {
-            guard let head = try reader.readHead(limit: 65_536, firstByteDeadline: deadline, deadline: deadline) else {
+            guard
+                let head = try reader.readHead(
+                    limit: 65_536, firstByteDeadline: deadline, deadline: deadline, expectedStart: Array("HTTP/".utf8))
+            else {
                 throw HTTPError(kind: .reset, message: "connection closed before any response")
             }
             let parsed: ParsedHead

@@ -32,6 +32,13 @@ public struct HTTPRequest: Sendable {
         self.chunked = chunked
     }
 
+    /// Where a message's head ends in its bytes: the index after the blank line, or `nil` before one arrives.
+    /// - Parameter bytes: A message's bytes.
+    /// - Returns: The length of the head, blank line included.
+    public static func headLength(in bytes: [UInt8]) -> Int? {
+        MessageReader.headEnd(in: bytes, from: 0)
+    }
+
     /// The bytes of this request for a host.
     /// - Parameter host: The `Host` value, used unless the headers carry one.
     /// - Returns: The request as sent.
@@ -171,9 +178,19 @@ struct MessageReader {
     }
 
     /// Reads up to and including the blank line that ends a head; `nil` when the peer closed before any byte.
-    mutating func readHead(limit: Int, firstByteDeadline: Deadline, deadline: Deadline) throws(HTTPError) -> [UInt8]? {
+    /// With `expectedStart` (a client reading a response: `HTTP/`), a peer whose first bytes differ is not
+    /// speaking HTTP, and is told at once rather than after the deadline.
+    mutating func readHead(
+        limit: Int, firstByteDeadline: Deadline, deadline: Deadline, expectedStart: [UInt8] = []
+    ) throws(HTTPError) -> [UInt8]? {
         var searchFrom = 0
         while true {
+            let compared = min(buffer.count, expectedStart.count)
+            if buffer[..<compared].elementsEqual(expectedStart[..<compared]) == false {
+                throw HTTPError(
+                    kind: .malformed,
+                    message: "not HTTP: the answer begins '\(PrintableText.escape(buffer, limit: 40))'")
+            }
             if let end = Self.headEnd(in: buffer, from: searchFrom) {
                 guard end <= limit else {
                     throw HTTPError(kind: .tooLarge, message: "header section over \(limit) bytes")

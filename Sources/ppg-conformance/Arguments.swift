@@ -1,17 +1,61 @@
 import PPGConformance
+import PPGHTTP
 import PPGVectors
 
 /// One option a command accepts.
 struct OptionSpec: Sendable {
+    /// The values a numeric option accepts and its default: one place for the parser and the help.
+    enum Bounds: Sendable {
+        case integer(ClosedRange<Int>, default: Int?)
+        case number(ClosedRange<Double>, default: Double?)
+
+        /// `a whole number from 1 to 256, default 4`.
+        var help: String {
+            switch self {
+            case .integer(let range, let fallback):
+                "a whole number from \(range.lowerBound) to \(range.upperBound)"
+                    + (fallback.map { ", default \($0)" } ?? "")
+            case .number(let range, let fallback):
+                "a number from \(Self.text(range.lowerBound)) to \(Self.text(range.upperBound))"
+                    + (fallback.map { ", default \(Self.text($0))" } ?? "")
+            }
+        }
+
+        static func text(_ value: Double) -> String {
+            value == value.rounded() && abs(value) < 1e15 ? String(Int(value)) : String(value)
+        }
+    }
+
     /// The name without dashes, e.g. `key` for `--key`.
     var name: String
     /// The placeholder shown in help; `nil` for a flag that takes no value.
     var valueName: String?
     var help: String
     var repeatable = false
+    var bounds: Bounds?
 
     static func value(_ name: String, _ valueName: String, _ help: String, repeatable: Bool = false) -> OptionSpec {
         OptionSpec(name: name, valueName: valueName, help: help, repeatable: repeatable)
+    }
+
+    static func integer(
+        _ name: String, _ valueName: String, _ help: String, range: ClosedRange<Int>, default fallback: Int? = nil
+    ) -> OptionSpec {
+        OptionSpec(name: name, valueName: valueName, help: help, bounds: .integer(range, default: fallback))
+    }
+
+    static func number(
+        _ name: String, _ valueName: String, _ help: String, range: ClosedRange<Double>,
+        default fallback: Double? = nil
+    ) -> OptionSpec {
+        OptionSpec(name: name, valueName: valueName, help: help, bounds: .number(range, default: fallback))
+    }
+
+    /// The help text with the accepted values appended.
+    var fullHelp: String {
+        guard let bounds else { return help }
+        let sentence = help.hasSuffix(".") ? String(help.dropLast()) : help
+        return sentence + " (" + bounds.help + ")."
     }
 
     static func flag(_ name: String, _ help: String) -> OptionSpec {
@@ -34,12 +78,14 @@ struct CLIError: Error, CustomStringConvertible {
 /// The parsed command line of one command: `--opt value`, `--opt=value`, flags, positionals, `--` ends options.
 struct ParsedArguments {
     let command: String
+    let specs: [OptionSpec]
     private(set) var values: [String: [String]] = [:]
     private(set) var flags: Set<String> = []
     private(set) var positionals: [String] = []
 
     init(command: String, arguments: [String], options: [OptionSpec], maximumPositionals: Int = 0) throws(CLIError) {
         self.command = command
+        self.specs = options
         var index = 0
         var optionsEnded = false
         while index < arguments.count {
@@ -159,24 +205,50 @@ struct ParsedArguments {
         }
     }
 
-    func integer(_ name: String, default fallback: Int, range: ClosedRange<Int>) throws(CLIError) -> Int {
+    /// A whole-number option, checked against its spec's range; its default when absent (`nil` without one).
+    /// Only decimal digits are taken: `+5`, `-0`, `0x10` and `1e3` are refused.
+    func optionalInteger(_ name: String) throws(CLIError) -> Int? {
+        guard case .integer(let range, let fallback) = specs.first(where: { $0.name == name })?.bounds else {
+            return nil
+        }
         guard let raw = value(name) else { return fallback }
-        guard let parsed = Int(raw), range.contains(parsed) else {
+        guard Self.isDecimal(raw, fraction: false), let parsed = Int(raw), range.contains(parsed) else {
             throw .usage(
-                "\(command): invalid value '\(raw)' for '--\(name)' (expected a whole number from "
-                    + "\(range.lowerBound) to \(range.upperBound))")
+                "\(command): invalid value '\(PrintableText.escape(raw))' for '--\(name)' (expected "
+                    + OptionSpec.Bounds.integer(range, default: nil).help + ")")
         }
         return parsed
     }
 
-    func number(_ name: String, default fallback: Double, range: ClosedRange<Double>) throws(CLIError) -> Double {
+    /// A whole-number option that has a default.
+    func integer(_ name: String) throws(CLIError) -> Int {
+        try optionalInteger(name) ?? 0
+    }
+
+    /// A decimal option (`5`, `0.25`), checked against its spec's range; its default when absent.
+    func optionalNumber(_ name: String) throws(CLIError) -> Double? {
+        guard case .number(let range, let fallback) = specs.first(where: { $0.name == name })?.bounds else {
+            return nil
+        }
         guard let raw = value(name) else { return fallback }
-        guard let parsed = Double(raw), parsed.isFinite, range.contains(parsed) else {
+        guard Self.isDecimal(raw, fraction: true), let parsed = Double(raw), range.contains(parsed) else {
             throw .usage(
-                "\(command): invalid value '\(raw)' for '--\(name)' (expected a number from "
-                    + "\(range.lowerBound) to \(range.upperBound))")
+                "\(command): invalid value '\(PrintableText.escape(raw))' for '--\(name)' (expected "
+                    + OptionSpec.Bounds.number(range, default: nil).help + ")")
         }
         return parsed
+    }
+
+    /// A decimal option that has a default.
+    func number(_ name: String) throws(CLIError) -> Double {
+        try optionalNumber(name) ?? 0
+    }
+
+    /// Digits, and with `fraction` one `.` between digits: what a person types for a count or seconds.
+    static func isDecimal(_ text: String, fraction: Bool) -> Bool {
+        let parts = text.split(separator: ".", omittingEmptySubsequences: false)
+        guard parts.count == 1 || (fraction && parts.count == 2), text.utf8.count <= 18 else { return false }
+        return parts.allSatisfy { !$0.isEmpty && $0.utf8.allSatisfy { (0x30...0x39).contains($0) } }
     }
 }
 
@@ -190,9 +262,9 @@ func helpText(usage: String, summary: String, options: [OptionSpec], details: St
         let repeatNote = spec.repeatable ? " (repeatable)" : ""
         if label.count + 2 > width {
             lines.append(label)
-            lines.append(String(repeating: " ", count: width) + spec.help + repeatNote)
+            lines.append(String(repeating: " ", count: width) + spec.fullHelp + repeatNote)
         } else {
-            lines.append(label.padding(to: width) + spec.help + repeatNote)
+            lines.append(label.padding(to: width) + spec.fullHelp + repeatNote)
         }
     }
     if !details.isEmpty { lines += ["", details] }

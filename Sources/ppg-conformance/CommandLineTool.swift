@@ -100,11 +100,15 @@ enum CommandLineTool {
         var rest = Array(arguments.dropFirst())
         if first == "vectors" {
             guard let sub = rest.first, !sub.hasPrefix("--") else {
-                let names = commands.map(\.name).filter { $0.hasPrefix("vectors ") }
-                if rest.first == "--help" {
-                    Console.out(
-                        "USAGE: ppg-conformance vectors <lint|list|new> [options]\n\n"
-                            + names.joined(separator: "\n"))
+                let subcommands = commands.filter { $0.name.hasPrefix("vectors ") }
+                if rest.first == "--help" || rest.first == "-h" {
+                    var lines = ["USAGE: ppg-conformance vectors <lint|list|new> [options]", "", "SUBCOMMANDS:"]
+                    for command in subcommands {
+                        lines.append(
+                            "  " + String(command.name.dropFirst("vectors ".count)).padding(to: 8) + command.summary)
+                    }
+                    lines += ["", "'ppg-conformance vectors <subcommand> --help' for a subcommand's options."]
+                    Console.out(lines.joined(separator: "\n"))
                     return ExitCode.success
                 }
                 Console.error("ppg-conformance: 'vectors' needs a subcommand: lint, list or new")

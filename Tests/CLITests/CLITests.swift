@@ -63,6 +63,47 @@ struct CLITests {
         #expect(result.stdout.contains("USAGE"))
     }
 
+    @Test("every command's usage line names each of its options, and numeric options state their range")
+    func usageNamesEveryOption() throws {
+        let tool = try TestSupport.tool(["--help"])
+        let commands = tool.stdout.split(separator: "\n", omittingEmptySubsequences: false).drop {
+            !$0.hasPrefix("COMMANDS:")
+        }.dropFirst()
+            .prefix { !$0.isEmpty }.compactMap { $0.split(separator: " ").first.map(String.init) }
+        #expect(commands.count > 5)
+        var checked = 0
+        for command in commands {
+            let words =
+                command == "vectors" ? [["vectors", "lint"], ["vectors", "list"], ["vectors", "new"]] : [[command]]
+            for name in words {
+                let help = try TestSupport.tool(name + ["--help"])
+                let lines = help.stdout.split(separator: "\n").map(String.init)
+                let usage = try #require(lines.first { $0.hasPrefix("USAGE:") })
+                for line in lines where line.hasPrefix("  --") {
+                    let option = String(line.dropFirst(2).prefix { $0 != " " })
+                    guard option != "--help" else { continue }
+                    #expect(usage.contains(option + " ") || usage.contains(option + "]"), "\(name): \(option)")
+                    checked += 1
+                }
+            }
+        }
+        #expect(checked > 40)
+        let run = try TestSupport.tool(["run", "--help"])
+        #expect(run.stdout.contains("(a whole number from 1 to 256, default 4)"))
+        #expect(run.stdout.contains("(a number from 0.05 to 600, default 5)"))
+    }
+
+    @Test("numbers are digits: a sign, hex or an exponent is refused with the option's range")
+    func strictNumbers() throws {
+        for (option, value) in [("--timeout", "0x10"), ("--timeout", "1e2"), ("--jobs", "+5"), ("--jobs", "-0")] {
+            let result = try TestSupport.tool([
+                "run", "--target", "http://127.0.0.1:1/", "--project-id", "p", option, value,
+            ])
+            #expect(result.status == 2)
+            #expect(result.stderr.contains("invalid value '\(value)' for '\(option)'"), "\(result.stderr)")
+        }
+    }
+
     @Test("--version names the tool and corpus versions")
     func version() throws {
         let result = try TestSupport.tool(["--version"])
@@ -165,7 +206,9 @@ struct RunCommandTests {
         }
         var info = stat()
         #expect(stat("/dev/zero", &info) == 0 && info.st_mode & S_IFMT == S_IFCHR)
-        let load = try TestSupport.tool(["load", "--target", "http://127.0.0.1:1/", "--project-id", "p", "--json", "/dev/null"])
+        let load = try TestSupport.tool([
+            "load", "--target", "http://127.0.0.1:1/", "--project-id", "p", "--json", "/dev/null",
+        ])
         #expect(load.status == 2)
         #expect(load.stderr.contains("--json '/dev/null': is a device"))
     }
@@ -244,7 +287,10 @@ struct VectorsCommandTests {
             (["--id", "url/https", "--into", urlFile], "id already used"),
             (["--id", "url/fresh", "--flag", "NoSuchFlag", "--into", urlFile], "flag 'NoSuchFlag' is not described"),
             (["--id", "params/fresh", "--into", urlFile], "must start with the file's category 'url/'"),
-            (["--id", "events/fresh", "--into", directory + "/v1/receiver/events.json"], "not a signature vector file"),
+            (
+                ["--id", "events/fresh", "--into", directory + "/v1/receiver/events.json"],
+                "not a signature vector file"
+            ),
             (["--id", "x/fresh", "--into", directory + "/elsewhere.json"], "not inside a corpus"),
         ]
         for (extra, message) in cases {

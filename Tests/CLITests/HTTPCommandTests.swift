@@ -106,9 +106,10 @@ struct HTTPCommandTests {
         #expect(result.status == 0, "\(result.stdout.suffix(1200))")
         #expect(result.stdout.contains("reference receiver: "))
         #expect(!result.stdout.contains("NOT CAUGHT"))
-        #expect(result.stdout.contains("mutation score: 21/21 mutants caught (100.0 %)"))
         let list = try TestSupport.tool(["mutants", "--list"])
-        #expect(list.stdoutLines.count == 21)
+        let count = list.stdoutLines.count
+        #expect(count > 1)
+        #expect(result.stdout.contains("mutation score: \(count)/\(count) mutants caught (100.0 %)"))
     }
 }
 

@@ -18,7 +18,7 @@ struct FixedTarget: ConformanceTarget {
     func deliver(_ deliveries: [Delivery]) throws(TargetError) -> [DeliveryResponse] {
         deliveries.map { _ in DeliveryResponse(status: status, bodyPrefix: body) }
     }
-    func reproduction(of delivery: Delivery) -> String { "curl --data-binary ']]>\u{1B}' http://x" }
+    func reproduction(of deliveries: [Delivery]) -> String { "curl --data-binary ']]>\u{1B}' http://x" }
 }
 
 /// A target whose every answer fails to arrive.
@@ -32,7 +32,7 @@ struct BrokenTarget: ConformanceTarget {
     func deliver(_ deliveries: [Delivery]) throws(TargetError) -> [DeliveryResponse] {
         throw TargetError(kind: .connectionReset, message: "reset by peer")
     }
-    func reproduction(of delivery: Delivery) -> String { "" }
+    func reproduction(of deliveries: [Delivery]) -> String { "" }
 }
 
 enum Fixtures {

@@ -1,10 +1,11 @@
 import Foundation
-import PPGConformance
 import PPGHTTP
 import PPGSignature
 import PPGVectors
 import TestSupport
 import Testing
+
+@testable import PPGConformance
 
 @Suite("Receivers over HTTP, end to end on loopback")
 struct HTTPEndToEndTests {
@@ -37,7 +38,9 @@ struct HTTPEndToEndTests {
         }
     }
 
-    @Test("--jobs N keeps N exchanges in flight: against a receiver that never answers, a run takes about vectors ÷ jobs × timeout")
+    @Test(
+        "--jobs N keeps N exchanges in flight: against a receiver that never answers, a run takes about vectors ÷ jobs × timeout"
+    )
     func jobsAreConcurrentExchanges() throws {
         let corpus = try #require(Fixtures.corpus)
         let peer = try HostilePeer(.hang)
@@ -86,6 +89,25 @@ struct HTTPEndToEndTests {
             #expect(!result.summary.conforms)
             #expect(result.outcomes.allSatisfy { $0.status == .error || $0.status == .fail })
         }
+    }
+
+    @Test(
+        "a chunked delivery's reproduction writes the harness's exact bytes to the socket",
+        .enabled(if: FileManager.default.isExecutableFile(atPath: "/bin/bash"), "bash is not installed"))
+    func rawReproduction() throws {
+        let corpus = try #require(Fixtures.corpus)
+        let vector = try #require(corpus.receiverVectors.first { $0.vector.id == "content/chunked" }?.vector)
+        let peer = try HostilePeer(.record)
+        defer { peer.stop() }
+        let url = try #require(RawURL("http://127.0.0.1:\(peer.port)/hook"))
+        let target = HTTPTarget(url: url, timeout: 2)
+        let deliveries = try vector.deliveries(
+            for: ReceiverConfiguration(projectID: "p", targetURL: url, profile: .default))
+        let command = target.reproduction(of: deliveries)
+        #expect(command.hasPrefix("bash -c "))
+        let result = try TestSupport.run("/bin/sh", ["-c", command])
+        #expect(result.stdout.hasPrefix("HTTP/1.1 200"), "\(result.stderr)")
+        #expect(peer.requestBytes == target.serialized(deliveries[0]))
     }
 
     @Test(

@@ -43,7 +43,7 @@ public struct ConsoleReport: Sendable {
         if summary.failed + summary.unexpectedPasses > 0 {
             parts.append("\(summary.failed + summary.unexpectedPasses) failed")
         }
-        if summary.warnings > 0 { parts.append("\(summary.warnings) warnings") }
+        if summary.warnings > 0 { parts.append(counted(summary.warnings, "warning")) }
         if summary.expectedFailures > 0 { parts.append("\(summary.expectedFailures) expected failures") }
         if summary.skipped > 0 { parts.append("\(summary.skipped) skipped") }
         return "\(mark) \(category.padding(toLength: 22)) \(parts.joined(separator: ", "))"
@@ -90,13 +90,13 @@ public struct ConsoleReport: Sendable {
                 kind == .digest
                 ? "they test the reference's SHA-1 in-process"
                 : "they test verifier libraries, not receivers (run them in-process or with --exec)"
-            lines.append("note: \(count) \(kind.rawValue) vectors not sent: \(why)")
+            lines.append("note: \(counted(count, "\(kind.rawValue) vector")) not sent: \(why)")
         }
         for warning in result.warnings { lines.append("warning: \(warning)") }
         let summary = result.summary
         lines.append(
             "target \(result.targetName), profile \(result.profile), corpus \(result.corpusVersion), "
-                + "\(result.outcomes.count) vectors in \(formatDecimalText(result.duration)) s")
+                + "\(counted(result.outcomes.count, "vector")) in \(formatDecimalText(result.duration)) s")
         lines.append(
             "warnings: \(summary.warnings) (recommended vectors failed), expected failures: "
                 + "\(summary.expectedFailures), unexpected passes: \(summary.unexpectedPasses), errors: \(summary.errors)"

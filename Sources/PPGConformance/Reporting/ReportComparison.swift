@@ -132,7 +132,7 @@ public struct ReportComparison: Sendable {
         }
         lines.append("")
         lines.append(
-            "\(differing.count) of \(ids.count) vectors differ between the \(columns.count) reports "
+            "\(differing.count) of \(counted(ids.count, "vector")) differ between the \(columns.count) reports "
                 + "(— : not in that report).")
         return lines.joined(separator: "\n") + "\n"
     }

@@ -55,6 +55,8 @@ public struct VectorOutcome: Sendable {
     public var expectedFailureReason: String?
     /// How the outcome counts towards the run's verdict.
     public var disposition: Disposition = .passed
+    /// A receiver vector's deliveries: what each had to get, and the status it got (`nil` where none came).
+    public var exchanges: [(expected: ExpectedVerdict, status: Int?)] = []
 
     /// Creates an outcome.
     public init(

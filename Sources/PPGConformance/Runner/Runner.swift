@@ -180,6 +180,7 @@ public enum Runner {
             }
         }
         var warnings: [String] = []
+        if let hint = wrongAddressHint(outcomes, target: target) { warnings.append(hint) }
         if let expected = options.expectedFailures {
             let ids =
                 corpus.digestVectors.map(\.vector.id) + corpus.signatureVectors.map(\.vector.id)
@@ -340,8 +341,8 @@ public enum Runner {
         }
         outcome.expected = deliveries.map { expectation($0.expect, strict: options.strict, signed: $0) }
             .joined(separator: ", then ")
-        outcome.request = deliveries.map(describe).joined(separator: "\n\n")
-        outcome.reproduction = deliveries.map(target.reproduction).joined(separator: "\n")
+        outcome.request = target.requestText(of: deliveries)
+        outcome.reproduction = target.reproduction(of: deliveries)
         do {
             let responses = try target.deliver(deliveries)
             if let reason = responses.compactMap(\.skipped).first {
@@ -350,6 +351,7 @@ public enum Runner {
                 return outcome
             }
             outcome.actual = responses.map { "\($0.status)" }.joined(separator: ", then ")
+            outcome.exchanges = zip(deliveries, responses).map { ($0.expect, $1.status) }
             for (delivery, response) in zip(deliveries, responses) {
                 if let problem = judge(response, delivery: delivery, strict: options.strict) {
                     outcome.status = .fail
@@ -365,6 +367,16 @@ public enum Runner {
             outcome.reason = error.description
         }
         return outcome
+    }
+
+    /// A hint when every delivery that had to be accepted got 404 or 405: the URL's path or the method is wrong,
+    /// not the signature check, and a report of failures would hide that.
+    static func wrongAddressHint(_ outcomes: [VectorOutcome], target: any ConformanceTarget) -> String? {
+        let mustAccept = outcomes.flatMap { $0.exchanges.filter { $0.expected == .accept } }.compactMap(\.status)
+        guard mustAccept.count >= 3, mustAccept.allSatisfy({ $0 == 404 || $0 == 405 }) else { return nil }
+        let statuses = Set(mustAccept).sorted().map(String.init).joined(separator: " or ")
+        return "every delivery that must be accepted was answered \(statuses): is the path in \(target.name) the "
+            + "receiver's webhook route, and does that route take POST?"
     }
 
     /// Why a response is wrong for a delivery, or `nil` when it is right (SPEC.md R11).

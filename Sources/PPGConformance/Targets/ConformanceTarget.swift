@@ -82,13 +82,20 @@ public protocol ConformanceTarget: Sendable {
     /// - Parameter deliveries: The deliveries of one vector.
     /// - Returns: A skip reason.
     func skipReason(for deliveries: [Delivery]) -> String?
-    /// A command that reproduces a delivery outside the tool.
-    /// - Parameter delivery: The delivery.
-    /// - Returns: A shell command.
-    func reproduction(of delivery: Delivery) -> String
+    /// A command that reproduces one vector's deliveries outside the tool, sending what the harness sent.
+    /// - Parameter deliveries: The deliveries of one vector, in order.
+    /// - Returns: Shell command lines.
+    func reproduction(of deliveries: [Delivery]) -> String
+    /// The deliveries as this target sends them, for failure reports: over HTTP, the request bytes themselves.
+    /// - Parameter deliveries: The deliveries of one vector, in order.
+    /// - Returns: Readable text.
+    func requestText(of deliveries: [Delivery]) -> String
 }
 
 extension ConformanceTarget {
     public func skipReason(for deliveries: [Delivery]) -> String? { nil }
     public var judgesAsVerifier: Bool { false }
+    public func requestText(of deliveries: [Delivery]) -> String {
+        deliveries.map(Runner.describe).joined(separator: "\n\n")
+    }
 }

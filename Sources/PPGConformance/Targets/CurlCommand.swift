@@ -32,6 +32,25 @@ public enum CurlCommand {
         return producer(delivery.body) + " | " + command
     }
 
+    /// A bash command that writes each request's exact bytes to one TCP connection, a moment apart, and prints
+    /// what comes back: for what curl cannot send as the harness did (its own chunk sizes, one connection for
+    /// several requests).
+    /// - Parameters:
+    ///   - host: The host to connect to.
+    ///   - port: The port.
+    ///   - requests: Each request's bytes, in order.
+    /// - Returns: A shell command line.
+    public static func rawSocket(host: String, port: Int, requests: [[UInt8]]) -> String {
+        let address = host.hasPrefix("[") ? String(host.dropFirst().dropLast()) : host
+        var script = "exec 3<>/dev/tcp/\(address)/\(port)"
+        for index in requests.indices {
+            script += "; printf \"$\(index + 1)\" >&3; sleep 0.5"
+        }
+        script += "; while IFS= read -r -t 2 line <&3; do printf \"%s\\n\" \"$line\"; done"
+        return (["bash", "-c", quote(script), "reproduce"] + requests.map { quote(printfEscaped($0)) })
+            .joined(separator: " ")
+    }
+
     /// A command that writes exactly these bytes: `printf` for short bodies, a Python expression with runs
     /// compressed for long ones (a 1 MiB body stays one short line).
     static func producer(_ body: [UInt8]) -> String {

@@ -43,7 +43,9 @@ public struct HTTPTarget: ConformanceTarget {
         return host
     }
 
-    /// Connects once, so that an unreachable target is one clear error rather than a report of errors.
+    /// Connects once and asks `GET` of the target's path, so that an unreachable target, or one that does not speak
+    /// HTTP (a TLS port given as http://, another protocol), is one clear error rather than a report of errors. No
+    /// answer, or any HTTP answer, lets the run go on: the vectors' own outcomes say more.
     /// - Throws: `TargetError` of kind `unreachable`.
     public func checkReachable() throws(TargetError) {
         if isTLS && insecure && !URLSessionTransport.supportsInsecure {
@@ -54,13 +56,27 @@ public struct HTTPTarget: ConformanceTarget {
                     + "system-wide, or test over http behind the TLS terminator with --public-url https://…")
         }
         let connection = HTTPConnection(host: connectHost, port: port, connectTimeout: timeout)
+        connection.hostHeader = hostHeader
+        defer { connection.close() }
         do {
             try connection.open()
-            connection.close()
         } catch {
             throw TargetError(kind: .unreachable, message: "cannot connect to \(url): \(error.message)")
         }
+        guard !isTLS else { return }
+        do {
+            _ = try connection.send(
+                HTTPRequest(method: "GET", target: url.requestTarget, headers: [], body: []), timeout: timeout)
+        } catch  where error.kind == .malformed {
+            throw TargetError(
+                kind: .unreachable,
+                message: "\(url) does not answer HTTP/1.1 (\(error.message)); is the port right, or is it https://?")
+        } catch {
+            return
+        }
     }
+
+    var hostHeader: String { url.port.map { "\(url.host):\($0)" } ?? url.host }
 
     public func verify(_ vector: SignatureVector) throws(TargetError) -> LibraryAnswer {
         .skip("signature vectors are not sent over HTTP")
@@ -85,7 +101,7 @@ public struct HTTPTarget: ConformanceTarget {
             }
         }
         let connection = HTTPConnection(host: connectHost, port: port, connectTimeout: timeout)
-        connection.hostHeader = url.port.map { "\(url.host):\($0)" } ?? url.host
+        connection.hostHeader = hostHeader
         defer { connection.close() }
         var responses: [DeliveryResponse] = []
         for delivery in deliveries {
@@ -114,8 +130,32 @@ public struct HTTPTarget: ConformanceTarget {
         }
     }
 
-    public func reproduction(of delivery: Delivery) -> String {
-        CurlCommand.make(delivery, insecure: insecure)
+    /// curl for one delivery curl can send byte for byte; for a chunked body (curl chunks its own way) or several
+    /// deliveries on one connection, a bash command that writes the harness's own bytes to one socket.
+    public func reproduction(of deliveries: [Delivery]) -> String {
+        guard !isTLS, deliveries.count > 1 || deliveries.contains(where: \.chunked) else {
+            return deliveries.map { CurlCommand.make($0, insecure: insecure) }.joined(separator: "\n")
+        }
+        return CurlCommand.rawSocket(host: connectHost, port: port, requests: deliveries.map(serialized))
+    }
+
+    public func requestText(of deliveries: [Delivery]) -> String {
+        guard !isTLS else { return deliveries.map(Runner.describe).joined(separator: "\n\n") }
+        return deliveries.map { delivery in
+            let bytes = serialized(delivery)
+            let headEnd = HTTPRequest.headLength(in: bytes) ?? bytes.count
+            let head = String(decoding: bytes[..<headEnd], as: UTF8.self)
+                .split(separator: "\r\n", omittingEmptySubsequences: false).map(String.init).joined(separator: "\n")
+            return head + Runner.bodyPreview(Array(bytes[headEnd...])) + "\n(signed URL: \(delivery.signedURL))"
+        }.joined(separator: "\n\n")
+    }
+
+    /// The bytes the harness writes for a delivery.
+    func serialized(_ delivery: Delivery) -> [UInt8] {
+        HTTPRequest(
+            method: delivery.method, target: delivery.requestTarget, headers: delivery.headers, body: delivery.body,
+            chunked: delivery.chunked
+        ).serialized(host: hostHeader)
     }
 }
 

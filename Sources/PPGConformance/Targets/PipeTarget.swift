@@ -103,8 +103,8 @@ public final class PipeTarget: ConformanceTarget, @unchecked Sendable {
         return responses
     }
 
-    public func reproduction(of delivery: Delivery) -> String {
-        "ppg-conformance run --exec \(CurlCommand.quote(command)) --only '\(delivery.vectorID)'"
+    public func reproduction(of deliveries: [Delivery]) -> String {
+        "ppg-conformance run --exec \(CurlCommand.quote(command)) --only '\(deliveries.first?.vectorID ?? "")'"
     }
 
     /// The request line sent for one check, as documented.

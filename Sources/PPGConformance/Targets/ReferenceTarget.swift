@@ -52,8 +52,8 @@ public struct ReferenceTarget: ConformanceTarget {
         }
     }
 
-    public func reproduction(of delivery: Delivery) -> String {
-        "ppg-conformance run --only '\(delivery.vectorID)' --scheme \(configuration.profile.scheme.rawValue) "
+    public func reproduction(of deliveries: [Delivery]) -> String {
+        "ppg-conformance run --only '\(deliveries.first?.vectorID ?? "")' --scheme \(configuration.profile.scheme.rawValue) "
             + "--encoding \(configuration.profile.encoding.rawValue)"
     }
 }

@@ -8,8 +8,8 @@ enum BenchCommand: CLICommand {
     static let usage = "ppg-conformance bench hmac [--bytes N] [--seconds S]"
     static let maximumPositionals = 1
     static let options: [OptionSpec] = [
-        .value("bytes", "N", "Message length in bytes (default 256)."),
-        .value("seconds", "S", "How long to measure (default 2)."),
+        .integer("bytes", "N", "Message length in bytes.", range: 0...(64 << 20), default: 256),
+        .number("seconds", "S", "How long to measure.", range: 0.01...600, default: 2),
     ]
     static let details =
         "The last line is 'hmac-sha1 N B: X signatures/s'. Compare with "
@@ -19,8 +19,8 @@ enum BenchCommand: CLICommand {
         guard arguments.positionals.first == "hmac" else {
             throw CLIError.usage("bench: name what to measure: 'ppg-conformance bench hmac'")
         }
-        let count = try arguments.integer("bytes", default: 256, range: 0...(64 << 20))
-        let seconds = try arguments.number("seconds", default: 2, range: 0.01...600)
+        let count = try arguments.integer("bytes")
+        let seconds = try arguments.number("seconds")
         let mac = HMACSHA1(key: "benchmark-project-id")
         let message = [UInt8]((0..<count).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ 7) })
         var sink: UInt32 = 0

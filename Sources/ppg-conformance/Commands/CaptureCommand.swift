@@ -21,7 +21,7 @@ enum CaptureCommand: CLICommand {
         + "[--redact]"
     static let options: [OptionSpec] = [
         .value("project-id", "ID", "The projectId the webhook is configured for."),
-        .value("port", "P", "The port (default 8080; 0 picks a free one)."),
+        .integer("port", "P", "The port; 0 picks a free one.", range: 0...65535, default: 8080),
         .value("host", "H", "The address to listen on (default 0.0.0.0, so PushPushGo can reach it)."),
         .value("public-url", "URL", "The webhook URL as configured in PushPushGo (default: http:// + Host + target)."),
         .value("out", "DIR", "Where captures are written (default ./captures)."),
@@ -34,7 +34,7 @@ enum CaptureCommand: CLICommand {
 
     static func run(_ arguments: ParsedArguments) throws -> Int32 {
         let projectID = try arguments.required("project-id")
-        let port = try arguments.integer("port", default: 8080, range: 0...65535)
+        let port = try arguments.integer("port")
         let host = arguments.value("host") ?? "0.0.0.0"
         let directory = arguments.value("out") ?? "captures"
         let store: CaptureStore

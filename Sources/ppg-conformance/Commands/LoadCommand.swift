@@ -10,19 +10,22 @@ enum LoadCommand: CLICommand {
     static let summary = "Send signed deliveries at volume; check every verdict; report throughput and latency."
     static let usage =
         "ppg-conformance load --target URL --project-id ID [--public-url URL] [--connections C] "
-        + "[--duration S | --requests N] [--rate R] [--invalid-ratio F] [--json FILE]"
+        + "[--duration S | --requests N] [--rate R] [--invalid-ratio F] [--scheme S] [--encoding E] [--timeout S] "
+        + "[--json FILE]"
     static let options: [OptionSpec] = [
         .value("target", "URL", "The receiver (http:// only: load uses the project's own client)."),
         .value("project-id", "ID", "The projectId the receiver is configured with."),
         .value("public-url", "URL", "The webhook URL as configured in PushPushGo (default: the target URL)."),
-        .value("connections", "C", "Kept-alive connections, each on its own thread (default 32)."),
-        .value("duration", "S", "Seconds to run (default 10)."),
-        .value("requests", "N", "Stop after N requests instead."),
-        .value("rate", "R", "Requests per second in all (default: as fast as the receiver answers)."),
-        .value("invalid-ratio", "F", "Share of deliveries sent wrongly signed, 0 to 1 (default 0)."),
+        .integer("connections", "C", "Kept-alive connections, each on its own thread.", range: 1...1024, default: 32),
+        .number("duration", "S", "Seconds to run.", range: 0.1...86_400, default: 10),
+        .integer("requests", "N", "Stop after N requests instead.", range: 1...1_000_000_000),
+        .number(
+            "rate", "R", "Requests per second in all (default: as fast as the receiver answers).",
+            range: 0.1...10_000_000),
+        .number("invalid-ratio", "F", "Share of deliveries sent wrongly signed.", range: 0...1, default: 0),
         .value("scheme", "S", "url-params (default) or json-body."),
         .value("encoding", "E", "hex (default) or base64."),
-        .value("timeout", "S", "Seconds each exchange may take (default 5)."),
+        .number("timeout", "S", "Seconds each exchange may take.", range: 0.05...600, default: 5),
         .value("json", "FILE", "Write the figures as JSON."),
     ]
     static let details =
@@ -44,16 +47,12 @@ enum LoadCommand: CLICommand {
             configuration: ReceiverConfiguration(
                 projectID: projectID, targetURL: target, publicURL: publicURL,
                 profile: profile),
-            connections: try arguments.integer("connections", default: 32, range: 1...1024),
-            duration: try arguments.number("duration", default: 10, range: 0.1...86_400),
-            requests: try arguments.value("requests").map { _ in
-                try arguments.integer("requests", default: 0, range: 1...1_000_000_000)
-            },
-            rate: try arguments.value("rate").map { _ in
-                try arguments.number("rate", default: 0, range: 0.1...10_000_000)
-            },
-            invalidRatio: try arguments.number("invalid-ratio", default: 0, range: 0...1),
-            timeout: try arguments.number("timeout", default: 5, range: 0.05...600))
+            connections: try arguments.integer("connections"),
+            duration: try arguments.number("duration"),
+            requests: try arguments.optionalInteger("requests"),
+            rate: try arguments.optionalNumber("rate"),
+            invalidRatio: try arguments.number("invalid-ratio"),
+            timeout: try arguments.number("timeout"))
         let jsonFile = try arguments.outputFile("json")
         do {
             try HTTPTarget(url: target, timeout: options.timeout).checkReachable()
@@ -69,8 +68,8 @@ enum LoadCommand: CLICommand {
         let result = LoadGenerator.run(options) { seconds, requests, errors, wrong in
             let rate = seconds > 0 ? Double(requests) / seconds : 0
             Console.out(
-                "  \(formatDecimal(seconds, decimals: 0)) s: \(requests) requests (\(formatDecimal(rate, decimals: 0))/s), "
-                    + "\(wrong) wrong verdicts, \(errors) errors")
+                "  \(formatDecimal(seconds, decimals: 0)) s: \(counted(requests, "request")) (\(formatDecimal(rate, decimals: 0))/s), "
+                    + "\(counted(wrong, "wrong verdict")), \(counted(errors, "error"))")
         }
         let latency = result.latency
         func ms(_ microseconds: UInt64) -> String { formatDecimal(Double(microseconds) / 1000, decimals: 3) + " ms" }

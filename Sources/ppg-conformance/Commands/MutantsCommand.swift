@@ -6,12 +6,13 @@ import PPGVectors
 enum MutantsCommand: CLICommand {
     static let name = "mutants"
     static let summary = "Run the HTTP suite against every mutant receiver and print the mutation score."
-    static let usage = "ppg-conformance mutants [--vectors DIR] [--scheme S] [--encoding E] [--jobs N] [--list]"
+    static let usage =
+        "ppg-conformance mutants [--vectors DIR] [--scheme S] [--encoding E] [--jobs N] [--only NAME] [--list]"
     static let options: [OptionSpec] = [
         CorpusLoading.option,
         .value("scheme", "S", "url-params (default) or json-body."),
         .value("encoding", "E", "hex (default) or base64."),
-        .value("jobs", "N", "Vectors at once per receiver (default 4)."),
+        .integer("jobs", "N", "Vectors at once per receiver.", range: 1...64, default: 4),
         .value("only", "NAME", "Run only this mutant.", repeatable: true),
         .flag("list", "List the mutants and their bugs, then exit."),
     ]
@@ -27,7 +28,7 @@ enum MutantsCommand: CLICommand {
         let profile = SignatureProfile(
             scheme: try arguments.choice("scheme", default: .urlParameters),
             encoding: try arguments.choice("encoding", default: .hex))
-        let jobs = try arguments.integer("jobs", default: 4, range: 1...64)
+        let jobs = try arguments.integer("jobs")
         var selected = Mutant.allCases
         if !arguments.all("only").isEmpty {
             selected = try arguments.all("only").map { name throws(CLIError) in
@@ -64,7 +65,8 @@ enum MutantsCommand: CLICommand {
         let score = selected.isEmpty ? 0 : Double(caught) / Double(selected.count) * 100
         Console.out("")
         Console.out(
-            "mutation score: \(caught)/\(selected.count) mutants caught (\(formatDecimal(score, decimals: 1)) %)")
+            "mutation score: \(caught)/\(counted(selected.count, "mutant")) caught (\(formatDecimal(score, decimals: 1)) %)"
+        )
         let conforming = control.caughtBy.isEmpty && control.errors == 0
         return conforming && caught == selected.count ? ExitCode.success : ExitCode.nonconformant
     }

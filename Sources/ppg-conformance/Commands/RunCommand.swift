@@ -8,9 +8,10 @@ enum RunCommand: CLICommand {
     static let name = "run"
     static let summary = "Run the corpus against the in-process reference or a receiver over HTTP; write reports."
     static let usage =
-        "ppg-conformance run [--target URL --project-id ID [--public-url URL] [--jobs N] [--timeout S]] "
-        + "[--vectors DIR] [--only GLOB] [--skip GLOB] [--flag NAME] [--list] [--scheme S] [--encoding E] [--strict] "
-        + "[--expected-failures FILE] [--junit FILE] [--json FILE] [--markdown FILE]"
+        "ppg-conformance run [--target URL --project-id ID [--public-url URL] [--jobs N] [--insecure] "
+        + "| --exec COMMAND [--project-id ID] [--public-url URL]] [--timeout S] [--vectors DIR] [--only GLOB] "
+        + "[--skip GLOB] [--flag NAME] [--list] [--scheme S] [--encoding E] [--strict] [--expected-failures FILE] "
+        + "[--write-expected-failures FILE] [--junit FILE] [--json FILE] [--markdown FILE] [--verbose]"
     static let options: [OptionSpec] = [
         CorpusLoading.option,
         .value("target", "URL", "Send receiver vectors to this receiver over HTTP (http:// or https://)."),
@@ -20,8 +21,10 @@ enum RunCommand: CLICommand {
             "public-url", "URL",
             "The webhook URL as configured in PushPushGo, which signatures cover (default: "
                 + "the target URL; in-process: https://hooks.example.com/ppg/webhook)."),
-        .value("jobs", "N", "Receiver vectors at once over HTTP (default 4)."),
-        .value("timeout", "S", "Seconds each HTTP exchange, or each --exec answer, may take (default 5)."),
+        .integer("jobs", "N", "Receiver vectors at once over HTTP.", range: 1...256, default: 4),
+        .number(
+            "timeout", "S", "Seconds each HTTP exchange, or each --exec answer, may take.", range: 0.05...600,
+            default: 5),
         .flag("insecure", "Accept self-signed certificates on https targets (Apple platforms only; see README)."),
         .value("only", "GLOB", "Run only vectors whose id matches.", repeatable: true),
         .value("skip", "GLOB", "Do not run vectors whose id matches.", repeatable: true),
@@ -71,8 +74,8 @@ enum RunCommand: CLICommand {
             configuration.targetURL = publicURL
             configuration.publicURL = publicURL
         }
-        let jobs = try arguments.integer("jobs", default: 4, range: 1...256)
-        let timeout = try arguments.number("timeout", default: 5, range: 0.05...600)
+        let jobs = try arguments.integer("jobs")
+        let timeout = try arguments.number("timeout")
         let target: any ConformanceTarget
         var pipe: PipeTarget?
         if let command = arguments.value("exec") {
@@ -125,8 +128,8 @@ enum RunCommand: CLICommand {
                 Console.out(
                     "\(vector.id)  [\(vector.kind.rawValue)]" + (vector.skipReason.map { "  (skip: \($0))" } ?? ""))
             }
-            for (kind, count) in notSent { Console.out("not sent: \(count) \(kind.rawValue) vectors") }
-            Console.out("\(planned.count) vectors selected")
+            for (kind, count) in notSent { Console.out("not sent: \(counted(count, "\(kind.rawValue) vector"))") }
+            Console.out("\(counted(planned.count, "vector")) selected")
             return ExitCode.success
         }
         if let http = target as? HTTPTarget {
@@ -174,7 +177,8 @@ enum RunCommand: CLICommand {
                 {
                     ExpectedFailures.render(
                         failuresOf: result.outcomes,
-                        header: "target \(result.targetName), profile \(result.profile), corpus \(result.corpusVersion)")
+                        header: "target \(result.targetName), profile \(result.profile), corpus \(result.corpusVersion)"
+                    )
                 }
             ),
         ]

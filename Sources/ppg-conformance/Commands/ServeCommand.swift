@@ -17,17 +17,17 @@ enum ServeCommand: CLICommand {
     static let summary = "Serve the reference receiver (or a mutant receiver) over HTTP/1.1."
     static let usage =
         "ppg-conformance serve --project-id ID [--port P] [--host H] [--public-url URL] [--scheme S] "
-        + "[--encoding E] [--mutant NAME]"
+        + "[--encoding E] [--mutant NAME] [--idle-timeout S] [--request-timeout S]"
     static let options: [OptionSpec] = [
         .value("project-id", "ID", "The projectId the receiver is configured with (the key)."),
-        .value("port", "P", "The port (default 8080; 0 picks a free one)."),
+        .integer("port", "P", "The port; 0 picks a free one.", range: 0...65535, default: 8080),
         .value("host", "H", "The address to listen on (default 127.0.0.1)."),
         .value("public-url", "URL", "The webhook URL as configured in PushPushGo (default: http:// + Host + path)."),
         .value("scheme", "S", "url-params (default) or json-body."),
         .value("encoding", "E", "hex (default) or base64."),
         .value("mutant", "NAME", "Serve a receiver with this bug (see 'ppg-conformance mutants --list')."),
-        .value("idle-timeout", "S", "Seconds a kept-alive connection may idle (default 5)."),
-        .value("request-timeout", "S", "Seconds a request may take to arrive (default 10)."),
+        .number("idle-timeout", "S", "Seconds a kept-alive connection may idle.", range: 0.05...3600, default: 5),
+        .number("request-timeout", "S", "Seconds a request may take to arrive.", range: 0.05...3600, default: 10),
     ]
     static let details = """
         Answers 200 for a valid delivery, 401 for a missing or bad signature, 400 for a malformed body, 403 for another
@@ -37,7 +37,7 @@ enum ServeCommand: CLICommand {
 
     static func run(_ arguments: ParsedArguments) throws -> Int32 {
         let projectID = try arguments.required("project-id")
-        let port = try arguments.integer("port", default: 8080, range: 0...65535)
+        let port = try arguments.integer("port")
         let host = arguments.value("host") ?? "127.0.0.1"
         let scheme: SignatureScheme = try arguments.choice("scheme", default: .urlParameters)
         let encoding: SignatureEncoding = try arguments.choice("encoding", default: .hex)
@@ -48,8 +48,8 @@ enum ServeCommand: CLICommand {
         let receiver: any Receiver = mutant.map { MutantReceiver(mutant: $0, reference: reference) } ?? reference
         let configuration = HTTPServer.Configuration(
             host: host, port: port,
-            idleTimeout: try arguments.number("idle-timeout", default: 5, range: 0.05...3600),
-            requestTimeout: try arguments.number("request-timeout", default: 10, range: 0.05...3600))
+            idleTimeout: try arguments.number("idle-timeout"),
+            requestTimeout: try arguments.number("request-timeout"))
         let server = HTTPServer(configuration: configuration, handler: receiver.httpHandler) { request, response in
             let line = [
                 timestamp(), request?.peer ?? "-", request.map { "\($0.method) \($0.target.prefix(200))" } ?? "-",

@@ -7,7 +7,7 @@ enum SignCommand: CLICommand {
     static let name = "sign"
     static let summary = "Print the X-PPG-Signature of one delivery, as the reference computes it."
     static let usage =
-        "ppg-conformance sign --key K --url U [--body TEXT | --body-file F] [--content-type T] "
+        "ppg-conformance sign (--key K | --key-hex HEX) --url U [--body TEXT | --body-file F] [--content-type T] "
         + "[--scheme url-params|json-body] [--encoding hex|base64] [--json]"
     static let options: [OptionSpec] = [
         .value("key", "K", "The projectId (the HMAC key), as UTF-8 text."),

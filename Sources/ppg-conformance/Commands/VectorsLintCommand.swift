@@ -6,7 +6,7 @@ import PPGVectors
 enum VectorsLintCommand: CLICommand {
     static let name = "vectors lint"
     static let summary = "Check a corpus: structure, every signature recomputed, receiver verdicts, formatting."
-    static let usage = "ppg-conformance vectors lint [DIR] [--fix]"
+    static let usage = "ppg-conformance vectors lint [DIR | --vectors DIR] [--fix]"
     static let maximumPositionals = 1
     static let options: [OptionSpec] = [
         CorpusLoading.option,
@@ -29,8 +29,8 @@ enum VectorsLintCommand: CLICommand {
         for problem in problems { Console.out(problem.description) }
         let total = corpus.digestVectors.count + corpus.signatureVectors.count + corpus.receiverVectors.count
         Console.out(
-            "\(total) vectors in \(corpus.categories.count) categories (corpus \(corpus.manifest.version)): "
-                + "\(remaining) problems" + (fixed.isEmpty ? "" : ", \(fixed.count) files rewritten"))
+            "\(counted(total, "vector")) in \(counted(corpus.categories.count, "category", "categories")) (corpus \(corpus.manifest.version)): "
+                + counted(remaining, "problem") + (fixed.isEmpty ? "" : ", \(counted(fixed.count, "file")) rewritten"))
         return remaining == 0 ? ExitCode.success : ExitCode.nonconformant
     }
 

@@ -1,3 +1,4 @@
+import PPGConformance
 import PPGVectors
 
 /// `vectors list`: what the corpus holds.
@@ -71,7 +72,7 @@ enum VectorsListCommand: CLICommand {
                     + row.level.padding(to: 13) + row.flags.joined(separator: ","))
         }
         Console.out(
-            "\(rows.count) vectors in \(corpus.categories.count) categories, corpus \(corpus.manifest.version), "
+            "\(counted(rows.count, "vector")) in \(counted(corpus.categories.count, "category", "categories")), corpus \(corpus.manifest.version), "
                 + "from \(location.directory)")
         return ExitCode.success
     }

@@ -8,7 +8,7 @@ enum VectorsNewCommand: CLICommand {
     static let name = "vectors new"
     static let summary = "Scaffold a signature vector with the signing input and signature computed."
     static let usage =
-        "ppg-conformance vectors new --id CATEGORY/NAME --key K --url U [--body TEXT | --body-file F] "
+        "ppg-conformance vectors new --id CATEGORY/NAME (--key K | --key-hex HEX) --url U [--body TEXT | --body-file F] "
         + "[--content-type T] [--scheme S] [--encoding E] [--signature VALUE --result invalid|acceptable] "
         + "[--comment TEXT] [--flag NAME] [--into FILE]"
     static let options: [OptionSpec] = [
