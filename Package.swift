@@ -14,7 +14,9 @@ let package = Package(
     targets: [
         .target(name: "PPGSignature"),
         .target(name: "PPGVectors", dependencies: ["PPGSignature"]),
-        .target(name: "PPGHTTP"),
+        // epoll and other system headers Swift's Glibc module leaves out.
+        .target(name: "CPPGSystem"),
+        .target(name: "PPGHTTP", dependencies: ["CPPGSystem"]),
         .target(name: "PPGConformance", dependencies: ["PPGSignature", "PPGVectors", "PPGHTTP"]),
         .executableTarget(
             name: "ppg-conformance",

@@ -135,7 +135,7 @@ public final class HTTPConnection {
             if let encoding = response.header("Transfer-Encoding"), encoding.lowercased().contains("chunked") {
                 response.body = try reader.readChunked(limit: limit, deadline: deadline)
             } else if let lengthText = response.header("Content-Length") {
-                guard let length = Int(lengthText), length >= 0 else {
+                guard let length = MessageSize.contentLength(lengthText) else {
                     throw HTTPError(kind: .malformed, message: "invalid Content-Length '\(lengthText.prefix(20))'")
                 }
                 guard length <= limit else {

@@ -260,10 +260,9 @@ struct MessageReader {
         var body: [UInt8] = []
         while true {
             let line = try readLine(limit: 1024, deadline: deadline)
-            let sizeText = String(decoding: line.prefix { $0 != UInt8(ascii: ";") }, as: UTF8.self)
-                .trimmingCharacters(in: CharacterSet(charactersIn: " \t"))
-            guard !sizeText.isEmpty, sizeText.count <= 15, let size = Int(sizeText, radix: 16) else {
-                throw HTTPError(kind: .malformed, message: "invalid chunk size '\(sizeText.prefix(20))'")
+            guard let size = MessageSize.chunkSize(line) else {
+                throw HTTPError(
+                    kind: .malformed, message: "invalid chunk size line '\(PrintableText.escape(line, limit: 20))'")
             }
             if size == 0 {
                 while try !readLine(limit: 8192, deadline: deadline).isEmpty {}
@@ -337,47 +336,23 @@ extension HTTPServerRequest {
     /// - Returns: The request.
     /// - Throws: `HTTPError` of kind `malformed` naming what is wrong.
     public static func parse(raw: [UInt8]) throws(HTTPError) -> HTTPServerRequest {
-        guard let end = MessageReader.headEnd(in: raw, from: 0) else {
-            throw HTTPError(kind: .malformed, message: "no blank line ends the header section")
-        }
-        let head = try ParsedHead.parse(Array(raw[..<end]))
-        guard head.startLine.count == 3 else {
-            throw HTTPError(kind: .malformed, message: "the request line is not 'METHOD TARGET VERSION'")
-        }
-        var request = HTTPServerRequest(
-            method: head.startLine[0], target: head.startLine[1], version: head.startLine[2],
-            headers: head.headers, body: [])
-        request.rawHead = Array(raw[..<end])
-        var rest = Array(raw[end...])
-        let encoding = head.headers.last { $0.name.lowercased() == "transfer-encoding" }?.value.lowercased()
-        if encoding?.contains("chunked") == true {
-            var body: [UInt8] = []
-            while true {
-                guard let lineEnd = rest.firstIndex(of: 10) else {
-                    throw HTTPError(kind: .malformed, message: "a chunked body ends early")
-                }
-                let sizeText = String(decoding: rest[..<lineEnd].prefix { $0 != 59 && $0 != 13 }, as: UTF8.self)
-                guard let size = Int(sizeText.trimmingCharacters(in: CharacterSet(charactersIn: " \t")), radix: 16)
-                else {
-                    throw HTTPError(kind: .malformed, message: "invalid chunk size")
-                }
-                rest.removeFirst(lineEnd + 1)
-                if size == 0 { break }
-                guard rest.count >= size else { throw HTTPError(kind: .malformed, message: "a chunk ends early") }
-                body += rest[..<size]
-                rest.removeFirst(min(rest.count, size + 2))
+        // The server's own framing, without its size caps: a capture is read as `serve` reads the wire.
+        var framer = RequestFramer(
+            limits: RequestFramer.Limits(
+                maximumHeadBytes: Int.max / 2, maximumBodyBytes: Int.max / 2, maximumTargetBytes: Int.max / 2))
+        framer.append(raw)
+        switch framer.next() {
+        case .request(var request, _):
+            // A capture without Content-Length or chunked framing keeps what follows the head as its body.
+            let declared = request.headers.contains {
+                ASCIICase.equal($0.name, "content-length") || ASCIICase.equal($0.name, "transfer-encoding")
             }
-            request.body = body
-        } else if let length = head.headers.last(where: { $0.name.lowercased() == "content-length" })
-            .flatMap({ Int($0.value) })
-        {
-            guard rest.count >= length else {
-                throw HTTPError(kind: .malformed, message: "the body has \(rest.count) of its \(length) bytes")
-            }
-            request.body = Array(rest.prefix(length))
-        } else {
-            request.body = rest
+            if !declared, let end = MessageReader.headEnd(in: raw, from: 0) { request.body = Array(raw[end...]) }
+            return request
+        case .refuse(_, _, let note):
+            throw HTTPError(kind: .malformed, message: note)
+        case .needMore, .sendContinue:
+            throw HTTPError(kind: .malformed, message: "the request ends early (no blank line, or a short body)")
         }
-        return request
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 #if canImport(Glibc)
     @preconcurrency import Glibc
@@ -6,9 +7,16 @@ import Foundation
     import Darwin
 #endif
 
-/// An HTTP/1.1 server of our own over POSIX sockets: a thread per connection (bounded), keep-alive, caps on head and
-/// body sizes, deadlines for idle and slow clients. Malformed input gets a 4xx and a closed connection, never a
-/// crash.
+/// An HTTP/1.1 server of our own over POSIX sockets, event-driven: a few loop threads (one per core, at most
+/// four) each multiplex their connections with epoll (kqueue on Apple platforms), so an idle or slow client costs a
+/// file descriptor and its few buffered bytes, not a thread, and a valid request is answered at once whatever else
+/// is connected. Keep-alive and pipelining, caps on head and body sizes, deadlines for idle and slow clients, a
+/// budget for bytes buffered across connections. Malformed input gets a 4xx and a closed connection, never a crash
+/// and never a 5xx.
+///
+/// Memory: a request holds at most `maximumHeadBytes + maximumBodyBytes` (plus one read of 64 KiB); once the
+/// bytes buffered for unfinished requests pass `maximumBufferedBytes`, connections in the middle of a request are
+/// not read until others finish, so the total stays under that budget plus 64 KiB per connection being read.
 public final class HTTPServer: @unchecked Sendable {
     /// Limits and addresses.
     public struct Configuration: Sendable {
@@ -24,14 +32,17 @@ public final class HTTPServer: @unchecked Sendable {
         public var idleTimeout: Double
         /// How long one request may take to arrive once its first byte has.
         public var requestTimeout: Double
-        /// Connections served at once; more wait in the backlog.
+        /// Connections open at once; past it the longest-idle connection is closed to make room, and a new one is
+        /// refused only when none is idle.
         public var maximumConnections: Int
+        /// Bytes buffered for unfinished requests across all connections before slow ones are no longer read.
+        public var maximumBufferedBytes: Int
 
         /// Creates a configuration.
         public init(
             host: String = "127.0.0.1", port: Int = 8080, maximumBodyBytes: Int = 1 << 20,
             maximumHeadBytes: Int = 16_384, idleTimeout: Double = 5, requestTimeout: Double = 10,
-            maximumConnections: Int = 256
+            maximumConnections: Int = 20_000, maximumBufferedBytes: Int = 64 << 20
         ) {
             self.host = host
             self.port = port
@@ -40,6 +51,7 @@ public final class HTTPServer: @unchecked Sendable {
             self.idleTimeout = idleTimeout
             self.requestTimeout = requestTimeout
             self.maximumConnections = maximumConnections
+            self.maximumBufferedBytes = maximumBufferedBytes
         }
     }
 
@@ -50,14 +62,20 @@ public final class HTTPServer: @unchecked Sendable {
 
     /// The receiver's configuration.
     public let configuration: Configuration
-    private let handler: Handler
-    private let logger: Logger?
-    private let lock = NSLock()
-    private var listener: Int32 = -1
-    private var stopping = false
-    private var active = 0
-    private var acceptThread: Thread?
+    let handler: Handler
+    let logger: Logger?
+    private let state = Mutex(State())
     private let finished = DispatchSemaphore(value: 0)
+    /// Connections open across all loops.
+    let openConnections = Atomic<Int>(0)
+    /// Bytes buffered for unfinished requests across all loops.
+    let bufferedBytes = Atomic<Int>(0)
+
+    private struct State {
+        var listener: Int32 = -1
+        var stopping = false
+        var loops = 0
+    }
 
     /// Creates a server.
     /// - Parameters:
@@ -70,7 +88,7 @@ public final class HTTPServer: @unchecked Sendable {
         self.logger = logger
     }
 
-    /// Binds, listens and starts accepting on a thread of its own.
+    /// Binds, listens and starts the loop threads.
     /// - Returns: The bound port.
     /// - Throws: `HTTPError` when the address cannot be bound.
     @discardableResult
@@ -87,17 +105,43 @@ public final class HTTPServer: @unchecked Sendable {
             throw HTTPError(
                 kind: .system, message: "cannot listen on \(configuration.host):\(configuration.port): \(reason)")
         }
-        guard listen(descriptor, 512) == 0 else {
+        guard listen(descriptor, 4096) == 0 else {
             _ = systemClose(descriptor)
             throw HTTPError(kind: .system, message: "listen() failed: \(String(cString: strerror(errno)))")
         }
-        listener = descriptor
-        let port = Self.boundPort(descriptor)
-        let thread = Thread { [self] in acceptLoop() }
-        thread.name = "ppg-http-accept"
-        acceptThread = thread
-        thread.start()
-        return port
+        _ = fcntl(descriptor, F_SETFL, fcntl(descriptor, F_GETFL, 0) | O_NONBLOCK)
+        Self.raiseDescriptorLimit()
+        let count = max(1, min(4, ProcessInfo.processInfo.activeProcessorCount))
+        var loops: [ServerLoop] = []
+        for _ in 0..<count {
+            do {
+                loops.append(try ServerLoop(server: self, listener: descriptor))
+            } catch {
+                _ = systemClose(descriptor)
+                throw error
+            }
+        }
+        state.withLock {
+            $0.listener = descriptor
+            $0.loops = count
+        }
+        for (index, loop) in loops.enumerated() {
+            let thread = Thread { [self] in
+                loop.run()
+                loopEnded()
+            }
+            thread.name = "ppg-http-loop-\(index)"
+            thread.start()
+        }
+        return Self.boundPort(descriptor)
+    }
+
+    /// Lets the process open as many descriptors as its hard limit allows: idle clients cost one each.
+    static func raiseDescriptorLimit() {
+        var limit = rlimit()
+        guard getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) == 0, limit.rlim_cur < limit.rlim_max else { return }
+        limit.rlim_cur = min(limit.rlim_max, 1 << 20)
+        _ = setrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit)
     }
 
     static func boundPort(_ descriptor: Int32) -> Int {
@@ -118,62 +162,30 @@ public final class HTTPServer: @unchecked Sendable {
         }
     }
 
-    /// Stops accepting; connections in progress finish their current request.
+    /// Stops accepting; requests in progress finish (within their deadlines), idle connections are closed.
     public func stop() {
-        lock.lock()
-        stopping = true
-        lock.unlock()
+        state.withLock { $0.stopping = true }
     }
 
-    /// Blocks until the accept loop has ended after `stop()`.
+    /// Blocks until every loop has ended after `stop()`.
     public func wait() {
         finished.wait()
         finished.signal()
     }
 
     /// How many connections are open now.
-    public var activeConnections: Int {
-        lock.lock()
-        defer { lock.unlock() }
-        return active
-    }
+    public var activeConnections: Int { openConnections.load(ordering: .relaxed) }
 
-    private var isStopping: Bool {
-        lock.lock()
-        defer { lock.unlock() }
-        return stopping
-    }
+    var isStopping: Bool { state.withLock { $0.stopping } }
 
-    private func acceptLoop() {
-        defer {
-            _ = systemClose(listener)
-            finished.signal()
+    private func loopEnded() {
+        let last = state.withLock { state -> Bool in
+            state.loops -= 1
+            return state.loops == 0
         }
-        while !isStopping {
-            var pollDescriptor = pollfd(fd: listener, events: Int16(POLLIN), revents: 0)
-            guard poll(&pollDescriptor, 1, 100) > 0 else { continue }
-            if activeConnections >= configuration.maximumConnections {
-                usleep(1000)
-                continue
-            }
-            var address = sockaddr_storage()
-            var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
-            let client = withUnsafeMutablePointer(to: &address) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { accept(listener, $0, &length) }
-            }
-            guard client >= 0 else { continue }
-            lock.lock()
-            active += 1
-            lock.unlock()
-            let peer = Self.describe(address)
-            let thread = Thread { [self] in
-                serve(Socket(descriptor: client), peer: peer)
-                lock.lock()
-                active -= 1
-                lock.unlock()
-            }
-            thread.stackSize = 1 << 20
-            thread.start()
+        if last {
+            state.withLock { _ = systemClose($0.listener) }
+            finished.signal()
         }
     }
 
@@ -195,121 +207,4 @@ public final class HTTPServer: @unchecked Sendable {
         return text(host) + ":" + text(service)
     }
 
-    private func refuse(_ socket: Socket, _ status: Int, _ reason: String, _ note: String) {
-        let response = HTTPServerResponse(
-            status: status, reason: reason,
-            headers: [(name: "Content-Type", value: "text/plain")],
-            body: Array("\(note)\n".utf8), logNote: note)
-        try? socket.send(response.serialized(keepAlive: false), deadline: .after(1))
-        logger?(nil, response)
-    }
-
-    /// One connection: requests until the client closes, a limit is hit or the server stops.
-    private func serve(_ socket: Socket, peer: String) {
-        var reader = MessageReader(socket: socket)
-        defer { socket.close() }
-        while !isStopping {
-            let head: [UInt8]
-            let requestDeadline: Deadline
-            do {
-                let firstByte = Deadline.after(configuration.idleTimeout)
-                requestDeadline = .after(configuration.idleTimeout + configuration.requestTimeout)
-                guard
-                    let read = try reader.readHead(
-                        limit: configuration.maximumHeadBytes,
-                        firstByteDeadline: firstByte, deadline: requestDeadline)
-                else {
-                    return
-                }
-                head = read
-            } catch {
-                switch error.kind {
-                case .tooLarge: refuse(socket, 431, "Request Header Fields Too Large", error.message)
-                case .timeout where reader.hasBufferedBytes: refuse(socket, 408, "Request Timeout", error.message)
-                default: break
-                }
-                return
-            }
-            guard let parsed = try? ParsedHead.parse(head), parsed.startLine.count == 3 else {
-                refuse(socket, 400, "Bad Request", "malformed request head")
-                return
-            }
-            let (method, target, version) = (parsed.startLine[0], parsed.startLine[1], parsed.startLine[2])
-            guard version == "HTTP/1.1" || version == "HTTP/1.0", !method.isEmpty,
-                method.utf8.allSatisfy({ ParsedHead.tokenCharacters.contains($0) }),
-                target.hasPrefix("/") || target == "*" || target.contains("://")
-            else {
-                refuse(socket, 400, "Bad Request", "malformed request line")
-                return
-            }
-            guard target.utf8.count <= 8192 else {
-                refuse(socket, 414, "URI Too Long", "request-target over 8192 bytes")
-                return
-            }
-            var request = HTTPServerRequest(
-                method: method, target: target, version: version,
-                headers: parsed.headers, body: [], peer: peer)
-            request.rawHead = head
-            func values(_ name: String) -> [String] {
-                parsed.headers.filter { $0.name.lowercased() == name }.map(\.value)
-            }
-            let lengths = values("content-length")
-            let encodings = values("transfer-encoding")
-            if !encodings.isEmpty && !lengths.isEmpty {
-                refuse(socket, 400, "Bad Request", "both Content-Length and Transfer-Encoding")
-                return
-            }
-            if values("expect").contains(where: { $0.lowercased() == "100-continue" }) {
-                let declared = lengths.first.flatMap { Int($0) } ?? 0
-                if declared <= configuration.maximumBodyBytes {
-                    try? socket.send(Array("HTTP/1.1 100 Continue\r\n\r\n".utf8), deadline: requestDeadline)
-                }
-            }
-            do {
-                if !encodings.isEmpty {
-                    guard encodings.count == 1, encodings[0].lowercased() == "chunked" else {
-                        refuse(socket, 400, "Bad Request", "unsupported Transfer-Encoding")
-                        return
-                    }
-                    request.body = try reader.readChunked(
-                        limit: configuration.maximumBodyBytes, deadline: requestDeadline)
-                } else if let lengthText = lengths.first {
-                    guard Set(lengths).count == 1, let length = Int(lengthText), length >= 0,
-                        lengthText.allSatisfy(\.isNumber)
-                    else {
-                        refuse(socket, 400, "Bad Request", "invalid Content-Length")
-                        return
-                    }
-                    guard length <= configuration.maximumBodyBytes else {
-                        refuse(
-                            socket, 413, "Content Too Large",
-                            "body of \(length) bytes is over \(configuration.maximumBodyBytes)")
-                        return
-                    }
-                    request.body = try reader.readExactly(length, deadline: requestDeadline)
-                }
-            } catch {
-                switch error.kind {
-                case .tooLarge: refuse(socket, 413, "Content Too Large", error.message)
-                case .malformed: refuse(socket, 400, "Bad Request", error.message)
-                case .timeout: refuse(socket, 408, "Request Timeout", error.message)
-                default: break
-                }
-                return
-            }
-            let connectionTokens = values("connection").joined(separator: ",").lowercased()
-            let keepAlive =
-                !connectionTokens.contains("close")
-                && (version == "HTTP/1.1" || connectionTokens.contains("keep-alive")) && !isStopping
-            let response = handler(request)
-            logger?(request, response)
-            do {
-                try socket.send(
-                    response.serialized(keepAlive: keepAlive), deadline: .after(configuration.requestTimeout))
-            } catch {
-                return
-            }
-            if !keepAlive { return }
-        }
-    }
 }

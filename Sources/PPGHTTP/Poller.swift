@@ -1,0 +1,113 @@
+#if canImport(Glibc)
+    import CPPGSystem
+    @preconcurrency import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+/// Readiness of many file descriptors at once: epoll on Linux, kqueue on Apple platforms. Level-triggered, so a
+/// descriptor with unread bytes is reported again until they are read. Used from one thread.
+final class Poller {
+    /// One descriptor's readiness.
+    struct Event {
+        var descriptor: Int32
+        var readable: Bool
+        var writable: Bool
+        /// The peer hung up or the socket has an error; reading tells which.
+        var closed: Bool
+    }
+
+    private let handle: Int32
+
+    init() throws(HTTPError) {
+        #if canImport(Glibc)
+            handle = epoll_create1(Int32(EPOLL_CLOEXEC))
+        #else
+            handle = kqueue()
+        #endif
+        guard handle >= 0 else {
+            throw HTTPError(kind: .system, message: "cannot create a poller: \(String(cString: strerror(errno)))")
+        }
+    }
+
+    deinit { _ = systemClose(handle) }
+
+    /// Starts watching a descriptor.
+    func add(_ descriptor: Int32, readable: Bool = true, writable: Bool = false) {
+        #if canImport(Glibc)
+            control(EPOLL_CTL_ADD, descriptor, readable: readable, writable: writable)
+        #else
+            change(descriptor, readable: readable, writable: writable)
+        #endif
+    }
+
+    /// Changes what a descriptor is watched for.
+    func update(_ descriptor: Int32, readable: Bool, writable: Bool) {
+        #if canImport(Glibc)
+            control(EPOLL_CTL_MOD, descriptor, readable: readable, writable: writable)
+        #else
+            change(descriptor, readable: readable, writable: writable)
+        #endif
+    }
+
+    /// Stops watching a descriptor (before it is closed).
+    func remove(_ descriptor: Int32) {
+        #if canImport(Glibc)
+            var event = epoll_event()
+            _ = epoll_ctl(handle, EPOLL_CTL_DEL, descriptor, &event)
+        #else
+            change(descriptor, readable: false, writable: false)
+        #endif
+    }
+
+    /// Waits up to `milliseconds` for readiness.
+    func wait(milliseconds: Int32) -> [Event] {
+        #if canImport(Glibc)
+            var events = [epoll_event](repeating: epoll_event(), count: 256)
+            let count = epoll_wait(handle, &events, Int32(events.count), milliseconds)
+            guard count > 0 else { return [] }
+            return events.prefix(Int(count)).map { event in
+                let flags = event.events
+                return Event(
+                    descriptor: event.data.fd,
+                    readable: flags & EPOLLIN.rawValue != 0,
+                    writable: flags & EPOLLOUT.rawValue != 0,
+                    closed: flags & (EPOLLERR.rawValue | EPOLLHUP.rawValue) != 0)
+            }
+        #else
+            var events = [kevent](repeating: kevent(), count: 256)
+            var timeout = timespec(tv_sec: Int(milliseconds / 1000), tv_nsec: Int(milliseconds % 1000) * 1_000_000)
+            let count = kevent(handle, nil, 0, &events, Int32(events.count), &timeout)
+            guard count > 0 else { return [] }
+            return events.prefix(Int(count)).map { event in
+                Event(
+                    descriptor: Int32(event.ident),
+                    readable: event.filter == Int16(EVFILT_READ),
+                    writable: event.filter == Int16(EVFILT_WRITE),
+                    closed: event.flags & UInt16(EV_EOF | EV_ERROR) != 0)
+            }
+        #endif
+    }
+
+    #if canImport(Glibc)
+        private func control(_ operation: Int32, _ descriptor: Int32, readable: Bool, writable: Bool) {
+            var event = epoll_event()
+            event.events =
+                (readable ? EPOLLIN.rawValue : 0) | (writable ? EPOLLOUT.rawValue : 0) | EPOLLRDHUP.rawValue
+            event.data.fd = descriptor
+            _ = epoll_ctl(handle, operation, descriptor, &event)
+        }
+    #else
+        private func change(_ descriptor: Int32, readable: Bool, writable: Bool) {
+            var changes = [
+                kevent(
+                    ident: UInt(descriptor), filter: Int16(EVFILT_READ),
+                    flags: UInt16(readable ? EV_ADD | EV_ENABLE : EV_DELETE), fflags: 0, data: 0, udata: nil),
+                kevent(
+                    ident: UInt(descriptor), filter: Int16(EVFILT_WRITE),
+                    flags: UInt16(writable ? EV_ADD | EV_ENABLE : EV_DELETE), fflags: 0, data: 0, udata: nil),
+            ]
+            _ = kevent(handle, &changes, Int32(changes.count), nil, 0, nil)
+        }
+    #endif
+}

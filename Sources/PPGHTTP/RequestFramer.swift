@@ -1,0 +1,366 @@
+/// Incremental HTTP/1.1 request framing (RFC 9112): bytes in as they arrive, whole requests or a refusal out.
+/// The event-driven server keeps one per connection; `HTTPServerRequest.parse(raw:)` runs captured bytes through
+/// one, so a capture is read exactly as `serve` reads the wire. It never traps on any input: sizes are parsed from
+/// digits only, and every count is bounded by the limits before anything is allocated for it.
+struct RequestFramer {
+    /// What a connection may send.
+    struct Limits {
+        /// The largest head (request line and fields): larger gets 431.
+        var maximumHeadBytes: Int
+        /// The largest body: larger gets 413.
+        var maximumBodyBytes: Int
+        /// The largest request-target: larger gets 414.
+        var maximumTargetBytes = 8192
+    }
+
+    /// What the bytes so far amount to.
+    enum Event {
+        /// A whole request; `keepAlive` says whether the connection may carry another.
+        case request(HTTPServerRequest, keepAlive: Bool)
+        /// The client asked `Expect: 100-continue` and its body has not arrived: the interim answer is due.
+        case sendContinue
+        /// A request that is not acceptable: answer with this status and close.
+        case refuse(status: Int, reason: String, note: String)
+        /// More bytes are needed.
+        case needMore
+    }
+
+    /// A head read, its body still to come.
+    private struct Pending {
+        var request: HTTPServerRequest
+        var keepAlive: Bool
+        var framing: Framing
+        var expectsContinue: Bool
+    }
+
+    private enum Framing {
+        case length(Int)
+        /// `cursor` is where the next chunk-size line starts in `buffer`; `inTrailers` once the last chunk is read.
+        case chunked(cursor: Int, body: [UInt8], inTrailers: Bool)
+    }
+
+    let limits: Limits
+    private(set) var buffer: [UInt8] = []
+    /// Bytes before this index belong to requests already returned.
+    private var start = 0
+    private var scanFrom = 0
+    private var pending: Pending?
+
+    init(limits: Limits) {
+        self.limits = limits
+    }
+
+    /// Whether part of a request has arrived and the rest has not.
+    var hasPartialRequest: Bool { pending != nil || start < buffer.count }
+
+    /// Bytes held for requests not yet returned.
+    var bufferedBytes: Int { buffer.count - start }
+
+    /// Adds bytes as received.
+    mutating func append(_ bytes: UnsafeRawBufferPointer) {
+        buffer.append(contentsOf: bytes)
+    }
+
+    /// Adds bytes as received.
+    mutating func append(_ bytes: [UInt8]) {
+        buffer.append(contentsOf: bytes)
+    }
+
+    /// The next request, refusal or interim answer the buffered bytes make, or `needMore`.
+    mutating func next() -> Event {
+        if pending == nil {
+            // RFC 9112 §2.2: empty lines before a request line are ignored.
+            while start < buffer.count && (buffer[start] == 13 || buffer[start] == 10) { start += 1 }
+            scanFrom = max(scanFrom, start)
+            guard let end = headEnd() else {
+                if buffer.count - start > limits.maximumHeadBytes {
+                    return .refuse(
+                        status: 431, reason: "Request Header Fields Too Large",
+                        note: "header section over \(limits.maximumHeadBytes) bytes")
+                }
+                scanFrom = max(start, buffer.count - 3)
+                compactIfIdle()
+                return .needMore
+            }
+            guard end - start <= limits.maximumHeadBytes else {
+                return .refuse(
+                    status: 431, reason: "Request Header Fields Too Large",
+                    note: "header section over \(limits.maximumHeadBytes) bytes")
+            }
+            let head = Array(buffer[start..<end])
+            start = end
+            scanFrom = end
+            switch Self.readHead(head, limits: limits) {
+            case .failure(let refusal):
+                return .refuse(status: refusal.status, reason: refusal.reason, note: refusal.note)
+            case .success(var parsed):
+                if case .chunked = parsed.framing { parsed.framing = .chunked(cursor: start, body: [], inTrailers: false) }
+                pending = parsed
+            }
+        }
+        guard var current = pending else { return .needMore }
+        switch current.framing {
+        case .length(let length):
+            guard buffer.count - start >= length else { return interimAnswer(&current) }
+            current.request.body = Array(buffer[start..<(start + length)])
+            start += length
+        case .chunked(var cursor, var body, var inTrailers):
+            let result = Self.readChunks(
+                buffer, cursor: &cursor, body: &body, inTrailers: &inTrailers, limit: limits.maximumBodyBytes)
+            current.framing = .chunked(cursor: cursor, body: body, inTrailers: inTrailers)
+            switch result {
+            case .some(.refuse(let status, let reason, let note)): return .refuse(status: status, reason: reason, note: note)
+            case .some: break
+            case .none: return interimAnswer(&current)
+            }
+            current.request.body = body
+            start = cursor
+        }
+        pending = nil
+        scanFrom = start
+        compactIfIdle()
+        return .request(current.request, keepAlive: current.keepAlive)
+    }
+
+    /// `sendContinue` once, when the client waits for it; otherwise `needMore`.
+    private mutating func interimAnswer(_ current: inout Pending) -> Event {
+        if current.expectsContinue {
+            current.expectsContinue = false
+            pending = current
+            return .sendContinue
+        }
+        pending = current
+        return .needMore
+    }
+
+    /// Frees the bytes of requests already returned, so an idle kept-alive connection holds no memory.
+    private mutating func compactIfIdle() {
+        if start == buffer.count {
+            buffer = []
+            start = 0
+            scanFrom = 0
+        } else if start > 65_536 {
+            buffer.removeFirst(start)
+            scanFrom -= start
+            start = 0
+        }
+    }
+
+    private func headEnd() -> Int? {
+        var index = scanFrom
+        while index + 3 < buffer.count {
+            if buffer[index + 3] != 10 {
+                index += buffer[index + 3] == 13 ? 1 : 4
+                continue
+            }
+            if buffer[index] == 13 && buffer[index + 1] == 10 && buffer[index + 2] == 13 { return index + 4 }
+            index += 1
+        }
+        return nil
+    }
+
+    /// Parses and checks a head: request line, fields, framing.
+    private static func readHead(_ head: [UInt8], limits: Limits) -> Result<Pending, Refusal> {
+        func bad(_ note: String) -> Result<Pending, Refusal> {
+            .failure(Refusal(status: 400, reason: "Bad Request", note: note))
+        }
+        guard let parsed = try? ParsedHead.parse(head), parsed.startLine.count == 3 else {
+            return bad("malformed request head")
+        }
+        let (method, target, version) = (parsed.startLine[0], parsed.startLine[1], parsed.startLine[2])
+        guard version == "HTTP/1.1" || version == "HTTP/1.0", !method.isEmpty,
+            method.utf8.allSatisfy({ ParsedHead.tokenCharacters.contains($0) }),
+            target.hasPrefix("/") || target == "*" || RequestTarget.isAbsoluteForm(target)
+        else {
+            return bad("malformed request line")
+        }
+        guard target.utf8.count <= limits.maximumTargetBytes else {
+            return .failure(
+                Refusal(
+                    status: 414, reason: "URI Too Long",
+                    note: "request-target over \(limits.maximumTargetBytes) bytes"))
+        }
+        var request = HTTPServerRequest(
+            method: method, target: target, version: version, headers: parsed.headers, body: [])
+        request.rawHead = head
+        func values(_ name: String) -> [String] {
+            parsed.headers.filter { ASCIICase.equal($0.name, name) }.map(\.value)
+        }
+        let lengths = values("content-length")
+        let encodings = values("transfer-encoding")
+        if !encodings.isEmpty && !lengths.isEmpty { return bad("both Content-Length and Transfer-Encoding") }
+        let framing: Framing
+        if !encodings.isEmpty {
+            guard encodings.count == 1, ASCIICase.equal(encodings[0], "chunked") else {
+                return bad("unsupported Transfer-Encoding")
+            }
+            framing = .chunked(cursor: 0, body: [], inTrailers: false)
+        } else if let first = lengths.first {
+            guard Set(lengths).count == 1, let length = MessageSize.contentLength(first) else {
+                return bad("invalid Content-Length")
+            }
+            guard length <= limits.maximumBodyBytes else {
+                return .failure(
+                    Refusal(
+                        status: 413, reason: "Content Too Large",
+                        note: "body of \(length) bytes is over \(limits.maximumBodyBytes)"))
+            }
+            framing = .length(length)
+        } else {
+            framing = .length(0)
+        }
+        let connection = values("connection").joined(separator: ",").lowercased()
+        let keepAlive =
+            !connection.contains("close") && (version == "HTTP/1.1" || connection.contains("keep-alive"))
+        let expectsContinue = values("expect").contains { ASCIICase.equal($0, "100-continue") }
+        return .success(
+            Pending(request: request, keepAlive: keepAlive, framing: framing, expectsContinue: expectsContinue))
+    }
+
+    /// A refusal as `readHead` reports it.
+    private struct Refusal: Error {
+        var status: Int
+        var reason: String
+        var note: String
+    }
+
+    /// Decodes chunks from `cursor` on (`cursor` 0 means the body starts at the current request's start, which
+    /// the caller has set): `nil` when more bytes are needed, `.request` (a placeholder) when the body and its
+    /// trailers are complete, `.refuse` for a malformed or oversized body.
+    private static func readChunks(
+        _ buffer: [UInt8], cursor: inout Int, body: inout [UInt8], inTrailers: inout Bool, limit: Int
+    ) -> ChunkResult? {
+        /// The line from `index`: `.incomplete` until its LF arrives, `.tooLong` past `limit` bytes.
+        func line(from index: Int, limit: Int) -> Line {
+            var end = index
+            while end < buffer.count && buffer[end] != 10 {
+                end += 1
+                if end - index > limit { return .tooLong }
+            }
+            guard end < buffer.count else { return .incomplete }
+            let content = buffer[index..<end]
+            return .complete(content.last == 13 ? content.dropLast() : content, next: end + 1)
+        }
+        while true {
+            if inTrailers {
+                switch line(from: cursor, limit: 8192) {
+                case .incomplete: return nil
+                case .tooLong: return .refuse(400, "Bad Request", "trailer line over 8192 bytes")
+                case .complete(let content, let next):
+                    cursor = next
+                    if content.isEmpty { return .complete }
+                }
+                continue
+            }
+            let content: ArraySlice<UInt8>
+            let next: Int
+            switch line(from: cursor, limit: 1024) {
+            case .incomplete: return nil
+            case .tooLong: return .refuse(400, "Bad Request", "chunk size line over 1024 bytes")
+            case .complete(let text, let after):
+                content = text
+                next = after
+            }
+            guard let size = MessageSize.chunkSize(content) else {
+                return .refuse(400, "Bad Request", "invalid chunk size line")
+            }
+            guard body.count + size <= limit else {
+                return .refuse(413, "Content Too Large", "body over \(limit) bytes")
+            }
+            if size == 0 {
+                cursor = next
+                inTrailers = true
+                continue
+            }
+            guard buffer.count >= next + size + 2 else { return nil }
+            guard buffer[next + size] == 13 && buffer[next + size + 1] == 10 else {
+                return .refuse(400, "Bad Request", "chunk not followed by CRLF")
+            }
+            body.append(contentsOf: buffer[next..<(next + size)])
+            cursor = next + size + 2
+        }
+    }
+
+    private enum Line {
+        case incomplete, tooLong
+        case complete(ArraySlice<UInt8>, next: Int)
+    }
+
+    private enum ChunkResult {
+        case complete
+        case refuse(Int, String, String)
+    }
+}
+
+/// Message sizes as RFC 9112 writes them: digits only, so `-1`, `+5`, `0x10` and overflow are malformed rather
+/// than a negative count that traps a read.
+enum MessageSize {
+    /// A `Content-Length` value: 1*DIGIT, at most 15 digits.
+    static func contentLength(_ text: String) -> Int? {
+        let bytes = Array(text.utf8)
+        guard !bytes.isEmpty, bytes.count <= 15, bytes.allSatisfy({ (0x30...0x39).contains($0) }) else { return nil }
+        return bytes.reduce(0) { $0 * 10 + Int($1 - 0x30) }
+    }
+
+    /// A chunk-size line: 1*HEXDIG, then optional white space and `;` extensions; at most 15 digits.
+    static func chunkSize(_ line: some Collection<UInt8>) -> Int? {
+        var value = 0
+        var digits = 0
+        var index = line.startIndex
+        while index != line.endIndex, let digit = hexValue(line[index]) {
+            guard digits < 15 else { return nil }
+            value = value * 16 + digit
+            digits += 1
+            index = line.index(after: index)
+        }
+        guard digits > 0 else { return nil }
+        let rest = line[index...].drop { $0 == 0x20 || $0 == 0x09 }
+        guard rest.isEmpty || rest.first == UInt8(ascii: ";") else { return nil }
+        return value
+    }
+
+    private static func hexValue(_ byte: UInt8) -> Int? {
+        switch byte {
+        case 0x30...0x39: Int(byte - 0x30)
+        case 0x41...0x46: Int(byte - 0x41 + 10)
+        case 0x61...0x66: Int(byte - 0x61 + 10)
+        default: nil
+        }
+    }
+}
+
+/// ASCII case-insensitive comparison, for field names and tokens.
+enum ASCIICase {
+    static func equal(_ lhs: String, _ rhs: String) -> Bool {
+        lhs.utf8.count == rhs.utf8.count
+            && zip(lhs.utf8, rhs.utf8).allSatisfy { lower($0) == lower($1) }
+    }
+
+    static func lower(_ byte: UInt8) -> UInt8 {
+        (0x41...0x5A).contains(byte) ? byte + 0x20 : byte
+    }
+}
+
+/// The forms of request-target (RFC 9112 §3.2).
+public enum RequestTarget {
+    /// Whether a request-target is in absolute-form (`http://host:port/path?query`), which a server MUST accept
+    /// (RFC 9112 §3.2.2).
+    /// - Parameter target: The request-target as received.
+    /// - Returns: Whether it starts with an `http` or `https` scheme and `://`.
+    public static func isAbsoluteForm(_ target: String) -> Bool {
+        let lower = target.prefix(8).lowercased()
+        return lower.hasPrefix("http://") || lower.hasPrefix("https://")
+    }
+
+    /// An absolute-form target's authority and the origin-form rest (`/path?query`, `/` when empty).
+    /// - Parameter target: An absolute-form request-target.
+    /// - Returns: The scheme, the authority and the origin-form, or `nil` for another form.
+    public static func splitAbsoluteForm(_ target: String) -> (scheme: String, authority: String, origin: String)? {
+        guard isAbsoluteForm(target), let separator = target.range(of: "://") else { return nil }
+        let scheme = String(target[..<separator.lowerBound]).lowercased()
+        let rest = target[separator.upperBound...]
+        let authorityEnd = rest.firstIndex { $0 == "/" || $0 == "?" } ?? rest.endIndex
+        let origin = String(rest[authorityEnd...])
+        return (scheme, String(rest[..<authorityEnd]), origin.hasPrefix("/") ? origin : "/" + origin)
+    }
+}

@@ -1,0 +1,282 @@
+import Foundation
+
+#if canImport(Glibc)
+    @preconcurrency import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+/// One of the server's event loops: accepts from the shared listener, reads, frames, answers and writes for its
+/// connections on a thread of its own (its only user, hence `@unchecked Sendable`). Every descriptor is
+/// non-blocking; nothing here waits but `Poller.wait`.
+final class ServerLoop: @unchecked Sendable {
+    /// One client connection.
+    final class Connection {
+        let descriptor: Int32
+        let peer: String
+        var framer: RequestFramer
+        var output: [UInt8] = []
+        var written = 0
+        var closeAfterWrite = false
+        /// When the connection is dropped: the idle deadline between requests, the request deadline during one.
+        var deadline: Deadline
+        /// Whether part of a request has arrived.
+        var partial = false
+        /// Not read while the server's buffer budget is spent.
+        var paused = false
+        /// Bytes of this connection counted in the server's budget.
+        var counted = 0
+        var watching: (readable: Bool, writable: Bool) = (true, false)
+
+        init(descriptor: Int32, peer: String, limits: RequestFramer.Limits, deadline: Deadline) {
+            self.descriptor = descriptor
+            self.peer = peer
+            self.framer = RequestFramer(limits: limits)
+            self.deadline = deadline
+        }
+    }
+
+    private let server: HTTPServer
+    private let listener: Int32
+    private let poller: Poller
+    private var connections: [Int32: Connection] = [:]
+    private var readBuffer = [UInt8](repeating: 0, count: 65_536)
+    private let limits: RequestFramer.Limits
+    private let idleTimeout: Double
+    private let requestTimeout: Double
+
+    init(server: HTTPServer, listener: Int32) throws(HTTPError) {
+        self.server = server
+        self.listener = listener
+        self.poller = try Poller()
+        let configuration = server.configuration
+        limits = RequestFramer.Limits(
+            maximumHeadBytes: configuration.maximumHeadBytes, maximumBodyBytes: configuration.maximumBodyBytes)
+        idleTimeout = configuration.idleTimeout
+        requestTimeout = configuration.requestTimeout
+    }
+
+    /// Runs until the server stops and this loop's connections are done (or a short grace has passed).
+    func run() {
+        poller.add(listener)
+        var listening = true
+        var lastSweep = Deadline.now
+        var stopGrace: Deadline?
+        while true {
+            if server.isStopping {
+                if listening {
+                    poller.remove(listener)
+                    listening = false
+                    stopGrace = .after(min(2, requestTimeout))
+                }
+                for connection in Array(connections.values) where !connection.partial && connection.output.isEmpty {
+                    close(connection)
+                }
+                if connections.isEmpty { break }
+                if let stopGrace, Deadline.now > stopGrace {
+                    for connection in Array(connections.values) { close(connection) }
+                    break
+                }
+            }
+            for event in poller.wait(milliseconds: 100) {
+                if event.descriptor == listener {
+                    if listening { acceptAll() }
+                    continue
+                }
+                guard let connection = connections[event.descriptor] else { continue }
+                if event.writable { flush(connection) }
+                if (event.readable || event.closed) && connections[event.descriptor] != nil { read(connection) }
+            }
+            if Deadline.now.microseconds(since: lastSweep) >= 100_000 {
+                lastSweep = .now
+                sweep()
+            }
+        }
+    }
+
+    private func acceptAll() {
+        for _ in 0..<256 {
+            var address = sockaddr_storage()
+            var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
+            let client = withUnsafeMutablePointer(to: &address) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { accept(listener, $0, &length) }
+            }
+            guard client >= 0 else {
+                if errno == EMFILE || errno == ENFILE { evictIdle() }
+                return
+            }
+            Socket.configure(client)
+            let open = server.openConnections.add(1, ordering: .relaxed).newValue
+            if open > server.configuration.maximumConnections && !evictIdle() {
+                server.openConnections.subtract(1, ordering: .relaxed)
+                _ = systemClose(client)
+                continue
+            }
+            let connection = Connection(
+                descriptor: client, peer: HTTPServer.describe(address), limits: limits,
+                deadline: .after(idleTimeout))
+            connections[client] = connection
+            poller.add(client)
+        }
+    }
+
+    /// Closes this loop's longest-idle connection (one between requests), to make room for a new one.
+    @discardableResult
+    private func evictIdle() -> Bool {
+        let idle = connections.values.filter { !$0.partial && $0.output.isEmpty }
+        guard let oldest = idle.min(by: { $0.deadline < $1.deadline }) else { return false }
+        close(oldest)
+        return true
+    }
+
+    private func read(_ connection: Connection) {
+        for _ in 0..<4 {
+            if connection.partial
+                && server.bufferedBytes.load(ordering: .relaxed) > server.configuration.maximumBufferedBytes
+            {
+                connection.paused = true
+                updateInterest(connection)
+                return
+            }
+            let count = readBuffer.withUnsafeMutableBytes { raw in recv(connection.descriptor, raw.baseAddress, raw.count, 0) }
+            if count > 0 {
+                readBuffer.withUnsafeBytes { raw in
+                    connection.framer.append(UnsafeRawBufferPointer(rebasing: raw[0..<count]))
+                }
+                process(connection)
+                if connections[connection.descriptor] == nil || !connection.watching.readable { return }
+                if count < readBuffer.count { return }
+            } else if count == 0 {
+                close(connection)
+                return
+            } else {
+                if errno == EINTR { continue }
+                if errno != EAGAIN && errno != EWOULDBLOCK { close(connection) }
+                return
+            }
+        }
+    }
+
+    /// Answers every whole request the buffered bytes hold, in order.
+    private func process(_ connection: Connection) {
+        var answered = false
+        framing: while !connection.closeAfterWrite {
+            switch connection.framer.next() {
+            case .needMore:
+                break framing
+            case .sendContinue:
+                connection.output += Array("HTTP/1.1 100 Continue\r\n\r\n".utf8)
+            case .refuse(let status, let reason, let note):
+                let response = HTTPServerResponse(
+                    status: status, reason: reason, headers: [(name: "Content-Type", value: "text/plain")],
+                    body: Array("\(note)\n".utf8), logNote: note)
+                server.logger?(nil, response)
+                connection.output += response.serialized(keepAlive: false)
+                connection.closeAfterWrite = true
+            case .request(var request, let keepAlive):
+                request.peer = connection.peer
+                let response = server.handler(request)
+                server.logger?(request, response)
+                let keep = keepAlive && !server.isStopping
+                connection.output += response.serialized(keepAlive: keep)
+                connection.closeAfterWrite = !keep
+                answered = true
+            }
+        }
+        let partial = connection.framer.hasPartialRequest && !connection.closeAfterWrite
+        if partial && (!connection.partial || answered) {
+            connection.deadline = .after(requestTimeout)
+        } else if !partial {
+            connection.deadline = .after(connection.output.isEmpty ? idleTimeout : requestTimeout)
+        }
+        connection.partial = partial
+        account(connection)
+        flush(connection)
+    }
+
+    /// Keeps the server's count of buffered bytes in step with this connection's.
+    private func account(_ connection: Connection) {
+        let now = connection.closeAfterWrite ? 0 : connection.framer.bufferedBytes
+        if now != connection.counted {
+            server.bufferedBytes.add(now - connection.counted, ordering: .relaxed)
+            connection.counted = now
+        }
+    }
+
+    private func flush(_ connection: Connection) {
+        while connection.written < connection.output.count {
+            let sent = connection.output.withUnsafeBytes { raw in
+                systemSend(
+                    connection.descriptor, raw.baseAddress.unsafelyUnwrapped + connection.written,
+                    raw.count - connection.written)
+            }
+            if sent > 0 {
+                connection.written += sent
+            } else if sent < 0 && errno == EINTR {
+                continue
+            } else if sent < 0 && (errno == EAGAIN || errno == EWOULDBLOCK) {
+                updateInterest(connection)
+                return
+            } else {
+                close(connection)
+                return
+            }
+        }
+        connection.output = []
+        connection.written = 0
+        if connection.closeAfterWrite {
+            close(connection)
+            return
+        }
+        updateInterest(connection)
+    }
+
+    /// Reads only while nothing waits to be written and the budget allows; writes while something waits.
+    private func updateInterest(_ connection: Connection) {
+        let writable = !connection.output.isEmpty
+        let readable = !writable && !connection.closeAfterWrite && !connection.paused
+        guard connection.watching != (readable, writable) else { return }
+        connection.watching = (readable, writable)
+        poller.update(connection.descriptor, readable: readable, writable: writable)
+    }
+
+    /// Drops connections past their deadline (408 for a request that did not arrive in time) and resumes paused
+    /// ones once the budget allows.
+    private func sweep() {
+        let now = Deadline.now
+        let budgetLeft =
+            server.bufferedBytes.load(ordering: .relaxed) <= server.configuration.maximumBufferedBytes
+        for connection in Array(connections.values) {
+            if connection.deadline < now {
+                if connection.partial && connection.output.isEmpty {
+                    let response = HTTPServerResponse(
+                        status: 408, reason: "Request Timeout",
+                        headers: [(name: "Content-Type", value: "text/plain")],
+                        body: Array("the request did not arrive in time\n".utf8),
+                        logNote: "the request did not arrive in time")
+                    server.logger?(nil, response)
+                    let bytes = response.serialized(keepAlive: false)
+                    _ = bytes.withUnsafeBytes { raw in
+                        systemSend(connection.descriptor, raw.baseAddress.unsafelyUnwrapped, raw.count)
+                    }
+                }
+                close(connection)
+            } else if connection.paused && budgetLeft {
+                connection.paused = false
+                updateInterest(connection)
+                read(connection)
+            }
+        }
+    }
+
+    private func close(_ connection: Connection) {
+        guard connections.removeValue(forKey: connection.descriptor) != nil else { return }
+        poller.remove(connection.descriptor)
+        _ = systemClose(connection.descriptor)
+        server.openConnections.subtract(1, ordering: .relaxed)
+        if connection.counted != 0 {
+            server.bufferedBytes.subtract(connection.counted, ordering: .relaxed)
+            connection.counted = 0
+        }
+    }
+}
