@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """serve under hostile load: IDLE idle connections and SLOW slowloris connections (one header byte a second) are
 opened against a running receiver, then valid deliveries are timed on a fresh connection. Loopback only.
-Usage: scripts/bench-serve-hostile.py URL PROJECT_ID SIGNATURE_COMMAND [IDLE] [SLOW]
+Usage: scripts/bench-serve-hostile.py URL PROJECT_ID TOOL [IDLE] [SLOW] [ROUNDS]   (TOOL: ppg-conformance, for sign)
 Prints: 'valid delivery while IDLE idle and SLOW slowloris connections are open: median X ms, max Y ms, N of N 200'.
 """
 import resource
@@ -37,9 +37,13 @@ for _ in range(idle_count):
         break
 slow = []
 for _ in range(slow_count):
-    connection = socket.create_connection((host, port), timeout=5)
-    connection.sendall(b"POST %s HTTP/1.1\r\nHost: x\r\n" % parts.path.encode())
-    slow.append(connection)
+    try:
+        connection = socket.create_connection((host, port), timeout=5)
+        connection.sendall(b"POST %s HTTP/1.1\r\nHost: x\r\n" % parts.path.encode())
+        slow.append(connection)
+    except OSError as error:
+        print("opened %d slowloris connections before: %s" % (len(slow), error))
+        break
 stop = False
 
 
@@ -56,17 +60,18 @@ def drip():
 threading.Thread(target=drip, daemon=True).start()
 time.sleep(1)
 times, ok = [], 0
-for _ in range(20):
+rounds = int(sys.argv[6]) if len(sys.argv) > 6 else 20
+for _ in range(rounds):
     start = time.monotonic()
     try:
-        connection = socket.create_connection((host, port), timeout=60)
-        connection.settimeout(60)
+        connection = socket.create_connection((host, port), timeout=30)
+        connection.settimeout(30)
         connection.sendall(request)
         answer = connection.recv(4096)
         ok += answer.startswith(b"HTTP/1.1 200")
         connection.close()
     except OSError:
-        pass
+        pass  # a timeout counts as the time waited, and not as a 200
     times.append((time.monotonic() - start) * 1000)
     time.sleep(0.2)
 stop = True

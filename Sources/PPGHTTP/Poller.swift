@@ -18,6 +18,12 @@ final class Poller {
     }
 
     private let handle: Int32
+    #if canImport(Glibc)
+        private var received = [epoll_event](repeating: epoll_event(), count: 256)
+    #else
+        private var received = [kevent](repeating: kevent(), count: 256)
+    #endif
+    private var ready: [Event] = []
 
     init() throws(HTTPError) {
         #if canImport(Glibc)
@@ -60,33 +66,33 @@ final class Poller {
         #endif
     }
 
-    /// Waits up to `milliseconds` for readiness.
+    /// Waits up to `milliseconds` for readiness. The array is reused by the next call: read it before then.
     func wait(milliseconds: Int32) -> [Event] {
+        ready.removeAll(keepingCapacity: true)
         #if canImport(Glibc)
-            var events = [epoll_event](repeating: epoll_event(), count: 256)
-            let count = epoll_wait(handle, &events, Int32(events.count), milliseconds)
-            guard count > 0 else { return [] }
-            return events.prefix(Int(count)).map { event in
+            let count = epoll_wait(handle, &received, Int32(received.count), milliseconds)
+            for event in received.prefix(Int(max(0, count))) {
                 let flags = event.events
-                return Event(
-                    descriptor: event.data.fd,
-                    readable: flags & EPOLLIN.rawValue != 0,
-                    writable: flags & EPOLLOUT.rawValue != 0,
-                    closed: flags & (EPOLLERR.rawValue | EPOLLHUP.rawValue) != 0)
+                ready.append(
+                    Event(
+                        descriptor: event.data.fd,
+                        readable: flags & EPOLLIN.rawValue != 0,
+                        writable: flags & EPOLLOUT.rawValue != 0,
+                        closed: flags & (EPOLLERR.rawValue | EPOLLHUP.rawValue) != 0))
             }
         #else
-            var events = [kevent](repeating: kevent(), count: 256)
             var timeout = timespec(tv_sec: Int(milliseconds / 1000), tv_nsec: Int(milliseconds % 1000) * 1_000_000)
-            let count = kevent(handle, nil, 0, &events, Int32(events.count), &timeout)
-            guard count > 0 else { return [] }
-            return events.prefix(Int(count)).map { event in
-                Event(
-                    descriptor: Int32(event.ident),
-                    readable: event.filter == Int16(EVFILT_READ),
-                    writable: event.filter == Int16(EVFILT_WRITE),
-                    closed: event.flags & UInt16(EV_EOF | EV_ERROR) != 0)
+            let count = kevent(handle, nil, 0, &received, Int32(received.count), &timeout)
+            for event in received.prefix(Int(max(0, count))) {
+                ready.append(
+                    Event(
+                        descriptor: Int32(event.ident),
+                        readable: event.filter == Int16(EVFILT_READ),
+                        writable: event.filter == Int16(EVFILT_WRITE),
+                        closed: event.flags & UInt16(EV_EOF | EV_ERROR) != 0))
             }
         #endif
+        return ready
     }
 
     #if canImport(Glibc)

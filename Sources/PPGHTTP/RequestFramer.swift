@@ -58,7 +58,7 @@ struct RequestFramer {
 
     /// Adds bytes as received.
     mutating func append(_ bytes: UnsafeRawBufferPointer) {
-        buffer.append(contentsOf: bytes)
+        buffer.append(contentsOf: bytes.bindMemory(to: UInt8.self))
     }
 
     /// Adds bytes as received.

@@ -169,3 +169,25 @@ struct ExpectedFailuresTests {
         #expect(second.summary.conforms)
     }
 }
+
+@Suite("Reference receiver")
+struct ReferenceReceiverTests {
+    @Test("an absolute-form request-target (RFC 9112 §3.2.2) is the signed URL, whatever Host says")
+    func absoluteForm() throws {
+        let receiver = ReferenceReceiver(projectID: "p", publicURL: nil, profile: .default)
+        let url = "http://127.0.0.1:9/ppg/webhook?x=1"
+        let body = Array(#"{"projectId":"p","ppgId":"a"}"#.utf8)
+        let input = try SigningInput.make(
+            scheme: .urlParameters, url: url.utf8, body: body, contentType: "application/json")
+        let signature = Signer(projectID: "p", profile: .default).signature(forSigningInput: input)
+        let request = ReceivedRequest(
+            method: "POST", target: url,
+            headers: [
+                (name: "Host", value: "elsewhere.example"), (name: "Content-Type", value: "application/json"),
+                (name: "X-PPG-Signature", value: signature),
+            ],
+            body: body)
+        #expect(receiver.signedURL(for: request) == url)
+        #expect(receiver.respond(to: request).status == 200)
+    }
+}

@@ -154,3 +154,177 @@ final class Counter: @unchecked Sendable {
     func add() { lock.lock(); count += 1; lock.unlock() }
     var value: Int { lock.lock(); defer { lock.unlock() }; return count }
 }
+
+@Suite("Hostile peers and parsers, bounded in count and time")
+struct HostileInputTests {
+    @Test(
+        "sizes are digits only: a negative, signed or hex size is a 400, and the server keeps answering",
+        arguments: [
+            "POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n-1\r\nabc\r\n0\r\n\r\n",
+            "POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n0x10\r\n",
+            "POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n+5\r\nhello\r\n0\r\n\r\n",
+            "POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\nfffffffffffffffffff\r\n",
+            "POST / HTTP/1.1\r\nContent-Length: +5\r\n\r\nhello",
+            "POST / HTTP/1.1\r\nContent-Length: -0\r\n\r\n",
+            "POST / HTTP/1.1\r\nContent-Length: 99999999999999999999\r\n\r\n",
+        ])
+    func strictSizes(request: String) throws {
+        let (server, port) = try echoServer()
+        defer { server.stop(); server.wait() }
+        let answer = try exchange(Array(request.utf8), port: port)
+        #expect(answer.hasPrefix("HTTP/1.1 400 ") || answer.hasPrefix("HTTP/1.1 413 "), "\(answer.prefix(80))")
+        let after = try HTTPConnection(host: "127.0.0.1", port: port).send(
+            HTTPRequest(method: "POST", target: "/", headers: [], body: [1]), timeout: 2)
+        #expect(after.status == 200)
+    }
+
+    @Test("a response with a negative chunk size or Content-Length is a malformed answer, not a trap")
+    func negativeResponseSizes() throws {
+        for reply in [
+            "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n-1\r\nabc\r\n0\r\n\r\n",
+            "HTTP/1.1 200 OK\r\nContent-Length: -1\r\n\r\n",
+            "HTTP/1.1 200 OK\r\nContent-Length: 0x10\r\n\r\n0123456789abcdef",
+        ] {
+            let peer = try HostilePeer(.reply(reply))
+            defer { peer.stop() }
+            #expect(throws: HTTPError.self) {
+                try HTTPConnection(host: "127.0.0.1", port: peer.port).send(
+                    HTTPRequest(method: "POST", target: "/", headers: [], body: [1]), timeout: 2)
+            }
+        }
+    }
+
+    @Test("a valid request is answered at once while 1,000 idle and 100 slowloris connections are held")
+    func idleAndSlowConnections() throws {
+        let (server, port) = try echoServer(idleTimeout: 30, requestTimeout: 30)
+        defer { server.stop(); server.wait() }
+        var held: [Socket] = []
+        defer { for socket in held { socket.close() } }
+        for index in 0..<1100 {
+            let socket = try Socket.connect(host: "127.0.0.1", port: port, deadline: .after(2))
+            if index >= 1000 { try socket.send(Array("POST / HTTP/1.1\r\nHost: x\r\nX-A: ".utf8), deadline: .after(1)) }
+            held.append(socket)
+        }
+        let start = Date()
+        while server.activeConnections < 1100 && Date().timeIntervalSince(start) < 5 { usleep(10_000) }
+        #expect(server.activeConnections >= 1100)
+        for _ in 0..<5 {
+            let begin = Date()
+            let response = try HTTPConnection(host: "127.0.0.1", port: port).send(
+                HTTPRequest(method: "POST", target: "/valid", headers: [], body: [1, 2, 3]), timeout: 5)
+            #expect(response.status == 200)
+            #expect(Date().timeIntervalSince(begin) < 1, "a valid request waited behind held connections")
+        }
+    }
+
+    @Test("bodies arriving slowly on many connections stay within the buffer budget; others are still answered")
+    func bufferBudget() throws {
+        let budget = 256 << 10
+        let configuration = HTTPServer.Configuration(
+            host: "127.0.0.1", port: 0, maximumBodyBytes: 1 << 20, idleTimeout: 10, requestTimeout: 10,
+            maximumBufferedBytes: budget)
+        let server = HTTPServer(configuration: configuration) { _ in HTTPServerResponse(status: 200, reason: "OK") }
+        let port = try server.start()
+        defer { server.stop(); server.wait() }
+        var held: [Socket] = []
+        defer { for socket in held { socket.close() } }
+        let piece = [UInt8](repeating: 0x41, count: 100_000)
+        for _ in 0..<16 {
+            let socket = try Socket.connect(host: "127.0.0.1", port: port, deadline: .after(2))
+            try socket.send(Array("POST / HTTP/1.1\r\nContent-Length: 1000000\r\n\r\n".utf8), deadline: .after(1))
+            for _ in 0..<3 { try? socket.send(piece, deadline: .after(0.2)) }
+            held.append(socket)
+        }
+        usleep(300_000)
+        #expect(server.bufferedBytes.load(ordering: .relaxed) <= budget + 16 * 65_536)
+        let response = try HTTPConnection(host: "127.0.0.1", port: port).send(
+            HTTPRequest(method: "POST", target: "/", headers: [], body: [1]), timeout: 2)
+        #expect(response.status == 200)
+    }
+
+    @Test("framing fuzz: random and mutated requests split at random points never trap, and agree whole or split")
+    func framerFuzz() throws {
+        var random = SystemRandomNumberGenerator()
+        let seeds = [
+            "POST /ppg?x=1 HTTP/1.1\r\nHost: h\r\nContent-Length: 5\r\n\r\nhello",
+            "POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n3;x=y\r\nabc\r\n2\r\nde\r\n0\r\nT: 1\r\n\r\n",
+            "\r\nGET http://h:1/p?q HTTP/1.1\r\nExpect: 100-continue\r\nContent-Length: 2\r\n\r\nok",
+        ].map { Array($0.utf8) }
+        let limits = RequestFramer.Limits(maximumHeadBytes: 512, maximumBodyBytes: 4096)
+        let deadline = Date().addingTimeInterval(2)
+        var rounds = 0
+        while Date() < deadline {
+            rounds += 1
+            var bytes = seeds[rounds % seeds.count]
+            if rounds % 3 != 0 {
+                for _ in 0..<Int.random(in: 1...4, using: &random) {
+                    let index = Int.random(in: 0..<bytes.count, using: &random)
+                    switch Int.random(in: 0..<3, using: &random) {
+                    case 0: bytes[index] = UInt8.random(in: 0...255, using: &random)
+                    case 1: bytes.insert(contentsOf: Array("-1fFx;\r\n0".utf8).shuffled(using: &random), at: index)
+                    default: bytes.remove(at: index)
+                    }
+                }
+            } else {
+                bytes = (0..<Int.random(in: 0...200, using: &random)).map { _ in UInt8.random(in: 0...255, using: &random) }
+            }
+            func events(_ pieces: [[UInt8]]) -> [String] {
+                var framer = RequestFramer(limits: limits)
+                var seen: [String] = []
+                for piece in pieces {
+                    framer.append(piece)
+                    loop: while true {
+                        switch framer.next() {
+                        case .needMore: break loop
+                        case .sendContinue: continue
+                        case .refuse(let status, _, _):
+                            seen.append("refuse \(status)")
+                            return seen
+                        case .request(let request, _): seen.append("\(request.method) \(request.target) \(request.body)")
+                        }
+                    }
+                }
+                return seen
+            }
+            let cut = Int.random(in: 0...bytes.count, using: &random)
+            let whole = events([bytes])
+            let split = events([Array(bytes[..<cut]), Array(bytes[cut...])])
+            #expect(whole == split, "\(bytes)")
+            #expect(!whole.contains { $0.hasPrefix("refuse 5") })
+        }
+        #expect(rounds > 1000)
+    }
+
+    @Test("response fuzz: random and mutated responses never trap the client's parser")
+    func responseFuzz() throws {
+        var random = SystemRandomNumberGenerator()
+        let seeds = [
+            "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok",
+            "HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 401 No\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nno\r\n0\r\n\r\n",
+            "HTTP/1.0 200 OK\r\n\r\nrest",
+        ].map { Array($0.utf8) }
+        let deadline = Date().addingTimeInterval(2)
+        var rounds = 0
+        while Date() < deadline {
+            rounds += 1
+            var bytes = seeds[rounds % seeds.count]
+            for _ in 0..<Int.random(in: 0...4, using: &random) {
+                let index = Int.random(in: 0..<bytes.count, using: &random)
+                bytes[index] = [UInt8(ascii: "-"), UInt8(ascii: "x"), 13, 10, 0, UInt8(ascii: "9")]
+                    .randomElement(using: &random) ?? 0
+            }
+            var pair: [Int32] = [0, 0]
+            #if canImport(Glibc)
+                #expect(socketpair(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0, &pair) == 0)
+            #else
+                #expect(socketpair(AF_UNIX, SOCK_STREAM, 0, &pair) == 0)
+            #endif
+            let writer = Socket(descriptor: pair[0])
+            try writer.send(bytes, deadline: .after(1))
+            writer.close()
+            var reader = MessageReader(socket: Socket(descriptor: pair[1]))
+            _ = try? HTTPConnection.readResponse(&reader, method: "POST", deadline: .after(0.5), limit: 1 << 20)
+        }
+        #expect(rounds > 1000)
+    }
+}

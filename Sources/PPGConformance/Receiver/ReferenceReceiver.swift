@@ -1,3 +1,4 @@
+import PPGHTTP
 import PPGSignature
 import PPGVectors
 
@@ -82,7 +83,8 @@ public struct ReferenceReceiver: Sendable {
     }
 
     /// The URL the signature is checked against: the public URL up to its query, then the query exactly as it
-    /// arrived (SPEC.md R10.2).
+    /// arrived (SPEC.md R10.2). Without a public URL: an absolute-form request-target as it arrived (RFC 9112
+    /// §3.2.2: its authority, not `Host`, names the target), else `http://` + `Host` + the target.
     /// - Parameter request: The request.
     /// - Returns: The URL text.
     public func signedURL(for request: ReceivedRequest) -> String {
@@ -91,6 +93,7 @@ public struct ReferenceReceiver: Sendable {
             base.query = nil
             return base.description + queryPart
         }
+        if RequestTarget.isAbsoluteForm(request.target) { return request.target }
         let host = request.headers.last { ASCII.equalsIgnoringCase($0.name, "Host") }?.value ?? "localhost"
         return "http://" + host + request.target
     }
