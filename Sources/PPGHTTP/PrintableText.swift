@@ -31,4 +31,20 @@ public enum PrintableText {
     public static func escape(_ string: String, limit: Int = 200) -> String {
         escape(Array(string.utf8), limit: limit)
     }
+
+    /// A string kept on one line for a terminal or a log: control characters (C0, DEL, C1 — line breaks, tabs,
+    /// ESC) become `\u{…}`, everything else, non-ASCII text included, stays as it is.
+    /// - Parameter string: The string.
+    /// - Returns: The string with no control character.
+    public static func line(_ string: String) -> String {
+        var text = ""
+        for scalar in string.unicodeScalars {
+            if scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value) {
+                text += "\\u{" + String(scalar.value, radix: 16) + "}"
+            } else {
+                text.unicodeScalars.append(scalar)
+            }
+        }
+        return text
+    }
 }

@@ -94,7 +94,9 @@ struct RequestFramer {
             case .failure(let refusal):
                 return .refuse(status: refusal.status, reason: refusal.reason, note: refusal.note)
             case .success(var parsed):
-                if case .chunked = parsed.framing { parsed.framing = .chunked(cursor: start, body: [], inTrailers: false) }
+                if case .chunked = parsed.framing {
+                    parsed.framing = .chunked(cursor: start, body: [], inTrailers: false)
+                }
                 pending = parsed
             }
         }
@@ -109,7 +111,8 @@ struct RequestFramer {
                 buffer, cursor: &cursor, body: &body, inTrailers: &inTrailers, limit: limits.maximumBodyBytes)
             current.framing = .chunked(cursor: cursor, body: body, inTrailers: inTrailers)
             switch result {
-            case .some(.refuse(let status, let reason, let note)): return .refuse(status: status, reason: reason, note: note)
+            case .some(.refuse(let status, let reason, let note)):
+                return .refuse(status: status, reason: reason, note: note)
             case .some: break
             case .none: return interimAnswer(&current)
             }

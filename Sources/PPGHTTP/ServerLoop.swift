@@ -138,7 +138,9 @@ final class ServerLoop: @unchecked Sendable {
                 updateInterest(connection)
                 return
             }
-            let count = readBuffer.withUnsafeMutableBytes { raw in recv(connection.descriptor, raw.baseAddress, raw.count, 0) }
+            let count = readBuffer.withUnsafeMutableBytes { raw in
+                recv(connection.descriptor, raw.baseAddress, raw.count, 0)
+            }
             if count > 0 {
                 readBuffer.withUnsafeBytes { raw in
                     connection.framer.append(UnsafeRawBufferPointer(rebasing: raw[0..<count]))

@@ -140,8 +140,11 @@ struct ParsedArguments {
     func all(_ name: String) -> [String] { values[name] ?? [] }
     func has(_ name: String) -> Bool { flags.contains(name) }
 
+    /// A required option's value; an empty value is refused as a missing one is (an empty projectId would key
+    /// every HMAC with nothing).
     func required(_ name: String) throws(CLIError) -> String {
         guard let value = value(name) else { throw .usage("\(command): missing required option '--\(name)'") }
+        guard !value.isEmpty else { throw .usage("\(command): '--\(name)' must not be empty") }
         return value
     }
 

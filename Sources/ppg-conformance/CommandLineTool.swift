@@ -1,4 +1,5 @@
 import PPGConformance
+import PPGHTTP
 import PPGVectors
 
 #if canImport(Glibc)
@@ -131,10 +132,11 @@ enum CommandLineTool {
                 maximumPositionals: command.maximumPositionals)
             return try command.run(parsed)
         } catch let error as CLIError {
-            Console.error("ppg-conformance: \(error.message)")
+            // One line whatever the user's values hold: a tab, a line break or ESC in an argument is shown escaped.
+            Console.error("ppg-conformance: \(PrintableText.line(error.message))")
             return ExitCode.couldNotRun
         } catch {
-            Console.error("ppg-conformance \(name): \(error)")
+            Console.error("ppg-conformance \(name): \(PrintableText.line("\(error)"))")
             return ExitCode.couldNotRun
         }
     }

@@ -213,12 +213,35 @@ struct RunCommandTests {
         #expect(load.stderr.contains("--json '/dev/null': is a device"))
     }
 
+    @Test("lint and run on a directory that is not a corpus stop at once, exit 2")
+    func notACorpus() throws {
+        let start = Date()
+        for arguments in [["vectors", "lint", "/"], ["run", "--vectors", "/"]] {
+            let result = try TestSupport.tool(arguments)
+            #expect(result.status == 2)
+            #expect(result.stderr.contains("manifest.json"))
+        }
+        #expect(Date().timeIntervalSince(start) < 5)
+    }
+
+    @Test("compare: a report that ran fewer vectors differs from a full one")
+    func compareEmptyReport() throws {
+        let directory = try TestSupport.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        _ = try TestSupport.tool(["run", "--json", directory + "/full.json"])
+        _ = try TestSupport.tool(["run", "--only", "events/*", "--json", directory + "/some.json"])
+        let result = try TestSupport.tool(["compare", directory + "/full.json", directory + "/some.json"])
+        #expect(!result.stdout.contains("No vector differs"))
+        #expect(result.stdout.contains("headers/missing"))
+        #expect(!result.stdout.contains("events/legacy-ibody"))
+    }
+
     @Test("an invalid corpus exits 2 naming the file")
     func invalidCorpus() throws {
         let directory = try TestSupport.temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: directory) }
         try TestSupport.write(
-            #"{"format": 1, "version": "1.0.0", "description": "x", "notes": {}}"#,
+            #"{"format": 1, "version": "1.0.0", "description": "x", "notes": {}, "files": ["receiver/c.json"]}"#,
             to: directory + "/manifest.json")
         try TestSupport.write(
             #"{"format": 1, "kind": "receiver", "category": "c", "description": "d", "vectors": [{]}"#,

@@ -72,6 +72,7 @@ struct CaptureTests {
         let first = try String(contentsOfFile: directory + "/out/capture-0001.json", encoding: .utf8)
         #expect(first.contains(#""provenance": "captured""#))
         try TestSupport.write(first, to: directory + "/v1/signature/captured.json")
+        try TestSupport.listInManifest("signature/captured.json", corpus: directory + "/v1")
         let lint = try TestSupport.tool(["vectors", "lint", directory + "/v1"])
         #expect(lint.status == 0, "\(lint.stdout.suffix(500))")
     }
@@ -89,6 +90,7 @@ struct CaptureTests {
         #expect(vector.contains("redacted-project-id"))
         try FileManager.default.copyItem(atPath: TestSupport.corpusDirectory, toPath: directory + "/v1")
         try TestSupport.write(vector, to: directory + "/v1/signature/captured.json")
+        try TestSupport.listInManifest("signature/captured.json", corpus: directory + "/v1")
         let lint = try TestSupport.tool(["vectors", "lint", directory + "/v1"])
         #expect(lint.status == 0, "\(lint.stdout.suffix(500))")
         let detect = try TestSupport.tool([

@@ -71,6 +71,7 @@ struct HTTPEndToEndTests {
         let behaviours: [HostilePeer.Behaviour] = [
             .hang, .drip("HTTP/1.1 200 OK\r\n", interval: 0.2), .reset, .garbage, .flood(bytes: 100 << 20),
             .reply("HTTP/1.1 302 Found\r\nLocation: http://127.0.0.1:1/\r\nContent-Length: 0\r\n\r\n"),
+            .replyThenHang("HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 102 Processing\r\n\r\n"),
         ]
         let selection = Selection(only: ["events/*", "headers/missing"])
         for behaviour in behaviours {

@@ -92,4 +92,18 @@ struct LoadRunTests {
         let result = try run(MutantReceiver(mutant: .rebuildsURL, reference: reference), requests: 300, invalidRatio: 0)
         #expect(result.wrongVerdicts == 300)
     }
+
+    @Test("a rate below one request a second per connection is honoured: nothing is sent before it is due")
+    func slowRate() throws {
+        let reference = ReferenceReceiver(
+            projectID: "load-project", publicURL: MutationRun.publicURL, profile: .default)
+        let server = try LoopbackServer(receiver: reference)
+        defer { server.stop() }
+        let configuration = ReceiverConfiguration(
+            projectID: "load-project", targetURL: server.url(), publicURL: MutationRun.publicURL, profile: .default)
+        // 2 requests a second across 8 connections: one every 4 s per connection, offset by 0.5 s each.
+        let result = LoadGenerator.run(
+            LoadOptions(configuration: configuration, connections: 8, duration: 1.6, rate: 2))
+        #expect(result.requests >= 3 && result.requests <= 4, "\(result.requests) requests in 1.6 s at 2/s")
+    }
 }

@@ -266,7 +266,9 @@ struct HostileInputTests {
                     }
                 }
             } else {
-                bytes = (0..<Int.random(in: 0...200, using: &random)).map { _ in UInt8.random(in: 0...255, using: &random) }
+                bytes = (0..<Int.random(in: 0...200, using: &random)).map { _ in
+                    UInt8.random(in: 0...255, using: &random)
+                }
             }
             func events(_ pieces: [[UInt8]]) -> [String] {
                 var framer = RequestFramer(limits: limits)
@@ -280,7 +282,8 @@ struct HostileInputTests {
                         case .refuse(let status, _, _):
                             seen.append("refuse \(status)")
                             return seen
-                        case .request(let request, _): seen.append("\(request.method) \(request.target) \(request.body)")
+                        case .request(let request, _):
+                            seen.append("\(request.method) \(request.target) \(request.body)")
                         }
                     }
                 }
@@ -310,7 +313,8 @@ struct HostileInputTests {
             var bytes = seeds[rounds % seeds.count]
             for _ in 0..<Int.random(in: 0...4, using: &random) {
                 let index = Int.random(in: 0..<bytes.count, using: &random)
-                bytes[index] = [UInt8(ascii: "-"), UInt8(ascii: "x"), 13, 10, 0, UInt8(ascii: "9")]
+                bytes[index] =
+                    [UInt8(ascii: "-"), UInt8(ascii: "x"), 13, 10, 0, UInt8(ascii: "9")]
                     .randomElement(using: &random) ?? 0
             }
             var pair: [Int32] = [0, 0]

@@ -7,7 +7,8 @@ import Testing
 struct TemporaryCorpus {
     let directory: String
 
-    static let manifest = #"{"format": 1, "version": "1.0.0", "description": "t", "notes": {"A": "flag a"}}"#
+    static let manifest =
+        #"{"format": 1, "version": "1.0.0", "description": "t", "notes": {"A": "flag a"}, "files": ["signature/cat.json"]}"#
 
     static let goodVector = #"""
         {"id": "cat/one", "comment": "c", "flags": ["A"], "provenance": "derived", "scheme": "json-body",
@@ -163,5 +164,65 @@ struct LoaderTests {
     @Test("a missing corpus directory is an unreadable error, not a crash")
     func missingDirectory() {
         #expect(throws: VectorLoadError.self) { try VectorLoader.load(directory: "/nonexistent/ppg") }
+    }
+
+    @Test("the manifest's 'files' is the corpus: a listed file missing, a file not listed, a directory unreadable")
+    func manifestFiles() throws {
+        let good = TemporaryCorpus.file(TemporaryCorpus.goodVector)
+        let missing = try #require(
+            try TemporaryCorpus.error(
+                good,
+                manifest: TemporaryCorpus.manifest.replacingOccurrences(
+                    of: #"["signature/cat.json"]"#, with: #"["signature/cat.json", "receiver/gone.json"]"#)))
+        #expect(missing.file == "manifest.json")
+        #expect(missing.path == "$.files[1]")
+        #expect(missing.message.contains("'receiver/gone.json' is listed in 'files' but missing"))
+        let corpus = try TemporaryCorpus(file: good)
+        try TestSupport.write(
+            good.replacingOccurrences(of: "cat/one", with: "cat/two"), to: corpus.directory + "/signature/extra.json")
+        guard case .failure(let unlisted) = corpus.load() else {
+            Issue.record("a file not listed loaded")
+            return
+        }
+        #expect(unlisted.file == "signature/extra.json")
+        #expect(unlisted.message.contains("not listed in manifest.json 'files'"))
+        let outside = try #require(
+            try TemporaryCorpus.error(
+                good,
+                manifest: TemporaryCorpus.manifest.replacingOccurrences(
+                    of: #"["signature/cat.json"]"#, with: #"["signature/cat.json", "../x.json"]"#)))
+        #expect(outside.message.contains("not a vector file's path inside the corpus"))
+        if getuid() != 0 {
+            let locked = try TemporaryCorpus(file: good)
+            #expect(chmod(locked.directory + "/signature", 0) == 0)
+            defer { chmod(locked.directory + "/signature", 0o755) }
+            guard case .failure(let unreadable) = locked.load() else {
+                Issue.record("an unreadable directory loaded")
+                return
+            }
+            #expect(unreadable.kind == .unreadable)
+        }
+    }
+
+    @Test("a truncate or flip count outside the encodings' signatures is refused with the range")
+    func countRange() throws {
+        let receiver = #"""
+            {"format": 1, "kind": "receiver", "category": "cat", "description": "d", "vectors": [
+             {"id": "cat/one", "comment": "c", "flags": ["A"], "provenance": "derived", "level": "required",
+              "encodings": ["base64"], "request": {"body": {"text": "{}"}},
+              "signature": {"kind": "truncate", "count": 30}, "expect": "reject"}]}
+            """#
+        let corpus = try TemporaryCorpus(file: "{}")
+        try FileManager.default.removeItem(atPath: corpus.directory + "/signature/cat.json")
+        try TestSupport.write(receiver, to: corpus.directory + "/receiver/cat.json")
+        try TestSupport.write(
+            TemporaryCorpus.manifest.replacingOccurrences(of: "signature/cat.json", with: "receiver/cat.json"),
+            to: corpus.directory + "/manifest.json")
+        guard case .failure(let error) = corpus.load() else {
+            Issue.record("an out-of-range count loaded")
+            return
+        }
+        #expect(error.path == "$.vectors[0].signature.count")
+        #expect(error.message.contains("count 30 is out of range: 'truncate' takes 0 to 27"))
     }
 }

@@ -15,6 +15,8 @@ public final class HostilePeer: @unchecked Sendable {
         case garbage
         case flood(bytes: Int)
         case reply(String)
+        /// Reads a request, answers these bytes, then holds the connection open in silence.
+        case replyThenHang(String)
         /// Reads a request, then records its raw bytes and answers 200.
         case record
     }
@@ -129,6 +131,10 @@ public final class HostilePeer: @unchecked Sendable {
         case .reply(let text):
             _ = readSome(client)
             _ = write(client, Array(text.utf8))
+        case .replyThenHang(let text):
+            _ = readSome(client)
+            _ = write(client, Array(text.utf8))
+            sleep(30)
         case .record:
             var bytes: [UInt8] = []
             let deadline = Date().addingTimeInterval(2)

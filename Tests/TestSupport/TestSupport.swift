@@ -119,6 +119,13 @@ public enum TestSupport {
         return path
     }
 
+    /// Lists a vector file in a corpus's `manifest.json` `files`, as a contributor adding a file by hand does.
+    public static func listInManifest(_ relative: String, corpus: String) throws {
+        let path = corpus + "/manifest.json"
+        let text = try String(contentsOfFile: path, encoding: .utf8)
+        try write(text.replacingOccurrences(of: #""files": ["#, with: #""files": [""# + relative + #"", "#), to: path)
+    }
+
     /// Writes text to a file, creating its directory.
     public static func write(_ text: String, to path: String) throws {
         try FileManager.default.createDirectory(

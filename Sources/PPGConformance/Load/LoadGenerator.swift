@@ -175,8 +175,12 @@ public enum LoadGenerator {
                     if let interval = perConnectionInterval {
                         let due = start.addingTimeInterval(
                             Double(sent) * interval + Double(worker) * interval / Double(options.connections))
-                        let wait = due.timeIntervalSinceNow
-                        if wait > 0 { usleep(UInt32(min(wait, 1) * 1_000_000)) }
+                        // Sleep in short steps until the request is due, however far away (a rate below one
+                        // request a second per connection); a due time past the run's end sends nothing.
+                        if options.requests == nil && due >= end { break }
+                        while case let wait = due.timeIntervalSinceNow, wait > 0 {
+                            usleep(UInt32(min(wait, 0.25) * 1_000_000))
+                        }
                     }
                     sent += 1
                     let bad = isInvalid(number, ratio: options.invalidRatio)

@@ -17,7 +17,12 @@ public struct ReportComparison: Sendable {
         public var cells: [String: String]
         /// Vector ids in the report's order.
         public var order: [String]
+        /// Vector kinds the report's target did not take (`notSent`), such as signature vectors over HTTP.
+        public var kindsNotSent: Set<String> = []
     }
+
+    /// Vector id → kind, from whichever report ran it.
+    var kinds: [String: String] = [:]
 
     /// Why a report cannot be read.
     public struct Failure: Error, Sendable {
@@ -52,14 +57,17 @@ public struct ReportComparison: Sendable {
                 let id = text(outcome["id"])
                 guard !id.isEmpty else { throw Failure(message: "\(name) has an outcome without an id") }
                 cells[id] = Self.cell(status: text(outcome["status"]), disposition: text(outcome["disposition"]))
+                kinds[id] = text(outcome["kind"])
                 order.append(id)
             }
+            var kindsNotSent: Set<String> = []
+            if case .object(let members)? = report["notSent"] { kindsNotSent = Set(members.map(\.0)) }
             columns.append(
                 Column(
                     label: text(report["target"]).isEmpty ? name : text(report["target"]),
                     corpusVersion: text(report["corpusVersion"]),
                     profile: text(report["scheme"]) + "/" + text(report["encoding"]), cells: cells,
-                    order: order))
+                    order: order, kindsNotSent: kindsNotSent))
         }
         // Labels must tell columns apart: fall back to file names where targets repeat.
         let labels = columns.map(\.label)
@@ -86,10 +94,16 @@ public struct ReportComparison: Sendable {
         return columns.flatMap(\.order).filter { seen.insert($0).inserted }
     }
 
-    /// The ids whose cells differ among the reports that ran them (a vector only one report has, such as a
-    /// signature vector beside HTTP runs, is not a difference).
+    /// The ids whose cells differ among the reports, or that a report left out although its target takes their
+    /// kind (a narrower selection, an empty run). A vector of a kind a target does not take at all — a signature
+    /// vector beside an HTTP run — is not a difference.
     public var differing: [String] {
-        ids.filter { id in Set(columns.compactMap { $0.cells[id] }).count > 1 }
+        ids.filter { id in
+            let missing = columns.contains { column in
+                column.cells[id] == nil && !column.kindsNotSent.contains(kinds[id] ?? "")
+            }
+            return missing || Set(columns.compactMap { $0.cells[id] }).count > 1
+        }
     }
 
     /// The matrix as text.

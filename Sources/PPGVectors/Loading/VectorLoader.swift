@@ -30,8 +30,8 @@ public enum VectorLoader {
         }
         var corpus = Corpus(directory: root, manifest: manifest)
         var seenIDs: [String: String] = [:]
-        let files = Set(try vectorFiles(root: root)).union(overrides.keys.filter { $0 != "manifest.json" })
-        for relative in files.sorted() {
+        let files = try listedFiles(manifest, manifestFile: manifestFile, root: root, overrides: overrides)
+        for relative in files {
             var file = try parse(relative)
             let kind = try file.header()
             func common(_ vector: some CorpusVector, category: String, index: Int) throws(VectorLoadError) {
@@ -81,6 +81,37 @@ public enum VectorLoader {
         return corpus
     }
 
+    /// The manifest's `files`, checked against the tree: each a relative `.json` path listed once, each present,
+    /// and no vector file on disk left out. Sorted, so the corpus order does not depend on the listing.
+    static func listedFiles(
+        _ manifest: Manifest, manifestFile: ParsedFile, root: String, overrides: [String: [UInt8]]
+    ) throws(VectorLoadError) -> [String] {
+        var listed: Set<String> = []
+        for (index, relative) in manifest.files.enumerated() {
+            let path = "$.files[\(index)]"
+            let parts = relative.split(separator: "/", omittingEmptySubsequences: false)
+            guard relative.hasSuffix(".json"), relative != "manifest.json", !relative.hasPrefix("/"),
+                !parts.contains(where: { $0.isEmpty || $0 == "." || $0 == ".." })
+            else {
+                throw manifestFile.error(
+                    .invalidValue, path: path, "'\(relative)' is not a vector file's path inside the corpus")
+            }
+            guard listed.insert(relative).inserted else {
+                throw manifestFile.error(.invalidValue, path: path, "'\(relative)' is listed twice")
+            }
+            guard overrides[relative] != nil || FileManager.default.fileExists(atPath: root + "/" + relative) else {
+                throw manifestFile.error(
+                    .unreadable, path: path, "'\(relative)' is listed in 'files' but missing from the corpus")
+            }
+        }
+        for relative in try vectorFiles(root: root) where !listed.contains(relative) {
+            throw VectorLoadError(
+                kind: .invalidValue, file: relative,
+                message: "not listed in manifest.json 'files' (list it, or remove the file)")
+        }
+        return listed.sorted()
+    }
+
     /// The corpus directory a user-given path means.
     static func resolve(_ directory: String) -> String {
         var root = directory
@@ -94,15 +125,35 @@ public enum VectorLoader {
         return root
     }
 
-    /// Every `*.json` file below the root except the manifest, sorted, relative to the root.
+    /// Every `*.json` file below the root except the manifest, sorted, relative to the root. Symlinked
+    /// directories are followed (eight levels at most); a directory that cannot be read is an error, not a gap.
     static func vectorFiles(root: String) throws(VectorLoadError) -> [String] {
-        guard let enumerator = FileManager.default.enumerator(atPath: root) else {
-            throw VectorLoadError(kind: .unreadable, file: root, message: "cannot list the corpus directory")
-        }
         var files: [String] = []
-        while let next = enumerator.nextObject() as? String {
-            if next.hasSuffix(".json") && next != "manifest.json" { files.append(next) }
+        func walk(_ relative: String, depth: Int) throws(VectorLoadError) {
+            let path = relative.isEmpty ? root : root + "/" + relative
+            let entries: [String]
+            do {
+                entries = try FileManager.default.contentsOfDirectory(atPath: path)
+            } catch {
+                throw VectorLoadError(
+                    kind: .unreadable, file: relative.isEmpty ? root : relative + "/",
+                    message: "cannot read the directory")
+            }
+            for entry in entries.sorted() where !entry.hasPrefix(".") {
+                let child = relative.isEmpty ? entry : relative + "/" + entry
+                var isDirectory: ObjCBool = false
+                guard FileManager.default.fileExists(atPath: root + "/" + child, isDirectory: &isDirectory) else {
+                    continue
+                }
+                if isDirectory.boolValue {
+                    guard depth < 8 else { continue }
+                    try walk(child, depth: depth + 1)
+                } else if entry.hasSuffix(".json") && child != "manifest.json" {
+                    files.append(child)
+                }
+            }
         }
+        try walk("", depth: 0)
         return files.sorted()
     }
 

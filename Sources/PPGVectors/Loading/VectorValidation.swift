@@ -82,17 +82,19 @@ enum VectorValidation {
             throw file.error(
                 .invalidValue, path: path + ".encodings", vectorID: vector.id, "encodings must not be empty")
         }
-        try check(vector.request, signature: vector.signature, path: path, id: vector.id, file: file)
+        let encodings = vector.encodings ?? SignatureEncoding.allCases
+        try check(
+            vector.request, signature: vector.signature, encodings: encodings, path: path, id: vector.id, file: file)
         for (step, followUp) in (vector.followUps ?? []).enumerated() {
             try check(
-                followUp.request, signature: followUp.signature, path: path + ".followUps[\(step)]",
-                id: vector.id, file: file)
+                followUp.request, signature: followUp.signature, encodings: encodings,
+                path: path + ".followUps[\(step)]", id: vector.id, file: file)
         }
     }
 
     static func check(
-        _ request: RequestTemplate, signature: SignatureDirective?, path: String, id: String,
-        file: ParsedFile
+        _ request: RequestTemplate, signature: SignatureDirective?, encodings: [SignatureEncoding], path: String,
+        id: String, file: ParsedFile
     ) throws(VectorLoadError) {
         for (index, header) in (request.headers ?? []).enumerated() {
             guard header.count == 2, !header[0].isEmpty else {
@@ -137,7 +139,16 @@ enum VectorValidation {
         }
         switch signature.kind {
         case .literal, .prefix, .whitespace, .extend, .otherKey, .otherBody: try need(signature.value != nil, "value")
-        case .truncate, .flip: try need(signature.count != nil, "count")
+        case .truncate, .flip:
+            try need(signature.count != nil, "count")
+            // Under each encoding the vector runs in, the result must differ from the valid value: a truncation
+            // keeps fewer characters than the shortest such encoding has, a flip names one of its characters.
+            let shortest = encodings.map(\.encodedLength).min() ?? 28
+            if let count = signature.count, !(0..<shortest).contains(count) {
+                throw file.error(
+                    .invalidValue, path: directivePath + ".count", vectorID: id,
+                    "count \(count) is out of range: '\(signature.kind.rawValue)' takes 0 to \(shortest - 1)")
+            }
         case .duplicate:
             guard signature.order == "valid-first" || signature.order == "invalid-first" else {
                 throw file.error(

@@ -48,6 +48,9 @@ public struct Manifest: Sendable, Codable {
     public var description: String
     /// Every flag a vector may carry, with what bug it catches.
     public var notes: [String: String]
+    /// Every vector file of the corpus, by path relative to the corpus directory: a file missing, unreadable or
+    /// not listed is an error, so a damaged corpus never loads as a smaller one.
+    public var files: [String]
 }
 
 /// A digest vector: the SHA-1 primitive on its own (FIPS 180-4 examples).

@@ -62,7 +62,8 @@ enum LoadCommand: CLICommand {
         let limit = options.requests.map { "\($0) requests" } ?? "\(formatDecimal(options.duration, decimals: 1)) s"
         Console.out(
             "load: \(target) with \(options.connections) connections for \(limit), projectId \(projectID), "
-                + "profile \(profile)" + (options.rate.map { ", \(formatDecimal($0, decimals: 0)) requests/s" } ?? "")
+                + "profile \(profile)"
+                + (options.rate.map { ", \(formatDecimal($0, decimals: $0 >= 100 ? 0 : 2)) requests/s" } ?? "")
                 + (options.invalidRatio > 0
                     ? ", \(formatDecimal(options.invalidRatio * 100, decimals: 1)) % wrongly signed" : ""))
         let result = LoadGenerator.run(options) { seconds, requests, errors, wrong in

@@ -52,8 +52,9 @@ enum ServeCommand: CLICommand {
             requestTimeout: try arguments.number("request-timeout"))
         let server = HTTPServer(configuration: configuration, handler: receiver.httpHandler) { request, response in
             let line = [
-                timestamp(), request?.peer ?? "-", request.map { "\($0.method) \($0.target.prefix(200))" } ?? "-",
-                String(response.status), response.logNote,
+                timestamp(), request?.peer ?? "-",
+                request.map { PrintableText.line("\($0.method) \($0.target.prefix(200))") } ?? "-",
+                String(response.status), PrintableText.line(response.logNote),
             ].joined(separator: " ")
             Console.out(line)
         }

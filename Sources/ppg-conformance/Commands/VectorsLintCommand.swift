@@ -19,9 +19,9 @@ enum VectorsLintCommand: CLICommand {
         if let directory = arguments.positionals.first {
             arguments = try ParsedArguments(command: name, arguments: ["--vectors", directory], options: options)
         }
-        let location = try CorpusLoading.locate(arguments)
+        // The corpus loads first: a directory that is not one is refused at once, before any file is read.
+        let (corpus, location) = try CorpusLoading.load(arguments)
         var problems = CorpusLint.formatting(directory: location.directory, fix: arguments.has("fix"))
-        let (corpus, _) = try CorpusLoading.load(arguments)
         problems += CorpusLint.check(corpus)
         problems += receiverProblems(corpus)
         let fixed = problems.filter { $0.message == "rewritten in canonical form" }

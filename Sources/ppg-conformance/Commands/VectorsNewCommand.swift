@@ -80,6 +80,7 @@ enum VectorsNewCommand: CLICommand {
         let into = file.path
         let (root, relative) = try corpusLocation(of: file)
         var fileMembers: [(String, JSONOutput)]
+        var manifestText: String?
         if let bytes = FileManager.default.contents(atPath: file.resolved) {
             guard let parsed = try? JSONParser.parse(Array(bytes)), case .object = parsed.kind,
                 case .object(let members) = parsed.output(source: Array(bytes)),
@@ -102,16 +103,23 @@ enum VectorsNewCommand: CLICommand {
                 ("category", .string(String(id.prefix { $0 != "/" }))),
                 ("description", .string(scaffoldDescription)), ("vectors", .array([vector])),
             ]
+            manifestText = try manifestListing(relative, root: root)
         }
         let text = JSONOutput.object(fileMembers).rendered(pretty: true) + "\n"
         // The corpus as it would be with the file written: every loader check (duplicate ids, unknown flags, ids of
         // another category, fields of another kind) refuses the vector before anything is written.
         do {
-            _ = try VectorLoader.load(directory: root, overrides: [relative: Array(text.utf8)])
+            var overrides = [relative: Array(text.utf8)]
+            if let manifestText { overrides["manifest.json"] = Array(manifestText.utf8) }
+            _ = try VectorLoader.load(directory: root, overrides: overrides)
         } catch {
             throw CLIError.input("vectors new: not written: \(error.description)")
         }
         try arguments.write(text, to: file)
+        if let manifestText {
+            try arguments.write(manifestText, to: try OutputFile.check(root + "/manifest.json", option: "manifest"))
+            Console.out("listed \(relative) in manifest.json 'files'")
+        }
         Console.out("added '\(id)' to \(into); now replace the TODOs and run 'ppg-conformance vectors lint'")
         return ExitCode.success
     }
@@ -120,6 +128,20 @@ enum VectorsNewCommand: CLICommand {
     /// `vectors lint` reports any left.
     static let scaffoldComment = "TODO: say what this vector checks"
     static let scaffoldDescription = "TODO: say what this category checks"
+
+    /// The manifest with a new vector file added to its `files`, in canonical form.
+    static func manifestListing(_ relative: String, root: String) throws(CLIError) -> String {
+        guard let bytes = FileManager.default.contents(atPath: root + "/manifest.json"),
+            let parsed = try? JSONParser.parse(Array(bytes)),
+            case .object(var members) = parsed.output(source: Array(bytes)),
+            let index = members.firstIndex(where: { $0.0 == "files" }), case .array(let files) = members[index].1
+        else {
+            throw CLIError.input("vectors new: \(root)/manifest.json has no 'files' list to add '\(relative)' to")
+        }
+        let names = (files.compactMap { if case .string(let name) = $0 { name } else { nil } } + [relative]).sorted()
+        members[index].1 = .array(names.map { .string($0) })
+        return JSONOutput.object(members).rendered(pretty: true) + "\n"
+    }
 
     /// The corpus directory above a vector file (the nearest holding `manifest.json`) and the file's path in it.
     static func corpusLocation(of file: OutputFile) throws(CLIError) -> (root: String, relative: String) {
