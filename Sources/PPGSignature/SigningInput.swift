@@ -42,6 +42,9 @@ public struct SigningInputError: Error, Sendable, Equatable, CustomStringConvert
         case malformedJSON
         /// The body is JSON but not an object, so it has no members to sign.
         case notAnObject
+        /// A reading's URL cannot be formed for this delivery (it rebuilds the URL from a `Host` header the
+        /// request does not have).
+        case urlUnavailable
     }
 
     /// What went wrong.
@@ -85,17 +88,9 @@ public enum SigningInput {
     public static func make(
         scheme: SignatureScheme, url: some Sequence<UInt8>, body: [UInt8], contentType: String?
     ) throws(SigningInputError) -> [UInt8] {
-        switch scheme {
-        case .jsonBody:
-            return body
-        case .urlParameters:
-            var input = [UInt8](url)
-            for parameter in try parameters(body: body, contentType: contentType) {
-                input += parameter.name
-                input += parameter.value
-            }
-            return input
-        }
+        let message = SignedMessage(
+            configuredURL: String(decoding: Array(url), as: UTF8.self), body: body, contentType: contentType)
+        return try SigningRule(scheme: scheme).signingInput(of: message)
     }
 
     /// The url-params parameters of a body, sorted as they are signed.
@@ -105,15 +100,8 @@ public enum SigningInput {
     /// - Returns: The parameters in ascending byte order of name, then value.
     /// - Throws: `SigningInputError` when the body cannot be read.
     public static func parameters(body: [UInt8], contentType: String?) throws(SigningInputError) -> [SigningParameter] {
-        let unsorted: [SigningParameter]
-        if body.isEmpty {
-            unsorted = []
-        } else if isForm(contentType) {
-            unsorted = formParameters(body)
-        } else {
-            unsorted = try jsonParameters(body)
-        }
-        return unsorted.sorted { lhs, rhs in
+        try SignedMessage(configuredURL: "", body: body, contentType: contentType).parameters(.decoded).sorted {
+            lhs, rhs in
             lhs.name == rhs.name
                 ? lhs.value.lexicographicallyPrecedes(rhs.value)
                 : lhs.name.lexicographicallyPrecedes(rhs.name)
@@ -127,29 +115,6 @@ public enum SigningInput {
         let mediaType = contentType.utf8.prefix { $0 != UInt8(ascii: ";") }
         let trimmed = ASCII.trimmingWhitespace(Array(mediaType))
         return ASCII.lowercased(trimmed) == Array("application/x-www-form-urlencoded".utf8)
-    }
-
-    /// Each top-level member of a JSON object: strings decoded, `null` left out, anything else as its raw text.
-    static func jsonParameters(_ body: [UInt8]) throws(SigningInputError) -> [SigningParameter] {
-        let value: JSONValue
-        do {
-            value = try JSONParser.parse(body)
-        } catch {
-            throw SigningInputError(
-                kind: .malformedJSON, offset: error.offset, message: "body is not JSON: \(error.message)")
-        }
-        guard case .object(let members) = value.kind else {
-            throw SigningInputError(
-                kind: .notAnObject, offset: value.span.lowerBound,
-                message: "body is a JSON \(value.typeName), not an object")
-        }
-        return members.compactMap { member in
-            switch member.value.kind {
-            case .null: nil
-            case .string(let decoded): SigningParameter(name: member.name, value: decoded)
-            default: SigningParameter(name: member.name, value: Array(body[member.value.span]))
-            }
-        }
     }
 
     /// `application/x-www-form-urlencoded` pairs, `+` and `%XX` decoded; a malformed escape stays as written and

@@ -13,14 +13,14 @@ enum Synthetic {
     static let body = #"{"projectId":"body-project","Zeta":"z","alpha":"caf\u00e9","n":1.50,"x":null}"# + "\n"
 
     // Written out by hand, not computed by the detector, so the test checks the detector rather than itself.
-    static let urls: [Reading.URLForm: String] = [
+    static let urls: [SigningRule.URLForm: String] = [
         .configured: "https://hooks.example.com/ppg/webhook?b=2",
         .hostHTTP: "http://127.0.0.1:8080/ppg/webhook?b=2",
         .hostHTTPS: "https://127.0.0.1:8080/ppg/webhook?b=2",
         .withoutQuery: "https://hooks.example.com/ppg/webhook",
         .togglePort: "https://hooks.example.com:443/ppg/webhook?b=2",
     ]
-    static let parameters: [Reading.Parameters: String] = [
+    static let parameters: [SigningRule.Parameters: String] = [
         .sorted: "Zetazalphacafén1.50projectIdbody-project",
         .bodyOrder: "projectIdbody-projectZetazalphacafén1.50",
         .valuesOnly: "zcafé1.50body-project",
@@ -30,20 +30,21 @@ enum Synthetic {
         .none: "",
     ]
 
-    static func input(_ reading: Reading) -> [UInt8] {
+    static func input(_ reading: SigningRule) -> [UInt8] {
         switch reading.scheme {
         case .jsonBody:
             switch reading.body {
             case .raw: return Array(body.utf8)
             case .urlThenBody: return Array((urls[.configured, default: ""] + body).utf8)
             case .trimmed: return Array(body.dropLast().utf8)
+            case .reserialised: return []
             }
         case .urlParameters:
             return Array((urls[reading.url, default: ""] + parameters[reading.parameters, default: ""]).utf8)
         }
     }
 
-    static func request(signedUnder reading: Reading) -> HTTPServerRequest {
+    static func request(signedUnder reading: SigningRule) -> HTTPServerRequest {
         let key = reading.key == .configured ? configuredKey : bodyKey
         let signature = reading.encoding.encode(HMACSHA1(key: key).authenticationCode(for: input(reading)))
         return HTTPServerRequest(
@@ -61,8 +62,8 @@ enum Synthetic {
 struct DetectionTests {
     @Test(
         "a delivery signed under each reading is identified as that reading and no other",
-        arguments: Reading.all)
-    func identifiesEachReading(reading: Reading) throws {
+        arguments: SigningRule.detectable)
+    func identifiesEachReading(reading: SigningRule) throws {
         let detection = try ReadingDetector.detect(
             Synthetic.request(signedUnder: reading),
             projectID: Synthetic.configuredKey, publicURL: Synthetic.publicURL)
@@ -72,7 +73,7 @@ struct DetectionTests {
     @Test("SPEC.md's readings agree with the reference signer")
     func specReadingsAreTheReference() throws {
         for profile in SignatureProfile.all {
-            let reading = try #require(Reading.all.first { $0.isSpecReading && $0.profile == profile })
+            let reading = try #require(SigningRule.detectable.first { $0.isSpec && $0.profile == profile })
             let signer = Signer(projectID: Synthetic.configuredKey, profile: profile)
             let reference = try signer.signature(
                 url: Synthetic.urls[.configured, default: ""],
@@ -84,14 +85,14 @@ struct DetectionTests {
 
     @Test("a tampered delivery matches nothing, and the closest candidates are shown")
     func tampered() throws {
-        let reading = try #require(Reading.all.first { $0.isSpecReading })
+        let reading = try #require(SigningRule.detectable.first { $0.isSpec })
         var request = Synthetic.request(signedUnder: reading)
         request.body = Array(Synthetic.body.replacingOccurrences(of: "\"z\"", with: "\"y\"").utf8)
         let detection = try ReadingDetector.detect(
             request, projectID: Synthetic.configuredKey, publicURL: Synthetic.publicURL)
         #expect(detection.matches.isEmpty)
         #expect(detection.closest.count == 2)
-        #expect(detection.closest.allSatisfy { $0.reading.isSpecReading && $0.signingInput != nil })
+        #expect(detection.closest.allSatisfy { $0.reading.isSpec && $0.signingInput != nil })
     }
 
     @Test("a request without exactly one signature header cannot be examined")

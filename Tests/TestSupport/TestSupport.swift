@@ -112,6 +112,40 @@ public enum TestSupport {
         try run(toolPath, arguments, input: input, environment: environment, directory: directory)
     }
 
+    /// Runs a program to completion, output discarded, and returns its exit status and peak resident set size in
+    /// KiB (`wait4`'s own figure for that child, so other tests' children do not count).
+    public static func runMeasuringPeak(_ path: String, _ arguments: [String]) throws -> (status: Int32, kilobytes: Int)
+    {
+        var actions: posix_spawn_file_actions_t = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
+        let argv: [UnsafeMutablePointer<CChar>?] = ([path] + arguments).map { strdup($0) } + [nil]
+        defer { for pointer in argv { free(pointer) } }
+        var pid: pid_t = 0
+        let spawned = posix_spawn(&pid, path, &actions, nil, argv, environ)
+        guard spawned == 0 else { throw POSIXError(POSIXErrorCode(rawValue: spawned) ?? .EINVAL) }
+        var status: Int32 = 0
+        var usage = rusage()
+        while wait4(pid, &status, 0, &usage) < 0 && errno == EINTR {}
+        // ru_maxrss is in KiB on Linux and in bytes on Apple platforms.
+        #if canImport(Darwin)
+            let kilobytes = Int(usage.ru_maxrss) / 1024
+        #else
+            let kilobytes = Int(usage.ru_maxrss)
+        #endif
+        return ((status >> 8) & 0xFF, kilobytes)
+    }
+
+    /// The peak resident set size of a running process in KiB (Linux's `VmHWM`), `nil` where /proc has none.
+    public static func peakKilobytes(of pid: Int32) -> Int? {
+        guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),
+            let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") })
+        else { return nil }
+        return Int(line.split(separator: " ", omittingEmptySubsequences: true).dropFirst().first ?? "")
+    }
+
     /// A fresh temporary directory, removed by the caller when done.
     public static func temporaryDirectory() throws -> String {
         let path = NSTemporaryDirectory() + "ppg-test-" + UUID().uuidString

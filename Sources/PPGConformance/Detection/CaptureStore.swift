@@ -89,7 +89,7 @@ public final class CaptureStore: @unchecked Sendable {
         let rawPath = directory + "/" + name + ".http"
         try? Data(Self.rawBytes(request)).write(to: URL(fileURLWithPath: rawPath))
         var vectorPath: String?
-        if let detection, let best = detection.matches.first, best.reading.isSpecReading {
+        if let detection, let best = detection.matches.first, best.reading.isSpec {
             let path = directory + "/" + name + ".json"
             let file = Self.vectorFile(request, detection: detection, reading: best.reading, key: key, number: number)
             if (try? Data((file.rendered(pretty: true) + "\n").utf8).write(to: URL(fileURLWithPath: path))) != nil {
@@ -129,19 +129,19 @@ public final class CaptureStore: @unchecked Sendable {
     }
 
     static func resigned(
-        _ request: HTTPServerRequest, reading: Reading, key: String, publicURL: RawURL?
+        _ request: HTTPServerRequest, reading: SigningRule, key: String, publicURL: RawURL?
     )
         -> HTTPServerRequest
     {
-        let received = ReceivedRequest(
-            method: request.method, target: request.target, headers: request.headers,
-            body: request.body)
+        let received = ReceivedRequest(request)
         let configured = ReferenceReceiver(projectID: key, publicURL: publicURL, profile: .default).signedURL(
             for: received)
-        guard let input = ReadingDetector.signingInput(reading, request: request, configuredURL: configured) else {
+        guard
+            let signature = reading.signature(
+                of: SignedMessage(received, configuredURL: configured), configuredKey: Array(key.utf8))
+        else {
             return request
         }
-        let signature = reading.encoding.encode(HMACSHA1(key: key).authenticationCode(for: input))
         var copy = request
         var old = ""
         copy.headers = request.headers.map { header in
@@ -177,7 +177,7 @@ public final class CaptureStore: @unchecked Sendable {
     }
 
     static func vectorFile(
-        _ request: HTTPServerRequest, detection: Detection, reading: Reading, key: String,
+        _ request: HTTPServerRequest, detection: Detection, reading: SigningRule, key: String,
         number: Int
     ) -> JSONOutput {
         let contentType = request.headers.last { ASCII.equalsIgnoringCase($0.name, "Content-Type") }?.value

@@ -5,10 +5,7 @@ extension Receiver {
     /// This receiver as a handler for the project's HTTP server.
     public var httpHandler: HTTPServer.Handler {
         { request in
-            let response = respond(
-                to: ReceivedRequest(
-                    method: request.method, target: request.target,
-                    headers: request.headers, body: request.body))
+            let response = respond(to: ReceivedRequest(request))
             let note = Self.note(response)
             return HTTPServerResponse(
                 status: response.status, reason: response.reason, headers: response.headers,

@@ -25,6 +25,19 @@ public struct ReceivedRequest: Sendable {
         self.headers = headers
         self.body = body
     }
+
+    /// A request as the project's HTTP server read it.
+    /// - Parameter request: The server's request.
+    public init(_ request: HTTPServerRequest) {
+        self.init(method: request.method, target: request.target, headers: request.headers, body: request.body)
+    }
+
+    /// The last value of a header field, its name compared case-insensitively.
+    /// - Parameter name: The field name.
+    /// - Returns: The value, if the field is present.
+    public func header(_ name: String) -> String? {
+        headers.last { ASCII.equalsIgnoringCase($0.name, name) }?.value
+    }
 }
 
 /// A receiver's answer.

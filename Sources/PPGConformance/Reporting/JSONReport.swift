@@ -1,3 +1,4 @@
+import PPGSignature
 import PPGVectors
 
 /// The JSON report: the run's facts, its summary, then every outcome. Documented in the README.

@@ -65,7 +65,7 @@ enum DetectionReport {
         }
         lines.append("readings that reproduce the signature, best first:")
         for (index, candidate) in detection.matches.enumerated() {
-            let mark = candidate.reading.isSpecReading ? "  (SPEC.md's reading)" : ""
+            let mark = candidate.reading.isSpec ? "  (SPEC.md's reading)" : ""
             lines.append("  \(index + 1). \(candidate.reading)\(mark)")
         }
         return lines
@@ -82,7 +82,7 @@ enum DetectionReport {
                 ("reading", .string(candidate.reading.description)),
                 ("scheme", .string(candidate.reading.scheme.rawValue)),
                 ("encoding", .string(candidate.reading.encoding.rawValue)),
-                ("specReading", .bool(candidate.reading.isSpecReading)),
+                ("specReading", .bool(candidate.reading.isSpec)),
                 ("deviations", .array(candidate.reading.deviations.map { .string($0) })),
             ]
             if let input = candidate.signingInput {

@@ -1,4 +1,5 @@
 import PPGConformance
+import PPGSignature
 import PPGVectors
 
 /// `vectors list`: what the corpus holds.

@@ -1,5 +1,3 @@
-import PPGSignature
-
 /// An ordered JSON value for writing: vector files in canonical form, `--json` outputs and reports.
 ///
 /// Members keep the order they were given in, so that output is stable and reads like the format reference.

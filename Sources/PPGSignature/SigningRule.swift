@@ -1,0 +1,514 @@
+/// One reading of the `X-PPG-Signature` rule: which bytes are signed, with which key, written how.
+///
+/// SPEC.md's rule is one value per profile (`SigningRule.spec(_:)`); the reference verifier, the reference receiver,
+/// `detect` (which tries `detectable`), the mutant receivers whose bug is a wrong reading, and the diagnosis all
+/// compute signing inputs through `signingInput(of:)`, so a reading is written once.
+public struct SigningRule: Sendable, Hashable, CustomStringConvertible {
+    /// Where the key comes from.
+    public enum Key: String, Sendable, Hashable, CaseIterable {
+        case configured = "configured projectId"
+        case body = "the body's projectId"
+    }
+
+    /// Which URL a url-params signature covers.
+    public enum URLForm: String, Sendable, Hashable, CaseIterable {
+        case configured = "the configured URL with the query as received"
+        case hostHTTP = "http:// + Host header + request-target"
+        case hostHTTPS = "https:// + Host header + request-target"
+        case withoutQuery = "the configured URL without the query"
+        case togglePort = "the configured URL with its default port written out (or removed)"
+        case sortedQuery = "the configured URL with its query parameters sorted"
+        case decodedQuery = "the configured URL with its query percent-decoded"
+    }
+
+    /// How a JSON member becomes a parameter value.
+    public enum Values: String, Sendable, Hashable, CaseIterable {
+        /// SPEC.md: strings decoded, `null` left out, anything else as written.
+        case decoded
+        /// Every value as its raw JSON text: strings keep their quotes and escapes, `null` is `null`.
+        case rawText
+        /// As `decoded`, but `null` signed as the text `null`.
+        case nullAsText
+        /// As `decoded`, but numbers written back through a double (`1.50` → `1.5`, `1e2` → `100`).
+        case throughDoubles
+    }
+
+    /// In which order parameters follow the URL.
+    public enum Order: String, Sendable, Hashable, CaseIterable {
+        /// SPEC.md: by name, then value, comparing bytes.
+        case bytes
+        /// As they appear in the body.
+        case bodyOrder
+        /// By name compared case-insensitively.
+        case caseInsensitive
+    }
+
+    /// How parameters are written after the URL.
+    public enum Join: String, Sendable, Hashable, CaseIterable {
+        /// SPEC.md: each name, then its value, no separators.
+        case nameValue
+        /// The values alone.
+        case valuesOnly
+        /// `name=value` pairs joined with `&`.
+        case nameEqualsValue
+        /// No parameters: the URL alone.
+        case urlOnly
+    }
+
+    /// How the url-params parameters are selected, ordered and written.
+    public struct Parameters: Sendable, Hashable {
+        /// How a member becomes a value.
+        public var values: Values
+        /// The order.
+        public var order: Order
+        /// How they are written.
+        public var join: Join
+
+        /// Creates a parameter reading.
+        public init(values: Values = .decoded, order: Order = .bytes, join: Join = .nameValue) {
+            self.values = values
+            self.order = order
+            self.join = join
+        }
+
+        /// SPEC.md's: name+value, sorted by bytes, strings decoded.
+        public static let sorted = Parameters()
+        /// In body order.
+        public static let bodyOrder = Parameters(order: .bodyOrder)
+        /// Values without their names.
+        public static let valuesOnly = Parameters(join: .valuesOnly)
+        /// JSON values as raw text.
+        public static let rawText = Parameters(values: .rawText)
+        /// Names sorted case-insensitively.
+        public static let caseInsensitive = Parameters(order: .caseInsensitive)
+        /// `name=value&…`.
+        public static let separators = Parameters(join: .nameEqualsValue)
+        /// The URL alone.
+        public static let none = Parameters(join: .urlOnly)
+        /// `null` as the text `null`.
+        public static let nullAsText = Parameters(values: .nullAsText)
+        /// Numbers through doubles.
+        public static let throughDoubles = Parameters(values: .throughDoubles)
+
+        /// The forms `detect` tries, in the order it reports them.
+        public static let detectable: [Parameters] = [
+            .sorted, .bodyOrder, .valuesOnly, .rawText, .caseInsensitive, .separators, .none,
+        ]
+
+        /// In words, as `detect` prints it.
+        public var description: String {
+            let orderText =
+                switch order {
+                case .bytes: join == .valuesOnly ? "sorted by name" : "sorted by bytes"
+                case .bodyOrder: "in body order"
+                case .caseInsensitive: "sorted case-insensitively"
+                }
+            let valuesText =
+                switch values {
+                case .decoded: ""
+                case .rawText: " with JSON values as raw text (strings keep quotes and escapes)"
+                case .nullAsText: " with null signed as the text 'null'"
+                case .throughDoubles: " with numbers re-serialised through doubles"
+                }
+            switch join {
+            case .urlOnly:
+                return "no parameters (the URL alone)"
+            case .nameValue:
+                let orderPart = order != .bytes || values == .decoded ? ", " + orderText : ""
+                return "name+value" + valuesText + orderPart
+            case .valuesOnly:
+                return "values only" + valuesText + ", " + orderText
+            case .nameEqualsValue:
+                return "name=value joined with '&'" + valuesText + (order != .bytes ? ", " + orderText : "")
+            }
+        }
+    }
+
+    /// What a json-body signature covers.
+    public enum Body: String, Sendable, Hashable, CaseIterable {
+        case raw = "the body exactly as received"
+        case urlThenBody = "the configured URL, then the body"
+        case trimmed = "the body without trailing white space"
+        case reserialised = "the body parsed and written back (numbers through doubles)"
+    }
+
+    /// Which bytes are signed.
+    public var scheme: SignatureScheme
+    /// How the signature is written.
+    public var encoding: SignatureEncoding
+    /// Where the key comes from.
+    public var key: Key
+    /// The URL a url-params signature covers.
+    public var url: URLForm
+    /// How url-params parameters follow the URL.
+    public var parameters: Parameters
+    /// What a json-body signature covers.
+    public var body: Body
+
+    /// Creates a rule; every choice defaults to SPEC.md's.
+    public init(
+        scheme: SignatureScheme = .urlParameters, encoding: SignatureEncoding = .hex, key: Key = .configured,
+        url: URLForm = .configured, parameters: Parameters = .sorted, body: Body = .raw
+    ) {
+        self.scheme = scheme
+        self.encoding = encoding
+        self.key = key
+        self.url = url
+        self.parameters = parameters
+        self.body = body
+    }
+
+    /// SPEC.md's rule under a profile.
+    /// - Parameter profile: Scheme and encoding.
+    /// - Returns: The rule.
+    public static func spec(_ profile: SignatureProfile) -> SigningRule {
+        SigningRule(scheme: profile.scheme, encoding: profile.encoding)
+    }
+
+    /// Scheme and encoding.
+    public var profile: SignatureProfile { SignatureProfile(scheme: scheme, encoding: encoding) }
+
+    /// Every reading `detect` tries: both encodings, both keys; url-params with five URL forms and seven parameter
+    /// forms, json-body with three body forms.
+    public static let detectable: [SigningRule] = {
+        var rules: [SigningRule] = []
+        for encoding in SignatureEncoding.allCases {
+            for key in Key.allCases {
+                for url in [URLForm.configured, .hostHTTP, .hostHTTPS, .withoutQuery, .togglePort] {
+                    for parameters in Parameters.detectable {
+                        rules.append(SigningRule(encoding: encoding, key: key, url: url, parameters: parameters))
+                    }
+                }
+                for body in [Body.raw, .urlThenBody, .trimmed] {
+                    rules.append(SigningRule(scheme: .jsonBody, encoding: encoding, key: key, body: body))
+                }
+            }
+        }
+        return rules
+    }()
+
+    /// How this reading departs from SPEC.md's under its scheme (empty for SPEC.md's).
+    public var deviations: [String] {
+        var list: [String] = []
+        if key != .configured { list.append("keyed with \(key.rawValue)") }
+        switch scheme {
+        case .urlParameters:
+            if url != .configured { list.append("URL: \(url.rawValue)") }
+            if parameters != .sorted { list.append("parameters: \(parameters.description)") }
+        case .jsonBody:
+            if body != .raw { list.append("signed: \(body.rawValue)") }
+        }
+        return list
+    }
+
+    /// Whether this is SPEC.md's rule for its profile.
+    public var isSpec: Bool { deviations.isEmpty }
+
+    /// Whether the two rules sign the same bytes with the same key for every delivery, reading only what this
+    /// rule's scheme reads (a URL form does not matter under json-body).
+    /// - Parameter other: Another rule.
+    /// - Returns: Whether they are the same reading.
+    public func isEquivalent(to other: SigningRule) -> Bool {
+        guard scheme == other.scheme, encoding == other.encoding, key == other.key else { return false }
+        switch scheme {
+        case .urlParameters: return url == other.url && parameters == other.parameters
+        case .jsonBody: return body == other.body && (body != .urlThenBody || url == other.url)
+        }
+    }
+
+    public var description: String {
+        ([scheme.rawValue, encoding.rawValue] + deviations).joined(separator: ", ")
+    }
+
+    /// The bytes this reading signs for a delivery.
+    /// - Parameter message: The delivery as received.
+    /// - Returns: The signing input.
+    /// - Throws: `SigningInputError` when the body cannot be read this way, or the URL cannot be formed.
+    public func signingInput(of message: SignedMessage) throws(SigningInputError) -> [UInt8] {
+        switch scheme {
+        case .jsonBody:
+            switch body {
+            case .raw: return message.body
+            case .urlThenBody: return Array(try message.url(url).utf8) + message.body
+            case .trimmed:
+                var end = message.body.count
+                while end > 0 && [0x20, 0x09, 0x0A, 0x0D].contains(message.body[end - 1]) { end -= 1 }
+                return Array(message.body[..<end])
+            case .reserialised: return try message.reserialisedBody()
+            }
+        case .urlParameters:
+            var input = Array(try message.url(url).utf8)
+            if parameters.join == .urlOnly { return input }
+            var list = try message.parameters(parameters.values)
+            switch parameters.order {
+            case .bodyOrder:
+                break
+            case .bytes:
+                list.sort { lhs, rhs in
+                    lhs.name == rhs.name
+                        ? lhs.value.lexicographicallyPrecedes(rhs.value) : lhs.name.lexicographicallyPrecedes(rhs.name)
+                }
+            case .caseInsensitive:
+                // Stable, so names equal but for case keep their body order.
+                list = list.enumerated().sorted { lhs, rhs in
+                    let (left, right) = (ASCII.lowercased(lhs.element.name), ASCII.lowercased(rhs.element.name))
+                    return left == right ? lhs.offset < rhs.offset : left.lexicographicallyPrecedes(right)
+                }.map(\.element)
+            }
+            switch parameters.join {
+            case .nameValue, .urlOnly:
+                for parameter in list { input += parameter.name + parameter.value }
+            case .valuesOnly:
+                for parameter in list { input += parameter.value }
+            case .nameEqualsValue:
+                for (index, parameter) in list.enumerated() {
+                    if index > 0 { input.append(UInt8(ascii: "&")) }
+                    input += parameter.name + [UInt8(ascii: "=")] + parameter.value
+                }
+            }
+            return input
+        }
+    }
+
+    /// The key this reading uses: the configured one, or the body's `projectId` (`nil` when it has none).
+    /// - Parameters:
+    ///   - message: The delivery.
+    ///   - configured: The configured projectId's bytes.
+    /// - Returns: The key bytes.
+    public func key(of message: SignedMessage, configured: [UInt8]) -> [UInt8]? {
+        switch key {
+        case .configured: configured
+        case .body: message.bodyProjectID().map { Array($0.utf8) }
+        }
+    }
+
+    /// The header value this reading produces for a delivery, `nil` when it cannot read it.
+    /// - Parameters:
+    ///   - message: The delivery.
+    ///   - configuredKey: The configured projectId's bytes.
+    /// - Returns: The encoded HMAC.
+    public func signature(of message: SignedMessage, configuredKey: [UInt8]) -> String? {
+        guard let key = key(of: message, configured: configuredKey),
+            let input = try? signingInput(of: message)
+        else { return nil }
+        return encoding.encode(HMACSHA1(key: key).authenticationCode(for: input))
+    }
+
+    /// The URL a receiver checks signatures against (SPEC.md R10.2): the public URL as configured in PushPushGo up
+    /// to its query, then the query exactly as it arrived. Without a public URL, an absolute-form request-target as
+    /// it arrived (RFC 9112 §3.2.2), else `http://` + `Host` + the request-target.
+    /// - Parameters:
+    ///   - publicURL: The webhook URL as configured in PushPushGo, if the receiver knows it.
+    ///   - target: The request-target as received.
+    ///   - host: The `Host` header's value, if any.
+    /// - Returns: The URL text to sign.
+    public static func signedURL(publicURL: String?, target: String, host: String?) -> String {
+        let query = target.firstIndex(of: "?").map { String(target[$0...]) } ?? ""
+        if let publicURL {
+            let base = publicURL.prefix { $0 != "?" && $0 != "#" }
+            return base + query
+        }
+        let lower = target.prefix(8).lowercased()
+        if lower.hasPrefix("http://") || lower.hasPrefix("https://") { return target }
+        return "http://" + (host ?? "localhost") + target
+    }
+}
+
+/// A delivery as signing rules read it: the configured (signed) URL, the request's `Host` and target, the body and
+/// its `Content-Type`. The body is parsed at most once however many readings are tried, and no reading keeps a
+/// copy of it, so trying every reading of a large body costs one parse, not one per reading. Used from one thread.
+public final class SignedMessage {
+    /// The URL as configured, with the query as received (SPEC.md R10.2).
+    public let configuredURL: String
+    /// The `Host` header's value, if any.
+    public let host: String?
+    /// The request-target as received.
+    public let target: String?
+    /// The body as received.
+    public let body: [UInt8]
+    /// The `Content-Type` value, if any.
+    public let contentType: String?
+    private var parsed: Result<JSONValue, SigningInputError>?
+    private var parameterCache: [SigningRule.Values: [SigningParameter]] = [:]
+    private var projectID: String??
+
+    /// Creates a message.
+    /// - Parameters:
+    ///   - configuredURL: The URL as configured, with the query as received.
+    ///   - body: The body bytes.
+    ///   - contentType: The `Content-Type` value.
+    ///   - host: The `Host` header's value, for the readings that rebuild the URL from it.
+    ///   - target: The request-target, likewise.
+    public init(configuredURL: String, body: [UInt8], contentType: String?, host: String? = nil, target: String? = nil)
+    {
+        self.configuredURL = configuredURL
+        self.body = body
+        self.contentType = contentType
+        self.host = host
+        self.target = target
+    }
+
+    /// The URL a form names, or an error when the delivery lacks what it needs (no `Host`).
+    func url(_ form: SigningRule.URLForm) throws(SigningInputError) -> String {
+        func unavailable(_ why: String) -> SigningInputError {
+            SigningInputError(kind: .urlUnavailable, offset: 0, message: why)
+        }
+        let (base, query) = Self.splitQuery(configuredURL)
+        switch form {
+        case .configured:
+            return configuredURL
+        case .hostHTTP, .hostHTTPS:
+            guard let host, let target else { throw unavailable("the request has no Host header to rebuild the URL") }
+            return (form == .hostHTTP ? "http://" : "https://") + host + target
+        case .withoutQuery:
+            return base
+        case .togglePort:
+            guard let toggled = Self.togglingDefaultPort(configuredURL) else {
+                throw unavailable("the configured URL has no authority")
+            }
+            return toggled
+        case .sortedQuery:
+            guard let query else { return configuredURL }
+            return base + "?"
+                + query.split(separator: "&", omittingEmptySubsequences: false).sorted().joined(separator: "&")
+        case .decodedQuery:
+            guard let query else { return configuredURL }
+            return base + "?" + String(decoding: Self.percentDecoded(Array(query.utf8)), as: UTF8.self)
+        }
+    }
+
+    /// The body's parameters under a value reading, in body order.
+    func parameters(_ values: SigningRule.Values) throws(SigningInputError) -> [SigningParameter] {
+        if let cached = parameterCache[values] { return cached }
+        let list: [SigningParameter]
+        if body.isEmpty {
+            list = []
+        } else if SigningInput.isForm(contentType) {
+            list = SigningInput.formParameters(body)
+        } else {
+            let value = try json()
+            guard case .object(let members) = value.kind else {
+                throw SigningInputError(
+                    kind: .notAnObject, offset: value.span.lowerBound,
+                    message: "body is a JSON \(value.typeName), not an object")
+            }
+            list = members.compactMap { member in
+                let raw = Array(body[member.value.span])
+                switch (member.value.kind, values) {
+                case (.null, .rawText), (.null, .nullAsText): return SigningParameter(name: member.name, value: raw)
+                case (.null, _): return nil
+                case (.string, .rawText): return SigningParameter(name: member.name, value: raw)
+                case (.string(let decoded), _): return SigningParameter(name: member.name, value: decoded)
+                case (.number, .throughDoubles):
+                    return SigningParameter(
+                        name: member.name, value: Array(Self.throughDouble(String(decoding: raw, as: UTF8.self)).utf8))
+                default: return SigningParameter(name: member.name, value: raw)
+                }
+            }
+        }
+        parameterCache[values] = list
+        return list
+    }
+
+    /// The body's `projectId` string member, if it has one.
+    public func bodyProjectID() -> String? {
+        if let projectID { return projectID }
+        var found: String?
+        if let value = try? json(), case .object(let members) = value.kind,
+            let member = members.first(where: { $0.nameString == "projectId" }),
+            case .string(let bytes) = member.value.kind
+        {
+            found = String(decoding: bytes, as: UTF8.self)
+        }
+        projectID = .some(found)
+        return found
+    }
+
+    /// The body as a typical JSON library writes it back: compact, minimal escapes, numbers through doubles.
+    func reserialisedBody() throws(SigningInputError) -> [UInt8] {
+        let value = try json()
+        func convert(_ value: JSONValue) -> JSONOutput {
+            switch value.kind {
+            case .object(let members): .object(members.map { ($0.nameString, convert($0.value)) })
+            case .array(let elements): .array(elements.map(convert))
+            case .string(let bytes): .string(String(decoding: bytes, as: UTF8.self))
+            case .number: .number(Self.throughDouble(String(decoding: body[value.span], as: UTF8.self)))
+            case .bool(let flag): .bool(flag)
+            case .null: .null
+            }
+        }
+        return Array(convert(value).rendered(pretty: false).utf8)
+    }
+
+    private func json() throws(SigningInputError) -> JSONValue {
+        if let parsed { return try parsed.get() }
+        let result: Result<JSONValue, SigningInputError>
+        do {
+            result = .success(try JSONParser.parse(body))
+        } catch {
+            result = .failure(
+                SigningInputError(
+                    kind: .malformedJSON, offset: error.offset, message: "body is not JSON: \(error.message)"))
+        }
+        parsed = result
+        return try result.get()
+    }
+
+    static func splitQuery(_ url: String) -> (base: String, query: String?) {
+        guard let mark = url.firstIndex(of: "?") else { return (url, nil) }
+        return (String(url[..<mark]), String(url[url.index(after: mark)...]))
+    }
+
+    /// The URL with its port removed when written, or its scheme's default port written out when not.
+    static func togglingDefaultPort(_ url: String) -> String? {
+        let characters = Array(url)
+        var separator: Int?
+        for index in characters.indices.dropLast(2)
+        where characters[index] == ":" && characters[index + 1] == "/" && characters[index + 2] == "/" {
+            separator = index
+            break
+        }
+        guard let separator else { return nil }
+        let scheme = String(characters[..<separator])
+        let restStart = separator + 3
+        let authorityEnd =
+            characters[restStart...].firstIndex { $0 == "/" || $0 == "?" || $0 == "#" } ?? characters.endIndex
+        let authority = characters[restStart..<authorityEnd]
+        let hostStart = authority.lastIndex(of: "@").map { $0 + 1 } ?? restStart
+        let hostPart = characters[hostStart..<authorityEnd]
+        let portColon: Int?
+        if hostPart.first == "[" {
+            portColon = hostPart.firstIndex(of: "]").flatMap { close in hostPart[close...].firstIndex(of: ":") }
+        } else {
+            portColon = hostPart.lastIndex(of: ":")
+        }
+        let defaultPort = scheme.lowercased() == "https" ? "443" : "80"
+        let newAuthority: String =
+            portColon.map { String(characters[restStart..<$0]) } ?? String(authority) + ":" + defaultPort
+        return scheme + "://" + newAuthority + String(characters[authorityEnd...])
+    }
+
+    static func percentDecoded(_ bytes: [UInt8]) -> [UInt8] {
+        var out: [UInt8] = []
+        var index = 0
+        while index < bytes.count {
+            if bytes[index] == UInt8(ascii: "%"), index + 2 < bytes.count, let high = Hex.value(bytes[index + 1]),
+                let low = Hex.value(bytes[index + 2])
+            {
+                out.append(high << 4 | low)
+                index += 3
+            } else {
+                out.append(bytes[index])
+                index += 1
+            }
+        }
+        return out
+    }
+
+    /// A JSON number as a double-based library writes it back: integers without a fraction, others shortest.
+    static func throughDouble(_ text: String) -> String {
+        guard let number = Double(text) else { return text }
+        if number == number.rounded(), abs(number) < 1e15 { return String(Int64(number)) }
+        return String(number)
+    }
+}
