@@ -73,14 +73,12 @@ struct WebhookHandler: Sendable {
             logNote: object["error"].map { "rejected: \($0)" } ?? "accepted")
     }
 
-    /// The URL PushPushGo signed: the configured URL up to its query, then the query exactly as it arrived.
+    /// The URL PushPushGo signed: the configured URL up to its query, then the query exactly as it arrived
+    /// (SPEC.md R10.2, as the library states it).
     func signedURL(_ request: HTTPServerRequest) -> String {
-        let query = request.target.firstIndex(of: "?").map { String(request.target[$0...]) } ?? ""
-        if let publicURL = settings.publicURL {
-            return String(publicURL.prefix { $0 != "?" }) + query
-        }
-        let host = request.headers.last { $0.name.lowercased() == "host" }?.value ?? "localhost"
-        return "http://\(host)\(request.target)"
+        SigningRule.signedURL(
+            publicURL: settings.publicURL, target: request.target,
+            host: request.headers.last { $0.name.lowercased() == "host" }?.value)
     }
 
     func handle(_ request: HTTPServerRequest) -> HTTPServerResponse {

@@ -116,8 +116,19 @@ public struct SignatureVerifier: Sendable {
     )
         -> Result<Void, VerificationFailure>
     {
-        let values = headers.filter { ASCII.equalsIgnoringCase($0.name, signatureHeaderName) }.map(\.value)
         let contentType = headers.last { ASCII.equalsIgnoringCase($0.name, "Content-Type") }?.value
+        switch Self.presentedSignature(in: headers) {
+        case .failure(let failure): return .failure(failure)
+        case .success(let value): return verify(signature: value, url: url, body: body, contentType: contentType)
+        }
+    }
+
+    /// The one `X-PPG-Signature` value of a request (SPEC.md R8.1): a missing header and several headers are
+    /// failures.
+    /// - Parameter headers: The request's header fields; names are matched case-insensitively.
+    /// - Returns: The value as received, or why there is none.
+    public static func presentedSignature(in headers: [(name: String, value: String)]) -> Result<String, VerificationFailure> {
+        let values = signatureValues(in: headers)
         guard !values.isEmpty else {
             return .failure(VerificationFailure(kind: .missingSignature, message: "no \(signatureHeaderName) header"))
         }
@@ -126,7 +137,14 @@ public struct SignatureVerifier: Sendable {
                 VerificationFailure(
                     kind: .multipleSignatures, message: "\(values.count) \(signatureHeaderName) headers, expected one"))
         }
-        return verify(signature: values[0], url: url, body: body, contentType: contentType)
+        return .success(values[0])
+    }
+
+    /// Every `X-PPG-Signature` value of a request, in order.
+    /// - Parameter headers: The request's header fields.
+    /// - Returns: The values.
+    public static func signatureValues(in headers: [(name: String, value: String)]) -> [String] {
+        headers.filter { ASCII.equalsIgnoringCase($0.name, signatureHeaderName) }.map(\.value)
     }
 
     /// Verifies one presented header value.
@@ -149,16 +167,32 @@ public struct SignatureVerifier: Sendable {
         } catch {
             return .failure(VerificationFailure(kind: .unreadableBody, message: error.description))
         }
-        let expected = Array(signer.signature(forSigningInput: input).utf8)
-        // Hex is compared case-insensitively (SPEC.md R8.4); base64 is case-sensitive by nature.
-        let comparable = profile.encoding == .hex ? ASCII.lowercased(presented) : presented
+        return Self.compare(presented, Array(signer.signature(forSigningInput: input).utf8), encoding: profile.encoding)
+    }
+
+    /// Compares a presented value (already trimmed and of the right form) with the expected one in constant time;
+    /// hex case-insensitively (SPEC.md R8.4), base64 exactly.
+    /// - Parameters:
+    ///   - presented: The presented value's bytes.
+    ///   - expected: The expected value's bytes.
+    ///   - encoding: The encoding both are written in.
+    /// - Returns: Success, or a mismatch.
+    public static func compare(
+        _ presented: [UInt8], _ expected: [UInt8], encoding: SignatureEncoding
+    ) -> Result<Void, VerificationFailure> {
+        let comparable = encoding == .hex ? ASCII.lowercased(presented) : presented
         guard constantTimeEquals(comparable, expected) else {
             return .failure(VerificationFailure(kind: .mismatch, message: "signature does not match"))
         }
         return .success(())
     }
 
-    func checkForm(_ presented: [UInt8]) -> VerificationFailure? {
+
+    /// Why a presented value (trimmed) cannot be a signature under this verifier's encoding — empty, outside the
+    /// alphabet, the wrong length, non-canonical base64 — or `nil` when its form is right.
+    /// - Parameter presented: The presented value's bytes, trimmed.
+    /// - Returns: The failure, if any.
+    public func checkForm(_ presented: [UInt8]) -> VerificationFailure? {
         if presented.isEmpty {
             return VerificationFailure(kind: .emptySignature, message: "\(signatureHeaderName) is empty")
         }

@@ -72,17 +72,20 @@ public struct ReceiverResponse: Sendable {
 }
 
 /// The reference receiver: what SPEC.md R10 says a correct receiver does, as a function from request to response.
-/// `serve` puts it behind an HTTP server; the in-process target calls it directly.
+/// `serve` puts it behind an HTTP server; the in-process target calls it directly. Its behaviour is the reference
+/// `ReceiverPipeline`; a mutant is the same receiver with one step of the pipeline replaced.
 public struct ReferenceReceiver: Sendable {
     /// The largest body accepted (SPEC.md R10.5).
     public static let maximumBodyBytes = 1 << 20
 
     /// The projectId the receiver is configured with: the key.
     public let projectID: String
-    /// The URL configured in PushPushGo; its path and query are replaced by what arrives, see `signedURL(for:)`.
+    /// The URL configured in PushPushGo; its query is replaced by what arrives, see `signedURL(for:)`.
     public let publicURL: RawURL?
     /// The verifier, keyed with the configured projectId.
     public let verifier: SignatureVerifier
+    /// The steps the receiver takes.
+    public let pipeline: ReceiverPipeline
 
     /// Creates a receiver.
     /// - Parameters:
@@ -90,58 +93,32 @@ public struct ReferenceReceiver: Sendable {
     ///   - publicURL: The URL configured in PushPushGo; when `nil`, `http://` + the Host header + the target.
     ///   - profile: Scheme and encoding.
     public init(projectID: String, publicURL: RawURL?, profile: SignatureProfile) {
-        self.projectID = projectID
-        self.publicURL = publicURL
-        self.verifier = SignatureVerifier(projectID: projectID, profile: profile)
+        self.init(projectID: projectID, publicURL: publicURL, pipeline: .reference(profile))
     }
 
-    /// The URL the signature is checked against: the public URL up to its query, then the query exactly as it
-    /// arrived (SPEC.md R10.2). Without a public URL: an absolute-form request-target as it arrived (RFC 9112
-    /// §3.2.2: its authority, not `Host`, names the target), else `http://` + `Host` + the target.
+    /// Creates a receiver that takes other steps.
+    /// - Parameters:
+    ///   - projectID: The configured projectId, the key.
+    ///   - publicURL: The URL configured in PushPushGo.
+    ///   - pipeline: The steps.
+    public init(projectID: String, publicURL: RawURL?, pipeline: ReceiverPipeline) {
+        self.projectID = projectID
+        self.publicURL = publicURL
+        self.pipeline = pipeline
+        self.verifier = SignatureVerifier(projectID: projectID, profile: pipeline.rule.profile)
+    }
+
+    /// The URL the signature is checked against (SPEC.md R10.2, `SigningRule.signedURL`).
     /// - Parameter request: The request.
     /// - Returns: The URL text.
     public func signedURL(for request: ReceivedRequest) -> String {
-        let queryPart = request.target.firstIndex(of: "?").map { String(request.target[$0...]) } ?? ""
-        if var base = publicURL {
-            base.query = nil
-            return base.description + queryPart
-        }
-        if RequestTarget.isAbsoluteForm(request.target) { return request.target }
-        let host = request.headers.last { ASCII.equalsIgnoringCase($0.name, "Host") }?.value ?? "localhost"
-        return "http://" + host + request.target
+        SigningRule.signedURL(publicURL: publicURL?.description, target: request.target, host: request.header("Host"))
     }
 
     /// Answers one request.
     /// - Parameter request: The request.
-    /// - Returns: 200 for a valid delivery; 405, 413, 401 or 400 otherwise, never a 5xx.
+    /// - Returns: 200 for a valid delivery; 405, 413, 401, 403 or 400 otherwise, never a 5xx.
     public func respond(to request: ReceivedRequest) -> ReceiverResponse {
-        guard request.method == "POST" else {
-            var response = ReceiverResponse.json(405, "Method Not Allowed", [("error", .string("method-not-allowed"))])
-            response.headers.append((name: "Allow", value: "POST"))
-            return response
-        }
-        guard request.body.count <= Self.maximumBodyBytes else {
-            return .json(413, "Content Too Large", [("error", .string("body-too-large"))])
-        }
-        let result = verifier.verify(url: signedURL(for: request), headers: request.headers, body: request.body)
-        if case .failure(let failure) = result {
-            let status = failure.kind == .unreadableBody ? 400 : 401
-            return .json(
-                status, status == 400 ? "Bad Request" : "Unauthorized",
-                [("error", .string(failure.kind.rawValue)), ("detail", .string(failure.message))])
-        }
-        // Verified; now the body must be the delivery the documentation describes.
-        guard let value = try? JSONParser.parse(request.body), case .object(let members) = value.kind else {
-            return .json(400, "Bad Request", [("error", .string("malformed-body"))])
-        }
-        let bodyProject = members.first { $0.nameString == "projectId" }?.value
-        if let bodyProject, case .string(let bytes) = bodyProject.kind {
-            guard bytes == Array(projectID.utf8) else {
-                return .json(403, "Forbidden", [("error", .string("project-mismatch"))])
-            }
-        } else {
-            return .json(400, "Bad Request", [("error", .string("missing-project-id"))])
-        }
-        return .json(200, "OK", [("ok", .bool(true))])
+        pipeline.respond(to: request, projectID: projectID, signedURL: signedURL(for: request))
     }
 }
