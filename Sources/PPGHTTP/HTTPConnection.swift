@@ -84,8 +84,20 @@ public final class HTTPConnection {
         }
         if socket == nil { try open() }
         guard let socket, var reader else { throw HTTPError(kind: .connectFailed, message: "not connected") }
-        do {
-            try socket.send(bytes, deadline: deadline)
+        do throws(HTTPError) {
+            do throws(HTTPError) {
+                try socket.send(bytes, deadline: deadline)
+            } catch  where error.kind == .reset {
+                // The server may have answered early (a 413 before the body) and closed: its answer, when one
+                // arrived, is the answer (RFC 9112 §9.3); a reset with nothing to read stays a reset.
+                if let early = try? Self.readResponse(
+                    &reader, method: method, deadline: .after(0.2), limit: maximumResponseBytes)
+                {
+                    close()
+                    return early
+                }
+                throw error
+            }
             let response = try Self.readResponse(
                 &reader, method: method, deadline: deadline,
                 limit: maximumResponseBytes)

@@ -26,6 +26,9 @@ final class ServerLoop: @unchecked Sendable {
         var paused = false
         /// Bytes of this connection counted in the server's budget.
         var counted = 0
+        /// The last response is written and the write side shut: what still arrives is read and dropped until the
+        /// client closes, so an early answer (a 413 before the body) reaches it instead of a reset (RFC 9112 §9.6).
+        var draining = false
         var watching: (readable: Bool, writable: Bool) = (true, false)
 
         init(descriptor: Int32, peer: String, limits: RequestFramer.Limits, deadline: Deadline) {
@@ -69,7 +72,8 @@ final class ServerLoop: @unchecked Sendable {
                     listening = false
                     stopGrace = .after(min(2, requestTimeout))
                 }
-                for connection in Array(connections.values) where !connection.partial && connection.output.isEmpty {
+                for connection in Array(connections.values)
+                where (!connection.partial && connection.output.isEmpty) || connection.draining {
                     close(connection)
                 }
                 if connections.isEmpty { break }
@@ -130,6 +134,10 @@ final class ServerLoop: @unchecked Sendable {
     }
 
     private func read(_ connection: Connection) {
+        if connection.draining {
+            drain(connection)
+            return
+        }
         for _ in 0..<4 {
             if connection.partial
                 && server.bufferedBytes.load(ordering: .relaxed) > server.configuration.maximumBufferedBytes
@@ -227,16 +235,36 @@ final class ServerLoop: @unchecked Sendable {
         connection.output = []
         connection.written = 0
         if connection.closeAfterWrite {
-            close(connection)
+            connection.draining = true
+            connection.closeAfterWrite = false
+            connection.partial = false
+            connection.deadline = .after(2)
+            account(connection)
+            _ = shutdown(connection.descriptor, Int32(SHUT_WR))
+            connection.watching = (false, false)
+            updateInterest(connection)
             return
         }
         updateInterest(connection)
     }
 
+    /// Reads and drops what a client still sends after the last response, until it closes or the deadline passes.
+    private func drain(_ connection: Connection) {
+        for _ in 0..<16 {
+            let count = readBuffer.withUnsafeMutableBytes { raw in
+                recv(connection.descriptor, raw.baseAddress, raw.count, 0)
+            }
+            if count > 0 { continue }
+            if count < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) { return }
+            close(connection)
+            return
+        }
+    }
+
     /// Reads only while nothing waits to be written and the budget allows; writes while something waits.
     private func updateInterest(_ connection: Connection) {
         let writable = !connection.output.isEmpty
-        let readable = !writable && !connection.closeAfterWrite && !connection.paused
+        let readable = connection.draining || (!writable && !connection.closeAfterWrite && !connection.paused)
         guard connection.watching != (readable, writable) else { return }
         connection.watching = (readable, writable)
         poller.update(connection.descriptor, readable: readable, writable: writable)
@@ -250,7 +278,7 @@ final class ServerLoop: @unchecked Sendable {
             server.bufferedBytes.load(ordering: .relaxed) <= server.configuration.maximumBufferedBytes
         for connection in Array(connections.values) {
             if connection.deadline < now {
-                if connection.partial && connection.output.isEmpty {
+                if connection.partial && connection.output.isEmpty && !connection.draining {
                     let response = HTTPServerResponse(
                         status: 408, reason: "Request Timeout",
                         headers: [(name: "Content-Type", value: "text/plain")],

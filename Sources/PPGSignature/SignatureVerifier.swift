@@ -127,7 +127,9 @@ public struct SignatureVerifier: Sendable {
     /// failures.
     /// - Parameter headers: The request's header fields; names are matched case-insensitively.
     /// - Returns: The value as received, or why there is none.
-    public static func presentedSignature(in headers: [(name: String, value: String)]) -> Result<String, VerificationFailure> {
+    public static func presentedSignature(
+        in headers: [(name: String, value: String)]
+    ) -> Result<String, VerificationFailure> {
         let values = signatureValues(in: headers)
         guard !values.isEmpty else {
             return .failure(VerificationFailure(kind: .missingSignature, message: "no \(signatureHeaderName) header"))
@@ -186,7 +188,6 @@ public struct SignatureVerifier: Sendable {
         }
         return .success(())
     }
-
 
     /// Why a presented value (trimmed) cannot be a signature under this verifier's encoding — empty, outside the
     /// alphabet, the wrong length, non-canonical base64 — or `nil` when its form is right.

@@ -60,6 +60,7 @@ struct HTTPCommandTests {
             "--junit", NSTemporaryDirectory() + "ppg-serve-\(signal).xml",
         ])
         #expect(run.status == 0, "\(run.stdout.suffix(800))")
+        #expect(!run.stdout.contains("Likely causes"), "a conforming receiver gets no diagnosis")
         let corpus = try VectorLoader.load(directory: TestSupport.corpusDirectory)
         #expect(run.stdout.contains("\(corpus.signatureVectors.count) signature vectors not sent"))
         let (status, log) = serve.stop(signal)
@@ -79,6 +80,9 @@ struct HTTPCommandTests {
         #expect(run.stdout.contains("reproduce: printf '%s' "))
         #expect(run.stdout.contains("| curl -sS -i --path-as-is -X POST"))
         #expect(run.stdoutLines.last?.firstMatch(of: /^\d+ passed, 2 failed, \d+ skipped$/) != nil)
+        #expect(run.stdout.contains("1. consistent with 'prefix-compare': fails exactly this run's 2 failures"))
+        #expect(run.stdout.contains("signed:   SPEC.md's signing input (url-params/hex): \"http://127.0.0.1:"))
+        #expect(run.stdout.contains("the header sent: the valid value cut to its first 20 characters"))
     }
 
     @Test("a target that refuses the connection is one line and exit 2, at once")
@@ -110,6 +114,10 @@ struct HTTPCommandTests {
         let count = list.stdoutLines.count
         #expect(count > 1)
         #expect(result.stdout.contains("mutation score: \(count)/\(count) mutants caught (100.0 %)"))
+        // Each mutant's own run, diagnosed against the catalogue, names that mutant first (or a mutant these
+        // vectors cannot tell from it, named beside it).
+        #expect(
+            result.stdout.contains("diagnosis: \(count)/\(count) mutants named first"), "\(result.stdout.suffix(600))")
     }
 }
 

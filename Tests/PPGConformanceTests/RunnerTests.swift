@@ -191,3 +191,38 @@ struct ReferenceReceiverTests {
         #expect(receiver.respond(to: request).status == 200)
     }
 }
+
+@Suite("Diagnosis")
+struct DiagnosisTests {
+    func run(_ pipeline: ReceiverPipeline) throws -> (RunResult, Corpus, RunOptions, ReferenceTarget) {
+        let corpus = try #require(Fixtures.corpus)
+        let configuration = ReferenceTarget.defaultConfiguration(profile: .default)
+        let receiver = ReferenceReceiver(
+            projectID: configuration.projectID, publicURL: configuration.publicURL, pipeline: pipeline)
+        let target = ReferenceTarget(configuration: configuration, receiver: receiver, takesSignatureVectors: false)
+        let options = RunOptions(configuration: configuration)
+        return (Runner.run(corpus: corpus, target: target, options: options), corpus, options, target)
+    }
+
+    @Test("a correct receiver gets no diagnosis")
+    func correctReceiver() throws {
+        let (result, corpus, options, target) = try run(.reference(.default))
+        #expect(result.summary.conforms)
+        #expect(Diagnosis.diagnose(result, corpus: corpus, options: options, target: target) == nil)
+    }
+
+    @Test("a receiver with two independent bugs gets both named, each with the failures it explains")
+    func twoBugs() throws {
+        var pipeline = ReceiverPipeline.reference(.default)
+        pipeline.header = .firstWins
+        pipeline.rule.url = .withoutQuery
+        let (result, corpus, options, target) = try run(pipeline)
+        let diagnosis = try #require(Diagnosis.diagnose(result, corpus: corpus, options: options, target: target))
+        let named = diagnosis.causes.flatMap { [$0.mutant] + $0.indistinguishable }
+        #expect(named.contains(.firstHeaderWins), "\(diagnosis.lines)")
+        #expect(named.contains(.ignoresQuery), "\(diagnosis.lines)")
+        #expect(diagnosis.causes.allSatisfy { !$0.exact })
+        #expect(diagnosis.unexplained.isEmpty)
+        #expect(diagnosis.lines.first?.contains("consistent with the evidence, not proof") == true)
+    }
+}

@@ -47,6 +47,8 @@ public struct MutantResult: Sendable {
     public var errors: Int
     /// The run's counts.
     public var summary: RunSummary
+    /// The run itself, for diagnosis.
+    public var run: RunResult
 
     /// Whether at least one required vector caught the mutant.
     public var caught: Bool { !caughtBy.isEmpty }
@@ -83,6 +85,23 @@ public enum MutationRun {
         return MutantResult(
             mutant: mutant, caughtBy: failed.filter { $0.level == .required }.map(\.id),
             warnedBy: failed.filter { $0.level == .recommended }.map(\.id),
-            errors: result.summary.errors, summary: result.summary)
+            errors: result.summary.errors, summary: result.summary, run: result)
+    }
+
+    /// The mutants' fingerprints on the suite as `run` sends it, for diagnosing each mutant's run.
+    /// - Parameters:
+    ///   - corpus: The corpus.
+    ///   - profile: Scheme and encoding.
+    ///   - projectID: The projectId the receivers are configured with.
+    /// - Returns: The catalogue.
+    public static func catalogue(
+        corpus: Corpus, profile: SignatureProfile, projectID: String = "5f2a8b3c9d1e4f6a7b8c9d0e"
+    ) -> Diagnosis.Catalogue {
+        let configuration = ReceiverConfiguration(
+            projectID: projectID, targetURL: RawURL(scheme: "http", host: "127.0.0.1", port: "1", path: publicURL.path),
+            publicURL: publicURL, profile: profile)
+        return Diagnosis.catalogue(
+            corpus: corpus, options: RunOptions(configuration: configuration), takesSignatureVectors: false,
+            judgesAsVerifier: false)
     }
 }

@@ -3,6 +3,8 @@ import PPGVectors
 
 /// A receiver that answers requests: the reference, or a mutant.
 public protocol Receiver: Sendable {
+    /// The steps the receiver takes.
+    var pipeline: ReceiverPipeline { get }
     /// Answers one request.
     /// - Parameter request: The request.
     /// - Returns: The response.
@@ -110,6 +112,73 @@ public enum Mutant: String, Sendable, CaseIterable {
     }
 }
 
+extension Mutant {
+    /// The code that produces this bug, in the terms of the frameworks receivers are written in.
+    public var idioms: String {
+        switch self {
+        case .acceptAll: "a verify() call commented out, or behind a flag left off in production"
+        case .prefixCompare:
+            "expected.startsWith(header) / strncmp(header, expected, strlen(header)) / a loop over the header's length"
+        case .missingHeaderAccepted: "if (req.headers['x-ppg-signature']) { verify(...) }"
+        case .emptyHeaderAccepted: "if not signature: return  # nothing to check"
+        case .firstHeaderWins: "request.headers.get(...) in Flask/Werkzeug, getHeader() in Java: the first of several"
+        case .lastHeaderWins: "a dict built from the header list (Express req.headers joins, Go's map last write wins)"
+        case .keyFromBody: "hmac.new(body['projectId'].encode(), …) — the key read from the request itself"
+        case .ignoresQuery: "request.path / req.path / r.URL.Path instead of the full URL with its query"
+        case .rebuildsURL:
+            "request.url / req.protocol + req.get('host') + req.originalUrl / r.Host behind a proxy or TLS terminator"
+        case .sortsQuery:
+            "a framework that parses the query into a sorted map and re-encodes it (url_for, urlencode(sorted))"
+        case .decodesQuery: "urllib.parse.unquote(request.url) / decodeURIComponent(req.url) before signing"
+        case .reserialisesBody:
+            "JSON.stringify(req.body) / json.dumps(request.json) / a parsed model re-encoded: numbers come back as 1.5, key order and escapes change"
+        case .caseInsensitiveSort: "sorted(params, key=str.lower) / localeCompare / String.CASE_INSENSITIVE_ORDER"
+        case .valuesOnly: "''.join(str(v) for k, v in sorted(params.items())) — the names left out"
+        case .nullAsString: "str(None) / String(null) / `${value}` turning a null member into the text null"
+        case .serverErrorOnBadJSON:
+            "request.get_json() / JSON.parse() without a try: the parser's exception escapes as 500"
+        case .okWithErrorBody: "return {'error': …} with the framework's default status 200"
+        case .strictContentType:
+            "if request.content_type != 'application/json': abort(415) — a charset parameter refused"
+        case .rejectsUnknownMembers:
+            "a strict schema (pydantic extra='forbid', additionalProperties: false) for the old IBody"
+        case .serverErrorOnLargeBody: "a fixed 32 KiB buffer or body-size limit that throws instead of answering 413"
+        case .redirects: "a trailing-slash or http→https redirect in front of the webhook route"
+        }
+    }
+
+    /// What to change, in a receiver author's words, and the SPEC.md rule it follows.
+    public var fix: String {
+        switch self {
+        case .acceptAll: "verify every request before acting on it (SPEC.md R8)"
+        case .prefixCompare:
+            "compare the whole value, lengths included, with a constant-time equality (hmac.compare_digest, crypto.timingSafeEqual) (R8.6, R8.7)"
+        case .missingHeaderAccepted: "reject a request without X-PPG-Signature with 401 (R8.3)"
+        case .emptyHeaderAccepted: "reject an empty X-PPG-Signature with 401 (R8.3)"
+        case .firstHeaderWins, .lastHeaderWins:
+            "read every X-PPG-Signature field and reject unless there is exactly one (R8.2)"
+        case .keyFromBody: "key the HMAC with the projectId your receiver is configured with, never the body's (R4.1)"
+        case .ignoresQuery, .sortsQuery, .decodesQuery:
+            "sign your configured URL followed by the raw query exactly as it arrived: no decoding, no reordering (R5.1, R10.2)"
+        case .rebuildsURL:
+            "sign the URL as configured in PushPushGo (a setting of yours), not one rebuilt from Host or X-Forwarded-* headers (R5.1, R10.2)"
+        case .reserialisesBody:
+            "sign the raw body bytes as received (request.get_data(), express.raw()), or for url-params the number text as written (R5.3, R6)"
+        case .caseInsensitiveSort: "sort parameter names by their UTF-8 bytes, capitals before lowercase (R5.2)"
+        case .valuesOnly: "sign each parameter's name followed by its value (R5)"
+        case .nullAsString: "leave null members out of the signing input (R5.3)"
+        case .serverErrorOnBadJSON: "catch the parse error and answer 400 (R10.4, R10.8)"
+        case .okWithErrorBody: "answer a rejection with 401/403 (bad signature) or 400 (bad body), never 2xx (R10.4)"
+        case .strictContentType:
+            "accept application/json with parameters such as charset; the signature, not the label, decides (R10.4)"
+        case .rejectsUnknownMembers:
+            "accept members the documentation does not list; they are signed like any other (R1)"
+        case .serverErrorOnLargeBody: "answer a body over your limit with 413, never 5xx (R10.5, R10.8)"
+        case .redirects: "serve the webhook at the URL configured in PushPushGo; it follows no redirects (R11)"
+        }
+    }
+}
+
 /// A receiver with one bug: the reference receiver with one step of its pipeline replaced.
 public struct MutantReceiver: Receiver {
     /// The bug this receiver has.
@@ -126,6 +195,8 @@ public struct MutantReceiver: Receiver {
             projectID: reference.projectID, publicURL: reference.publicURL,
             pipeline: mutant.pipeline(from: reference.pipeline))
     }
+
+    public var pipeline: ReceiverPipeline { receiver.pipeline }
 
     public func respond(to request: ReceivedRequest) -> ReceiverResponse {
         receiver.respond(to: request)

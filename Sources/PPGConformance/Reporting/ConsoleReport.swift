@@ -76,6 +76,9 @@ public struct ConsoleReport: Sendable {
             lines.append("  expected: \(outcome.expected)")
             lines.append("  actual:   \(outcome.actual)")
             lines.append("  reason:   \(outcome.reason)")
+            if !outcome.signed.isEmpty {
+                lines.append("  signed:   " + outcome.signed.replacingNewlines(with: "\n            "))
+            }
             if verbose && !outcome.request.isEmpty {
                 lines.append("  request:")
                 lines += outcome.request.split(separator: "\n", omittingEmptySubsequences: false).map { "    " + $0 }
@@ -93,6 +96,10 @@ public struct ConsoleReport: Sendable {
             lines.append("note: \(counted(count, "\(kind.rawValue) vector")) not sent: \(why)")
         }
         for warning in result.warnings { lines.append("warning: \(warning)") }
+        if let diagnosis = result.diagnosis {
+            lines += diagnosis.lines.enumerated().map { $0.offset == 0 ? paint($0.element, "1") : $0.element }
+            lines.append("")
+        }
         let summary = result.summary
         lines.append(
             "target \(result.targetName), profile \(result.profile), corpus \(result.corpusVersion), "

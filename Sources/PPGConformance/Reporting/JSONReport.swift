@@ -37,6 +37,8 @@ public enum JSONReport {
                         .map { ($0.key.rawValue, .integer($0.value)) })
             ),
             ("warnings", .array(result.warnings.map { .string($0) })),
+            ("diagnosis", .array((result.diagnosis?.causes ?? []).map(render))),
+            ("unexplainedFailures", .array((result.diagnosis?.unexplained ?? []).map { .string($0) })),
             ("outcomes", .array(result.outcomes.map(render))),
         ])
         return document.rendered(pretty: true) + "\n"
@@ -57,8 +59,19 @@ public enum JSONReport {
             ("flags", .array(outcome.flags.map { .string($0) })),
         ]
         if let reason = outcome.expectedFailureReason { members.append(("expectedFailureReason", .string(reason))) }
+        if !outcome.signed.isEmpty { members.append(("signed", .string(outcome.signed))) }
         if !outcome.request.isEmpty { members.append(("request", .string(outcome.request))) }
         if !outcome.reproduction.isEmpty { members.append(("reproduction", .string(outcome.reproduction))) }
         return .object(members)
+    }
+
+    static func render(_ cause: Diagnosis.Cause) -> JSONOutput {
+        .object([
+            ("mutant", .string(cause.mutant.rawValue)), ("exact", .bool(cause.exact)),
+            ("bug", .string(cause.mutant.summary)), ("typicalCode", .string(cause.mutant.idioms)),
+            ("fix", .string(cause.mutant.fix)), ("explains", .array(cause.explained.map { .string($0) })),
+            ("alsoFailsWithThisBug", .array(cause.notFailed.map { .string($0) })),
+            ("indistinguishableFrom", .array(cause.indistinguishable.map { .string($0.rawValue) })),
+        ])
     }
 }

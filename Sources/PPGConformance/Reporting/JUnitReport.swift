@@ -46,6 +46,7 @@ public enum JUnitReport {
                 default: break
                 }
             }
+            if index == 0, let diagnosis = result.diagnosis { notes += diagnosis.lines }
             xml += "    <system-out>\(XMLText.escape(notes.joined(separator: "\n")))</system-out>\n"
             let warnings = index == 0 ? result.warnings.joined(separator: "\n") : ""
             xml += "    <system-err>\(XMLText.escape(warnings))</system-err>\n"
@@ -108,6 +109,7 @@ public enum JUnitReport {
             "actual:   \(outcome.actual)",
             "reason:   \(outcome.reason)",
         ]
+        if !outcome.signed.isEmpty { lines += ["", "signed:", outcome.signed] }
         if !outcome.request.isEmpty { lines += ["", "request sent:", outcome.request] }
         if !outcome.reproduction.isEmpty { lines += ["", "reproduce:", outcome.reproduction] }
         return lines.joined(separator: "\n")

@@ -27,6 +27,11 @@ public enum MarkdownReport {
             if groups[outcome.category] == nil { order.append(outcome.category) }
             groups[outcome.category, default: []].append(outcome)
         }
+        if let diagnosis = result.diagnosis {
+            lines += ["", "### Likely causes", ""]
+            lines += diagnosis.lines.dropFirst().map { "    " + $0 }
+            lines += ["", "_Known bugs whose failures match this run's: consistent with the evidence, not proof._"]
+        }
         var shown = 0
         for category in order {
             let outcomes = groups[category] ?? []
@@ -52,6 +57,9 @@ public enum MarkdownReport {
                 } else {
                     lines.append("- expected: \(cell(outcome.expected))")
                     lines.append("- actual: \(cell(firstLine(outcome.actual)))")
+                    for line in outcome.signed.split(separator: "\n") where !line.isEmpty {
+                        lines.append("- signed: \(cell(String(line)))")
+                    }
                     if !outcome.reproduction.isEmpty {
                         lines += ["", "```sh", visible(outcome.reproduction).replacingFences(), "```"]
                     }

@@ -57,6 +57,9 @@ public struct VectorOutcome: Sendable {
     public var disposition: Disposition = .passed
     /// A receiver vector's deliveries: what each had to get, and the status it got (`nil` where none came).
     public var exchanges: [(expected: ExpectedVerdict, status: Int?)] = []
+    /// What was signed: the signing input under SPEC.md's reading, and for a must-reject delivery how its header
+    /// departs from that signature. Empty for vectors that carry their own bytes.
+    public var signed: String = ""
 
     /// Creates an outcome.
     public init(

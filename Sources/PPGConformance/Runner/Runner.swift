@@ -1,5 +1,6 @@
 import Dispatch
 import Foundation
+import PPGHTTP
 import PPGSignature
 import PPGVectors
 import Synchronization
@@ -78,6 +79,8 @@ public struct RunResult: Sendable {
     public var startedAt: Double
     /// Seconds the run took.
     public var duration: Double
+    /// The likely causes of the run's failures, once `Diagnosis.diagnose` has run.
+    public var diagnosis: Diagnosis?
 }
 
 /// Runs vectors against a target: vectors → deliveries → target → outcomes.
@@ -342,6 +345,8 @@ public enum Runner {
         outcome.expected = deliveries.map { expectation($0.expect, strict: options.strict, signed: $0) }
             .joined(separator: ", then ")
         outcome.request = target.requestText(of: deliveries)
+        outcome.signed = deliveries.map { signedText($0, profile: options.configuration.profile) }
+            .joined(separator: "\n")
         outcome.reproduction = target.reproduction(of: deliveries)
         do {
             let responses = try target.deliver(deliveries)
@@ -427,6 +432,24 @@ public enum Runner {
         case .reject: strict && isSignatureRejection(delivery) ? "reject (401 or 403)" : "reject (4xx)"
         case .either: "accept or reject (2xx or 4xx, never 5xx)"
         }
+    }
+
+    /// What a delivery's header was signed over, as `sign --json` shows it, with how a must-reject header departs
+    /// from SPEC.md's signature.
+    static func signedText(_ delivery: Delivery, profile: SignatureProfile) -> String {
+        func bytes(_ input: [UInt8]) -> String {
+            if let text = String(validating: input.prefix(300), as: UTF8.self) {
+                return "\"" + PrintableText.line(text) + "\"" + (input.count > 300 ? "… (\(input.count) bytes)" : "")
+            }
+            return "base64 " + Base64.encode(Array(input.prefix(225)))
+                + (input.count > 225 ? "… (\(input.count) bytes)" : "")
+        }
+        var text =
+            (delivery.step > 0 ? "delivery \(delivery.step + 1): " : "")
+            + "SPEC.md's signing input (\(profile)): \(bytes(delivery.signing.specInput))"
+        if let departure = delivery.signing.departure { text += "; the header sent: \(departure)" }
+        if let other = delivery.signing.signedInput { text += ", signing input \(bytes(other))" }
+        return text
     }
 
     /// A readable rendering of a delivery for failure reports.

@@ -50,9 +50,24 @@ public struct Delivery: Sendable {
     /// Set when the vector cannot test anything against this receiver, e.g. an `other-url` change that leaves
     /// this receiver's URL as it is; the runner skips the vector with this reason.
     public var notApplicable: String?
+    /// What was signed, for failure reports.
+    public var signing: DeliverySigning = DeliverySigning(specInput: [], departure: nil, signedInput: nil)
 
     /// The request-target of the request line.
     public var requestTarget: String { url.requestTarget }
+}
+
+/// How a delivery's signature header was made: the bytes SPEC.md's reading signs for it (what a correct receiver
+/// computes), and for a must-reject delivery how the header departs from that signature.
+public struct DeliverySigning: Sendable {
+    /// The signing input under SPEC.md's reading over the configured URL (the URL alone where url-params cannot
+    /// read the body).
+    public var specInput: [UInt8]
+    /// How the header value departs from SPEC.md's signature over `specInput`, in words; `nil` when it is that
+    /// signature.
+    public var departure: String?
+    /// The bytes the header was signed over when they are not `specInput` (another URL or body).
+    public var signedInput: [UInt8]?
 }
 
 extension ReceiverVector {
@@ -112,11 +127,57 @@ enum DeliveryBuilder {
         }
         let name = directive.header ?? signatureHeaderName
         headers += values.map { (name: name, value: $0) }
-        return Delivery(
+        var delivery = Delivery(
             vectorID: id, step: step, method: request.method ?? "POST",
             url: configuration.targetURL.appendingQuery(request.query), signedURL: signedURL.description,
             headers: headers, body: body, chunked: request.chunked ?? false, expect: expect,
             signatureKind: directive.kind, notApplicable: notApplicable)
+        delivery.signing = try signing(
+            directive, url: signedURL, body: body, contentType: contentType, configuration: configuration)
+        return delivery
+    }
+
+    /// What was signed and how the header departs from SPEC.md's signature, for failure reports.
+    static func signing(
+        _ directive: SignatureDirective, url: RawURL, body: [UInt8], contentType: String?,
+        configuration: ReceiverConfiguration
+    ) throws(Placeholders.Failure) -> DeliverySigning {
+        let profile = configuration.profile
+        let spec = signingInput(scheme: profile.scheme, url: url.description, body: body, contentType: contentType)
+        let other: SignatureEncoding = profile.encoding == .hex ? .base64 : .hex
+        var signedInput: [UInt8]?
+        let departure: String?
+        switch directive.kind {
+        case .valid: departure = nil
+        case .missing: departure = "no header sent"
+        case .empty: departure = "an empty value"
+        case .literal: departure = "a fixed value, '\(directive.value ?? "")'"
+        case .truncate: departure = "the valid value cut to its first \(directive.count ?? 0) characters"
+        case .extend: departure = "the valid value followed by '\(directive.value ?? "")'"
+        case .flip: departure = "the valid value with character \(directive.count ?? 0) changed"
+        case .uppercase: departure = "the valid value in upper case"
+        case .otherEncoding: departure = "the valid HMAC written in \(other.rawValue), not \(profile.encoding.rawValue)"
+        case .prefix: departure = "the valid value after '\(directive.value ?? "")'"
+        case .whitespace: departure = "the valid value inside '\(directive.value ?? "")'"
+        case .duplicate:
+            departure =
+                directive.order == "invalid-first"
+                ? "two headers: a wrong value, then the valid one" : "two headers: the valid value, then a wrong one"
+        case .otherKey:
+            departure = "SPEC.md's reading keyed with '\(directive.value ?? "")' instead of the configured projectId"
+        case .bodyProjectId:
+            departure = "SPEC.md's reading keyed with the body's projectId instead of the configured one"
+        case .otherURL:
+            let changedURL = changed(url, directive.url).description
+            signedInput = signingInput(scheme: profile.scheme, url: changedURL, body: body, contentType: contentType)
+            departure = "SPEC.md's reading over another URL, \(changedURL), not the configured \(url)"
+        case .otherBody:
+            let signedBody = try Placeholders.expand(directive.value ?? "", projectID: configuration.projectID)
+            signedInput = signingInput(
+                scheme: profile.scheme, url: url.description, body: signedBody, contentType: contentType)
+            departure = "SPEC.md's reading over another body than the one sent"
+        }
+        return DeliverySigning(specInput: spec, departure: departure, signedInput: signedInput)
     }
 
     static func bodyBytes(_ template: BodyTemplate?, projectID: String) throws(Placeholders.Failure) -> [UInt8] {

@@ -47,15 +47,27 @@ enum MutantsCommand: CLICommand {
             "reference receiver: \(control.summary.closingLine)"
                 + (control.caughtBy.isEmpty ? "" : " — FAILS \(control.caughtBy.prefix(5).joined(separator: ", "))"))
         Console.out("")
-        Console.out("mutant".padding(to: 26) + "caught by".padding(to: 11) + "first vector that caught it")
+        Console.out(
+            "mutant".padding(to: 26) + "caught by".padding(to: 11) + "first vector that caught it".padding(to: 42)
+                + "diagnosed as")
+        let catalogue = MutationRun.catalogue(corpus: corpus, profile: profile)
         var caught = 0
+        var diagnosed = 0
         let equivalent = selected.filter { !$0.applies(to: profile.scheme) }
         selected = selected.filter { $0.applies(to: profile.scheme) }
         for mutant in selected {
             let result = try MutationRun.run(mutant: mutant, corpus: corpus, profile: profile, jobs: jobs)
             if result.caught { caught += 1 }
             let first = result.caughtBy.first ?? "NOT CAUGHT"
-            Console.out(mutant.rawValue.padding(to: 26) + "\(result.caughtBy.count)".padding(to: 11) + first)
+            let cause = Diagnosis(result: result.run, catalogue: catalogue)?.causes.first
+            let named = cause.map { [$0.mutant] + $0.indistinguishable } ?? []
+            if named.contains(mutant) { diagnosed += 1 }
+            let diagnosis =
+                named.isEmpty
+                ? "—" : named.map(\.rawValue).joined(separator: " or ") + (cause?.exact == true ? "" : " (overlap)")
+            Console.out(
+                mutant.rawValue.padding(to: 26) + "\(result.caughtBy.count)".padding(to: 11) + first.padding(to: 42)
+                    + diagnosis)
         }
         for mutant in equivalent {
             Console.out(
@@ -67,6 +79,8 @@ enum MutantsCommand: CLICommand {
         Console.out(
             "mutation score: \(caught)/\(counted(selected.count, "mutant")) caught (\(formatDecimal(score, decimals: 1)) %)"
         )
+        Console.out(
+            "diagnosis: \(diagnosed)/\(counted(selected.count, "mutant")) named first by the diagnosis of its own run")
         let conforming = control.caughtBy.isEmpty && control.errors == 0
         return conforming && caught == selected.count ? ExitCode.success : ExitCode.nonconformant
     }

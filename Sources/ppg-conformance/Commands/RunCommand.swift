@@ -150,7 +150,7 @@ enum RunCommand: CLICommand {
                 isTerminal: Console.isTerminal(1),
                 environment: ProcessInfo.processInfo.environment),
             verbose: arguments.has("verbose"))
-        let result = Runner.run(corpus: corpus, target: target, options: options) { category, outcomes in
+        var result = Runner.run(corpus: corpus, target: target, options: options) { category, outcomes in
             if pipe?.fatalError == nil { Console.out(console.progressLine(category: category, outcomes: outcomes)) }
         }
         if let pipe {
@@ -159,6 +159,7 @@ enum RunCommand: CLICommand {
                 throw CLIError(kind: .unreachable, message: "run --exec: \(fatal.message)")
             }
         }
+        result.diagnosis = Diagnosis.diagnose(result, corpus: corpus, options: options, target: target)
         // The console report first: a report that cannot be written must not cost the user the run's verdict.
         for line in console.summaryLines(result) { Console.out(line) }
         try writeReports(result, files: reportFiles, arguments: arguments)

@@ -1,0 +1,173 @@
+import Foundation
+import PPGSignature
+import PPGVectors
+import Synchronization
+
+/// Why a run failed, as far as the known bugs tell: the same planned deliveries run in-process through every mutant
+/// receiver (cheap: no network), each mutant's fingerprint (the vectors it fails) compared with the run's failures.
+/// A cause is only ever "consistent with" the evidence, shown with its overlap: a receiver can fail the same
+/// vectors for a reason no mutant has.
+public struct Diagnosis: Sendable {
+    /// One bug that explains some of the failures.
+    public struct Cause: Sendable {
+        /// The mutant whose failures match.
+        public var mutant: Mutant
+        /// The run's failures this bug explains, in run order.
+        public var explained: [String]
+        /// Vectors a receiver with this bug fails that this run passed: evidence against it.
+        public var notFailed: [String]
+        /// Whether the mutant fails exactly the run's failures, no more and no fewer.
+        public var exact: Bool
+        /// Other mutants that fail exactly the same vectors here: the run cannot tell them apart.
+        public var indistinguishable: [Mutant] = []
+    }
+
+    /// What each mutant fails on a run's planned deliveries.
+    public struct Catalogue: Sendable {
+        /// Each mutant that can be told from the reference under the run's profile, with the vectors it fails.
+        public var fingerprints: [(mutant: Mutant, failing: Set<String>)]
+    }
+
+    /// The likely causes, best first (at most three).
+    public var causes: [Cause]
+    /// Failures no cause explains, in run order.
+    public var unexplained: [String]
+    /// How many vectors failed or erred in the run.
+    public var failures: Int
+
+    /// Runs every mutant in-process on a run's planned deliveries.
+    /// - Parameters:
+    ///   - corpus: The corpus the run used.
+    ///   - options: The run's options (selection, configuration, strictness).
+    ///   - takesSignatureVectors: Whether the run's target took signature vectors (a verifier over a pipe).
+    ///   - judgesAsVerifier: Whether the run's target was judged as a verifier library.
+    /// - Returns: The fingerprints.
+    public static func catalogue(
+        corpus: Corpus, options: RunOptions, takesSignatureVectors: Bool, judgesAsVerifier: Bool
+    ) -> Catalogue {
+        let configuration = options.configuration
+        let reference = ReferenceReceiver(
+            projectID: configuration.projectID, publicURL: configuration.publicURL, profile: configuration.profile)
+        let mutants = Mutant.allCases.filter { $0.applies(to: configuration.profile.scheme) }
+        var oneAtATime = options
+        oneAtATime.jobs = 1
+        oneAtATime.expectedFailures = nil
+        let single = oneAtATime
+        let found = Mutex<[Mutant: Set<String>]>([:])
+        let next = Atomic<Int>(0)
+        let done = DispatchSemaphore(value: 0)
+        let threads = max(1, min(mutants.count, ProcessInfo.processInfo.activeProcessorCount))
+        WorkerThreads.start(count: threads, name: "ppg-diagnosis") { _ in
+            while case let index = next.add(1, ordering: .relaxed).oldValue, index < mutants.count {
+                let mutant = mutants[index]
+                let target = ReferenceTarget(
+                    configuration: configuration, receiver: MutantReceiver(mutant: mutant, reference: reference),
+                    name: mutant.rawValue, takesSignatureVectors: takesSignatureVectors,
+                    judgesAsVerifier: judgesAsVerifier)
+                let result = Runner.run(corpus: corpus, target: target, options: single)
+                let failing = Set(result.outcomes.filter { $0.status == .fail || $0.status == .error }.map(\.id))
+                found.withLock { $0[mutant] = failing }
+            }
+            done.signal()
+        }
+        for _ in 0..<threads { done.wait() }
+        let fingerprints = found.withLock { found in mutants.compactMap { mutant in found[mutant].map { (mutant, $0) } }
+        }
+        return Catalogue(fingerprints: fingerprints)
+    }
+
+    /// Ranks the causes that explain a run's failures: a mutant failing exactly those first, then the best
+    /// overlap (Jaccard similarity with the failures not yet explained), one cause per independent bug.
+    /// - Parameters:
+    ///   - result: The run.
+    ///   - catalogue: The mutants' fingerprints on the same planned deliveries.
+    /// - Returns: The diagnosis, or `nil` when nothing failed.
+    public init?(result: RunResult, catalogue: Catalogue) {
+        let ran = Set(result.outcomes.filter { $0.status != .skip }.map(\.id))
+        let order = result.outcomes.filter { $0.status == .fail || $0.status == .error }.map(\.id)
+        guard !order.isEmpty else { return nil }
+        let failed = Set(order)
+        var remaining = failed
+        var candidates = catalogue.fingerprints.map { ($0.mutant, $0.failing.intersection(ran)) }.filter {
+            !$0.1.isEmpty
+        }
+        var causes: [Cause] = []
+        func similarity(_ failing: Set<String>) -> Double {
+            let union = failing.union(remaining).count
+            return union == 0 ? 0 : Double(failing.intersection(remaining).count) / Double(union)
+        }
+        while !remaining.isEmpty && causes.count < 3 {
+            guard
+                let best = candidates.max(by: { lhs, rhs in
+                    (similarity(lhs.1), lhs.1.intersection(remaining).count, -lhs.1.count)
+                        < (similarity(rhs.1), rhs.1.intersection(remaining).count, -rhs.1.count)
+                }), similarity(best.1) >= 0.2
+            else { break }
+            let explained = order.filter { remaining.contains($0) && best.1.contains($0) }
+            let twins = candidates.filter { $0.0 != best.0 && $0.1 == best.1 }.map(\.0)
+            causes.append(
+                Cause(
+                    mutant: best.0, explained: explained,
+                    notFailed: result.outcomes.map(\.id).filter { best.1.contains($0) && !failed.contains($0) },
+                    exact: best.1 == failed, indistinguishable: twins))
+            remaining.subtract(best.1)
+            candidates.removeAll { $0.1 == best.1 }
+        }
+        self.causes = causes
+        self.unexplained = order.filter { remaining.contains($0) }
+        self.failures = order.count
+    }
+
+    /// Diagnoses a run against any target: the catalogue on the run's own options, then the ranking.
+    /// - Parameters:
+    ///   - result: The run.
+    ///   - corpus: The corpus it used.
+    ///   - options: Its options.
+    ///   - target: Its target (how it was judged decides how the mutants are).
+    /// - Returns: The diagnosis, or `nil` when nothing failed.
+    public static func diagnose(
+        _ result: RunResult, corpus: Corpus, options: RunOptions, target: any ConformanceTarget
+    ) -> Diagnosis? {
+        guard result.outcomes.contains(where: { $0.status == .fail || $0.status == .error }) else { return nil }
+        let catalogue = catalogue(
+            corpus: corpus, options: options, takesSignatureVectors: target.takesSignatureVectors,
+            judgesAsVerifier: target.judgesAsVerifier)
+        return Diagnosis(result: result, catalogue: catalogue)
+    }
+
+    /// The diagnosis as lines for a person: the console's "Likely causes", and the text in JUnit and Markdown.
+    public var lines: [String] {
+        var lines = [
+            "Likely causes (known bugs whose failures match this run's — consistent with the evidence, not proof):"
+        ]
+        if causes.isEmpty {
+            lines.append("  no known bug matches these \(counted(failures, "failure")); see each one's reason above")
+        }
+        for (index, cause) in causes.enumerated() {
+            let overlap =
+                cause.exact
+                ? "fails exactly this run's \(counted(failures, "failure"))"
+                : "explains \(cause.explained.count) of \(counted(failures, "failure"))"
+                    + (cause.notFailed.isEmpty
+                        ? "" : "; but would also fail \(Self.list(cause.notFailed)), which passed here")
+            let twins =
+                cause.indistinguishable.isEmpty
+                ? ""
+                : " (or, indistinguishable by these vectors, "
+                    + cause.indistinguishable.map { "'\($0.rawValue)'" }.joined(separator: ", ") + ")"
+            lines.append("  \(index + 1). consistent with '\(cause.mutant.rawValue)'\(twins): \(overlap)")
+            lines.append("     the bug:      \(cause.mutant.summary)")
+            lines.append("     typical code: \(cause.mutant.idioms)")
+            lines.append("     fix:          \(cause.mutant.fix)")
+            if !cause.exact { lines.append("     explains:     \(Self.list(cause.explained))") }
+        }
+        if !unexplained.isEmpty && !causes.isEmpty {
+            lines.append("  not explained by any known bug: \(Self.list(unexplained))")
+        }
+        return lines
+    }
+
+    static func list(_ ids: [String]) -> String {
+        ids.prefix(5).joined(separator: ", ") + (ids.count > 5 ? " and \(ids.count - 5) more" : "")
+    }
+}
