@@ -321,9 +321,13 @@ struct ParsedHead {
             guard name.allSatisfy({ tokenCharacters.contains($0) }) else {
                 throw HTTPError(kind: .malformed, message: "invalid character in a header name")
             }
-            let value = String(decoding: line[(colon + 1)...], as: UTF8.self).trimmingCharacters(
-                in: CharacterSet(charactersIn: " \t"))
-            headers.append((name: String(decoding: name, as: UTF8.self), value: value))
+            // Optional white space around the value is not part of it (RFC 9110 §5.5).
+            var start = colon + 1
+            var end = line.count
+            while start < end && (line[start] == 0x20 || line[start] == 0x09) { start += 1 }
+            while end > start && (line[end - 1] == 0x20 || line[end - 1] == 0x09) { end -= 1 }
+            headers.append(
+                (name: String(decoding: name, as: UTF8.self), value: String(decoding: line[start..<end], as: UTF8.self)))
         }
         return ParsedHead(startLine: startLine, headers: headers)
     }

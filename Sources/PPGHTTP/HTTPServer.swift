@@ -7,9 +7,9 @@ import Synchronization
     import Darwin
 #endif
 
-/// An HTTP/1.1 server of our own over POSIX sockets, event-driven: a few loop threads (four per core, at most 16:
-/// measured on loopback, four per core answer 15–20 % more than one per core, the loops' sends and the clients'
-/// wake-ups interleaving) each multiplex their connections with epoll (kqueue on Apple platforms), so an idle or
+/// An HTTP/1.1 server of our own over POSIX sockets, event-driven: a few loop threads (two per core, at most 16:
+/// measured on loopback with serve's request log, two per core answer more than one per core — a loop's sends and
+/// its clients' wake-ups interleave — and four per core less, the loops and the log writer contending) each multiplex their connections with epoll (kqueue on Apple platforms), so an idle or
 /// slow client costs a file descriptor and its few buffered bytes, not a thread, and a valid request is answered at once whatever else
 /// is connected. Keep-alive and pipelining, caps on head and body sizes, deadlines for idle and slow clients, a
 /// budget for bytes buffered across connections. Malformed input gets a 4xx and a closed connection, never a crash
@@ -112,7 +112,7 @@ public final class HTTPServer: @unchecked Sendable {
         }
         _ = fcntl(descriptor, F_SETFL, fcntl(descriptor, F_GETFL, 0) | O_NONBLOCK)
         Self.raiseDescriptorLimit()
-        let count = min(16, 4 * max(1, ProcessInfo.processInfo.activeProcessorCount))
+        let count = min(16, 2 * max(1, ProcessInfo.processInfo.activeProcessorCount))
         var loops: [ServerLoop] = []
         for _ in 0..<count {
             do {

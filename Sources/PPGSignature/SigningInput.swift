@@ -168,7 +168,12 @@ package enum ASCII {
         return Array(bytes[first...last])
     }
 
+    /// Compares ASCII case-insensitively without allocating: header names are compared on every request.
     package static func equalsIgnoringCase(_ lhs: some StringProtocol, _ rhs: some StringProtocol) -> Bool {
-        lowercased(lhs.utf8) == lowercased(rhs.utf8)
+        lhs.utf8.count == rhs.utf8.count
+            && zip(lhs.utf8, rhs.utf8).allSatisfy { pair in
+                let (left, right) = pair
+                return left == right || (left | 0x20 == right | 0x20 && (0x61...0x7A).contains(left | 0x20))
+            }
     }
 }

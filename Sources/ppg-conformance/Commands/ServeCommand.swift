@@ -50,13 +50,14 @@ enum ServeCommand: CLICommand {
             host: host, port: port,
             idleTimeout: try arguments.number("idle-timeout"),
             requestTimeout: try arguments.number("request-timeout"))
+        let log = LineWriter()
         let server = HTTPServer(configuration: configuration, handler: receiver.httpHandler) { request, response in
             let line = [
                 timestamp(), request?.peer ?? "-",
                 request.map { PrintableText.line("\($0.method) \($0.target.prefix(200))") } ?? "-",
                 String(response.status), PrintableText.line(response.logNote),
             ].joined(separator: " ")
-            Console.out(line)
+            log.write(line)
         }
         let bound: Int
         do {
@@ -65,14 +66,15 @@ enum ServeCommand: CLICommand {
             throw CLIError(kind: .unreachable, message: "serve: \(error.message)")
         }
         let shown = host.contains(":") && !host.hasPrefix("[") ? "[\(host)]" : host
-        Console.out(
+        log.write(
             "serving on http://\(shown):\(bound) (projectId \(projectID), profile \(profile), "
                 + "receiver \(mutant.map { "mutant \($0.rawValue)" } ?? "reference"))")
         // Returns on SIGINT or SIGTERM; connections in progress finish their current request.
         TerminationSignal.wait()
         server.stop()
         server.wait()
-        Console.out("stopped")
+        log.write("stopped")
+        log.finish()
         return ExitCode.success
     }
 
