@@ -39,7 +39,7 @@ const server = http.createServer((req, res) => {
     const body = Buffer.concat(chunks);
     // The URL PushPushGo signed: the configured URL up to its query, then the query as received.
     const query = req.url.includes('?') ? req.url.slice(req.url.indexOf('?')) : '';
-    const url = args['public-url'] ? args['public-url'].split('?')[0] + query : `http://${req.headers.host}${req.url}`;
+    const url = args['public-url'].split('?')[0] + query;
     const headers = [];
     for (let k = 0; k < req.rawHeaders.length; k += 2) headers.push([req.rawHeaders[k], req.rawHeaders[k + 1]]);
     try {
@@ -66,6 +66,8 @@ server.on('clientError', (error, socket) => {
   if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
 });
 server.listen(Number(args.port), args.host, () => {
+  // Without --public-url, the URL verified is the address served: never one rebuilt from the request's Host.
+  if (!args['public-url']) args['public-url'] = `http://${args.host}:${server.address().port}/ppg/webhook`;
   console.log(`listening on http://${args.host}:${server.address().port}`);
 });
 process.on('SIGTERM', () => server.close(() => process.exit(0)));

@@ -62,8 +62,7 @@ class Handler(BaseHTTPRequestHandler):
             return self.reply(413, {"error": "body-too-large"})
         # The URL PushPushGo signed: the configured URL up to its query, then the query as received.
         query = self.path[self.path.index("?"):] if "?" in self.path else ""
-        url = self.config.public_url.split("?")[0] + query if self.config.public_url \
-            else "http://" + (self.headers.get("Host") or "localhost") + self.path
+        url = self.config.public_url.split("?")[0] + query
         try:
             verify(self.config.project_id.encode(), self.config.scheme, self.config.encoding, url,
                    list(self.headers.items()), body)
@@ -97,6 +96,9 @@ def main():
     parser.add_argument("--encoding", choices=["hex", "base64"], default="hex")
     Handler.config = parser.parse_args()
     server = ThreadingHTTPServer((Handler.config.host, Handler.config.port), Handler)
+    # Without --public-url, the URL verified is the address served: never one rebuilt from the request's Host.
+    Handler.config.public_url = Handler.config.public_url or \
+        f"http://{Handler.config.host}:{server.server_address[1]}/ppg/webhook"
     print(f"listening on http://{Handler.config.host}:{server.server_address[1]}", flush=True)
     try:
         server.serve_forever()

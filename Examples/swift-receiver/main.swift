@@ -5,6 +5,7 @@ import Dispatch
 import Foundation
 import PPGHTTP
 import PPGSignature
+import Synchronization
 
 struct Settings {
     var projectID = ""
@@ -74,11 +75,9 @@ struct WebhookHandler: Sendable {
     }
 
     /// The URL PushPushGo signed: the configured URL up to its query, then the query exactly as it arrived
-    /// (SPEC.md R10.2, as the library states it).
+    /// (SPEC.md R10.2, as the library states it). The configured URL is always set (main sets a default).
     func signedURL(_ request: HTTPServerRequest) -> String {
-        SigningRule.signedURL(
-            publicURL: settings.publicURL, target: request.target,
-            host: request.headers.last { $0.name.lowercased() == "host" }?.value)
+        SigningRule.signedURL(publicURL: settings.publicURL, target: request.target, host: nil)
     }
 
     func handle(_ request: HTTPServerRequest) -> HTTPServerResponse {
@@ -102,15 +101,22 @@ struct WebhookHandler: Sendable {
 }
 
 do {
-    let settings = try Settings(Array(CommandLine.arguments.dropFirst()))
-    let handler = WebhookHandler(settings: settings)
+    var settings = try Settings(Array(CommandLine.arguments.dropFirst()))
+    // The handler is made once the port is bound: without --public-url, the URL it verifies is the address it
+    // serves — never one rebuilt from what a client sends (Host, X-Forwarded-*, the request-target).
+    let handler = Mutex<WebhookHandler?>(nil)
     let server = HTTPServer(
         configuration: HTTPServer.Configuration(host: settings.host, port: settings.port),
-        handler: { handler.handle($0) },
+        handler: { request in
+            handler.withLock { $0 }?.handle(request) ?? HTTPServerResponse(status: 404, reason: "Not Found")
+        },
         logger: { request, response in
             say("\(request?.method ?? "-") \(request?.target ?? "-") \(response.status) \(response.logNote)")
         })
-    let port = try server.start()
+    let port = try server.bind()
+    settings.publicURL = settings.publicURL ?? "http://\(settings.host):\(port)/ppg/webhook"
+    handler.withLock { $0 = WebhookHandler(settings: settings) }
+    try server.start()
     say("listening on http://\(settings.host):\(port)")
     // Returns on SIGINT or SIGTERM; connections in progress finish their current request.
     TerminationSignal.wait()

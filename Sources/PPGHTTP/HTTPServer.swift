@@ -89,18 +89,21 @@ public final class HTTPServer: @unchecked Sendable {
         self.logger = logger
     }
 
-    /// Binds, listens and starts the loop threads.
+    /// Binds and listens, without answering yet: the port is known (with port 0, the one picked) before the
+    /// handler can be asked anything. `start()` binds first if this was not called.
     /// - Returns: The bound port.
     /// - Throws: `HTTPError` when the address cannot be bound.
     @discardableResult
-    public func start() throws(HTTPError) -> Int {
+    public func bind() throws(HTTPError) -> Int {
+        let bound = state.withLock { $0.listener }
+        if bound >= 0 { return Self.boundPort(bound) }
         let info = try Socket.resolve(host: configuration.host, port: configuration.port, passive: true)
         defer { freeaddrinfo(info) }
         let descriptor = socket(info.pointee.ai_family, info.pointee.ai_socktype, info.pointee.ai_protocol)
         guard descriptor >= 0 else { throw HTTPError(kind: .system, message: "socket() failed") }
         var one: Int32 = 1
         _ = setsockopt(descriptor, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size))
-        guard bind(descriptor, info.pointee.ai_addr, info.pointee.ai_addrlen) == 0 else {
+        guard systemBind(descriptor, info.pointee.ai_addr, info.pointee.ai_addrlen) == 0 else {
             let reason = String(cString: strerror(errno))
             _ = systemClose(descriptor)
             throw HTTPError(
@@ -111,6 +114,17 @@ public final class HTTPServer: @unchecked Sendable {
             throw HTTPError(kind: .system, message: "listen() failed: \(String(cString: strerror(errno)))")
         }
         _ = fcntl(descriptor, F_SETFL, fcntl(descriptor, F_GETFL, 0) | O_NONBLOCK)
+        state.withLock { $0.listener = descriptor }
+        return Self.boundPort(descriptor)
+    }
+
+    /// Binds (unless `bind()` was called), listens and starts the loop threads.
+    /// - Returns: The bound port.
+    /// - Throws: `HTTPError` when the address cannot be bound.
+    @discardableResult
+    public func start() throws(HTTPError) -> Int {
+        let port = try bind()
+        let descriptor = state.withLock { $0.listener }
         Self.raiseDescriptorLimit()
         let count = min(16, 2 * max(1, ProcessInfo.processInfo.activeProcessorCount))
         var loops: [ServerLoop] = []
@@ -122,10 +136,7 @@ public final class HTTPServer: @unchecked Sendable {
                 throw error
             }
         }
-        state.withLock {
-            $0.listener = descriptor
-            $0.loops = count
-        }
+        state.withLock { $0.loops = count }
         for (index, loop) in loops.enumerated() {
             let thread = Thread { [self] in
                 loop.run()
@@ -134,7 +145,7 @@ public final class HTTPServer: @unchecked Sendable {
             thread.name = "ppg-http-loop-\(index)"
             thread.start()
         }
-        return Self.boundPort(descriptor)
+        return port
     }
 
     /// Lets the process open as many descriptors as its hard limit allows: idle clients cost one each.

@@ -223,6 +223,18 @@ final class Socket {
     #endif
 }
 
+@inline(__always) func systemBind(
+    _ descriptor: Int32, _ address: UnsafePointer<sockaddr>?, _ length: socklen_t
+)
+    -> Int32
+{
+    #if canImport(Glibc)
+        Glibc.bind(descriptor, address, length)
+    #else
+        Darwin.bind(descriptor, address, length)
+    #endif
+}
+
 @inline(__always) func systemConnect(
     _ descriptor: Int32, _ address: UnsafePointer<sockaddr>?, _ length: socklen_t
 )

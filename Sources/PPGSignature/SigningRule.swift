@@ -19,6 +19,10 @@ public struct SigningRule: Sendable, Hashable, CustomStringConvertible {
         case togglePort = "the configured URL with its default port written out (or removed)"
         case sortedQuery = "the configured URL with its query parameters sorted"
         case decodedQuery = "the configured URL with its query percent-decoded"
+        case forwarded = "X-Forwarded-Proto/-Host (or Forwarded) + request-target, as a framework trusting proxies builds it"
+        case originalURL = "the configured scheme and host + X-Original-URL or X-Rewrite-URL"
+        case configuredOrigin = "the configured scheme and host + the request-target as received"
+        case absoluteTarget = "an absolute-form request-target as received, else the configured URL"
     }
 
     /// How a JSON member becomes a parameter value.
@@ -324,6 +328,8 @@ public final class SignedMessage {
     public let host: String?
     /// The request-target as received.
     public let target: String?
+    /// The request's header fields, for readings that take the URL from them.
+    public let headers: [(name: String, value: String)]
     /// The body as received.
     public let body: [UInt8]
     /// The `Content-Type` value, if any.
@@ -339,13 +345,54 @@ public final class SignedMessage {
     ///   - contentType: The `Content-Type` value.
     ///   - host: The `Host` header's value, for the readings that rebuild the URL from it.
     ///   - target: The request-target, likewise.
-    public init(configuredURL: String, body: [UInt8], contentType: String?, host: String? = nil, target: String? = nil)
-    {
+    ///   - headers: The header fields, likewise.
+    public init(
+        configuredURL: String, body: [UInt8], contentType: String?, host: String? = nil, target: String? = nil,
+        headers: [(name: String, value: String)] = []
+    ) {
         self.configuredURL = configuredURL
         self.body = body
         self.contentType = contentType
         self.host = host
         self.target = target
+        self.headers = headers
+    }
+
+    /// The first value of a header field (the first element of a comma-separated list), if any.
+    func firstValue(_ name: String) -> String? {
+        guard let value = headers.first(where: { ASCII.equalsIgnoringCase($0.name, name) })?.value else { return nil }
+        let first = value.prefix { $0 != "," }
+        return String(first.drop { $0 == " " || $0 == "\t" }).trimmingSuffix(while: { $0 == " " || $0 == "\t" })
+    }
+
+    /// A parameter of the first element of a `Forwarded` field (RFC 7239), such as `proto` or `host`.
+    func forwardedParameter(_ name: String) -> String? {
+        guard let first = firstValue("Forwarded") else { return nil }
+        for pair in first.split(separator: ";") {
+            let parts = pair.split(separator: "=", maxSplits: 1)
+            if parts.count == 2, ASCII.equalsIgnoringCase(parts[0].drop { $0 == " " }, name) {
+                return parts[1].trimmingCharacters(quotes: true)
+            }
+        }
+        return nil
+    }
+
+    /// The request-target's origin-form part (an absolute-form target without its scheme and authority).
+    var originForm: String? {
+        guard let target else { return nil }
+        guard !target.hasPrefix("/"), let separator = target.firstRange(of: "://") else { return target }
+        let rest = target[separator.upperBound...]
+        let start = rest.firstIndex { $0 == "/" || $0 == "?" } ?? rest.endIndex
+        let origin = String(rest[start...])
+        return origin.hasPrefix("/") ? origin : "/" + origin
+    }
+
+    /// The configured URL's `scheme://authority`.
+    var configuredOrigin: String {
+        guard let separator = configuredURL.firstRange(of: "://") else { return configuredURL }
+        let rest = configuredURL[separator.upperBound...]
+        let end = rest.firstIndex { $0 == "/" || $0 == "?" || $0 == "#" } ?? rest.endIndex
+        return String(configuredURL[..<end])
     }
 
     /// The URL a form names, or an error when the delivery lacks what it needs (no `Host`).
@@ -374,6 +421,23 @@ public final class SignedMessage {
         case .decodedQuery:
             guard let query else { return configuredURL }
             return base + "?" + String(decoding: Self.percentDecoded(Array(query.utf8)), as: UTF8.self)
+        case .forwarded:
+            guard let path = originForm,
+                let host = firstValue("X-Forwarded-Host") ?? forwardedParameter("host") ?? self.host
+            else { throw unavailable("the request has no Host header to rebuild the URL") }
+            let scheme = firstValue("X-Forwarded-Proto") ?? forwardedParameter("proto") ?? "http"
+            return scheme + "://" + host + path
+        case .originalURL:
+            guard let path = firstValue("X-Original-URL") ?? firstValue("X-Rewrite-URL") ?? originForm else {
+                return configuredURL
+            }
+            return configuredOrigin + path
+        case .configuredOrigin:
+            guard let path = originForm else { return configuredURL }
+            return configuredOrigin + path
+        case .absoluteTarget:
+            guard let target, !target.hasPrefix("/"), target.contains("://") else { return configuredURL }
+            return target
         }
     }
 
@@ -510,5 +574,23 @@ public final class SignedMessage {
         guard let number = Double(text) else { return text }
         if number == number.rounded(), abs(number) < 1e15 { return String(Int64(number)) }
         return String(number)
+    }
+}
+
+extension StringProtocol {
+    /// The text without trailing characters matching `predicate`.
+    func trimmingSuffix(while predicate: (Character) -> Bool) -> String {
+        var end = endIndex
+        while end > startIndex, predicate(self[index(before: end)]) { end = index(before: end) }
+        return String(self[startIndex..<end])
+    }
+
+    /// The text without surrounding white space and, with `quotes`, one pair of surrounding double quotes.
+    func trimmingCharacters(quotes: Bool) -> String {
+        var text = String(drop { $0 == " " || $0 == "\t" }).trimmingSuffix { $0 == " " || $0 == "\t" }
+        if quotes && text.count >= 2 && text.hasPrefix("\"") && text.hasSuffix("\"") {
+            text = String(text.dropFirst().dropLast())
+        }
+        return text
     }
 }

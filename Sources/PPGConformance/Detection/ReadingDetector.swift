@@ -114,6 +114,6 @@ extension SignedMessage {
     public convenience init(_ request: ReceivedRequest, configuredURL: String) {
         self.init(
             configuredURL: configuredURL, body: request.body, contentType: request.header("Content-Type"),
-            host: request.header("Host"), target: request.target)
+            host: request.header("Host"), target: request.target, headers: request.headers)
     }
 }

@@ -37,6 +37,12 @@ public enum Mutant: String, Sendable, CaseIterable {
     case rejectsUnknownMembers = "rejects-unknown-members"
     case serverErrorOnLargeBody = "500-on-large-body"
     case redirects
+    case forwardedHeaders = "trusts-forwarded-headers"
+    case originalURLHeader = "x-original-url"
+    case originPlusPath = "base-url-plus-path"
+    case absoluteFormURL = "absolute-form-url"
+    case anyMethod = "any-method"
+    case verifiesJSONOnly = "verifies-json-only"
 
     /// The reference receiver's pipeline with this bug: one step replaced, or another signing rule.
     /// - Parameter reference: The correct pipeline.
@@ -67,6 +73,12 @@ public enum Mutant: String, Sendable, CaseIterable {
         case .strictContentType: pipeline.contentType = .exactlyJSON
         case .rejectsUnknownMembers: pipeline.body = .legacySchema
         case .serverErrorOnLargeBody: pipeline.size = .crashAbove(32 * 1024)
+        case .forwardedHeaders: pipeline.rule.url = .forwarded
+        case .originalURLHeader: pipeline.rule.url = .originalURL
+        case .originPlusPath: pipeline.rule.url = .configuredOrigin
+        case .absoluteFormURL: pipeline.rule.url = .absoluteTarget
+        case .anyMethod: pipeline.method = .any
+        case .verifiesJSONOnly: pipeline.contentType = .verifyOnlyJSON
         }
         return pipeline
     }
@@ -108,6 +120,12 @@ public enum Mutant: String, Sendable, CaseIterable {
         case .rejectsUnknownMembers: "validates the body against the old IBody schema and refuses new members"
         case .serverErrorOnLargeBody: "a 32 KiB buffer: larger bodies crash (500)"
         case .redirects: "redirects every request to another URL (301)"
+        case .forwardedHeaders: "builds the signed URL from X-Forwarded-Proto/-Host (or Forwarded), which any client can send"
+        case .originalURLHeader: "takes the request path from X-Original-URL or X-Rewrite-URL, which any client can send"
+        case .originPlusPath: "signs the configured origin plus the request path as received, not the configured URL"
+        case .absoluteFormURL: "signs an absolute-form request-target (POST http://host/path) as the URL"
+        case .anyMethod: "handles every method on the webhook route, verifying as usual"
+        case .verifiesJSONOnly: "verifies only requests labelled application/json; anything else is processed unverified"
         }
     }
 }
@@ -144,6 +162,13 @@ extension Mutant {
             "a strict schema (pydantic extra='forbid', additionalProperties: false) for the old IBody"
         case .serverErrorOnLargeBody: "a fixed 32 KiB buffer or body-size limit that throws instead of answering 413"
         case .redirects: "a trailing-slash or http→https redirect in front of the webhook route"
+        case .forwardedHeaders:
+            "Express 'trust proxy' (req.protocol, req.hostname), Werkzeug ProxyFix, Django USE_X_FORWARDED_HOST, Laravel TrustProxies '*', uvicorn --forwarded-allow-ips, Rails url_for"
+        case .originalURLHeader: "Symfony and Zend before CVE-2018-14773, Yii's IIS workaround: the request URI from X-Original-URL/X-Rewrite-URL"
+        case .originPlusPath: "PUBLIC_BASE_URL + req.originalUrl / settings.BASE_URL + request.get_full_path()"
+        case .absoluteFormURL: "Go's r.URL.String() or Node's req.url, which hold the absolute URL when the request line carries one"
+        case .anyMethod: "app.all('/hook', …), @app.route('/hook', methods=[...all]), a handler that never checks the method"
+        case .verifiesJSONOnly: "if request.is_json: verify(...) / if (req.is('json')) verify() — the decision to verify taken from the request"
         }
     }
 
@@ -175,6 +200,10 @@ extension Mutant {
             "accept members the documentation does not list; they are signed like any other (R1)"
         case .serverErrorOnLargeBody: "answer a body over your limit with 413, never 5xx (R10.5, R10.8)"
         case .redirects: "serve the webhook at the URL configured in PushPushGo; it follows no redirects (R11)"
+        case .forwardedHeaders, .originalURLHeader, .originPlusPath, .absoluteFormURL:
+            "sign the URL as configured in PushPushGo plus the raw query; no request header or request-target may change it (R10.2, the threat model)"
+        case .anyMethod: "answer any method but POST with 405 before doing anything (R10.6)"
+        case .verifiesJSONOnly: "verify every request that reaches the handler, whatever it is labelled (R10.4)"
         }
     }
 }

@@ -1,3 +1,4 @@
+import Foundation
 import PPGSignature
 import PPGVectors
 
@@ -17,6 +18,14 @@ public struct ReceiverPipeline: Sendable, Hashable {
         case redirect
     }
 
+    /// Which methods reach the handler.
+    public enum MethodStep: Sendable, Hashable {
+        /// SPEC.md R10.6: POST only; others 405 with `Allow: POST`.
+        case postOnly
+        /// Any method: a route registered for every method, verifying as usual.
+        case any
+    }
+
     /// How many bytes a body may have.
     public enum SizeStep: Sendable, Hashable {
         /// SPEC.md R10.5: over the limit, 413.
@@ -31,6 +40,8 @@ public struct ReceiverPipeline: Sendable, Hashable {
         case any
         /// Exactly `application/json`, anything else 415.
         case exactlyJSON
+        /// Verified only when labelled JSON; anything else skips verification (`if request.is_json: verify()`).
+        case verifyOnlyJSON
     }
 
     /// How the signature header is selected.
@@ -81,6 +92,8 @@ public struct ReceiverPipeline: Sendable, Hashable {
 
     /// Before the steps.
     public var shortcut: Shortcut
+    /// Methods.
+    public var method: MethodStep = .postOnly
     /// Body size.
     public var size: SizeStep
     /// Content type.
@@ -124,7 +137,7 @@ public struct ReceiverPipeline: Sendable, Hashable {
         case .none:
             break
         }
-        guard request.method == "POST" else {
+        guard request.method == "POST" || method == .any else {
             var response = reject(405, "Method Not Allowed", "method-not-allowed")
             response.headers.append((name: "Allow", value: "POST"))
             return response
@@ -140,6 +153,9 @@ public struct ReceiverPipeline: Sendable, Hashable {
         }
         let message = SignedMessage(request, configuredURL: signedURL)
         let configuredKey = Array(projectID.utf8)
+        if contentType == .verifyOnlyJSON && !Self.isJSON(request.header("Content-Type")) {
+            return validate(request.body, key: configuredKey)
+        }
         let key: [UInt8]
         switch verify(request, message: message, configuredKey: configuredKey) {
         case .failure(let failure) where failure.kind == .unreadableBody:
@@ -213,6 +229,13 @@ public struct ReceiverPipeline: Sendable, Hashable {
         }
         guard bytes == key else { return reject(403, "Forbidden", "project-mismatch") }
         return .json(200, "OK", [("ok", .bool(true))])
+    }
+
+    /// Whether a `Content-Type` names JSON (`application/json`, any case, any parameters).
+    static func isJSON(_ contentType: String?) -> Bool {
+        guard let contentType else { return false }
+        let mediaType = contentType.prefix { $0 != ";" }.trimmingCharacters(in: .whitespaces)
+        return ASCII.equalsIgnoringCase(mediaType, "application/json")
     }
 
     func unreadableBody(error: String = "unreadable-body", detail: String? = nil) -> ReceiverResponse {

@@ -387,6 +387,8 @@ public enum Runner {
     /// Why a response is wrong for a delivery, or `nil` when it is right (SPEC.md R11).
     static func judge(_ response: DeliveryResponse, delivery: Delivery, strict: Bool) -> String? {
         let status = response.status
+        // A status the vector names as also conforming (an RFC allows it for this request) is never wrong.
+        if delivery.alsoAllowed.contains(status) { return nil }
         switch status {
         case 500...599: return "the receiver broke: \(status) (a 5xx is never a conforming answer)"
         case 300...399: return "answered a redirect (\(status)); PushPushGo does not follow redirects"
@@ -427,11 +429,14 @@ public enum Runner {
     }
 
     static func expectation(_ verdict: ExpectedVerdict, strict: Bool, signed delivery: Delivery) -> String {
-        switch verdict {
-        case .accept: "accept (2xx)"
-        case .reject: strict && isSignatureRejection(delivery) ? "reject (401 or 403)" : "reject (4xx)"
-        case .either: "accept or reject (2xx or 4xx, never 5xx)"
-        }
+        let text =
+            switch verdict {
+            case .accept: "accept (2xx)"
+            case .reject: strict && isSignatureRejection(delivery) ? "reject (401 or 403)" : "reject (4xx)"
+            case .either: "accept or reject (2xx or 4xx, never 5xx)"
+            }
+        guard !delivery.alsoAllowed.isEmpty else { return text }
+        return text + ", or " + delivery.alsoAllowed.map(String.init).joined(separator: " or ")
     }
 
     /// What a delivery's header was signed over, as `sign --json` shows it, with how a must-reject header departs

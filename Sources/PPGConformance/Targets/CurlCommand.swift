@@ -25,6 +25,7 @@ public enum CurlCommand {
             parts += ["-H", quote(flag)]
         }
         if delivery.chunked { parts += ["-H", quote("Transfer-Encoding: chunked")] }
+        if let absolute = delivery.absoluteTarget { parts += ["--request-target", quote(absolute)] }
         if !delivery.body.isEmpty || delivery.method != "GET" { parts += ["--data-binary", "@-"] }
         parts.append(quote(delivery.url.description))
         let command = parts.joined(separator: " ")

@@ -176,6 +176,8 @@ enum URLSessionTransport {
             return "the header name's case"
         }
         if delivery.url.path.contains("/./") || delivery.url.path.contains("/../") { return "dot segments in the path" }
+        if delivery.absoluteTarget != nil { return "an absolute-form request-target" }
+        if names.contains("host") { return "a Host header of its own" }
         return nil
     }
 

@@ -83,6 +83,15 @@ enum VectorValidation {
                 .invalidValue, path: path + ".encodings", vectorID: vector.id, "encodings must not be empty")
         }
         let encodings = vector.encodings ?? SignatureEncoding.allCases
+        let allowances = [("$.alsoAllowed", vector.alsoAllowed)]
+            + (vector.followUps ?? []).enumerated().map { ("$.followUps[\($0.offset)].alsoAllowed", $0.element.alsoAllowed) }
+        for (field, statuses) in allowances {
+            for status in statuses ?? [] where !(100...599).contains(status) {
+                throw file.error(
+                    .invalidValue, path: path + field.dropFirst(), vectorID: vector.id,
+                    "\(status) is not an HTTP status code (100 to 599)")
+            }
+        }
         try check(
             vector.request, signature: vector.signature, encodings: encodings, path: path, id: vector.id, file: file)
         for (step, followUp) in (vector.followUps ?? []).enumerated() {
@@ -107,6 +116,40 @@ enum VectorValidation {
                 throw file.error(
                     .invalidValue, path: path + ".request.headers[\(index)]", vectorID: id,
                     "a header must not contain CR or LF")
+            }
+        }
+        for (index, header) in (request.headers ?? []).enumerated() {
+            do {
+                _ = try Placeholders.expand(
+                    header[1], projectID: "x", publicURL: RawURL(scheme: "https", host: "h.example", path: "/"))
+            } catch {
+                throw file.error(
+                    .invalidValue, path: path + ".request.headers[\(index)][1]", vectorID: id, error.message)
+            }
+        }
+        if let target = request.target {
+            let given = [target.absolute != nil, target.path != nil].filter { $0 }.count
+            guard given == 1 else {
+                throw file.error(
+                    .invalidValue, path: path + ".request.target", vectorID: id,
+                    "target needs exactly one of 'absolute', 'path'")
+            }
+            if let absolute = target.absolute {
+                let lower = absolute.lowercased()
+                let rest = lower.drop { $0 != ":" }.dropFirst(3)
+                guard lower.hasPrefix("http://") || lower.hasPrefix("https://"), !rest.isEmpty,
+                    !rest.contains("/"), !rest.contains("?"), !rest.contains("#")
+                else {
+                    throw file.error(
+                        .invalidValue, path: path + ".request.target.absolute", vectorID: id,
+                        "absolute must be 'http://authority' or 'https://authority', nothing after the authority")
+                }
+            }
+            if let form = target.path, !TargetChange.pathForms.contains(form), !form.hasPrefix("/") {
+                throw file.error(
+                    .invalidValue, path: path + ".request.target.path", vectorID: id,
+                    "path must be a literal path starting with '/' or one of: "
+                        + TargetChange.pathForms.joined(separator: ", "))
             }
         }
         if let method = request.method, method.isEmpty || !method.allSatisfy({ $0.isASCII && $0.isLetter }) {

@@ -52,9 +52,13 @@ public struct Delivery: Sendable {
     public var notApplicable: String?
     /// What was signed, for failure reports.
     public var signing: DeliverySigning = DeliverySigning(specInput: [], departure: nil, signedInput: nil)
+    /// Statuses that also conform besides `expect` (the vector's `alsoAllowed`).
+    public var alsoAllowed: [Int] = []
+    /// The request-target when it is not `url`'s origin-form: an absolute-form target.
+    public var absoluteTarget: String?
 
     /// The request-target of the request line.
-    public var requestTarget: String { url.requestTarget }
+    public var requestTarget: String { absoluteTarget ?? url.requestTarget }
 }
 
 /// How a delivery's signature header was made: the bytes SPEC.md's reading signs for it (what a correct receiver
@@ -89,15 +93,16 @@ extension ReceiverVector {
     /// - Returns: The deliveries, in the order they are sent on one connection.
     /// - Throws: `Placeholders.Failure` for a bad template (the loader already rejects those).
     public func deliveries(for configuration: ReceiverConfiguration) throws(Placeholders.Failure) -> [Delivery] {
-        var result = [
-            try DeliveryBuilder.make(
-                id: id, step: 0, request: request, directive: signature, expect: expect, configuration: configuration)
-        ]
+        var first = try DeliveryBuilder.make(
+            id: id, step: 0, request: request, directive: signature, expect: expect, configuration: configuration)
+        first.alsoAllowed = alsoAllowed ?? []
+        var result = [first]
         for (offset, followUp) in (followUps ?? []).enumerated() {
-            result.append(
-                try DeliveryBuilder.make(
-                    id: id, step: offset + 1, request: followUp.request, directive: followUp.signature,
-                    expect: followUp.expect, configuration: configuration))
+            var next = try DeliveryBuilder.make(
+                id: id, step: offset + 1, request: followUp.request, directive: followUp.signature,
+                expect: followUp.expect, configuration: configuration)
+            next.alsoAllowed = followUp.alsoAllowed ?? []
+            result.append(next)
         }
         return result
     }
@@ -114,7 +119,14 @@ enum DeliveryBuilder {
     {
         let projectID = configuration.projectID
         let body = try bodyBytes(request.body, projectID: projectID)
-        var headers = request.headers.map { $0.map { (name: $0[0], value: $0[1]) } } ?? defaultHeaders
+        var headers = defaultHeaders
+        if let listed = request.headers {
+            headers = []
+            for pair in listed {
+                let value = try Placeholders.expand(pair[1], projectID: projectID, publicURL: configuration.publicURL)
+                headers.append((name: pair[0], value: String(decoding: value, as: UTF8.self)))
+            }
+        }
         let contentType = headers.last { ASCII.equalsIgnoringCase($0.name, "Content-Type") }?.value
         let signedURL = configuration.publicURL.appendingQuery(request.query)
         let directive = directive ?? SignatureDirective(kind: .valid)
@@ -127,11 +139,14 @@ enum DeliveryBuilder {
         }
         let name = directive.header ?? signatureHeaderName
         headers += values.map { (name: name, value: $0) }
+        var sentTo = configuration.targetURL.appendingQuery(request.query)
+        if let path = request.target?.path { sentTo.path = changedPath(sentTo.path, path) }
         var delivery = Delivery(
             vectorID: id, step: step, method: request.method ?? "POST",
-            url: configuration.targetURL.appendingQuery(request.query), signedURL: signedURL.description,
+            url: sentTo, signedURL: signedURL.description,
             headers: headers, body: body, chunked: request.chunked ?? false, expect: expect,
             signatureKind: directive.kind, notApplicable: notApplicable)
+        if let absolute = request.target?.absolute { delivery.absoluteTarget = absolute + sentTo.requestTarget }
         delivery.signing = try signing(
             directive, url: signedURL, body: body, contentType: contentType, configuration: configuration)
         return delivery
@@ -254,6 +269,24 @@ enum DeliveryBuilder {
             characters[index] = alphabet[(position + 1) % alphabet.count]
         }
         return String(decoding: characters, as: UTF8.self)
+    }
+
+    /// The path a request is sent to after a `target.path` change (the signed URL keeps the configured path).
+    static func changedPath(_ path: String, _ form: String) -> String {
+        let base = path.isEmpty ? "/" : path
+        let lastSlash = base.lastIndex(of: "/") ?? base.startIndex
+        let head = base[..<lastSlash]
+        let last = base[base.index(after: lastSlash)...]
+        switch form {
+        case "trailing-slash": return base.hasSuffix("/") ? String(base.dropLast()) : base + "/"
+        case "uppercase": return base.uppercased()
+        case "dot-segment": return head + "/." + "/" + last
+        case "percent-encoded":
+            guard let first = last.utf8.first else { return base }
+            let hex = Array("0123456789ABCDEF")
+            return head + "/%" + String(hex[Int(first >> 4)]) + String(hex[Int(first & 0x0F)]) + last.dropFirst()
+        default: return form
+        }
     }
 
     /// The signed URL after an `other-url` change. Besides literal values: scheme `swap` (http ↔ https), host

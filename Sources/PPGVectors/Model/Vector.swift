@@ -141,6 +141,9 @@ public struct ReceiverVector: Sendable, Codable {
     public var expect: ExpectedVerdict
     /// Further deliveries on the same keep-alive connection, each with its own expectation.
     public var followUps: [DeliveryStep]?
+    /// Statuses that also conform for this delivery besides the expectation, each allowed by an RFC for this
+    /// request (501 for a method the server does not implement, 411 for a chunked body, …); said in the comment.
+    public var alsoAllowed: [Int]?
 
     /// Creates a receiver vector.
     public init(
@@ -172,6 +175,8 @@ public struct DeliveryStep: Sendable, Codable {
     public var signature: SignatureDirective?
     /// What the receiver must answer.
     public var expect: ExpectedVerdict
+    /// Statuses that also conform for this delivery, as for a vector's own.
+    public var alsoAllowed: [Int]?
 
     /// Creates a step.
     public init(request: RequestTemplate, signature: SignatureDirective? = nil, expect: ExpectedVerdict) {
@@ -194,6 +199,8 @@ public struct RequestTemplate: Sendable, Codable {
     public var body: BodyTemplate?
     /// Send the body with `Transfer-Encoding: chunked` instead of `Content-Length`.
     public var chunked: Bool?
+    /// A request-target other than the receiver's path: the same delivery as the sender can aim it.
+    public var target: TargetChange?
 
     /// Creates a request template.
     public init(
@@ -206,6 +213,21 @@ public struct RequestTemplate: Sendable, Codable {
         self.body = body
         self.chunked = chunked
     }
+}
+
+/// How a delivery's request-target departs from the receiver's URL. The signed URL stays the configured one.
+public struct TargetChange: Sendable, Codable {
+    /// Absolute-form (RFC 9112 §3.2.2): `scheme://authority` written before the path and query on the request line.
+    public var absolute: String?
+    /// The path as sent: `trailing-slash`, `uppercase`, `dot-segment` (`/./` before the last segment),
+    /// `percent-encoded` (the last segment's first letter as `%XX`), or a literal path starting with `/`.
+    public var path: String?
+
+    /// The path transformations by name.
+    public static let pathForms = ["trailing-slash", "uppercase", "dot-segment", "percent-encoded"]
+
+    /// Creates a change that changes nothing yet.
+    public init() {}
 }
 
 /// A body: exactly one of the members. Text may hold `{{projectId}}` (the receiver's projectId) and

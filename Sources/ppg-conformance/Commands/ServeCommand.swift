@@ -4,6 +4,7 @@ import PPGConformance
 import PPGHTTP
 import PPGSignature
 import PPGVectors
+import Synchronization
 
 #if canImport(Glibc)
     @preconcurrency import Glibc
@@ -22,7 +23,9 @@ enum ServeCommand: CLICommand {
         .value("project-id", "ID", "The projectId the receiver is configured with (the key)."),
         .integer("port", "P", "The port; 0 picks a free one.", range: 0...65535, default: 8080),
         .value("host", "H", "The address to listen on (default 127.0.0.1)."),
-        .value("public-url", "URL", "The webhook URL as configured in PushPushGo (default: http:// + Host + path)."),
+        .value(
+            "public-url", "URL",
+            "The webhook URL as configured in PushPushGo (default: http://HOST:PORT/ppg/webhook, the address served)."),
         .value("scheme", "S", "url-params (default) or json-body."),
         .value("encoding", "E", "hex (default) or base64."),
         .value("mutant", "NAME", "Serve a receiver with this bug (see 'ppg-conformance mutants --list')."),
@@ -42,16 +45,23 @@ enum ServeCommand: CLICommand {
         let scheme: SignatureScheme = try arguments.choice("scheme", default: .urlParameters)
         let encoding: SignatureEncoding = try arguments.choice("encoding", default: .hex)
         let mutant = try arguments.optionalChoice("mutant", as: Mutant.self)
-        let publicURL = try arguments.url("public-url")
+        let givenURL = try arguments.url("public-url")
         let profile = SignatureProfile(scheme: scheme, encoding: encoding)
-        let reference = ReferenceReceiver(projectID: projectID, publicURL: publicURL, profile: profile)
-        let receiver: any Receiver = mutant.map { MutantReceiver(mutant: $0, reference: reference) } ?? reference
+        // The receiver is made once the port is bound: by default its configured URL is the address it serves, so
+        // it never takes its URL from what a client sends (Host, forwarding headers, the request-target).
+        let slot = Mutex<(any Receiver)?>(nil)
         let configuration = HTTPServer.Configuration(
             host: host, port: port,
             idleTimeout: try arguments.number("idle-timeout"),
             requestTimeout: try arguments.number("request-timeout"))
         let log = LineWriter()
-        let server = HTTPServer(configuration: configuration, handler: receiver.httpHandler) { request, response in
+        let handler: HTTPServer.Handler = { request in
+            guard let receiver = slot.withLock({ $0 }) else {
+                return HTTPServerResponse(status: 404, reason: "Not Found", logNote: "not ready")
+            }
+            return receiver.httpHandler(request)
+        }
+        let server = HTTPServer(configuration: configuration, handler: handler) { request, response in
             let line = [
                 timestamp(), request?.peer ?? "-",
                 request.map { PrintableText.line("\($0.method) \($0.target.prefix(200))") } ?? "-",
@@ -61,14 +71,25 @@ enum ServeCommand: CLICommand {
         }
         let bound: Int
         do {
-            bound = try server.start()
+            bound = try server.bind()
         } catch {
             throw CLIError(kind: .unreachable, message: "serve: \(error.message)")
         }
         let shown = host.contains(":") && !host.hasPrefix("[") ? "[\(host)]" : host
+        // A wildcard address is reached as loopback here; from elsewhere, say the URL with --public-url.
+        let reachable = host == "0.0.0.0" ? "127.0.0.1" : host == "::" || host == "[::]" ? "[::1]" : shown
+        let publicURL =
+            givenURL ?? RawURL(scheme: "http", host: reachable, port: String(bound), path: "/ppg/webhook")
+        let reference = ReferenceReceiver(projectID: projectID, publicURL: publicURL, profile: profile)
+        slot.withLock { $0 = mutant.map { MutantReceiver(mutant: $0, reference: reference) } ?? reference }
+        do {
+            try server.start()
+        } catch {
+            throw CLIError(kind: .unreachable, message: "serve: \(error.message)")
+        }
         log.write(
             "serving on http://\(shown):\(bound) (projectId \(projectID), profile \(profile), "
-                + "receiver \(mutant.map { "mutant \($0.rawValue)" } ?? "reference"))")
+                + "receiver \(mutant.map { "mutant \($0.rawValue)" } ?? "reference"), signed URL \(publicURL))")
         // Returns on SIGINT or SIGTERM; connections in progress finish their current request.
         TerminationSignal.wait()
         server.stop()
