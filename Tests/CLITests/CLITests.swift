@@ -213,6 +213,19 @@ struct RunCommandTests {
         #expect(load.stderr.contains("--json '/dev/null': is a device"))
     }
 
+    @Test("a selection that tests nothing is exit 2 with one line, never 'conformant'")
+    func nothingSelected() throws {
+        for arguments in [["--only", "header/*"], ["--skip", "*"], ["--only", "encoding/*", "--scheme", "json-body"]] {
+            let result = try TestSupport.tool(["run"] + arguments)
+            #expect(result.status == 2, "\(arguments)")
+            #expect(result.stderr.contains("nothing would be tested"), "\(arguments): \(result.stderr)")
+            #expect(result.stderr.split(separator: "\n").count == 1)
+        }
+        let http = try TestSupport.tool(["run", "--target", "http://127.0.0.1:1/x", "--project-id", "p", "--only", "hmac/*"])
+        #expect(http.status == 2)
+        #expect(http.stderr.contains("does not take (signature)"))
+    }
+
     @Test("lint and run on a directory that is not a corpus stop at once, exit 2")
     func notACorpus() throws {
         let start = Date()

@@ -112,7 +112,9 @@ struct PipeProtocolTests {
     func skips() throws {
         let command = Self.answering(#"{"id": "%s", "skip": "no base64"}"#)
         let result = try TestSupport.tool(["run", "--exec", command, "--only", "encoding/*"])
-        #expect(result.status == 0)
+        // Every vector skipped by the program: nothing was tested, which is never a conformant run.
+        #expect(result.status == 2)
+        #expect(result.stderr.contains("every selected vector was skipped"))
         let corpus = try VectorLoader.load(directory: TestSupport.corpusDirectory)
         let selected = corpus.signatureVectors.filter { $0.category == "encoding" }.count
         #expect(selected > 0)

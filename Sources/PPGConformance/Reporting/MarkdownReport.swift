@@ -9,7 +9,8 @@ public enum MarkdownReport {
     public static func render(_ result: RunResult, limit: Int = 30) -> String {
         let summary = result.summary
         var lines = [
-            "## PushPushGo webhook conformance: " + (summary.conforms ? "✅ conformant" : "❌ not conformant"),
+            "## PushPushGo webhook conformance: "
+                + (summary.tested == 0 ? "⚠️ nothing tested" : summary.conforms ? "✅ conformant" : "❌ not conformant"),
             "",
             "Target `\(cell(result.targetName))`, profile `\(result.profile)`, corpus \(result.corpusVersion), "
                 + "ppg-conformance \(ToolInfo.version).",

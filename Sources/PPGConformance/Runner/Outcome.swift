@@ -122,8 +122,12 @@ public struct RunSummary: Sendable, Equatable {
         }
     }
 
-    /// Whether the run conforms: nothing failed and no listed vector passed.
-    public var conforms: Bool { failed == 0 && unexpectedPasses == 0 }
+    /// How many vectors ran (not skipped).
+    public var tested: Int { passed + failed + warnings + expectedFailures + unexpectedPasses }
+
+    /// Whether the run conforms: something was tested, nothing failed and no listed vector passed. A run that
+    /// tested nothing (a selection that matches nothing, every vector skipped) never conforms.
+    public var conforms: Bool { tested > 0 && failed == 0 && unexpectedPasses == 0 }
 
     /// The console's last line: `N passed, N failed, N skipped`, where failed counts what fails the run.
     public var closingLine: String { "\(passed) passed, \(failed + unexpectedPasses) failed, \(skipped) skipped" }

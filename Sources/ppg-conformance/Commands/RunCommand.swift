@@ -132,6 +132,20 @@ enum RunCommand: CLICommand {
             Console.out("\(counted(planned.count, "vector")) selected")
             return ExitCode.success
         }
+        // A run that would test nothing is not a conformant one: say so before anything is sent.
+        let (planned, notSent) = Runner.plan(corpus: corpus, target: target, options: options)
+        if !planned.contains(where: { $0.skipReason == nil }) {
+            let selection =
+                (arguments.all("only").map { "--only '\($0)'" } + arguments.all("skip").map { "--skip '\($0)'" }
+                + arguments.all("flag").map { "--flag \($0)" }).joined(separator: " ")
+            let why =
+                planned.isEmpty
+                ? (notSent.isEmpty
+                    ? "selects no vector" : "selects only vectors this target does not take (\(notSent.keys.map(\.rawValue).sorted().joined(separator: ", ")))")
+                : "selects only vectors that are skipped here (\(planned.compactMap(\.skipReason).first ?? ""))"
+            throw CLIError.usage(
+                "run: \(selection.isEmpty ? "the run" : selection) \(why): nothing would be tested (see 'ppg-conformance run --list')")
+        }
         if let http = target as? HTTPTarget {
             do {
                 try http.checkReachable()
@@ -163,6 +177,9 @@ enum RunCommand: CLICommand {
         // The console report first: a report that cannot be written must not cost the user the run's verdict.
         for line in console.summaryLines(result) { Console.out(line) }
         try writeReports(result, files: reportFiles, arguments: arguments)
+        if result.summary.tested == 0 {
+            throw CLIError.usage("run: every selected vector was skipped: nothing was tested, so nothing conforms")
+        }
         return result.summary.conforms ? ExitCode.success : ExitCode.nonconformant
     }
 
