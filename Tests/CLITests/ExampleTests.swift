@@ -9,6 +9,22 @@ import Testing
 struct ExampleTests {
     static let examples = TestSupport.packageRoot + "/Examples"
     static let hasNode: Bool = TestSupport.which("node") != nil
+    /// `.ci/run` sets this, so that a framework it installed but that does not load fails instead of skipping.
+    static let required = ProcessInfo.processInfo.environment["PPG_REQUIRE_EXAMPLES"] == "1"
+    static let nodePath = ["NODE_PATH": "/usr/share/nodejs"]
+
+    static func python(imports modules: String) -> Bool {
+        guard TestSupport.hasPython, let python = TestSupport.which("python3") else { return false }
+        return (try? TestSupport.run(python, ["-c", "import \(modules)"]))?.status == 0
+    }
+
+    static let hasFlask = required || python(imports: "flask")
+    static let hasFastAPI = required || python(imports: "fastapi, uvicorn")
+    static let hasExpress: Bool = {
+        guard !required else { return true }
+        guard let node = TestSupport.which("node") else { return false }
+        return (try? TestSupport.run(node, ["-e", "require('express')"], environment: nodePath))?.status == 0
+    }()
 
     func conforms(_ result: ProcessResult) {
         #expect(result.status == 0, "\(result.stdout.suffix(1500))\n\(result.stderr)")
@@ -23,14 +39,18 @@ struct ExampleTests {
         conforms(try TestSupport.tool(["run", "--exec", command]))
     }
 
-    func httpRun(executable: String, arguments: [String]) throws {
+    /// The suite over HTTP with `--strict` under both profiles; `urlParamsExtra` adds options to the url-params run
+    /// (an expected-failures file for what a stack cannot see).
+    func httpRun(
+        executable: String, arguments: [String], environment: [String: String] = [:], urlParamsExtra: [String] = []
+    ) throws {
         for profile in [["url-params", "hex"], ["json-body", "base64"]] {
             let receiver = try ListeningProcess(
                 executable: executable,
                 arguments: arguments + [
                     "--project-id", "example-project", "--port", "0", "--scheme", profile[0],
                     "--encoding", profile[1],
-                ])
+                ], environment: environment)
             // SIGKILL: children of the test process inherit its blocked signal mask, so SIGTERM would not reach them.
             defer { _ = receiver.stop(SIGKILL) }
             try #require(receiver.port > 0, "the receiver did not say where it listens")
@@ -38,8 +58,32 @@ struct ExampleTests {
                 try TestSupport.tool([
                     "run", "--target", receiver.url, "--project-id", "example-project", "--strict",
                     "--scheme", profile[0], "--encoding", profile[1],
-                ]))
+                ] + (profile[0] == "url-params" ? urlParamsExtra : [])))
         }
+    }
+
+    @Test("Flask receiver over HTTP", .enabled(if: hasFlask, "Flask is not installed (pip install flask)"))
+    func flaskHTTP() throws {
+        try httpRun(
+            executable: try #require(TestSupport.which("python3")), arguments: [Self.examples + "/flask/app.py"])
+    }
+
+    @Test(
+        "FastAPI receiver under uvicorn over HTTP",
+        .enabled(if: hasFastAPI, "FastAPI or uvicorn is not installed (pip install fastapi uvicorn)"))
+    func fastAPIHTTP() throws {
+        try httpRun(
+            executable: try #require(TestSupport.which("python3")), arguments: [Self.examples + "/fastapi/app.py"],
+            urlParamsExtra: ["--expected-failures", Self.examples + "/fastapi/expected-failures.txt"])
+    }
+
+    @Test(
+        "Express receiver over HTTP",
+        .enabled(if: hasExpress, "Express is not installed (Debian: apt-get install node-express)"))
+    func expressHTTP() throws {
+        try httpRun(
+            executable: try #require(TestSupport.which("node")), arguments: [Self.examples + "/express/app.js"],
+            environment: Self.nodePath)
     }
 
     @Test("Python verifier over the pipe", .enabled(if: TestSupport.hasPython, "python3 is not installed"))

@@ -15,9 +15,12 @@ final class ListeningProcess {
         try self.init(executable: TestSupport.toolPath, arguments: ["serve", "--port", "0"] + arguments)
     }
 
-    init(executable: String, arguments: [String], directory: String? = nil) throws {
+    init(executable: String, arguments: [String], directory: String? = nil, environment: [String: String] = [:]) throws {
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
+        if !environment.isEmpty {
+            process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        }
         if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
         process.standardOutput = output
         process.standardError = output

@@ -362,7 +362,9 @@ public enum Runner {
                     outcome.status = .fail
                     let step = deliveries.count > 1 ? "delivery \(delivery.step + 1): " : ""
                     outcome.reason = step + problem
-                    if !response.bodyPrefix.isEmpty { outcome.actual += " — body: \(response.bodyPrefix)" }
+                    if !response.bodyPrefix.isEmpty {
+                        outcome.actual += " — body: \(PrintableText.line(String(response.bodyPrefix.prefix(120))))"
+                    }
                     break
                 }
             }
