@@ -327,7 +327,8 @@ struct ParsedHead {
             while start < end && (line[start] == 0x20 || line[start] == 0x09) { start += 1 }
             while end > start && (line[end - 1] == 0x20 || line[end - 1] == 0x09) { end -= 1 }
             headers.append(
-                (name: String(decoding: name, as: UTF8.self), value: String(decoding: line[start..<end], as: UTF8.self)))
+                (name: String(decoding: name, as: UTF8.self), value: String(decoding: line[start..<end], as: UTF8.self))
+            )
         }
         return ParsedHead(startLine: startLine, headers: headers)
     }

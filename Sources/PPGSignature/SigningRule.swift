@@ -19,7 +19,8 @@ public struct SigningRule: Sendable, Hashable, CustomStringConvertible {
         case togglePort = "the configured URL with its default port written out (or removed)"
         case sortedQuery = "the configured URL with its query parameters sorted"
         case decodedQuery = "the configured URL with its query percent-decoded"
-        case forwarded = "X-Forwarded-Proto/-Host (or Forwarded) + request-target, as a framework trusting proxies builds it"
+        case forwarded =
+            "X-Forwarded-Proto/-Host (or Forwarded) + request-target, as a framework trusting proxies builds it"
         case originalURL = "the configured scheme and host + X-Original-URL or X-Rewrite-URL"
         case configuredOrigin = "the configured scheme and host + the request-target as received"
         case absoluteTarget = "an absolute-form request-target as received, else the configured URL"

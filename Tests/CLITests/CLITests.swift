@@ -215,13 +215,17 @@ struct RunCommandTests {
 
     @Test("a selection that tests nothing is exit 2 with one line, never 'conformant'")
     func nothingSelected() throws {
-        for arguments in [["--only", "header/*"], ["--skip", "*"], ["--only", "encoding/*", "--scheme", "json-body"]] {
+        for arguments in [
+            ["--only", "header/*"], ["--skip", "*"], ["--only", "encoding/*", "--scheme", "json-body"],
+        ] {
             let result = try TestSupport.tool(["run"] + arguments)
             #expect(result.status == 2, "\(arguments)")
             #expect(result.stderr.contains("nothing would be tested"), "\(arguments): \(result.stderr)")
             #expect(result.stderr.split(separator: "\n").count == 1)
         }
-        let http = try TestSupport.tool(["run", "--target", "http://127.0.0.1:1/x", "--project-id", "p", "--only", "hmac/*"])
+        let http = try TestSupport.tool([
+            "run", "--target", "http://127.0.0.1:1/x", "--project-id", "p", "--only", "hmac/*",
+        ])
         #expect(http.status == 2)
         #expect(http.stderr.contains("does not take (signature)"))
     }

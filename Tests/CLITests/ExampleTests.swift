@@ -55,10 +55,11 @@ struct ExampleTests {
             defer { _ = receiver.stop(SIGKILL) }
             try #require(receiver.port > 0, "the receiver did not say where it listens")
             conforms(
-                try TestSupport.tool([
-                    "run", "--target", receiver.url, "--project-id", "example-project", "--strict",
-                    "--scheme", profile[0], "--encoding", profile[1],
-                ] + (profile[0] == "url-params" ? urlParamsExtra : [])))
+                try TestSupport.tool(
+                    [
+                        "run", "--target", receiver.url, "--project-id", "example-project", "--strict",
+                        "--scheme", profile[0], "--encoding", profile[1],
+                    ] + (profile[0] == "url-params" ? urlParamsExtra : [])))
         }
     }
 

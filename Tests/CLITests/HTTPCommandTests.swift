@@ -15,7 +15,8 @@ final class ListeningProcess {
         try self.init(executable: TestSupport.toolPath, arguments: ["serve", "--port", "0"] + arguments)
     }
 
-    init(executable: String, arguments: [String], directory: String? = nil, environment: [String: String] = [:]) throws {
+    init(executable: String, arguments: [String], directory: String? = nil, environment: [String: String] = [:]) throws
+    {
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
         if !environment.isEmpty {

@@ -120,12 +120,15 @@ public enum Mutant: String, Sendable, CaseIterable {
         case .rejectsUnknownMembers: "validates the body against the old IBody schema and refuses new members"
         case .serverErrorOnLargeBody: "a 32 KiB buffer: larger bodies crash (500)"
         case .redirects: "redirects every request to another URL (301)"
-        case .forwardedHeaders: "builds the signed URL from X-Forwarded-Proto/-Host (or Forwarded), which any client can send"
-        case .originalURLHeader: "takes the request path from X-Original-URL or X-Rewrite-URL, which any client can send"
+        case .forwardedHeaders:
+            "builds the signed URL from X-Forwarded-Proto/-Host (or Forwarded), which any client can send"
+        case .originalURLHeader:
+            "takes the request path from X-Original-URL or X-Rewrite-URL, which any client can send"
         case .originPlusPath: "signs the configured origin plus the request path as received, not the configured URL"
         case .absoluteFormURL: "signs an absolute-form request-target (POST http://host/path) as the URL"
         case .anyMethod: "handles every method on the webhook route, verifying as usual"
-        case .verifiesJSONOnly: "verifies only requests labelled application/json; anything else is processed unverified"
+        case .verifiesJSONOnly:
+            "verifies only requests labelled application/json; anything else is processed unverified"
         }
     }
 }
@@ -164,11 +167,15 @@ extension Mutant {
         case .redirects: "a trailing-slash or http→https redirect in front of the webhook route"
         case .forwardedHeaders:
             "Express 'trust proxy' (req.protocol, req.hostname), Werkzeug ProxyFix, Django USE_X_FORWARDED_HOST, Laravel TrustProxies '*', uvicorn --forwarded-allow-ips, Rails url_for"
-        case .originalURLHeader: "Symfony and Zend before CVE-2018-14773, Yii's IIS workaround: the request URI from X-Original-URL/X-Rewrite-URL"
+        case .originalURLHeader:
+            "Symfony and Zend before CVE-2018-14773, Yii's IIS workaround: the request URI from X-Original-URL/X-Rewrite-URL"
         case .originPlusPath: "PUBLIC_BASE_URL + req.originalUrl / settings.BASE_URL + request.get_full_path()"
-        case .absoluteFormURL: "Go's r.URL.String() or Node's req.url, which hold the absolute URL when the request line carries one"
-        case .anyMethod: "app.all('/hook', …), @app.route('/hook', methods=[...all]), a handler that never checks the method"
-        case .verifiesJSONOnly: "if request.is_json: verify(...) / if (req.is('json')) verify() — the decision to verify taken from the request"
+        case .absoluteFormURL:
+            "Go's r.URL.String() or Node's req.url, which hold the absolute URL when the request line carries one"
+        case .anyMethod:
+            "app.all('/hook', …), @app.route('/hook', methods=[...all]), a handler that never checks the method"
+        case .verifiesJSONOnly:
+            "if request.is_json: verify(...) / if (req.is('json')) verify() — the decision to verify taken from the request"
         }
     }
 

@@ -83,8 +83,11 @@ enum VectorValidation {
                 .invalidValue, path: path + ".encodings", vectorID: vector.id, "encodings must not be empty")
         }
         let encodings = vector.encodings ?? SignatureEncoding.allCases
-        let allowances = [("$.alsoAllowed", vector.alsoAllowed)]
-            + (vector.followUps ?? []).enumerated().map { ("$.followUps[\($0.offset)].alsoAllowed", $0.element.alsoAllowed) }
+        let allowances =
+            [("$.alsoAllowed", vector.alsoAllowed)]
+            + (vector.followUps ?? []).enumerated().map {
+                ("$.followUps[\($0.offset)].alsoAllowed", $0.element.alsoAllowed)
+            }
         for (field, statuses) in allowances {
             for status in statuses ?? [] where !(100...599).contains(status) {
                 throw file.error(

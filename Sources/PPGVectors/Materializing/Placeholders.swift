@@ -44,7 +44,8 @@ public enum Placeholders {
             } else if name.hasPrefix("fill:"), let count = Int(name.dropFirst(5)), count >= 0, count <= maximumFill {
                 out += [UInt8](repeating: UInt8(ascii: "x"), count: count)
             } else {
-                let known = "{{projectId}}, {{fill:N}}" + (publicURL == nil ? "" : ", {{publicScheme}}, {{publicAuthority}}")
+                let known =
+                    "{{projectId}}, {{fill:N}}" + (publicURL == nil ? "" : ", {{publicScheme}}, {{publicAuthority}}")
                 throw Failure(message: "unknown placeholder '{{\(name)}}' (known here: \(known))")
             }
             index = end + 2

@@ -141,10 +141,12 @@ enum RunCommand: CLICommand {
             let why =
                 planned.isEmpty
                 ? (notSent.isEmpty
-                    ? "selects no vector" : "selects only vectors this target does not take (\(notSent.keys.map(\.rawValue).sorted().joined(separator: ", ")))")
+                    ? "selects no vector"
+                    : "selects only vectors this target does not take (\(notSent.keys.map(\.rawValue).sorted().joined(separator: ", ")))")
                 : "selects only vectors that are skipped here (\(planned.compactMap(\.skipReason).first ?? ""))"
             throw CLIError.usage(
-                "run: \(selection.isEmpty ? "the run" : selection) \(why): nothing would be tested (see 'ppg-conformance run --list')")
+                "run: \(selection.isEmpty ? "the run" : selection) \(why): nothing would be tested (see 'ppg-conformance run --list')"
+            )
         }
         if let http = target as? HTTPTarget {
             do {
