@@ -6,8 +6,10 @@ public final class HTTPConnection {
     public let host: String
     /// The port.
     public let port: Int
-    /// How long connecting may take.
+    /// How long connecting may take (the TLS handshake included).
     public var connectTimeout: Double
+    /// TLS (https), or `nil` for plain HTTP.
+    public let tls: TLSOptions?
     private var socket: Socket?
     private var reader: MessageReader?
     /// How many TCP connections this object has opened, for tests of keep-alive reuse.
@@ -17,11 +19,13 @@ public final class HTTPConnection {
     /// - Parameters:
     ///   - host: A name, an IPv4 address or a bracketed IPv6 address.
     ///   - port: The port.
-    ///   - connectTimeout: Seconds connecting may take.
-    public init(host: String, port: Int, connectTimeout: Double = 5) {
+    ///   - connectTimeout: Seconds connecting (and the TLS handshake) may take.
+    ///   - tls: TLS options for an https server; plain HTTP when `nil`.
+    public init(host: String, port: Int, connectTimeout: Double = 5, tls: TLSOptions? = nil) {
         self.host = host
         self.port = port
         self.connectTimeout = connectTimeout
+        self.tls = tls
     }
 
     deinit { close() }
@@ -37,7 +41,9 @@ public final class HTTPConnection {
     /// - Throws: `HTTPError` when nothing accepts the connection.
     public func open() throws(HTTPError) {
         close()
-        let opened = try Socket.connect(host: host, port: port, deadline: .after(connectTimeout))
+        let deadline = Deadline.after(connectTimeout)
+        let opened = try Socket.connect(host: host, port: port, deadline: deadline)
+        if let tls { opened.tls = try TLSSession(socket: opened, hostname: host, options: tls, deadline: deadline) }
         socket = opened
         reader = MessageReader(socket: opened)
         connectionsOpened += 1

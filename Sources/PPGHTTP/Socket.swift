@@ -22,6 +22,8 @@ public struct HTTPError: Error, Sendable, Equatable, CustomStringConvertible {
         case tooLarge = "too-large"
         /// A socket call failed (bind, listen, …).
         case system
+        /// The TLS handshake failed: a certificate that does not verify, a protocol mismatch, no TLS library.
+        case tls
     }
 
     /// What kind it is.
@@ -79,6 +81,8 @@ public struct Deadline: Sendable, Comparable {
 /// A non-blocking TCP socket driven with `poll`, so every call honours a deadline. Used from one thread at a time.
 final class Socket {
     private(set) var descriptor: Int32
+    /// Set once a TLS handshake has completed: every byte then goes through it.
+    var tls: TLSSession?
 
     init(descriptor: Int32) {
         self.descriptor = descriptor
@@ -157,6 +161,7 @@ final class Socket {
 
     /// Sends every byte before the deadline.
     func send(_ bytes: [UInt8], deadline: Deadline) throws(HTTPError) {
+        if let tls { return try tls.send(bytes, socket: self, deadline: deadline) }
         var offset = 0
         while offset < bytes.count {
             let sent = bytes.withUnsafeBytes { raw in
@@ -177,6 +182,7 @@ final class Socket {
 
     /// Receives up to `maximum` bytes; an empty result means the peer closed its side.
     func receive(maximum: Int, deadline: Deadline) throws(HTTPError) -> [UInt8] {
+        if let tls { return try tls.receive(maximum: maximum, socket: self, deadline: deadline) }
         var buffer = [UInt8](repeating: 0, count: maximum)
         while true {
             let count = buffer.withUnsafeMutableBytes { raw in
@@ -196,6 +202,7 @@ final class Socket {
 
     /// Whether the peer has closed or sent something, without waiting: used before reusing a kept-alive connection.
     func isReadableOrClosed() -> Bool {
+        if tls?.hasPending == true { return true }
         var pollDescriptor = pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)
         return poll(&pollDescriptor, 1, 0) != 0
     }
@@ -204,7 +211,7 @@ final class Socket {
         _ = shutdown(descriptor, Int32(SHUT_WR))
     }
 
-    private func wait(for events: Int16, deadline: Deadline, what: String) throws(HTTPError) {
+    func wait(for events: Int16, deadline: Deadline, what: String) throws(HTTPError) {
         var pollDescriptor = pollfd(fd: descriptor, events: events, revents: 0)
         let ready = poll(&pollDescriptor, 1, deadline.millisecondsLeft)
         if ready == 0 { throw HTTPError(kind: .timeout, message: "timed out \(what)") }

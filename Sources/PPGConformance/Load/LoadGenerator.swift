@@ -20,12 +20,15 @@ public struct LoadOptions: Sendable {
     public var invalidRatio: Double
     /// Seconds each exchange may take.
     public var timeout: Double
+    /// TLS for an https target.
+    public var tls: TLSOptions?
 
     /// Creates options.
     public init(
         configuration: ReceiverConfiguration, connections: Int = 32, duration: Double = 10, requests: Int? = nil,
-        rate: Double? = nil, invalidRatio: Double = 0, timeout: Double = 5
+        rate: Double? = nil, invalidRatio: Double = 0, timeout: Double = 5, tls: TLSOptions? = nil
     ) {
+        self.tls = tls
         self.configuration = configuration
         self.connections = connections
         self.duration = duration
@@ -139,7 +142,7 @@ public enum LoadGenerator {
         let (valid, invalid) = pool(options.configuration)
         let counters = LoadCounters()
         let host = options.configuration.targetURL.host
-        let port = options.configuration.targetURL.port.flatMap { Int($0) } ?? 80
+        let port = options.configuration.targetURL.port.flatMap { Int($0) } ?? (options.tls == nil ? 80 : 443)
         let start = Date()
         let end = start.addingTimeInterval(options.duration)
         let perConnectionInterval = options.rate.map { Double(options.connections) / $0 }
@@ -165,7 +168,8 @@ public enum LoadGenerator {
                 var statuses: [Int: Int] = [:]
                 var wrong = 0, errors = 0, sentValid = 0, sentInvalid = 0
                 var firstError: String?
-                let connection = HTTPConnection(host: host, port: port, connectTimeout: options.timeout)
+                let connection = HTTPConnection(
+                    host: host, port: port, connectTimeout: options.timeout, tls: options.tls)
                 connection.hostHeader = options.configuration.targetURL.authority
                 var sent = 0
                 while true {

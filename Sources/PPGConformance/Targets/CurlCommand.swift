@@ -1,4 +1,5 @@
 import Foundation
+import PPGHTTP
 import PPGVectors
 
 /// A `curl` command that sends a delivery exactly: the same method, request-target, headers in order (curl's own
@@ -9,9 +10,10 @@ public enum CurlCommand {
     ///   - delivery: The delivery.
     ///   - insecure: Add `--insecure` for self-signed https targets.
     /// - Returns: A shell command line.
-    public static func make(_ delivery: Delivery, insecure: Bool = false) -> String {
+    public static func make(_ delivery: Delivery, insecure: Bool = false, caFile: String? = nil) -> String {
         var parts = ["curl", "-sS", "-i", "--path-as-is", "-X", delivery.method]
         if insecure { parts.append("--insecure") }
+        if let caFile { parts += ["--cacert", quote(caFile)] }
         let names = Set(delivery.headers.map { $0.name.lowercased() })
         for header in delivery.headers {
             // "Name;" is curl's way to send a header with an empty value.
@@ -41,13 +43,22 @@ public enum CurlCommand {
     ///   - port: The port.
     ///   - requests: Each request's bytes, in order.
     /// - Returns: A shell command line.
-    public static func rawSocket(host: String, port: Int, requests: [[UInt8]]) -> String {
+    ///   - tls: For https, the bytes go through `openssl s_client` instead of `/dev/tcp`.
+    public static func rawSocket(host: String, port: Int, requests: [[UInt8]], tls: TLSOptions? = nil) -> String {
         let address = host.hasPrefix("[") ? String(host.dropFirst().dropLast()) : host
-        var script = "exec 3<>/dev/tcp/\(address)/\(port)"
-        for index in requests.indices {
-            script += "; printf \"$\(index + 1)\" >&3; sleep 0.5"
+        var script: String
+        if let tls {
+            var client = "openssl s_client -quiet -connect \(host):\(port) -servername \(address)"
+            if tls.verify { client += " -verify_return_error" + (tls.caFile.map { " -CAfile \"\($0)\"" } ?? "") }
+            let writes = requests.indices.map { "printf \"$\($0 + 1)\"; sleep 0.5" }.joined(separator: "; ")
+            script = "{ \(writes); sleep 2; } | \(client)"
+        } else {
+            script = "exec 3<>/dev/tcp/\(address)/\(port)"
+            for index in requests.indices {
+                script += "; printf \"$\(index + 1)\" >&3; sleep 0.5"
+            }
+            script += "; while IFS= read -r -t 2 line <&3; do printf \"%s\\n\" \"$line\"; done"
         }
-        script += "; while IFS= read -r -t 2 line <&3; do printf \"%s\\n\" \"$line\"; done"
         return (["bash", "-c", quote(script), "reproduce"] + requests.map { quote(printfEscaped($0)) })
             .joined(separator: " ")
     }

@@ -11,9 +11,9 @@ enum LoadCommand: CLICommand {
     static let usage =
         "ppg-conformance load --target URL --project-id ID [--public-url URL] [--connections C] "
         + "[--duration S | --requests N] [--rate R] [--invalid-ratio F] [--scheme S] [--encoding E] [--timeout S] "
-        + "[--json FILE]"
+        + "[--insecure | --cacert FILE] [--json FILE]"
     static let options: [OptionSpec] = [
-        .value("target", "URL", "The receiver (http:// only: load uses the project's own client)."),
+        .value("target", "URL", "The receiver, http:// or https://."),
         .value("project-id", "ID", "The projectId the receiver is configured with."),
         .value("public-url", "URL", "The webhook URL as configured in PushPushGo (default: the target URL)."),
         .integer("connections", "C", "Kept-alive connections, each on its own thread.", range: 1...1024, default: 32),
@@ -27,6 +27,8 @@ enum LoadCommand: CLICommand {
         .value("encoding", "E", "hex (default) or base64."),
         .number("timeout", "S", "Seconds each exchange may take.", range: 0.05...600, default: 5),
         .value("json", "FILE", "Write the figures as JSON."),
+        .flag("insecure", "Do not verify the certificate of an https target (said once on stderr)."),
+        .value("cacert", "FILE", "Trust this PEM CA or certificate for an https target instead of the system's store."),
     ]
     static let details =
         "Exit codes: 0 every verdict right and no errors; 1 a wrong verdict or an error; "
@@ -34,7 +36,9 @@ enum LoadCommand: CLICommand {
 
     static func run(_ arguments: ParsedArguments) throws -> Int32 {
         _ = try arguments.required("target")
-        guard let target = try arguments.url("target", schemes: ["http"]) else { return ExitCode.couldNotRun }
+        guard let target = try arguments.url("target", schemes: ["http", "https"]) else { return ExitCode.couldNotRun }
+        let caFile = try TLSArguments.caFile(arguments, url: target)
+        let https = target.scheme.lowercased() == "https"
         let projectID = try arguments.required("project-id")
         let publicURL = try arguments.url("public-url") ?? target
         if arguments.value("duration") != nil && arguments.value("requests") != nil {
@@ -52,10 +56,12 @@ enum LoadCommand: CLICommand {
             requests: try arguments.optionalInteger("requests"),
             rate: try arguments.optionalNumber("rate"),
             invalidRatio: try arguments.number("invalid-ratio"),
-            timeout: try arguments.number("timeout"))
+            timeout: try arguments.number("timeout"),
+            tls: https ? TLSOptions(verify: !arguments.has("insecure"), caFile: caFile) : nil)
         let jsonFile = try arguments.outputFile("json")
         do {
-            try HTTPTarget(url: target, timeout: options.timeout).checkReachable()
+            try HTTPTarget(url: target, timeout: options.timeout, insecure: arguments.has("insecure"), caFile: caFile)
+                .checkReachable()
         } catch {
             throw CLIError(kind: .unreachable, message: "load: \(error.message)")
         }

@@ -8,7 +8,7 @@ enum RunCommand: CLICommand {
     static let name = "run"
     static let summary = "Run the corpus against the in-process reference or a receiver over HTTP; write reports."
     static let usage =
-        "ppg-conformance run [--target URL --project-id ID [--public-url URL] [--jobs N] [--insecure] "
+        "ppg-conformance run [--target URL --project-id ID [--public-url URL] [--jobs N] [--insecure | --cacert FILE] "
         + "| --exec COMMAND [--project-id ID] [--public-url URL]] [--timeout S] [--vectors DIR] [--only GLOB] "
         + "[--skip GLOB] [--flag NAME] [--list] [--scheme S] [--encoding E] [--strict] [--expected-failures FILE] "
         + "[--write-expected-failures FILE] [--junit FILE] [--json FILE] [--markdown FILE] [--verbose]"
@@ -25,7 +25,8 @@ enum RunCommand: CLICommand {
         .number(
             "timeout", "S", "Seconds each HTTP exchange, or each --exec answer, may take.", range: 0.05...600,
             default: 5),
-        .flag("insecure", "Accept self-signed certificates on https targets (Apple platforms only; see README)."),
+        .flag("insecure", "Do not verify the certificate of an https target (said once on stderr)."),
+        .value("cacert", "FILE", "Trust this PEM CA or certificate for an https target instead of the system's store."),
         .value("only", "GLOB", "Run only vectors whose id matches.", repeatable: true),
         .value("skip", "GLOB", "Do not run vectors whose id matches.", repeatable: true),
         .value("flag", "NAME", "Run only vectors carrying this flag.", repeatable: true),
@@ -83,7 +84,7 @@ enum RunCommand: CLICommand {
             guard !command.trimmingCharacters(in: .whitespaces).isEmpty else {
                 throw CLIError.usage("run: '--exec' needs a command")
             }
-            for option in ["jobs", "insecure"] where arguments.value(option) != nil || arguments.has(option) {
+            for option in ["jobs", "insecure", "cacert"] where arguments.value(option) != nil || arguments.has(option) {
                 throw CLIError.usage("run: '--\(option)' only applies with '--target' (a pipe answers one at a time)")
             }
             let started: PipeTarget
@@ -101,10 +102,12 @@ enum RunCommand: CLICommand {
             }
             configuration.targetURL = targetURL
             configuration.publicURL = try url("public-url") ?? targetURL
-            target = HTTPTarget(url: targetURL, timeout: timeout, insecure: arguments.has("insecure"))
+            target = HTTPTarget(
+                url: targetURL, timeout: timeout, insecure: arguments.has("insecure"),
+                caFile: try TLSArguments.caFile(arguments, url: targetURL))
         } else {
-            for option in ["jobs", "timeout", "insecure"] where arguments.value(option) != nil || arguments.has(option)
-            {
+            for option in ["jobs", "timeout", "insecure", "cacert"]
+            where arguments.value(option) != nil || arguments.has(option) {
                 throw CLIError.usage("run: '--\(option)' only applies with '--target' or '--exec'")
             }
             target = ReferenceTarget(configuration: configuration)
@@ -210,5 +213,29 @@ enum RunCommand: CLICommand {
     static func hostname() -> String {
         let name = ProcessInfo.processInfo.hostName
         return name.isEmpty ? "localhost" : name
+    }
+}
+
+/// `--insecure` and `--cacert`, shared by `run` and `load`.
+enum TLSArguments {
+    /// The CA file, checked to be readable; both options only with an https URL, and not together. `--insecure`
+    /// is said once on stderr.
+    static func caFile(_ arguments: ParsedArguments, url: RawURL) throws(CLIError) -> String? {
+        let command = arguments.command
+        let https = url.scheme.lowercased() == "https"
+        if arguments.has("insecure") || arguments.value("cacert") != nil {
+            guard https else { throw .usage("\(command): '--insecure' and '--cacert' apply to an https:// target") }
+        }
+        if arguments.has("insecure") && arguments.value("cacert") != nil {
+            throw .usage("\(command): give either '--insecure' or '--cacert', not both")
+        }
+        if arguments.has("insecure") {
+            Console.error("warning: --insecure: the certificate of \(url.authority) is not verified")
+        }
+        guard let path = arguments.value("cacert") else { return nil }
+        guard FileManager.default.isReadableFile(atPath: path) else {
+            throw .input("\(command): cannot read --cacert file '\(path)'")
+        }
+        return path
     }
 }

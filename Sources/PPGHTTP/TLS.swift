@@ -1,0 +1,137 @@
+import CPPGSystem
+import Synchronization
+
+#if canImport(Glibc)
+    @preconcurrency import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+/// How the client checks an https server: against the system's trust store by default, against one CA or
+/// certificate file (`--cacert`), or not at all (`--insecure`). TLS 1.2 or later, SNI, ALPN `http/1.1`, through the
+/// system's OpenSSL loaded at run time (no package, no link-time dependency).
+public struct TLSOptions: Sendable, Hashable {
+    /// Check the certificate chain and the host name.
+    public var verify: Bool
+    /// A PEM file of CA certificates (or the server's own) to trust instead of the system's store.
+    public var caFile: String?
+
+    /// Creates options.
+    /// - Parameters:
+    ///   - verify: Check the certificate (default); `false` is `--insecure`.
+    ///   - caFile: A PEM file to trust instead of the system's store.
+    public init(verify: Bool = true, caFile: String? = nil) {
+        self.verify = verify
+        self.caFile = caFile
+    }
+
+    /// Why TLS cannot be used on this machine (no OpenSSL to load), or `nil` when it can.
+    public static var unavailableReason: String? {
+        var buffer = [CChar](repeating: 0, count: 256)
+        guard ppg_tls_load(&buffer, buffer.count) == 0 else { return nil }
+        return String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+}
+
+/// One OpenSSL client context per set of options, made once: loading a trust store takes milliseconds.
+final class TLSContext: @unchecked Sendable {
+    let pointer: UnsafeMutableRawPointer
+    private static let cache = Mutex<[TLSOptions: TLSContext]>([:])
+
+    private init(pointer: UnsafeMutableRawPointer) {
+        self.pointer = pointer
+    }
+
+    deinit { ppg_tls_context_free(pointer) }
+
+    static func shared(_ options: TLSOptions) throws(HTTPError) -> TLSContext {
+        let cached = cache.withLock { $0[options] }
+        if let cached { return cached }
+        var error = [CChar](repeating: 0, count: 320)
+        guard let pointer = ppg_tls_context_new(options.verify ? 1 : 0, options.caFile, &error, error.count) else {
+            throw HTTPError(kind: .tls, message: text(error))
+        }
+        let context = TLSContext(pointer: pointer)
+        cache.withLock { $0[options] = context }
+        return context
+    }
+}
+
+func text(_ buffer: [CChar]) -> String {
+    String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+}
+
+/// A TLS session over one non-blocking socket; every step honours the caller's deadline.
+final class TLSSession {
+    private let pointer: UnsafeMutableRawPointer
+
+    /// Starts a session and completes the handshake before the deadline.
+    init(socket: Socket, hostname: String, options: TLSOptions, deadline: Deadline) throws(HTTPError) {
+        let context = try TLSContext.shared(options)
+        var error = [CChar](repeating: 0, count: 320)
+        let name = hostname.hasPrefix("[") && hostname.hasSuffix("]") ? String(hostname.dropFirst().dropLast()) : hostname
+        guard
+            let pointer = ppg_tls_session_new(
+                context.pointer, socket.descriptor, name, options.verify ? 1 : 0, &error, error.count)
+        else {
+            throw HTTPError(kind: .tls, message: text(error))
+        }
+        self.pointer = pointer
+        while true {
+            let result = ppg_tls_handshake(pointer)
+            switch result {
+            case Int32(PPG_TLS_DONE): return
+            case Int32(PPG_TLS_WANT_READ): try socket.wait(for: Int16(POLLIN), deadline: deadline, what: "in the TLS handshake")
+            case Int32(PPG_TLS_WANT_WRITE): try socket.wait(for: Int16(POLLOUT), deadline: deadline, what: "in the TLS handshake")
+            default: throw HTTPError(kind: .tls, message: "TLS handshake failed: " + lastError())
+            }
+        }
+    }
+
+    deinit { ppg_tls_session_free(pointer) }
+
+    /// The reason the last step failed: the certificate check's, or OpenSSL's.
+    func lastError() -> String {
+        var buffer = [CChar](repeating: 0, count: 320)
+        ppg_tls_error(pointer, &buffer, buffer.count)
+        return text(buffer)
+    }
+
+    /// Writes every byte before the deadline.
+    func send(_ bytes: [UInt8], socket: Socket, deadline: Deadline) throws(HTTPError) {
+        var offset = 0
+        while offset < bytes.count {
+            var count: Int32 = 0
+            let result = bytes.withUnsafeBytes { raw in
+                ppg_tls_write(pointer, raw.baseAddress.unsafelyUnwrapped + offset, Int32(min(raw.count - offset, 1 << 20)), &count)
+            }
+            switch result {
+            case Int32(PPG_TLS_DONE): offset += Int(count)
+            case Int32(PPG_TLS_WANT_READ): try socket.wait(for: Int16(POLLIN), deadline: deadline, what: "sending")
+            case Int32(PPG_TLS_WANT_WRITE): try socket.wait(for: Int16(POLLOUT), deadline: deadline, what: "sending")
+            default: throw HTTPError(kind: .reset, message: "connection closed while sending: " + lastError())
+            }
+        }
+    }
+
+    /// Reads up to `maximum` decrypted bytes; an empty result means the peer closed.
+    func receive(maximum: Int, socket: Socket, deadline: Deadline) throws(HTTPError) -> [UInt8] {
+        var buffer = [UInt8](repeating: 0, count: maximum)
+        while true {
+            var count: Int32 = 0
+            let result = buffer.withUnsafeMutableBytes { raw in
+                ppg_tls_read(pointer, raw.baseAddress, Int32(raw.count), &count)
+            }
+            switch result {
+            case Int32(PPG_TLS_DONE): return Array(buffer.prefix(Int(count)))
+            case Int32(PPG_TLS_CLOSED): return []
+            case Int32(PPG_TLS_WANT_READ): try socket.wait(for: Int16(POLLIN), deadline: deadline, what: "waiting for data")
+            case Int32(PPG_TLS_WANT_WRITE): try socket.wait(for: Int16(POLLOUT), deadline: deadline, what: "waiting for data")
+            default: throw HTTPError(kind: .reset, message: "TLS: " + lastError())
+            }
+        }
+    }
+
+    /// Whether decrypted bytes wait in the session.
+    var hasPending: Bool { ppg_tls_pending(pointer) > 0 }
+}
