@@ -72,6 +72,11 @@ struct RequestFramer {
             // RFC 9112 §2.2: empty lines before a request line are ignored.
             while start < buffer.count && (buffer[start] == 13 || buffer[start] == 10) { start += 1 }
             scanFrom = max(scanFrom, start)
+            // A request line starts with a method token: anything else (a TLS ClientHello, another protocol) is
+            // refused at its first byte instead of waiting for a head that will never come.
+            if start < buffer.count && !ParsedHead.tokenCharacters.contains(buffer[start]) {
+                return .refuse(status: 400, reason: "Bad Request", note: "not an HTTP request line")
+            }
             guard let end = headEnd() else {
                 if buffer.count - start > limits.maximumHeadBytes {
                     return .refuse(

@@ -77,14 +77,21 @@ final class TLSSession {
             throw HTTPError(kind: .tls, message: text(error))
         }
         self.pointer = pointer
-        while true {
-            let result = ppg_tls_handshake(pointer)
-            switch result {
-            case Int32(PPG_TLS_DONE): return
-            case Int32(PPG_TLS_WANT_READ): try socket.wait(for: Int16(POLLIN), deadline: deadline, what: "in the TLS handshake")
-            case Int32(PPG_TLS_WANT_WRITE): try socket.wait(for: Int16(POLLOUT), deadline: deadline, what: "in the TLS handshake")
-            default: throw HTTPError(kind: .tls, message: "TLS handshake failed: " + lastError())
+        do throws(HTTPError) {
+            while true {
+                let result = ppg_tls_handshake(pointer)
+                switch result {
+                case Int32(PPG_TLS_DONE): return
+                case Int32(PPG_TLS_WANT_READ):
+                    try socket.wait(for: Int16(POLLIN), deadline: deadline, what: "in the TLS handshake")
+                case Int32(PPG_TLS_WANT_WRITE):
+                    try socket.wait(for: Int16(POLLOUT), deadline: deadline, what: "in the TLS handshake")
+                default: throw HTTPError(kind: .tls, message: "TLS handshake failed: " + lastError())
+                }
             }
+        } catch where error.kind == .timeout {
+            throw HTTPError(
+                kind: .tls, message: "the server did not complete a TLS handshake in time (is it plain http://?)")
         }
     }
 

@@ -1,0 +1,188 @@
+import Foundation
+import TestSupport
+import Testing
+
+/// https targets through the project's own client over TLS, against a Python `ssl` receiver (the example receiver
+/// wrapped in TLS) with certificates made in the test by the `openssl` command.
+@Suite(
+    "https targets",
+    .enabled(if: TestSupport.hasPython && TestSupport.hasOpenSSL, "python3 and openssl are needed for a TLS peer"))
+struct HTTPSTests {
+    static let wrapper = """
+        import argparse, ssl, sys
+        sys.path.insert(0, sys.argv[1])
+        import receiver
+        from http.server import ThreadingHTTPServer
+        cert, key = sys.argv[2], sys.argv[3]
+        receiver.Handler.config = argparse.Namespace(project_id="example-project", scheme="url-params",
+            encoding="hex", host="127.0.0.1", port=0, public_url=None)
+        server = ThreadingHTTPServer(("127.0.0.1", 0), receiver.Handler)
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        context.load_cert_chain(cert, key)
+        server.socket = context.wrap_socket(server.socket, server_side=True)
+        port = server.server_address[1]
+        receiver.Handler.config.public_url = f"https://127.0.0.1:{port}/ppg/webhook"
+        print(f"listening on https://127.0.0.1:{port}", flush=True)
+        server.serve_forever()
+        """
+
+    /// A self-signed certificate and key in `directory`, for the given subject alternative names.
+    func certificate(_ directory: String, names: String) throws {
+        let made = try TestSupport.run(
+            try #require(TestSupport.which("openssl")),
+            [
+                "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", directory + "/key.pem", "-out",
+                directory + "/cert.pem", "-days", "1", "-subj", "/CN=ppg-test", "-addext", "subjectAltName=\(names)",
+            ])
+        try #require(made.status == 0, "\(made.stderr)")
+    }
+
+    func tlsReceiver(_ directory: String) throws -> ListeningProcess {
+        try TestSupport.write(Self.wrapper, to: directory + "/tls.py")
+        return try ListeningProcess(
+            executable: try #require(TestSupport.which("python3")),
+            arguments: [
+                directory + "/tls.py", TestSupport.packageRoot + "/Examples/python", directory + "/cert.pem",
+                directory + "/key.pem",
+            ])
+    }
+
+    /// Each vector's status in a JSON report.
+    func statuses(_ path: String) throws -> [String: String] {
+        let data = try Data(contentsOf: URL(fileURLWithPath: path))
+        let report = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+        let outcomes = try #require(report["outcomes"] as? [[String: Any]])
+        return Dictionary(uniqueKeysWithValues: outcomes.compactMap { outcome in
+            (outcome["id"] as? String).map { ($0, outcome["status"] as? String ?? "") }
+        })
+    }
+
+    @Test("the whole corpus over https gives the outcomes it gives over http, none skipped for being https")
+    func sameAsHTTP() throws {
+        let directory = try TestSupport.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        try certificate(directory, names: "IP:127.0.0.1,DNS:localhost")
+        let https = try tlsReceiver(directory)
+        defer { _ = https.stop(SIGKILL) }
+        let http = try ListeningProcess(
+            executable: try #require(TestSupport.which("python3")),
+            arguments: [
+                TestSupport.packageRoot + "/Examples/python/receiver.py", "--project-id", "example-project", "--port",
+                "0",
+            ])
+        defer { _ = http.stop(SIGKILL) }
+        let overTLS = try TestSupport.tool([
+            "run", "--target", "https://127.0.0.1:\(https.port)/ppg/webhook", "--project-id", "example-project",
+            "--cacert", directory + "/cert.pem", "--json", directory + "/https.json",
+        ])
+        #expect(overTLS.status == 0, "\(overTLS.stdout.suffix(800))\(overTLS.stderr)")
+        _ = try TestSupport.tool([
+            "run", "--target", http.url, "--project-id", "example-project", "--json", directory + "/http.json",
+        ])
+        let tls = try statuses(directory + "/https.json")
+        let plain = try statuses(directory + "/http.json")
+        #expect(!tls.isEmpty && tls == plain)
+        #expect(!overTLS.stdout.contains("URLSession"))
+    }
+
+    @Test("a self-signed certificate: one line and exit 2 without --insecure or --cacert; --insecure runs, said once")
+    func selfSigned() throws {
+        let directory = try TestSupport.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        try certificate(directory, names: "IP:127.0.0.1")
+        let receiver = try tlsReceiver(directory)
+        defer { _ = receiver.stop(SIGKILL) }
+        let url = "https://127.0.0.1:\(receiver.port)/ppg/webhook"
+        let refused = try TestSupport.tool(["run", "--target", url, "--project-id", "example-project"])
+        #expect(refused.status == 2)
+        #expect(refused.stderr.contains("certificate verification failed: self-signed certificate"), "\(refused.stderr)")
+        #expect(refused.stderr.split(separator: "\n").count == 1)
+        let insecure = try TestSupport.tool([
+            "run", "--target", url, "--project-id", "example-project", "--insecure", "--only", "events/*",
+        ])
+        #expect(insecure.status == 0, "\(insecure.stderr)")
+        #expect(insecure.stderr.components(separatedBy: "--insecure").count == 2)
+        let load = try TestSupport.tool([
+            "load", "--target", url, "--project-id", "example-project", "--insecure", "--requests", "200",
+            "--connections", "4",
+        ])
+        #expect(load.status == 0, "\(load.stdout.suffix(400))")
+        #expect(load.stdout.contains("wrong verdicts: 0"))
+    }
+
+    @Test("a certificate for another host name is refused in one line with the reason")
+    func wrongHostname() throws {
+        let directory = try TestSupport.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        try certificate(directory, names: "DNS:other.example")
+        let receiver = try tlsReceiver(directory)
+        defer { _ = receiver.stop(SIGKILL) }
+        let result = try TestSupport.tool([
+            "run", "--target", "https://127.0.0.1:\(receiver.port)/ppg/webhook", "--project-id", "example-project",
+            "--cacert", directory + "/cert.pem",
+        ])
+        #expect(result.status == 2)
+        #expect(result.stderr.contains("certificate verification failed"), "\(result.stderr)")
+        #expect(result.stderr.split(separator: "\n").count == 1)
+    }
+
+    @Test(
+        "an expired certificate is refused in one line with the reason",
+        .enabled(
+            if: (try? TestSupport.run(TestSupport.which("python3") ?? "/", ["-c", "import cryptography"]))?.status == 0,
+            "python3's cryptography package is needed to make an expired certificate"))
+    func expired() throws {
+        let directory = try TestSupport.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let script = """
+            import datetime, ipaddress, sys
+            from cryptography import x509
+            from cryptography.hazmat.primitives import hashes, serialization
+            from cryptography.hazmat.primitives.asymmetric import ec
+            key = ec.generate_private_key(ec.SECP256R1())
+            name = x509.Name([x509.NameAttribute(x509.oid.NameOID.COMMON_NAME, "ppg-test")])
+            now = datetime.datetime.now(datetime.timezone.utc)
+            cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+                .serial_number(1).not_valid_before(now - datetime.timedelta(days=10))
+                .not_valid_after(now - datetime.timedelta(days=1))
+                .add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
+                               critical=False)
+                .sign(key, hashes.SHA256()))
+            open(sys.argv[1] + "/cert.pem", "wb").write(cert.public_bytes(serialization.Encoding.PEM))
+            open(sys.argv[1] + "/key.pem", "wb").write(key.private_bytes(serialization.Encoding.PEM,
+                serialization.PrivateFormat.PKCS8, serialization.NoEncryption()))
+            """
+        try TestSupport.write(script, to: directory + "/make.py")
+        let made = try TestSupport.run(try #require(TestSupport.which("python3")), [directory + "/make.py", directory])
+        try #require(made.status == 0, "\(made.stderr)")
+        let receiver = try tlsReceiver(directory)
+        defer { _ = receiver.stop(SIGKILL) }
+        let result = try TestSupport.tool([
+            "run", "--target", "https://127.0.0.1:\(receiver.port)/ppg/webhook", "--project-id", "example-project",
+            "--cacert", directory + "/cert.pem",
+        ])
+        #expect(result.status == 2)
+        #expect(result.stderr.contains("certificate has expired"), "\(result.stderr)")
+    }
+
+    @Test("plain HTTP on the TLS port, and a handshake that stalls, end in bounded time with one line")
+    func notTLS() throws {
+        let plain = try ListeningProcess(["--project-id", "p"])
+        defer { _ = plain.stop(SIGKILL) }
+        let start = Date()
+        let answeredHTTP = try TestSupport.tool([
+            "run", "--target", "https://127.0.0.1:\(plain.port)/ppg/webhook", "--project-id", "p", "--timeout", "2",
+        ])
+        #expect(answeredHTTP.status == 2)
+        #expect(answeredHTTP.stderr.contains("cannot start TLS"), "\(answeredHTTP.stderr)")
+        #expect(answeredHTTP.stderr.split(separator: "\n").count == 1)
+        let stalled = try HostilePeer(.hang)
+        defer { stalled.stop() }
+        let silent = try TestSupport.tool([
+            "run", "--target", "https://127.0.0.1:\(stalled.port)/ppg/webhook", "--project-id", "p", "--timeout", "1",
+        ])
+        #expect(silent.status == 2)
+        #expect(silent.stderr.contains("did not complete a TLS handshake in time"), "\(silent.stderr)")
+        #expect(Date().timeIntervalSince(start) < 15)
+    }
+}
