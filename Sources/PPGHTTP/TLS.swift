@@ -69,7 +69,8 @@ final class TLSSession {
     init(socket: Socket, hostname: String, options: TLSOptions, deadline: Deadline) throws(HTTPError) {
         let context = try TLSContext.shared(options)
         var error = [CChar](repeating: 0, count: 320)
-        let name = hostname.hasPrefix("[") && hostname.hasSuffix("]") ? String(hostname.dropFirst().dropLast()) : hostname
+        let name =
+            hostname.hasPrefix("[") && hostname.hasSuffix("]") ? String(hostname.dropFirst().dropLast()) : hostname
         guard
             let pointer = ppg_tls_session_new(
                 context.pointer, socket.descriptor, name, options.verify ? 1 : 0, &error, error.count)
@@ -89,7 +90,7 @@ final class TLSSession {
                 default: throw HTTPError(kind: .tls, message: "TLS handshake failed: " + lastError())
                 }
             }
-        } catch where error.kind == .timeout {
+        } catch  where error.kind == .timeout {
             throw HTTPError(
                 kind: .tls, message: "the server did not complete a TLS handshake in time (is it plain http://?)")
         }
@@ -110,7 +111,9 @@ final class TLSSession {
         while offset < bytes.count {
             var count: Int32 = 0
             let result = bytes.withUnsafeBytes { raw in
-                ppg_tls_write(pointer, raw.baseAddress.unsafelyUnwrapped + offset, Int32(min(raw.count - offset, 1 << 20)), &count)
+                ppg_tls_write(
+                    pointer, raw.baseAddress.unsafelyUnwrapped + offset, Int32(min(raw.count - offset, 1 << 20)), &count
+                )
             }
             switch result {
             case Int32(PPG_TLS_DONE): offset += Int(count)
@@ -132,8 +135,10 @@ final class TLSSession {
             switch result {
             case Int32(PPG_TLS_DONE): return Array(buffer.prefix(Int(count)))
             case Int32(PPG_TLS_CLOSED): return []
-            case Int32(PPG_TLS_WANT_READ): try socket.wait(for: Int16(POLLIN), deadline: deadline, what: "waiting for data")
-            case Int32(PPG_TLS_WANT_WRITE): try socket.wait(for: Int16(POLLOUT), deadline: deadline, what: "waiting for data")
+            case Int32(PPG_TLS_WANT_READ):
+                try socket.wait(for: Int16(POLLIN), deadline: deadline, what: "waiting for data")
+            case Int32(PPG_TLS_WANT_WRITE):
+                try socket.wait(for: Int16(POLLOUT), deadline: deadline, what: "waiting for data")
             default: throw HTTPError(kind: .reset, message: "TLS: " + lastError())
             }
         }

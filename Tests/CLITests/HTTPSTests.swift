@@ -52,9 +52,10 @@ struct HTTPSTests {
         let data = try Data(contentsOf: URL(fileURLWithPath: path))
         let report = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
         let outcomes = try #require(report["outcomes"] as? [[String: Any]])
-        return Dictionary(uniqueKeysWithValues: outcomes.compactMap { outcome in
-            (outcome["id"] as? String).map { ($0, outcome["status"] as? String ?? "") }
-        })
+        return Dictionary(
+            uniqueKeysWithValues: outcomes.compactMap { outcome in
+                (outcome["id"] as? String).map { ($0, outcome["status"] as? String ?? "") }
+            })
     }
 
     @Test("the whole corpus over https gives the outcomes it gives over http, none skipped for being https")
@@ -95,7 +96,8 @@ struct HTTPSTests {
         let url = "https://127.0.0.1:\(receiver.port)/ppg/webhook"
         let refused = try TestSupport.tool(["run", "--target", url, "--project-id", "example-project"])
         #expect(refused.status == 2)
-        #expect(refused.stderr.contains("certificate verification failed: self-signed certificate"), "\(refused.stderr)")
+        #expect(
+            refused.stderr.contains("certificate verification failed: self-signed certificate"), "\(refused.stderr)")
         #expect(refused.stderr.split(separator: "\n").count == 1)
         let insecure = try TestSupport.tool([
             "run", "--target", url, "--project-id", "example-project", "--insecure", "--only", "events/*",
