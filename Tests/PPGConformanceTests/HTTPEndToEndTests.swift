@@ -166,19 +166,4 @@ struct HTTPEndToEndTests {
         let head = String(decoding: bytes[..<end], as: UTF8.self).components(separatedBy: "\r\n")
         return (head, Array(bytes[(end + 4)...]))
     }
-
-    @Test("a https target with --insecure is refused up front on platforms that cannot honour it")
-    func insecureLimitation() throws {
-        let target = HTTPTarget(url: try #require(RawURL("https://127.0.0.1:1/h")), timeout: 0.5, insecure: true)
-        #if canImport(Darwin)
-            #expect(throws: TargetError.self) { try target.checkReachable() }
-        #else
-            do {
-                try target.checkReachable()
-                Issue.record("no error")
-            } catch {
-                #expect(error.message.contains("--insecure is not available"))
-            }
-        #endif
-    }
 }
