@@ -30,8 +30,26 @@ public enum MarkdownReport {
         }
         if let diagnosis = result.diagnosis {
             lines += ["", "### Likely causes", ""]
-            lines += diagnosis.lines.dropFirst().map { "    " + $0 }
-            lines += ["", "_Known bugs whose failures match this run's: consistent with the evidence, not proof._"]
+            lines += ["_Known bugs whose failures match this run's: consistent with the evidence, not proof._", ""]
+            for (index, cause) in diagnosis.causes.enumerated() {
+                let twins = cause.indistinguishable.map { " (or `\($0.rawValue)`)" }.joined()
+                let overlap =
+                    cause.exact
+                    ? "fails exactly this run's \(diagnosis.failures) failures"
+                    : "explains \(cause.explained.count) of \(diagnosis.failures) failures"
+                lines.append("\(index + 1). consistent with `\(cause.mutant.rawValue)`\(twins): \(overlap)")
+                lines.append("   - the bug: \(cell(cause.mutant.summary))")
+                lines.append("   - typical code: \(cell(cause.mutant.idioms))")
+                lines.append("   - fix: \(cell(cause.mutant.fix))")
+                if !cause.notFailed.isEmpty {
+                    lines.append("   - would also fail, but passed here: \(cell(Diagnosis.list(cause.notFailed)))")
+                }
+            }
+            if diagnosis.causes.isEmpty { lines.append("No known bug matches these failures.") }
+            if !diagnosis.unexplained.isEmpty && !diagnosis.causes.isEmpty {
+                lines.append("")
+                lines.append("Not explained by any known bug: \(cell(Diagnosis.list(diagnosis.unexplained))).")
+            }
         }
         var shown = 0
         for category in order {
