@@ -150,10 +150,15 @@ public final class HTTPServer: @unchecked Sendable {
 
     /// Lets the process open as many descriptors as its hard limit allows: idle clients cost one each.
     static func raiseDescriptorLimit() {
+        #if canImport(Glibc)
+            let resource = Int32(RLIMIT_NOFILE.rawValue)
+        #else
+            let resource = RLIMIT_NOFILE
+        #endif
         var limit = rlimit()
-        guard getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) == 0, limit.rlim_cur < limit.rlim_max else { return }
+        guard getrlimit(resource, &limit) == 0, limit.rlim_cur < limit.rlim_max else { return }
         limit.rlim_cur = min(limit.rlim_max, 1 << 20)
-        _ = setrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit)
+        _ = setrlimit(resource, &limit)
     }
 
     static func boundPort(_ descriptor: Int32) -> Int {
