@@ -47,6 +47,19 @@ struct HTTPSTests {
             ])
     }
 
+    /// A run trusting the directory's certificate is refused before anything is sent: one line with the reason.
+    func expectRefused(_ directory: String, saying reason: String) throws {
+        let receiver = try tlsReceiver(directory)
+        defer { _ = receiver.stop(SIGKILL) }
+        let result = try TestSupport.tool([
+            "run", "--target", "https://127.0.0.1:\(receiver.port)/ppg/webhook", "--project-id", "example-project",
+            "--cacert", directory + "/cert.pem",
+        ])
+        #expect(result.status == 2)
+        #expect(result.stderr.contains(reason), "\(result.stderr)")
+        #expect(result.stderr.split(separator: "\n").count == 1)
+    }
+
     /// Each vector's status in a JSON report.
     func statuses(_ path: String) throws -> [String: String] {
         let data = try Data(contentsOf: URL(fileURLWithPath: path))
@@ -117,15 +130,7 @@ struct HTTPSTests {
         let directory = try TestSupport.temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: directory) }
         try certificate(directory, names: "DNS:other.example")
-        let receiver = try tlsReceiver(directory)
-        defer { _ = receiver.stop(SIGKILL) }
-        let result = try TestSupport.tool([
-            "run", "--target", "https://127.0.0.1:\(receiver.port)/ppg/webhook", "--project-id", "example-project",
-            "--cacert", directory + "/cert.pem",
-        ])
-        #expect(result.status == 2)
-        #expect(result.stderr.contains("certificate verification failed"), "\(result.stderr)")
-        #expect(result.stderr.split(separator: "\n").count == 1)
+        try expectRefused(directory, saying: "certificate verification failed")
     }
 
     @Test(
@@ -157,14 +162,7 @@ struct HTTPSTests {
         try TestSupport.write(script, to: directory + "/make.py")
         let made = try TestSupport.run(try #require(TestSupport.which("python3")), [directory + "/make.py", directory])
         try #require(made.status == 0, "\(made.stderr)")
-        let receiver = try tlsReceiver(directory)
-        defer { _ = receiver.stop(SIGKILL) }
-        let result = try TestSupport.tool([
-            "run", "--target", "https://127.0.0.1:\(receiver.port)/ppg/webhook", "--project-id", "example-project",
-            "--cacert", directory + "/cert.pem",
-        ])
-        #expect(result.status == 2)
-        #expect(result.stderr.contains("certificate has expired"), "\(result.stderr)")
+        try expectRefused(directory, saying: "certificate has expired")
     }
 
     @Test("plain HTTP on the TLS port, and a handshake that stalls, end in bounded time with one line")

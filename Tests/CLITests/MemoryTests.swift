@@ -22,6 +22,13 @@ struct MemoryTests {
         return (body, signature)
     }
 
+    static func request(_ body: [UInt8], signature: String) -> HTTPRequest {
+        HTTPRequest(
+            method: "POST", target: "/ppg/webhook",
+            headers: [(name: "Content-Type", value: "application/json"), (name: "X-PPG-Signature", value: signature)],
+            body: body)
+    }
+
     @Test("detect on a 4 MiB body stays under 64 MiB plus 12 times the body (was 134 times)")
     func detectBound() throws {
         let directory = try TestSupport.temporaryDirectory()
@@ -54,14 +61,7 @@ struct MemoryTests {
         let (body, signature) = try Self.delivery(size: Self.mebibyte - 100, url: serve.url)
         let connection = HTTPConnection(host: "127.0.0.1", port: serve.port)
         for _ in 0..<16 {
-            let response = try connection.send(
-                HTTPRequest(
-                    method: "POST", target: "/ppg/webhook",
-                    headers: [
-                        (name: "Content-Type", value: "application/json"), (name: "X-PPG-Signature", value: signature),
-                    ],
-                    body: body),
-                timeout: 10)
+            let response = try connection.send(Self.request(body, signature: signature), timeout: 10)
             #expect(response.status == 200)
         }
         let kilobytes = try #require(TestSupport.peakKilobytes(of: serve.process.processIdentifier))
@@ -87,13 +87,7 @@ struct MemoryTests {
         let port = capture.port
         DispatchQueue.concurrentPerform(iterations: 32) { _ in
             let response = try? HTTPConnection(host: "127.0.0.1", port: port).send(
-                HTTPRequest(
-                    method: "POST", target: "/ppg/webhook",
-                    headers: [
-                        (name: "Content-Type", value: "application/json"), (name: "X-PPG-Signature", value: signature),
-                    ],
-                    body: body),
-                timeout: 60)
+                Self.request(body, signature: signature), timeout: 60)
             if response?.status == 200 { answered.add(1, ordering: .relaxed) }
         }
         #expect(answered.load(ordering: .relaxed) == 32)
