@@ -162,7 +162,7 @@ public struct SignatureVerifier: Sendable {
         -> Result<Void, VerificationFailure>
     {
         let presented = ASCII.trimmingWhitespace(Array(signature.utf8))
-        if let failure = checkForm(presented) { return .failure(failure) }
+        if let failure = Self.checkForm(presented, encoding: profile.encoding) { return .failure(failure) }
         let input: [UInt8]
         do {
             input = try SigningInput.make(scheme: profile.scheme, url: url.utf8, body: body, contentType: contentType)
@@ -189,15 +189,16 @@ public struct SignatureVerifier: Sendable {
         return .success(())
     }
 
-    /// Why a presented value (trimmed) cannot be a signature under this verifier's encoding — empty, outside the
+    /// Why a presented value (trimmed) cannot be a signature in an encoding — empty, outside the
     /// alphabet, the wrong length, non-canonical base64 — or `nil` when its form is right.
-    /// - Parameter presented: The presented value's bytes, trimmed.
+    /// - Parameters:
+    ///   - presented: The presented value's bytes, trimmed.
+    ///   - encoding: The encoding it must be written in.
     /// - Returns: The failure, if any.
-    public func checkForm(_ presented: [UInt8]) -> VerificationFailure? {
+    public static func checkForm(_ presented: [UInt8], encoding: SignatureEncoding) -> VerificationFailure? {
         if presented.isEmpty {
             return VerificationFailure(kind: .emptySignature, message: "\(signatureHeaderName) is empty")
         }
-        let encoding = profile.encoding
         let inAlphabet: Bool =
             switch encoding {
             case .hex: presented.allSatisfy { Hex.value($0) != nil }

@@ -193,8 +193,9 @@ public struct ReceiverPipeline: Sendable, Hashable {
             }
             return .success(key)
         }
-        let verifier = SignatureVerifier(key: key, profile: rule.profile)
-        if compare == .constantTime, let failure = verifier.checkForm(presented) { return .failure(failure) }
+        if compare == .constantTime, let failure = SignatureVerifier.checkForm(presented, encoding: rule.encoding) {
+            return .failure(failure)
+        }
         let input: [UInt8]
         do {
             input = try rule.signingInput(of: message)
