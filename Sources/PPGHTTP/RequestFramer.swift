@@ -359,16 +359,4 @@ public enum RequestTarget {
         let lower = target.prefix(8).lowercased()
         return lower.hasPrefix("http://") || lower.hasPrefix("https://")
     }
-
-    /// An absolute-form target's authority and the origin-form rest (`/path?query`, `/` when empty).
-    /// - Parameter target: An absolute-form request-target.
-    /// - Returns: The scheme, the authority and the origin-form, or `nil` for another form.
-    public static func splitAbsoluteForm(_ target: String) -> (scheme: String, authority: String, origin: String)? {
-        guard isAbsoluteForm(target), let separator = target.range(of: "://") else { return nil }
-        let scheme = String(target[..<separator.lowerBound]).lowercased()
-        let rest = target[separator.upperBound...]
-        let authorityEnd = rest.firstIndex { $0 == "/" || $0 == "?" } ?? rest.endIndex
-        let origin = String(rest[authorityEnd...])
-        return (scheme, String(rest[..<authorityEnd]), origin.hasPrefix("/") ? origin : "/" + origin)
-    }
 }
