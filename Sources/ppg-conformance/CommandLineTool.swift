@@ -87,6 +87,10 @@ enum CommandLineTool {
             Console.error(toolHelp)
             return ExitCode.couldNotRun
         }
+        // `help run` and `help vectors lint` are the command's own help, as in git and swift.
+        if first == "help", arguments.count > 1 {
+            return main(Array(arguments.dropFirst()) + ["--help"])
+        }
         if first == "--help" || first == "-h" || first == "help" {
             Console.out(toolHelp)
             return ExitCode.success

@@ -287,6 +287,43 @@ struct VectorsCommandTests {
         #expect(result.stdout.contains(#""KeyFromBody": "#))
     }
 
+    @Test("vectors list --categories lists each category once with its vector count")
+    func listCategories() throws {
+        let vectors = try TestSupport.tool(["vectors", "list", "--json"])
+        let categories = try TestSupport.tool(["vectors", "list", "--categories", "--json"])
+        #expect(categories.status == 0)
+        let all = try JSONSerialization.jsonObject(with: Data(vectors.stdout.utf8)) as? [String: Any]
+        let listed = try JSONSerialization.jsonObject(with: Data(categories.stdout.utf8)) as? [String: Any]
+        let rows = try #require(all?["vectors"] as? [[String: Any]])
+        let entries = try #require(listed?["categories"] as? [[String: Any]])
+        var expected: [String: Int] = [:]
+        for row in rows { expected[row["category"] as? String ?? "", default: 0] += 1 }
+        var got: [String: Int] = [:]
+        for entry in entries { got[entry["name"] as? String ?? ""] = entry["vectors"] as? Int }
+        #expect(!got.isEmpty)
+        #expect(got == expected)
+        #expect(entries.allSatisfy { !($0["description"] as? String ?? "").isEmpty })
+        let table = try TestSupport.tool(["vectors", "list", "--categories"])
+        #expect(
+            table.stdoutLines.last == "\(counted(entries.count)), corpus \(listed?["corpusVersion"] as? String ?? "")")
+    }
+
+    @Test("help COMMAND is the command's own help, as COMMAND --help is")
+    func helpRouting() throws {
+        for command in [["run"], ["serve"], ["vectors", "lint"]] {
+            let routed = try TestSupport.tool(["help"] + command)
+            let direct = try TestSupport.tool(command + ["--help"])
+            #expect(routed.status == 0)
+            #expect(routed.stdout == direct.stdout)
+            #expect(routed.stdout.hasPrefix("USAGE: ppg-conformance \(command.joined(separator: " "))"))
+        }
+        let unknown = try TestSupport.tool(["help", "nosuch"])
+        #expect(unknown.status == 2)
+        #expect(unknown.stderr.contains("unknown command 'nosuch'"))
+    }
+
+    func counted(_ count: Int) -> String { count == 1 ? "1 category" : "\(count) categories" }
+
     @Test("new scaffolds a vector that lints clean once added to a file")
     func newVector() throws {
         let directory = try TestSupport.temporaryDirectory()
@@ -303,6 +340,9 @@ struct VectorsCommandTests {
             "--comment", "A contributor's vector.", "--into", directory + "/v1/signature/url.json",
         ])
         #expect(added.status == 0, "\(added.stderr)")
+        // Given a comment, nothing is left to replace: the message asks only for lint.
+        #expect(!added.stdout.contains("TODO"), "\(added.stdout)")
+        #expect(added.stdout.contains("now run 'ppg-conformance vectors lint'"))
         let lint = try TestSupport.tool(["vectors", "lint", directory + "/v1"])
         #expect(lint.status == 0, "\(lint.stdout.suffix(600))")
         let wrong = try TestSupport.tool([
@@ -311,6 +351,7 @@ struct VectorsCommandTests {
             "--into", directory + "/v1/signature/url.json",
         ])
         #expect(wrong.status == 0)
+        #expect(wrong.stdout.contains("replace the TODO in the vector's 'comment'"), "\(wrong.stdout)")
         let todo = try TestSupport.tool(["vectors", "lint", directory + "/v1"])
         #expect(todo.status == 1)
         #expect(todo.stdout.contains("vector 'url/new-two': the comment is still a TODO"))

@@ -102,10 +102,78 @@ struct ReportTests {
         let result = try Self.failingRun()
         let lines = ConsoleReport(colour: false).summaryLines(result)
         let summary = result.summary
-        #expect(lines.last == "\(summary.passed) passed, \(summary.failed) failed, \(summary.skipped) skipped")
+        #expect(lines.last == "\(summary.passed) passed, \(summary.failing) failed, \(summary.skipped) skipped")
         #expect(lines.contains { $0.hasPrefix("warnings: ") && $0.contains("expected failures: 1") })
         #expect(lines.contains { $0.hasPrefix("FAIL headers/") })
         #expect(!lines.joined().contains("\u{1B}["))
+    }
+
+    /// A run with every disposition: failures, an expected failure, unexpected passes, warnings, errors, skips.
+    static func mixedRun() throws -> RunResult {
+        let corpus = try #require(Fixtures.corpus)
+        let expected = ExpectedFailures(
+            text: "headers/missing # accepts unsigned\nevents/legacy-ibody\nevents/subscriber-*\n", file: "e")
+        var options = Fixtures.options(expected: expected)
+        options.scheme = .urlParameters
+        options.encoding = .hex
+        return Runner.run(corpus: corpus, target: FixedTarget(status: 200), options: options)
+    }
+
+    @Test("console, JSON, JUnit and Markdown give the same counts for the same run")
+    func countsAgree() throws {
+        let result = try Self.mixedRun()
+        let summary = result.summary
+        #expect(summary.unexpectedPasses >= 2)
+        #expect(summary.expectedFailures == 1)
+        #expect(summary.failed > 0 && summary.skipped > 0 && summary.passed > 0)
+
+        let closing = try #require(ConsoleReport(colour: false).summaryLines(result).last)
+        let console = try #require(closing.wholeMatch(of: /(\d+) passed, (\d+) failed, (\d+) skipped/))
+        let consoleCounts = [Int(console.1), Int(console.2), Int(console.3)]
+
+        let json = JSONReport.render(result)
+        let output = try JSONParser.parse(Array(json.utf8)).output(source: Array(json.utf8))
+        func number(_ key: String) -> Int? {
+            if case .number(let text)? = output["summary"]?[key] { return Int(text) }
+            return nil
+        }
+        let jsonCounts = [number("passed"), number("failed"), number("skipped")]
+
+        let markdown = MarkdownReport.render(result).split(separator: "\n").map(String.init)
+        let header = try #require(markdown.firstIndex { $0.hasPrefix("| passed | failed | skipped |") })
+        let cells = markdown[header + 2].split(separator: "|").map { Int($0.trimmingCharacters(in: .whitespaces)) }
+        let markdownCounts = Array(cells.prefix(3))
+
+        let junit = JUnitReport.render(result, hostname: "h")
+        func total(_ attribute: String) -> Int {
+            junit.matches(of: try! Regex("<testsuite [^>]*\(attribute)=\"(\\d+)\"")).reduce(0) {
+                $0 + (Int($1.output[1].substring ?? "") ?? 0)
+            }
+        }
+        let testcases = junit.components(separatedBy: "<testcase ").count - 1
+        let junitFailing = total("failures") + total("errors")
+        // JUnit has no "expected failure": it is a skip with the reason (pytest's xfail convention).
+        let junitSkipped = total("skipped") - summary.expectedFailures
+
+        let expected = [summary.passed, summary.failing, summary.skipped]
+        #expect(consoleCounts == expected)
+        #expect(jsonCounts == expected)
+        #expect(markdownCounts == expected)
+        #expect(junitFailing == summary.failing)
+        #expect(junitSkipped == summary.skipped)
+        #expect(testcases == result.outcomes.count)
+        #expect(number("unexpectedPasses") == summary.unexpectedPasses)
+        // An unexpected pass says why it fails the run in every report, never with an empty reason.
+        for outcome in result.outcomes where outcome.disposition == .unexpectedPass {
+            #expect(outcome.reason.contains("remove the line"))
+        }
+        #expect(
+            ConsoleReport(colour: false).progressLine(
+                category: "headers",
+                outcomes: result.outcomes.filter {
+                    $0.id == "headers/missing"
+                }
+            ).contains("1 expected failure"))
     }
 
     @Test("colour only on a terminal and never with NO_COLOR")
@@ -178,7 +246,7 @@ struct MarkdownAndCompareTests {
         let text = MarkdownReport.render(result)
         #expect(text.hasPrefix("## PushPushGo webhook conformance: ❌ not conformant"))
         #expect(
-            text.contains("| passed | failed | warnings | expected failures | unexpected passes | errors | skipped |"))
+            text.contains("| passed | failed | skipped | warnings | expected failures | unexpected passes | errors |"))
         #expect(text.contains("### headers"))
         #expect(text.contains("- expected: reject (4xx)"))
         #expect(text.contains("```sh\ncurl --data-binary"))

@@ -83,6 +83,49 @@ struct RunnerTests {
         #expect(plan.notSent[.signature] == corpus.signatureVectors.count)
     }
 
+    @Test("the plan's skips are the run's: what --list shows as skipped is skipped, and nothing else")
+    func planAgreesWithRun() throws {
+        let corpus = try #require(Fixtures.corpus)
+        // A receiver on an IP address: a host-case change leaves its URL as it is, so such vectors test nothing.
+        let url = try #require(RawURL("http://127.0.0.1:8080/ppg/webhook"))
+        let configuration = ReceiverConfiguration(projectID: "p1", targetURL: url, profile: .default)
+        let options = RunOptions(configuration: configuration)
+        let target = ReferenceTarget(configuration: configuration)
+        let (planned, _) = Runner.plan(corpus: corpus, target: target, options: options)
+        let result = Runner.run(corpus: corpus, target: target, options: options)
+        let skippedInRun = Set(result.outcomes.filter { $0.status == .skip }.map(\.id))
+        let skippedInPlan = Set(planned.filter { $0.skipReason != nil }.map(\.id))
+        #expect(!skippedInPlan.isEmpty)
+        #expect(skippedInPlan.contains("tampering/url-host-case"))
+        #expect(skippedInPlan == skippedInRun)
+        for outcome in result.outcomes where outcome.status == .skip {
+            #expect(planned.first { $0.id == outcome.id }?.skipReason == outcome.reason)
+        }
+    }
+
+    @Test("a 501 to another method names the stdlib server's missing handler, not a broken receiver")
+    func notImplementedHint() throws {
+        let corpus = try #require(Fixtures.corpus)
+        let result = Runner.run(
+            corpus: corpus, target: FixedTarget(status: 501),
+            options: Fixtures.options(selection: Selection(only: ["content/get", "events/legacy-ibody"])))
+        let get = try #require(result.outcomes.first { $0.id == "content/get" })
+        #expect(get.status == .fail)
+        #expect(get.reason.contains("do_GET"))
+        #expect(!get.reason.contains("the receiver broke"))
+        let post = try #require(result.outcomes.first { $0.id == "events/legacy-ibody" })
+        #expect(post.reason.contains("the receiver broke"))
+    }
+
+    @Test("counts read in the right number: one expected failure, this failure, these 2 failures")
+    func plurals() {
+        #expect(counted(1, "expected failure") == "1 expected failure")
+        #expect(counted(2, "expected failure") == "2 expected failures")
+        #expect(counted(0, "category", "categories") == "0 categories")
+        #expect(these(1, "failure") == "this failure")
+        #expect(these(3, "failure") == "these 3 failures")
+    }
+
     @Test("selection: --only and --skip globs, --flag")
     func selection() throws {
         let corpus = try #require(Fixtures.corpus)
@@ -129,9 +172,30 @@ struct ExpectedFailuresTests {
         #expect(file.entries.map(\.pattern) == ["headers/missing", "keys/*"])
         #expect(file.entries[0].reason == "we do not check yet")
         #expect(file.entries[1].line == 4)
-        #expect(file.entry(for: "keys/other-project")?.pattern == "keys/*")
+        #expect(file.entry(for: "keys/other-project", profile: .default)?.pattern == "keys/*")
         #expect(
             file.unusedEntryWarnings(ids: ["headers/missing"]) == ["x.txt:4: 'keys/*' matches no vector in the corpus"])
+    }
+
+    @Test("a line limited to a scheme, encoding or profile holds only for runs of it")
+    func profileLimited() {
+        let file = ExpectedFailures(
+            text: "[url-params] delivery-query/apostrophe # WEBrick rewrites ' as %27\n[base64] a/b\n"
+                + "[json-body/hex] c/*\n[sha256] d/e\n",
+            file: "x.txt")
+        let urlHex = SignatureProfile(scheme: .urlParameters, encoding: .hex)
+        let jsonHex = SignatureProfile(scheme: .jsonBody, encoding: .hex)
+        let jsonBase64 = SignatureProfile(scheme: .jsonBody, encoding: .base64)
+        #expect(file.entry(for: "delivery-query/apostrophe", profile: urlHex)?.reason == "WEBrick rewrites ' as %27")
+        #expect(file.entry(for: "delivery-query/apostrophe", profile: jsonHex) == nil)
+        #expect(file.entry(for: "a/b", profile: jsonBase64) != nil)
+        #expect(file.entry(for: "a/b", profile: urlHex) == nil)
+        #expect(file.entry(for: "c/x", profile: jsonHex) != nil)
+        #expect(file.entry(for: "c/x", profile: jsonBase64) == nil)
+        #expect(file.entry(for: "d/e", profile: urlHex) == nil)
+        let warnings = file.unusedEntryWarnings(ids: ["delivery-query/apostrophe", "a/b", "c/x", "d/e"])
+        #expect(warnings.count == 1)
+        #expect(warnings.first?.hasPrefix("x.txt:4: '[sha256]' is not a scheme, encoding or profile") == true)
     }
 
     @Test("a listed failure does not fail the run; a listed pass does (unexpected pass)")

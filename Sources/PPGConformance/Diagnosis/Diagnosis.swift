@@ -141,7 +141,7 @@ public struct Diagnosis: Sendable {
             "Likely causes (known bugs whose failures match this run's — consistent with the evidence, not proof):"
         ]
         if causes.isEmpty {
-            lines.append("  no known bug matches these \(counted(failures, "failure")); see each one's reason above")
+            lines.append("  no known bug matches \(these(failures, "failure")); see each one's reason above")
         }
         for (index, cause) in causes.enumerated() {
             let overlap =

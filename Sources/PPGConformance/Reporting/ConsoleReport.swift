@@ -36,15 +36,15 @@ public struct ConsoleReport: Sendable {
     public func progressLine(category: String, outcomes: [VectorOutcome]) -> String {
         let summary = RunSummary(outcomes)
         let mark =
-            summary.failed + summary.unexpectedPasses > 0
+            summary.failing > 0
             ? paint("FAIL", "31")
             : summary.warnings > 0 ? paint("WARN", "33") : paint("ok  ", "32")
         var parts = ["\(summary.passed) passed"]
-        if summary.failed + summary.unexpectedPasses > 0 {
-            parts.append("\(summary.failed + summary.unexpectedPasses) failed")
+        if summary.failing > 0 {
+            parts.append("\(summary.failing) failed")
         }
         if summary.warnings > 0 { parts.append(counted(summary.warnings, "warning")) }
-        if summary.expectedFailures > 0 { parts.append("\(summary.expectedFailures) expected failures") }
+        if summary.expectedFailures > 0 { parts.append(counted(summary.expectedFailures, "expected failure")) }
         if summary.skipped > 0 { parts.append("\(summary.skipped) skipped") }
         return "\(mark) \(category.padding(toLength: 22)) \(parts.joined(separator: ", "))"
     }
@@ -67,9 +67,7 @@ public struct ConsoleReport: Sendable {
                 }
             lines.append("\(label) \(outcome.id) [\(outcome.level.rawValue)]")
             if outcome.disposition == .unexpectedPass {
-                lines.append(
-                    "  listed in the expected-failures file (\(outcome.expectedFailureReason ?? "")) but "
-                        + "passed: remove the line")
+                lines.append("  " + outcome.reason)
                 continue
             }
             lines.append("  \(outcome.comment)")

@@ -24,7 +24,7 @@ public enum JSONReport {
             (
                 "summary",
                 .object([
-                    ("passed", .integer(summary.passed)), ("failed", .integer(summary.failed)),
+                    ("passed", .integer(summary.passed)), ("failed", .integer(summary.failing)),
                     ("skipped", .integer(summary.skipped)), ("warnings", .integer(summary.warnings)),
                     ("expectedFailures", .integer(summary.expectedFailures)),
                     ("unexpectedPasses", .integer(summary.unexpectedPasses)), ("errors", .integer(summary.errors)),

@@ -15,10 +15,13 @@ public enum MarkdownReport {
             "Target `\(cell(result.targetName))`, profile `\(result.profile)`, corpus \(result.corpusVersion), "
                 + "ppg-conformance \(ToolInfo.version).",
             "",
-            "| passed | failed | warnings | expected failures | unexpected passes | errors | skipped |",
+            "| passed | failed | skipped | warnings | expected failures | unexpected passes | errors |",
             "| ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
-            "| \(summary.passed) | \(summary.failed) | \(summary.warnings) | \(summary.expectedFailures) | "
-                + "\(summary.unexpectedPasses) | \(summary.errors) | \(summary.skipped) |",
+            "| \(summary.passed) | \(summary.failing) | \(summary.skipped) | \(summary.warnings) | "
+                + "\(summary.expectedFailures) | \(summary.unexpectedPasses) | \(summary.errors) |",
+            "",
+            "_failed counts every vector that fails the run, unexpected passes included (as the console's last line "
+                + "does); errors are counted in failed or warnings too._",
         ]
         let problems = result.outcomes.filter { $0.disposition.failsRun || $0.disposition == .warning }
         guard !problems.isEmpty else { return (lines + ["", "Every vector passed."]).joined(separator: "\n") + "\n" }
@@ -35,8 +38,8 @@ public enum MarkdownReport {
                 let twins = cause.indistinguishable.map { " (or `\($0.rawValue)`)" }.joined()
                 let overlap =
                     cause.exact
-                    ? "fails exactly this run's \(diagnosis.failures) failures"
-                    : "explains \(cause.explained.count) of \(diagnosis.failures) failures"
+                    ? "fails exactly this run's \(counted(diagnosis.failures, "failure"))"
+                    : "explains \(cause.explained.count) of \(counted(diagnosis.failures, "failure"))"
                 lines.append("\(index + 1). consistent with `\(cause.mutant.rawValue)`\(twins): \(overlap)")
                 lines.append("   - the bug: \(cell(cause.mutant.summary))")
                 lines.append("   - typical code: \(cell(cause.mutant.idioms))")
@@ -72,7 +75,7 @@ public enum MarkdownReport {
                         + "</summary>")
                 lines.append("")
                 if outcome.disposition == .unexpectedPass {
-                    lines.append("Listed in the expected-failures file but passed: remove the line.")
+                    lines.append(cell(outcome.reason) + ".")
                 } else {
                     lines.append("- expected: \(cell(outcome.expected))")
                     lines.append("- actual: \(cell(firstLine(outcome.actual)))")

@@ -1,6 +1,9 @@
 import Foundation
+import PPGSignature
 
-/// A `--expected-failures` file: one id or glob a line, `#` starts the reason (or a comment line).
+/// A `--expected-failures` file: one id or glob a line, `#` starts the reason (or a comment line). A line may
+/// start with a profile in brackets — `[url-params]`, `[base64]`, `[json-body/hex]` — to hold only for runs of
+/// that scheme, encoding or profile: a stack's gap that exists under one reading is no gap under another.
 public struct ExpectedFailures: Sendable {
     /// One entry and where it was written.
     public struct Entry: Sendable, Equatable {
@@ -10,7 +13,21 @@ public struct ExpectedFailures: Sendable {
         public var reason: String
         /// The line it was written on, from 1.
         public var line: Int
+        /// The scheme, encoding or `scheme/encoding` the line is limited to, or `nil` for every profile.
+        public var profile: String? = nil
+
+        /// Whether the line holds for runs of this profile.
+        /// - Parameter runProfile: The run's profile.
+        /// - Returns: Whether it applies.
+        public func applies(to runProfile: SignatureProfile) -> Bool {
+            guard let profile else { return true }
+            return profile == runProfile.scheme.rawValue || profile == runProfile.encoding.rawValue
+                || profile == "\(runProfile.scheme.rawValue)/\(runProfile.encoding.rawValue)"
+        }
     }
+
+    /// The reason shown for a line that gives none.
+    public static let defaultReason = "listed as expected failure"
 
     /// The file concerned.
     public var file: String
@@ -32,30 +49,54 @@ public struct ExpectedFailures: Sendable {
                 reason = rawLine[rawLine.index(after: hash)...].trimmingCharacters(
                     in: CharacterSet(charactersIn: " \t\r"))
             }
-            let trimmed = pattern.trimmingCharacters(in: CharacterSet(charactersIn: " \t\r"))
-            if trimmed.isEmpty { continue }
+            var trimmed = pattern.trimmingCharacters(in: CharacterSet(charactersIn: " \t\r"))
+            var profile: String?
+            if trimmed.hasPrefix("["), let close = trimmed.firstIndex(of: "]") {
+                profile = trimmed[trimmed.index(after: trimmed.startIndex)..<close]
+                    .trimmingCharacters(in: CharacterSet(charactersIn: " \t"))
+                trimmed = trimmed[trimmed.index(after: close)...].trimmingCharacters(
+                    in: CharacterSet(charactersIn: " \t"))
+            }
+            if trimmed.isEmpty && profile == nil { continue }
             entries.append(
                 Entry(
-                    pattern: trimmed, reason: reason.isEmpty ? "listed as expected failure" : reason,
-                    line: offset + 1))
+                    pattern: trimmed, reason: reason.isEmpty ? Self.defaultReason : reason,
+                    line: offset + 1, profile: profile))
         }
         self.entries = entries
     }
 
-    /// The entry that lists an id, if any.
-    /// - Parameter id: The vector id.
+    /// The entry that lists an id for runs of a profile, if any.
+    /// - Parameters:
+    ///   - id: The vector id.
+    ///   - profile: The run's profile.
     /// - Returns: The first matching entry.
-    public func entry(for id: String) -> Entry? {
-        entries.first { Glob.matches($0.pattern, id) }
+    public func entry(for id: String, profile: SignatureProfile) -> Entry? {
+        entries.first { $0.applies(to: profile) && Glob.matches($0.pattern, id) }
     }
 
-    /// Warnings for entries that match none of the ids.
+    /// Warnings for entries that match none of the ids, and for profiles that name no scheme or encoding.
     /// - Parameter ids: Every id in the corpus.
     /// - Returns: One line per unused entry.
     public func unusedEntryWarnings(ids: [String]) -> [String] {
-        entries.filter { entry in !ids.contains { Glob.matches(entry.pattern, $0) } }.map {
-            "\(file):\($0.line): '\($0.pattern)' matches no vector in the corpus"
+        let known =
+            SignatureScheme.allCases.map(\.rawValue) + SignatureEncoding.allCases.map(\.rawValue)
+            + SignatureScheme.allCases.flatMap { scheme in
+                SignatureEncoding.allCases.map { "\(scheme.rawValue)/\($0.rawValue)" }
+            }
+        var warnings: [String] = []
+        for entry in entries {
+            if let profile = entry.profile, !known.contains(profile) {
+                warnings.append(
+                    "\(file):\(entry.line): '[\(profile)]' is not a scheme, encoding or profile "
+                        + "(url-params, json-body, hex, base64, or scheme/encoding)")
+            } else if entry.pattern.isEmpty {
+                warnings.append("\(file):\(entry.line): no vector id after '[\(entry.profile ?? "")]'")
+            } else if !ids.contains(where: { Glob.matches(entry.pattern, $0) }) {
+                warnings.append("\(file):\(entry.line): '\(entry.pattern)' matches no vector in the corpus")
+            }
         }
+        return warnings
     }
 
     /// The text of a file listing the failures of a run, to bootstrap a receiver.

@@ -87,7 +87,14 @@ public struct VectorOutcome: Sendable {
         let listed = expectedFailureReason != nil
         switch status {
         case .skip: disposition = .skipped
-        case .pass: disposition = listed ? .unexpectedPass : .passed
+        case .pass:
+            disposition = listed ? .unexpectedPass : .passed
+            if listed && reason.isEmpty {
+                let why =
+                    expectedFailureReason.map { $0.isEmpty || $0 == ExpectedFailures.defaultReason ? "" : " (\($0))" }
+                    ?? ""
+                reason = "listed in the expected-failures file\(why) but passed: remove the line"
+            }
         case .fail, .error:
             if listed {
                 disposition = .expectedFailure
@@ -129,6 +136,10 @@ public struct RunSummary: Sendable, Equatable {
     /// tested nothing (a selection that matches nothing, every vector skipped) never conforms.
     public var conforms: Bool { tested > 0 && failed == 0 && unexpectedPasses == 0 }
 
+    /// Every outcome that fails the run: failures and errors of binding vectors, and unexpected passes. This is
+    /// the `failed` of the console's closing line, the JSON summary and the Markdown table alike.
+    public var failing: Int { failed + unexpectedPasses }
+
     /// The console's last line: `N passed, N failed, N skipped`, where failed counts what fails the run.
-    public var closingLine: String { "\(passed) passed, \(failed + unexpectedPasses) failed, \(skipped) skipped" }
+    public var closingLine: String { "\(passed) passed, \(failing) failed, \(skipped) skipped" }
 }

@@ -135,9 +135,23 @@ public enum Runner {
                 PlannedVector(
                     id: vector.id, category: located.category, kind: .receiver,
                     work: .receiver(vector),
-                    skipReason: vector.skipReason(for: options.configuration.profile)))
+                    skipReason: receiverSkipReason(vector, target: target, options: options)))
         }
         return (planned, notSent)
+    }
+
+    /// Why a receiver vector is skipped on this target and configuration, or `nil`: decided once, here, so that
+    /// `run --list` shows what the run then does.
+    static func receiverSkipReason(
+        _ vector: ReceiverVector, target: any ConformanceTarget, options: RunOptions
+    ) -> String? {
+        if let reason = vector.skipReason(for: options.configuration.profile) { return reason }
+        // A vector whose deliveries cannot be built is not skipped: the run reports it as an error.
+        guard let deliveries = try? vector.deliveries(for: options.configuration) else { return nil }
+        if let reason = deliveries.compactMap(\.notApplicable).first {
+            return "not applicable to this receiver: \(reason)"
+        }
+        return target.skipReason(for: deliveries)
     }
 
     /// Runs a corpus against a target.
@@ -173,7 +187,9 @@ public enum Runner {
                 pending.removeFirst()
                 var results = Array(completed[outcomes.count..<end])
                 for index in results.indices {
-                    if let entry = options.expectedFailures?.entry(for: results[index].id) {
+                    if let entry = options.expectedFailures?.entry(
+                        for: results[index].id, profile: options.configuration.profile)
+                    {
                         results[index].expectedFailureReason = entry.reason
                     }
                     results[index].classify(strict: options.strict)
@@ -332,16 +348,6 @@ public enum Runner {
             outcome.reason = "cannot build the delivery: \(error.message)"
             return outcome
         }
-        if let reason = deliveries.compactMap(\.notApplicable).first {
-            outcome.status = .skip
-            outcome.reason = "not applicable to this receiver: \(reason)"
-            return outcome
-        }
-        if let reason = target.skipReason(for: deliveries) {
-            outcome.status = .skip
-            outcome.reason = reason
-            return outcome
-        }
         outcome.expected = deliveries.map { expectation($0.expect, strict: options.strict, signed: $0) }
             .joined(separator: ", then ")
         outcome.request = target.requestText(of: deliveries)
@@ -392,6 +398,11 @@ public enum Runner {
         // A status the vector names as also conforming (an RFC allows it for this request) is never wrong.
         if delivery.alsoAllowed.contains(status) { return nil }
         switch status {
+        case 501 where delivery.method != "POST":
+            // The one 5xx with a common innocent cause: a server with no handler for the method.
+            return "answered 501 to \(delivery.method): a server with no handler for a method answers that (Python's "
+                + "http.server without do_\(delivery.method), for one); RFC 9110 §9.1 has every general-purpose server "
+                + "support GET and HEAD, so handle \(delivery.method) on the webhook's path and answer 405"
         case 500...599: return "the receiver broke: \(status) (a 5xx is never a conforming answer)"
         case 300...399: return "answered a redirect (\(status)); PushPushGo does not follow redirects"
         case 200...299, 400...499: break

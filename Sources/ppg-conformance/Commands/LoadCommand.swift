@@ -65,9 +65,10 @@ enum LoadCommand: CLICommand {
         } catch {
             throw CLIError(kind: .unreachable, message: "load: \(error.message)")
         }
-        let limit = options.requests.map { "\($0) requests" } ?? "\(formatDecimal(options.duration, decimals: 1)) s"
+        let limit =
+            options.requests.map { counted($0, "request") } ?? "\(formatDecimal(options.duration, decimals: 1)) s"
         Console.out(
-            "load: \(target) with \(options.connections) connections for \(limit), projectId \(projectID), "
+            "load: \(target) with \(counted(options.connections, "connection")) for \(limit), projectId \(projectID), "
                 + "profile \(profile)"
                 + (options.rate.map { ", \(formatDecimal($0, decimals: $0 >= 100 ? 0 : 2)) requests/s" } ?? "")
                 + (options.invalidRatio > 0

@@ -159,7 +159,7 @@ enum RunCommand: CLICommand {
             }
             Console.out(
                 "target: \(target.name), signed for \(configuration.publicURL) with projectId "
-                    + "\(configuration.projectID), profile \(profile), \(jobs) jobs, timeout \(formatDecimal(timeout, decimals: 1)) s"
+                    + "\(configuration.projectID), profile \(profile), \(counted(jobs, "job")), timeout \(formatDecimal(timeout, decimals: 1)) s"
             )
         } else {
             Console.out("target: \(target.name), profile \(profile)")

@@ -1,14 +1,16 @@
 import PPGConformance
+import PPGHTTP
 import PPGSignature
 import PPGVectors
 
 /// `vectors list`: what the corpus holds.
 enum VectorsListCommand: CLICommand {
     static let name = "vectors list"
-    static let summary = "List the corpus's vectors (id, kind, expectation, flags)."
-    static let usage = "ppg-conformance vectors list [--vectors DIR] [--json]"
+    static let summary = "List the corpus's vectors (id, kind, expectation, flags) or its categories."
+    static let usage = "ppg-conformance vectors list [--vectors DIR] [--categories] [--json]"
     static let options: [OptionSpec] = [
         CorpusLoading.option,
+        .flag("categories", "List the categories (kind, file, vector count, description) instead of the vectors."),
         .flag("json", "Print one JSON document instead of a table."),
     ]
 
@@ -41,6 +43,9 @@ enum VectorsListCommand: CLICommand {
                     vector.id, "receiver", located.category, vector.expect.rawValue, vector.level.rawValue,
                     vector.flags, vector.comment
                 ))
+        }
+        if arguments.has("categories") {
+            return listCategories(corpus, rows: rows.map { ($0.category, $0.kind) }, json: arguments.has("json"))
         }
         if arguments.has("json") {
             let document = JSONOutput.object([
@@ -75,6 +80,52 @@ enum VectorsListCommand: CLICommand {
         Console.out(
             "\(counted(rows.count, "vector")) in \(counted(corpus.categories.count, "category", "categories")), corpus \(corpus.manifest.version), "
                 + "from \(location.directory)")
+        return ExitCode.success
+    }
+
+    /// One row a category, in corpus order: its kind, its file, how many vectors and the file's description.
+    static func listCategories(_ corpus: Corpus, rows: [(category: String, kind: String)], json: Bool) -> Int32 {
+        var files: [String: String] = [:]
+        for located in corpus.digestVectors { files[located.category] = located.file }
+        for located in corpus.signatureVectors { files[located.category] = located.file }
+        for located in corpus.receiverVectors { files[located.category] = located.file }
+        var order: [String] = []
+        var counts: [String: (kind: String, count: Int)] = [:]
+        for row in rows {
+            if counts[row.category] == nil { order.append(row.category) }
+            counts[row.category, default: (row.kind, 0)].count += 1
+        }
+        let entries = order.map { category in
+            (
+                name: category, kind: counts[category]?.kind ?? "", count: counts[category]?.count ?? 0,
+                file: files[category] ?? "", description: corpus.fileDescriptions[files[category] ?? ""] ?? ""
+            )
+        }
+        if json {
+            let document = JSONOutput.object([
+                ("corpusVersion", .string(corpus.manifest.version)),
+                (
+                    "categories",
+                    .array(
+                        entries.map { entry in
+                            .object([
+                                ("name", .string(entry.name)), ("kind", .string(entry.kind)),
+                                ("file", .string(entry.file)), ("vectors", .integer(entry.count)),
+                                ("description", .string(entry.description)),
+                            ])
+                        })
+                ),
+            ])
+            Console.out(document.rendered(pretty: true))
+            return ExitCode.success
+        }
+        let width = min(40, entries.map(\.name.count).max() ?? 10) + 2
+        for entry in entries {
+            Console.out(
+                entry.name.padding(to: width) + entry.kind.padding(to: 11) + "\(entry.count)".padding(to: 5)
+                    + PrintableText.line(entry.description))
+        }
+        Console.out("\(counted(entries.count, "category", "categories")), corpus \(corpus.manifest.version)")
         return ExitCode.success
     }
 }

@@ -120,7 +120,15 @@ enum VectorsNewCommand: CLICommand {
             try arguments.write(manifestText, to: try OutputFile.check(root + "/manifest.json", option: "manifest"))
             Console.out("listed \(relative) in manifest.json 'files'")
         }
-        Console.out("added '\(id)' to \(into); now replace the TODOs and run 'ppg-conformance vectors lint'")
+        // Name only what is left to write: the comment when '--comment' was not given, a new file's description.
+        var todos: [String] = []
+        if arguments.value("comment") == nil { todos.append("the vector's 'comment'") }
+        if manifestText != nil { todos.append("the new file's 'description'") }
+        let next =
+            todos.isEmpty
+            ? "now run 'ppg-conformance vectors lint'"
+            : "now replace the TODO in \(todos.joined(separator: " and ")) and run 'ppg-conformance vectors lint'"
+        Console.out("added '\(id)' to \(into); \(next)")
         return ExitCode.success
     }
 
