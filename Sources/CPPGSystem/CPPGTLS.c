@@ -4,8 +4,10 @@
 
 #include <dlfcn.h>
 #include <pthread.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #define SSL_VERIFY_NONE 0
 #define SSL_VERIFY_PEER 1
@@ -19,6 +21,9 @@
 #define SSL_CTRL_SET_MIN_PROTO_VERSION 123
 #define TLS1_2_VERSION 0x0303
 #define X509_V_OK 0
+#define SSL_OP_IGNORE_UNEXPECTED_EOF (1UL << 7)
+#define X509_CHECK_FLAG_NEVER_CHECK_SUBJECT 0x20
+#define X509_V_FLAG_PARTIAL_CHAIN 0x80000
 
 static struct {
     int loaded;
@@ -48,16 +53,50 @@ static struct {
     void (*ERR_clear_error)(void);
     void (*ERR_error_string_n)(unsigned long, char *, size_t);
     const char *(*X509_verify_cert_error_string)(long);
+    void (*SSL_set_hostflags)(void *, unsigned int);
+    void *(*SSL_CTX_get0_param)(void *);
+    int (*X509_VERIFY_PARAM_set_flags)(void *, unsigned long);
+    // OpenSSL 3 only (a macro over SSL_CTX_ctrl before): optional.
+    uint64_t (*SSL_CTX_set_options)(void *, uint64_t);
 } tls;
 
 static pthread_once_t once = PTHREAD_ONCE_INIT;
 
-static void *open_first(const char *const *names) {
-    for (const char *const *name = names; *name; name++) {
-        void *handle = dlopen(*name, RTLD_NOW | RTLD_LOCAL);
-        if (handle) return handle;
+// The system's libraries by absolute path, never by bare name: a bare name is searched through the executable's
+// RUNPATH too, and a release binary's holds $ORIGIN, so a libssl dropped beside it would be loaded instead.
+static const char *const directories[] = {
+#if defined(__x86_64__)
+    "/usr/lib/x86_64-linux-gnu", "/lib/x86_64-linux-gnu",
+#elif defined(__aarch64__)
+    "/usr/lib/aarch64-linux-gnu", "/lib/aarch64-linux-gnu",
+#endif
+    "/usr/lib64", "/lib64", "/usr/lib", "/lib", "/opt/homebrew/opt/openssl@3/lib", "/usr/local/opt/openssl@3/lib",
+    NULL};
+
+static int is_file(const char *path) {
+    struct stat info;
+    return stat(path, &info) == 0 && S_ISREG(info.st_mode);
+}
+
+// libssl and libcrypto as a pair: the same version from the same directory, so they can never be mixed.
+static int open_pair(void **ssl, void **crypto) {
+    static const char *const versions[][2] = {
+        {"libssl.so.3", "libcrypto.so.3"}, {"libssl.so.1.1", "libcrypto.so.1.1"},
+        {"libssl.3.dylib", "libcrypto.3.dylib"}};
+    char ssl_path[512], crypto_path[512];
+    for (size_t v = 0; v < sizeof versions / sizeof versions[0]; v++) {
+        for (const char *const *directory = directories; *directory; directory++) {
+            snprintf(ssl_path, sizeof ssl_path, "%s/%s", *directory, versions[v][0]);
+            snprintf(crypto_path, sizeof crypto_path, "%s/%s", *directory, versions[v][1]);
+            if (!is_file(ssl_path) || !is_file(crypto_path)) continue;
+            *crypto = dlopen(crypto_path, RTLD_NOW | RTLD_LOCAL);
+            *ssl = *crypto ? dlopen(ssl_path, RTLD_NOW | RTLD_LOCAL) : NULL;
+            if (*ssl && *crypto) return 1;
+            if (*crypto) dlclose(*crypto);
+            *ssl = *crypto = NULL;
+        }
     }
-    return NULL;
+    return 0;
 }
 
 #define FIND(handle, name)                                                                             \
@@ -70,11 +109,8 @@ static void *open_first(const char *const *names) {
     } while (0)
 
 static void load(void) {
-    static const char *const ssl_names[] = {"libssl.so.3", "libssl.so.1.1", "libssl.3.dylib", NULL};
-    static const char *const crypto_names[] = {"libcrypto.so.3", "libcrypto.so.1.1", "libcrypto.3.dylib", NULL};
-    void *crypto = open_first(crypto_names);
-    void *ssl = open_first(ssl_names);
-    if (!ssl || !crypto) {
+    void *crypto = NULL, *ssl = NULL;
+    if (!open_pair(&ssl, &crypto)) {
         snprintf(tls.reason, sizeof tls.reason,
                  "no TLS library could be loaded (libssl.so.3 or libssl.so.1.1; Debian/Ubuntu: apt-get install libssl3)");
         return;
@@ -104,6 +140,10 @@ static void load(void) {
     FIND(crypto, ERR_clear_error);
     FIND(crypto, ERR_error_string_n);
     FIND(crypto, X509_verify_cert_error_string);
+    FIND(ssl, SSL_set_hostflags);
+    FIND(ssl, SSL_CTX_get0_param);
+    FIND(crypto, X509_VERIFY_PARAM_set_flags);
+    *(void **)(&tls.SSL_CTX_set_options) = dlsym(ssl, "SSL_CTX_set_options");
     tls.loaded = 1;
 }
 
@@ -133,6 +173,10 @@ void *ppg_tls_context_new(int verify, const char *ca_file, char *error, size_t l
         return NULL;
     }
     tls.SSL_CTX_ctrl(context, SSL_CTRL_SET_MIN_PROTO_VERSION, TLS1_2_VERSION, NULL);
+    // OpenSSL 3 reports a TCP close without close_notify as an error; HTTP's own framing says whether a message
+    // is complete (a Content-Length or chunked body cut short is caught there), so it is the end of the stream,
+    // as OpenSSL 1.1 reports it (RFC 9112 §9.8: a close-delimited body may be incomplete either way).
+    if (tls.SSL_CTX_set_options) tls.SSL_CTX_set_options(context, SSL_OP_IGNORE_UNEXPECTED_EOF);
     if (verify) {
         int trusted = ca_file ? tls.SSL_CTX_load_verify_locations(context, ca_file, NULL)
                               : tls.SSL_CTX_set_default_verify_paths(context);
@@ -142,6 +186,9 @@ void *ppg_tls_context_new(int verify, const char *ca_file, char *error, size_t l
             return NULL;
         }
         tls.SSL_CTX_set_verify(context, SSL_VERIFY_PEER, NULL);
+        // A --cacert file may hold an intermediate or the server's own certificate: a chain that ends there is
+        // trusted, as the README promises ("CA or certificate").
+        if (ca_file) tls.X509_VERIFY_PARAM_set_flags(tls.SSL_CTX_get0_param(context), X509_V_FLAG_PARTIAL_CHAIN);
     } else {
         tls.SSL_CTX_set_verify(context, SSL_VERIFY_NONE, NULL);
     }
@@ -178,6 +225,8 @@ void *ppg_tls_session_new(void *context, int descriptor, const char *hostname, i
     if (!is_ip_literal(hostname)) tls.SSL_ctrl(session, SSL_CTRL_SET_TLSEXT_HOSTNAME, TLSEXT_NAMETYPE_host_name,
                                                (void *)hostname);
     // An address is checked against the certificate's IP names, a host name against its DNS names.
+    // Names are matched against subjectAltName only, never the subject's CN (RFC 6125 §6.4.4; RFC 9110 §4.3.4).
+    tls.SSL_set_hostflags(session, X509_CHECK_FLAG_NEVER_CHECK_SUBJECT);
     int named = is_ip_literal(hostname) ? tls.X509_VERIFY_PARAM_set1_ip_asc(tls.SSL_get0_param(session), hostname)
                                         : tls.SSL_set1_host(session, hostname);
     if (verify && named != 1) {
@@ -230,12 +279,12 @@ int ppg_tls_pending(void *session) {
     return session && tls.loaded ? tls.SSL_pending(session) : 0;
 }
 
-void ppg_tls_error(void *session, char *buffer, size_t length) {
+void ppg_tls_error(void *session, int verify, char *buffer, size_t length) {
     if (!tls.loaded) {
         snprintf(buffer, length, "%s", tls.reason);
         return;
     }
-    long verified = session ? tls.SSL_get_verify_result(session) : X509_V_OK;
+    long verified = session && verify ? tls.SSL_get_verify_result(session) : X509_V_OK;
     if (verified != X509_V_OK) {
         snprintf(buffer, length, "certificate verification failed: %s", tls.X509_verify_cert_error_string(verified));
         return;

@@ -116,11 +116,15 @@ public final class HTTPConnection {
         }
     }
 
+    /// The most interim (1xx) responses read before the final one.
+    static let maximumInterimResponses = 16
+
     static func readResponse(
         _ reader: inout MessageReader, method: String, deadline: Deadline, limit: Int
     )
         throws(HTTPError) -> HTTPResponse
     {
+        var interim = 0
         while true {
             guard
                 let head = try reader.readHead(
@@ -138,10 +142,18 @@ public final class HTTPConnection {
             guard line.count >= 2, line[0] == "HTTP/1.1" || line[0] == "HTTP/1.0", line[1].count == 3,
                 let status = Int(line[1]), status >= 100
             else {
-                let shown = String(decoding: head.prefix(40), as: UTF8.self)
+                let shown = PrintableText.escape(head.prefix(while: { $0 != 13 && $0 != 10 }), limit: 40)
                 throw HTTPError(kind: .malformed, message: "not an HTTP/1.x status line: '\(shown)'")
             }
-            if status >= 100 && status < 200 && status != 101 { continue }
+            if status >= 100 && status < 200 && status != 101 {
+                // A real server sends one or two interim answers; a stream of them is not an answer at all.
+                interim += 1
+                if interim > maximumInterimResponses {
+                    throw HTTPError(
+                        kind: .malformed, message: "more than \(maximumInterimResponses) interim (1xx) responses")
+                }
+                continue
+            }
             var response = HTTPResponse(
                 status: status, reason: line.count > 2 ? line[2] : "", headers: parsed.headers,
                 body: [], closesConnection: false)
@@ -153,8 +165,16 @@ public final class HTTPConnection {
             if let encoding = response.header("Transfer-Encoding"), encoding.lowercased().contains("chunked") {
                 response.body = try reader.readChunked(limit: limit, deadline: deadline)
             } else if let lengthText = response.header("Content-Length") {
-                guard let length = MessageSize.contentLength(lengthText) else {
-                    throw HTTPError(kind: .malformed, message: "invalid Content-Length '\(lengthText.prefix(20))'")
+                // RFC 9112 §6.3: several Content-Length values that differ make the framing unknowable.
+                let lengths = Set(
+                    parsed.headers.filter { ASCIICase.equal($0.name, "Content-Length") }.flatMap {
+                        $0.value.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+                    })
+                guard lengths.count == 1, let length = MessageSize.contentLength(lengthText) else {
+                    throw HTTPError(
+                        kind: .malformed,
+                        message: "invalid Content-Length '\(PrintableText.escape(lengthText, limit: 20))'"
+                            + (lengths.count > 1 ? " (\(lengths.count) different values)" : ""))
                 }
                 guard length <= limit else {
                     throw HTTPError(kind: .tooLarge, message: "response body of \(length) bytes is over \(limit)")

@@ -146,15 +146,18 @@ public struct HTTPServerResponse: Sendable {
     }
 
     /// The bytes of this response; Content-Length and Connection are added.
-    /// - Parameter keepAlive: Whether the connection stays open.
+    /// - Parameters:
+    ///   - keepAlive: Whether the connection stays open.
+    ///   - toHEAD: Whether it answers a HEAD request, which gets the fields without the content.
     /// - Returns: The response as sent.
-    public func serialized(keepAlive: Bool) -> [UInt8] {
+    public func serialized(keepAlive: Bool, toHEAD: Bool = false) -> [UInt8] {
         var text = "HTTP/1.1 \(status) \(reason)\r\n"
         for header in headers { text += "\(header.name): \(header.value)\r\n" }
         text += "Content-Length: \(body.count)\r\n"
         text += keepAlive ? "Connection: keep-alive\r\n" : "Connection: close\r\n"
         text += "\r\n"
-        return Array(text.utf8) + body
+        // RFC 9110 §9.3.2: the answer to HEAD has the fields the GET answer would have, and no content.
+        return toHEAD ? Array(text.utf8) : Array(text.utf8) + body
     }
 }
 
@@ -255,18 +258,35 @@ struct MessageReader {
         }
     }
 
-    /// Decodes a chunked body, trailers skipped.
+    /// Framing bytes (chunk-size lines with their extensions, trailer fields) a chunked body may carry besides its
+    /// data: a server that sends more is not answering, it is streaming.
+    static let maximumFramingBytes = 65_536
+
+    /// Decodes a chunked body, trailers skipped; chunk-size lines and trailers together are bounded too.
     mutating func readChunked(limit: Int, deadline: Deadline) throws(HTTPError) -> [UInt8] {
         var body: [UInt8] = []
+        var framing = 0
+        func count(_ line: [UInt8]) throws(HTTPError) {
+            framing += line.count + 2
+            if framing > Self.maximumFramingBytes {
+                throw HTTPError(
+                    kind: .tooLarge,
+                    message: "chunk extensions and trailer fields over \(Self.maximumFramingBytes) bytes")
+            }
+        }
         while true {
             let line = try readLine(limit: 1024, deadline: deadline)
+            try count(line)
             guard let size = MessageSize.chunkSize(line) else {
                 throw HTTPError(
                     kind: .malformed, message: "invalid chunk size line '\(PrintableText.escape(line, limit: 20))'")
             }
             if size == 0 {
-                while try !readLine(limit: 8192, deadline: deadline).isEmpty {}
-                return body
+                while true {
+                    let trailer = try readLine(limit: 8192, deadline: deadline)
+                    try count(trailer)
+                    if trailer.isEmpty { return body }
+                }
             }
             guard body.count + size <= limit else {
                 throw HTTPError(kind: .tooLarge, message: "body over \(limit) bytes")
@@ -344,7 +364,8 @@ extension HTTPServerRequest {
         // The server's own framing, without its size caps: a capture is read as `serve` reads the wire.
         var framer = RequestFramer(
             limits: RequestFramer.Limits(
-                maximumHeadBytes: Int.max / 2, maximumBodyBytes: Int.max / 2, maximumTargetBytes: Int.max / 2))
+                maximumHeadBytes: Int.max / 2, maximumBodyBytes: Int.max / 2, maximumTargetBytes: Int.max / 2,
+                checksHost: false))
         framer.append(raw)
         switch framer.next() {
         case .request(var request, _):

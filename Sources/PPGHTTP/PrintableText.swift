@@ -47,4 +47,45 @@ public enum PrintableText {
         }
         return text
     }
+
+    /// Text made safe for a terminal as a whole, the last step before anything is written to one: line breaks
+    /// and tabs stay, and so do SGR colour sequences (`ESC [ digits ; … m`, which only colour text); every other
+    /// control character — ESC starting any other sequence (cursor moves, OSC titles and clipboard writes), BEL,
+    /// CR, C1 controls — becomes `\u{…}`, so no text from a peer or a file can drive the terminal.
+    /// - Parameter text: The text, possibly of several lines.
+    /// - Returns: The text with no control character but line breaks, tabs and colour.
+    public static func terminal(_ text: String) -> String {
+        let scalars = Array(text.unicodeScalars)
+        var out = ""
+        out.unicodeScalars.reserveCapacity(scalars.count)
+        var index = 0
+        while index < scalars.count {
+            let scalar = scalars[index]
+            if scalar == "\u{1B}", let end = sgrEnd(scalars, from: index) {
+                out.unicodeScalars.append(contentsOf: scalars[index..<end])
+                index = end
+                continue
+            }
+            if scalar == "\n" || scalar == "\t" || !(scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value)) {
+                out.unicodeScalars.append(scalar)
+            } else {
+                out += "\\u{" + String(scalar.value, radix: 16) + "}"
+            }
+            index += 1
+        }
+        return out
+    }
+
+    /// The index after an SGR sequence starting at `start` (`ESC [`, digits and `;`, then `m`), or `nil`.
+    private static func sgrEnd(_ scalars: [Unicode.Scalar], from start: Int) -> Int? {
+        guard start + 2 < scalars.count, scalars[start + 1] == "[" else { return nil }
+        var index = start + 2
+        while index < scalars.count, index - start < 24 {
+            let scalar = scalars[index]
+            if scalar == "m" { return index + 1 }
+            guard ("0"..."9").contains(scalar) || scalar == ";" else { return nil }
+            index += 1
+        }
+        return nil
+    }
 }

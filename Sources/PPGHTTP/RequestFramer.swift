@@ -11,6 +11,9 @@ struct RequestFramer {
         var maximumBodyBytes: Int
         /// The largest request-target: larger gets 414.
         var maximumTargetBytes = 8192
+        /// Whether a request must carry one valid Host (RFC 9112 §3.2) and use the asterisk-form only with
+        /// OPTIONS: a server's rules, not a capture reader's, which reads what was sent whatever it was.
+        var checksHost = true
     }
 
     /// What the bytes so far amount to.
@@ -48,6 +51,14 @@ struct RequestFramer {
 
     init(limits: Limits) {
         self.limits = limits
+    }
+
+    /// Drops every byte not yet returned: the connection is closing, and what follows is not read.
+    mutating func discardBuffered() {
+        buffer = []
+        start = 0
+        scanFrom = 0
+        pending = nil
     }
 
     /// Whether part of a request has arrived and the rest has not.
@@ -119,7 +130,15 @@ struct RequestFramer {
             case .some(.refuse(let status, let reason, let note)):
                 return .refuse(status: status, reason: reason, note: note)
             case .some: break
-            case .none: return interimAnswer(&current)
+            case .none:
+                // Chunk extensions and trailer fields count against the request's bound like its data: the raw
+                // bytes held for this body stay under the body limit and a little framing.
+                if buffer.count - start > limits.maximumBodyBytes + Self.maximumFramingBytes {
+                    return .refuse(
+                        status: 413, reason: "Content Too Large",
+                        note: "chunked body with its framing over \(limits.maximumBodyBytes) bytes")
+                }
+                return interimAnswer(&current)
             }
             current.request.body = body
             start = cursor
@@ -129,6 +148,10 @@ struct RequestFramer {
         compactIfIdle()
         return .request(current.request, keepAlive: current.keepAlive)
     }
+
+    /// Framing bytes (chunk-size lines with their extensions, trailer fields) a chunked body may carry besides its
+    /// data before it is refused.
+    static let maximumFramingBytes = 65_536
 
     /// `sendContinue` once, when the client waits for it; otherwise `needMore`.
     private mutating func interimAnswer(_ current: inout Pending) -> Event {
@@ -217,13 +240,57 @@ struct RequestFramer {
         } else {
             framing = .length(0)
         }
+        // RFC 9112 §3.2: a 1.1 request has exactly one Host, and a Host value is a valid authority.
+        let hosts = values("host")
+        if limits.checksHost {
+            if version == "HTTP/1.1" && hosts.isEmpty { return bad("no Host header field") }
+            if hosts.count > 1 { return bad("\(hosts.count) Host header fields") }
+            if let host = hosts.first, !isValidHost(host) { return bad("invalid Host header field") }
+            // RFC 9112 §3.2.4: the asterisk-form is only for OPTIONS.
+            if target == "*" && method != "OPTIONS" { return bad("asterisk-form request-target for \(method)") }
+        }
+        // RFC 9112 §6.1: Transfer-Encoding in an HTTP/1.0 message means faulty framing.
+        if version == "HTTP/1.0" && !encodings.isEmpty { return bad("Transfer-Encoding in an HTTP/1.0 request") }
         let connection = values("connection").joined(separator: ",").lowercased()
         let keepAlive =
             !connection.contains("close") && (version == "HTTP/1.1" || connection.contains("keep-alive"))
-        let expectsContinue = values("expect").contains { ASCIICase.equal($0, "100-continue") }
+        // RFC 9110 §10.1.1: a 100-continue expectation in an HTTP/1.0 request is ignored.
+        let expectsContinue =
+            version == "HTTP/1.1" && values("expect").contains { ASCIICase.equal($0, "100-continue") }
         return .success(
             Pending(request: request, keepAlive: keepAlive, framing: framing, expectsContinue: expectsContinue))
     }
+
+    /// Whether a Host value is `uri-host [":" port]` (RFC 3986 §3.2.2): an IP literal in brackets, or a name of
+    /// unreserved, sub-delim and percent characters; the port digits only. An empty value is allowed (§3.2).
+    static func isValidHost(_ value: String) -> Bool {
+        var bytes = Substring(value).utf8[...]
+        if bytes.first == UInt8(ascii: "[") {
+            guard let close = bytes.firstIndex(of: UInt8(ascii: "]")) else { return false }
+            let literal = bytes[bytes.index(after: bytes.startIndex)..<close]
+            guard !literal.isEmpty,
+                literal.allSatisfy({ isHexDigit($0) || $0 == UInt8(ascii: ":") || $0 == UInt8(ascii: ".") })
+            else { return false }
+            bytes = bytes[bytes.index(after: close)...]
+        } else {
+            let name = bytes.prefix { $0 != UInt8(ascii: ":") }
+            guard name.allSatisfy(isNameCharacter) else { return false }
+            bytes = bytes[name.endIndex...]
+        }
+        guard let colon = bytes.first else { return true }
+        guard colon == UInt8(ascii: ":") else { return false }
+        let port = bytes.dropFirst()
+        return port.count <= 5 && port.allSatisfy { (0x30...0x39).contains($0) }
+    }
+
+    private static func isHexDigit(_ byte: UInt8) -> Bool {
+        (0x30...0x39).contains(byte) || (0x41...0x46).contains(byte) || (0x61...0x66).contains(byte)
+    }
+
+    private static let nameCharacters = Set(
+        "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._~!$&'()*+,;=%".utf8)
+
+    private static func isNameCharacter(_ byte: UInt8) -> Bool { nameCharacters.contains(byte) }
 
     /// A refusal as `readHead` reports it.
     private struct Refusal: Error {
@@ -247,13 +314,16 @@ struct RequestFramer {
             }
             guard end < buffer.count else { return .incomplete }
             let content = buffer[index..<end]
-            return .complete(content.last == 13 ? content.dropLast() : content, next: end + 1)
+            // Chunk lines end in CRLF, as the head's lines must: a bare LF is refused, not guessed at.
+            guard content.last == 13 else { return .bareLF }
+            return .complete(content.dropLast(), next: end + 1)
         }
         while true {
             if inTrailers {
                 switch line(from: cursor, limit: 8192) {
                 case .incomplete: return nil
                 case .tooLong: return .refuse(400, "Bad Request", "trailer line over 8192 bytes")
+                case .bareLF: return .refuse(400, "Bad Request", "trailer line ending in a bare LF")
                 case .complete(let content, let next):
                     cursor = next
                     if content.isEmpty { return .complete }
@@ -265,6 +335,7 @@ struct RequestFramer {
             switch line(from: cursor, limit: 1024) {
             case .incomplete: return nil
             case .tooLong: return .refuse(400, "Bad Request", "chunk size line over 1024 bytes")
+            case .bareLF: return .refuse(400, "Bad Request", "chunk size line ending in a bare LF")
             case .complete(let text, let after):
                 content = text
                 next = after
@@ -290,7 +361,7 @@ struct RequestFramer {
     }
 
     private enum Line {
-        case incomplete, tooLong
+        case incomplete, tooLong, bareLF
         case complete(ArraySlice<UInt8>, next: Int)
     }
 

@@ -139,6 +139,11 @@ final class ServerLoop: @unchecked Sendable {
             return
         }
         for _ in 0..<4 {
+            // Once the last answer is out, what the client still sends is dropped, never parsed.
+            if connection.draining {
+                drain(connection)
+                return
+            }
             if connection.partial
                 && server.bufferedBytes.load(ordering: .relaxed) > server.configuration.maximumBufferedBytes
             {
@@ -169,6 +174,9 @@ final class ServerLoop: @unchecked Sendable {
 
     /// Answers every whole request the buffered bytes hold, in order.
     private func process(_ connection: Connection) {
+        // A connection that announced its close parses nothing more: bytes after a refusal or after a request
+        // carrying `Connection: close` are not requests of this server's (RFC 9112 §9.6).
+        guard !connection.draining else { return }
         var answered = false
         framing: while !connection.closeAfterWrite {
             switch connection.framer.next() {
@@ -188,15 +196,18 @@ final class ServerLoop: @unchecked Sendable {
                 let response = server.handler(request)
                 server.logger?(request, response)
                 let keep = keepAlive && !server.isStopping
-                connection.output += response.serialized(keepAlive: keep)
+                connection.output += response.serialized(keepAlive: keep, toHEAD: request.method == "HEAD")
                 connection.closeAfterWrite = !keep
                 answered = true
             }
         }
+        if connection.closeAfterWrite { connection.framer.discardBuffered() }
         let partial = connection.framer.hasPartialRequest && !connection.closeAfterWrite
         if partial && (!connection.partial || answered) {
             connection.deadline = .after(requestTimeout)
-        } else if !partial {
+        } else if !partial && (answered || connection.partial || !connection.output.isEmpty) {
+            // Only progress moves the deadline: empty lines between requests (RFC 9112 §2.2) do not keep an
+            // idle connection open.
             connection.deadline = .after(connection.output.isEmpty ? idleTimeout : requestTimeout)
         }
         connection.partial = partial

@@ -68,6 +68,12 @@ public struct Deadline: Sendable, Comparable {
         nanoseconds > earlier.nanoseconds ? (nanoseconds - earlier.nanoseconds) / 1000 : 0
     }
 
+    /// Throws a timeout once the deadline has passed.
+    /// - Parameter what: What was being done, for the message.
+    func check(_ what: String) throws(HTTPError) {
+        if Deadline.now.nanoseconds >= nanoseconds { throw HTTPError(kind: .timeout, message: "timed out \(what)") }
+    }
+
     /// Milliseconds left, at least 0, for `poll`.
     var millisecondsLeft: Int32 {
         let current = Deadline.now.nanoseconds
@@ -161,6 +167,7 @@ final class Socket {
 
     /// Sends every byte before the deadline.
     func send(_ bytes: [UInt8], deadline: Deadline) throws(HTTPError) {
+        try deadline.check("sending")
         if let tls { return try tls.send(bytes, socket: self, deadline: deadline) }
         var offset = 0
         while offset < bytes.count {
@@ -182,6 +189,9 @@ final class Socket {
 
     /// Receives up to `maximum` bytes; an empty result means the peer closed its side.
     func receive(maximum: Int, deadline: Deadline) throws(HTTPError) -> [UInt8] {
+        // Checked before every read, not only when poll waits: a peer that always has bytes waiting (1xx answers,
+        // trailer fields or chunk extensions without end) never makes poll wait.
+        try deadline.check("waiting for data")
         if let tls { return try tls.receive(maximum: maximum, socket: self, deadline: deadline) }
         var buffer = [UInt8](repeating: 0, count: maximum)
         while true {

@@ -64,6 +64,8 @@ func text(_ buffer: [CChar]) -> String {
 /// A TLS session over one non-blocking socket; every step honours the caller's deadline.
 final class TLSSession {
     private let pointer: UnsafeMutableRawPointer
+    /// Whether the certificate is checked: only then can a failure be the certificate's.
+    private let verify: Bool
 
     /// Starts a session and completes the handshake before the deadline.
     init(socket: Socket, hostname: String, options: TLSOptions, deadline: Deadline) throws(HTTPError) {
@@ -78,6 +80,7 @@ final class TLSSession {
             throw HTTPError(kind: .tls, message: text(error))
         }
         self.pointer = pointer
+        self.verify = options.verify
         do throws(HTTPError) {
             while true {
                 let result = ppg_tls_handshake(pointer)
@@ -101,7 +104,7 @@ final class TLSSession {
     /// The reason the last step failed: the certificate check's, or OpenSSL's.
     func lastError() -> String {
         var buffer = [CChar](repeating: 0, count: 320)
-        ppg_tls_error(pointer, &buffer, buffer.count)
+        ppg_tls_error(pointer, verify ? 1 : 0, &buffer, buffer.count)
         return text(buffer)
     }
 

@@ -172,6 +172,19 @@ struct ParsedArguments {
                 ?? "scheme://host/path"
             throw .usage("\(command): invalid value '\(text)' for '--\(name)' (expected \(expected))")
         }
+        // The URL goes into a request line and a Host field as written: a space or a line break would split them.
+        if let bad = text.unicodeScalars.first(where: { $0.value <= 0x20 || (0x7F...0x9F).contains($0.value) }) {
+            let what =
+                bad == " " ? "a space" : "a control character (U+\(String(bad.value, radix: 16, uppercase: true)))"
+            throw .usage("\(command): '--\(name)' holds \(what); percent-encode it (%20 for a space)")
+        }
+        if let port = url.port {
+            guard !port.isEmpty, port.count <= 5, port.utf8.allSatisfy({ (0x30...0x39).contains($0) }),
+                let number = Int(port), (1...65535).contains(number)
+            else {
+                throw .usage("\(command): invalid port '\(port)' in '--\(name)' (1 to 65535)")
+            }
+        }
         return url
     }
 

@@ -1,10 +1,13 @@
+import PPGHTTP
+
 #if canImport(Glibc)
     @preconcurrency import Glibc
 #elseif canImport(Darwin)
     import Darwin
 #endif
 
-/// Writes to the standard streams without buffering surprises between them.
+/// Writes to the standard streams without buffering surprises between them. Everything written goes through
+/// `PrintableText.terminal`: whatever a command forgot to escape, no peer's or file's text drives the terminal.
 enum Console {
     static func out(_ text: String) {
         write(text + "\n", to: stdout)
@@ -15,7 +18,7 @@ enum Console {
     }
 
     static func write(_ text: String, to stream: UnsafeMutablePointer<FILE>?) {
-        fputs(text, stream)
+        fputs(PrintableText.terminal(text), stream)
         fflush(stream)
     }
 

@@ -42,6 +42,13 @@ struct CLITests {
             ["sign", "--key", "k", "extra"],
             ["sign", "--key", "k", "--url", "u", "--body-file", "/nonexistent/file"], ["run", "--flag", "NoSuchFlag"],
             ["sign", "--json=yes", "--key", "k", "--url", "u"],
+            ["run", "--target", "http://127.0.0.1:99999/h", "--project-id", "p"],
+            ["run", "--target", "http://127.0.0.1:0/h", "--project-id", "p"],
+            ["run", "--target", "http://127.0.0.1:-1/h", "--project-id", "p"],
+            ["run", "--target", "http://127.0.0.1:8080/a b", "--project-id", "p"],
+            ["run", "--target", "http://127.0.0.1:8080/a\r\nX-Injected: 1", "--project-id", "p"],
+            ["load", "--target", "http://127.0.0.1:65536/h", "--project-id", "p"],
+            ["run", "--public-url", "https://h.example/a\tb"],
         ])
     func argumentErrors(arguments: [String]) throws {
         let result = try TestSupport.tool(arguments)

@@ -48,11 +48,11 @@ struct HTTPSTests {
     }
 
     /// A run trusting the directory's certificate is refused before anything is sent: one line with the reason.
-    func expectRefused(_ directory: String, saying reason: String) throws {
+    func expectRefused(_ directory: String, saying reason: String, host: String = "127.0.0.1") throws {
         let receiver = try tlsReceiver(directory)
         defer { _ = receiver.stop(SIGKILL) }
         let result = try TestSupport.tool([
-            "run", "--target", "https://127.0.0.1:\(receiver.port)/ppg/webhook", "--project-id", "example-project",
+            "run", "--target", "https://\(host):\(receiver.port)/ppg/webhook", "--project-id", "example-project",
             "--cacert", directory + "/cert.pem",
         ])
         #expect(result.status == 2)
@@ -163,6 +163,124 @@ struct HTTPSTests {
         let made = try TestSupport.run(try #require(TestSupport.which("python3")), [directory + "/make.py", directory])
         try #require(made.status == 0, "\(made.stderr)")
         try expectRefused(directory, saying: "certificate has expired")
+    }
+
+    @Test("a certificate with only a CN and no subjectAltName is refused: names match SANs only (RFC 6125 §6.4.4)")
+    func commonNameOnly() throws {
+        let directory = try TestSupport.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let made = try TestSupport.run(
+            try #require(TestSupport.which("openssl")),
+            [
+                "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", directory + "/key.pem", "-out",
+                directory + "/cert.pem", "-days", "1", "-subj", "/CN=localhost",
+            ])
+        try #require(made.status == 0, "\(made.stderr)")
+        try expectRefused(directory, saying: "certificate verification failed", host: "localhost")
+    }
+
+    @Test("--cacert takes the CA that issued the server's certificate, or that certificate itself")
+    func issuedByCA() throws {
+        let directory = try TestSupport.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let openssl = try #require(TestSupport.which("openssl"))
+        for step in [
+            [
+                "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", directory + "/ca-key.pem", "-out",
+                directory + "/ca.pem", "-days", "1", "-subj", "/CN=ppg-test-ca",
+            ],
+            [
+                "req", "-newkey", "rsa:2048", "-nodes", "-keyout", directory + "/key.pem", "-out",
+                directory + "/leaf.csr", "-subj", "/CN=ppg-test-leaf",
+            ],
+            [
+                "x509", "-req", "-in", directory + "/leaf.csr", "-CA", directory + "/ca.pem", "-CAkey",
+                directory + "/ca-key.pem", "-CAcreateserial", "-out", directory + "/cert.pem", "-days", "1",
+                "-extfile", directory + "/san.cnf",
+            ],
+        ] {
+            try TestSupport.write("subjectAltName=IP:127.0.0.1\n", to: directory + "/san.cnf")
+            let made = try TestSupport.run(openssl, step)
+            try #require(made.status == 0, "\(made.stderr)")
+        }
+        let receiver = try tlsReceiver(directory)
+        defer { _ = receiver.stop(SIGKILL) }
+        for trusted in ["ca.pem", "cert.pem"] {
+            let result = try TestSupport.tool([
+                "run", "--target", "https://127.0.0.1:\(receiver.port)/ppg/webhook", "--project-id", "example-project",
+                "--cacert", directory + "/" + trusted, "--only", "events/*",
+            ])
+            #expect(result.status == 0, "--cacert \(trusted): \(result.stderr)")
+        }
+    }
+
+    @Test("a close-delimited answer ended without TLS close_notify is an answer, with or without --insecure")
+    func closeDelimitedWithoutCloseNotify() throws {
+        let directory = try TestSupport.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        try certificate(directory, names: "IP:127.0.0.1")
+        // Answers 401 with no Content-Length, then closes the TCP connection without a TLS close_notify.
+        let script = """
+            import socket, ssl, sys
+            context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            context.load_cert_chain(sys.argv[1] + "/cert.pem", sys.argv[1] + "/key.pem")
+            listener = socket.socket()
+            listener.bind(("127.0.0.1", 0))
+            listener.listen(16)
+            print(f"listening on https://127.0.0.1:{listener.getsockname()[1]}", flush=True)
+            while True:
+                raw, _ = listener.accept()
+                try:
+                    tls = context.wrap_socket(raw, server_side=True)
+                    data = b""
+                    while b"\\r\\n\\r\\n" not in data:
+                        piece = tls.recv(65536)
+                        if not piece: break
+                        data += piece
+                    tls.sendall(b"HTTP/1.1 401 Unauthorized\\r\\nContent-Type: text/plain\\r\\n\\r\\nno signature")
+                    # shutdown() on the TLS socket closes TCP without close_notify (unwrap() would send one).
+                    tls.shutdown(socket.SHUT_RDWR)
+                    tls.close()
+                except Exception:
+                    raw.close()
+            """
+        try TestSupport.write(script, to: directory + "/peer.py")
+        let peer = try ListeningProcess(
+            executable: try #require(TestSupport.which("python3")), arguments: [directory + "/peer.py", directory])
+        defer { _ = peer.stop(SIGKILL) }
+        let url = "https://127.0.0.1:\(peer.port)/ppg/webhook"
+        for trust in [["--insecure"], ["--cacert", directory + "/cert.pem"]] {
+            let json = directory + "/report.json"
+            let result = try TestSupport.tool(
+                ["run", "--target", url, "--project-id", "p", "--only", "headers/missing", "--json", json] + trust)
+            #expect(result.status == 0, "\(trust): \(result.stdout.suffix(600)) \(result.stderr)")
+            #expect(try statuses(json)["headers/missing"] == "pass")
+            #expect(!result.stdout.contains("certificate verification failed"))
+        }
+    }
+
+    @Test("a libssl or libcrypto beside the executable is never loaded: the system's pair is, by absolute path")
+    func librariesBesideTheExecutable() throws {
+        let directory = try TestSupport.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        try certificate(directory, names: "IP:127.0.0.1")
+        let receiver = try tlsReceiver(directory)
+        defer { _ = receiver.stop(SIGKILL) }
+        // The binary's RUNPATH holds $ORIGIN: a bare-name dlopen would find these (empty, so unloadable) first.
+        let copy = directory + "/bin/ppg-conformance"
+        try FileManager.default.createDirectory(atPath: directory + "/bin", withIntermediateDirectories: true)
+        try FileManager.default.copyItem(atPath: TestSupport.toolPath, toPath: copy)
+        for name in ["libssl.so.3", "libcrypto.so.3", "libssl.so.1.1", "libcrypto.so.1.1"] {
+            try TestSupport.write("", to: directory + "/bin/" + name)
+        }
+        let result = try TestSupport.run(
+            copy,
+            [
+                "run", "--vectors", TestSupport.corpusDirectory, "--target",
+                "https://127.0.0.1:\(receiver.port)/ppg/webhook", "--project-id", "example-project", "--insecure",
+                "--only", "events/*",
+            ])
+        #expect(result.status == 0, "\(result.stderr)")
     }
 
     @Test("plain HTTP on the TLS port, and a handshake that stalls, end in bounded time with one line")

@@ -248,7 +248,7 @@ struct MarkdownAndCompareTests {
         #expect(
             text.contains("| passed | failed | skipped | warnings | expected failures | unexpected passes | errors |"))
         #expect(text.contains("### headers"))
-        #expect(text.contains("- expected: reject (4xx)"))
+        #expect(text.contains("- expected: `reject (4xx)`"))
         #expect(text.contains("```sh\ncurl --data-binary"))
         #expect(!text.contains("\u{1B}"))
         let passing = MarkdownReport.render(try ReportTests.passingRun())
@@ -280,7 +280,8 @@ struct MarkdownAndCompareTests {
         #expect(!text.contains("headers/name-lowercase "))
         let table = comparison.render(markdown: true)
         #expect(
-            table.contains("| vector | good.json | bad.json |") || table.contains("| vector | reference | fixed-200 |"))
+            table.contains("| vector | `good.json` | `bad.json` |")
+                || table.contains("| vector | `reference` | `fixed-200` |"), "\(table)")
         #expect(throws: ReportComparison.Failure.self) {
             try ReportComparison(reports: [("x.json", Array("{}".utf8)), ("y.json", good)])
         }

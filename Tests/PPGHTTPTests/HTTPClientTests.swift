@@ -84,6 +84,82 @@ struct HTTPClientTests {
         #expect(Date().timeIntervalSince(start) < 2, "\(name) took too long")
     }
 
+    @Test(
+        "a server that streams without pause is stopped by the exchange's deadline, whatever it streams",
+        arguments: ["interim", "trailers", "chunk-extensions", "header-drip"])
+    func streamingServer(name: String) throws {
+        let behaviour: HostilePeer.Behaviour =
+            switch name {
+            case "interim": .stream(prefix: "", repeating: "HTTP/1.1 102 Processing\r\n\r\n")
+            case "trailers":
+                .stream(
+                    prefix: "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n", repeating: "X-T: a\r\n")
+            case "chunk-extensions":
+                .stream(
+                    prefix: "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n",
+                    repeating: "1;" + String(repeating: "e", count: 500) + "\r\nx\r\n")
+            default: .stream(prefix: "HTTP/1.1 200 OK\r\n", repeating: "X: y\r\n")
+            }
+        let peer = try HostilePeer(behaviour)
+        defer { peer.stop() }
+        let start = Date()
+        do {
+            _ = try HTTPConnection(host: "127.0.0.1", port: peer.port)
+                .send(HTTPRequest(method: "POST", target: "/", headers: [], body: []), timeout: 0.5)
+            Issue.record("no error from a server streaming \(name)")
+        } catch {
+            #expect([.timeout, .tooLarge, .malformed].contains(error.kind), "\(name): \(error.message)")
+        }
+        #expect(Date().timeIntervalSince(start) < 2, "\(name) took \(Date().timeIntervalSince(start)) s")
+    }
+
+    @Test("a response with two different Content-Length values is malformed (RFC 9112 §6.3)")
+    func conflictingLengths() throws {
+        let peer = try HostilePeer(.reply("HTTP/1.1 200 OK\r\nContent-Length: 0\r\nContent-Length: 5\r\n\r\nhello"))
+        defer { peer.stop() }
+        do {
+            _ = try HTTPConnection(host: "127.0.0.1", port: peer.port)
+                .send(HTTPRequest(method: "POST", target: "/", headers: [], body: []), timeout: 1)
+            Issue.record("two Content-Length values accepted")
+        } catch {
+            #expect(error.kind == .malformed, "\(error.message)")
+        }
+    }
+
+    @Test("a status line with terminal escapes is reported escaped")
+    func escapedStatusLine() throws {
+        let peer = try HostilePeer(.reply("HTTP/1.1 2\u{1B}]0;owned\u{7}00 OK\r\n\r\n"))
+        defer { peer.stop() }
+        do {
+            _ = try HTTPConnection(host: "127.0.0.1", port: peer.port)
+                .send(HTTPRequest(method: "POST", target: "/", headers: [], body: []), timeout: 1)
+            Issue.record("a broken status line accepted")
+        } catch {
+            #expect(!error.message.contains("\u{1B}"), "\(error.message)")
+            #expect(!error.message.contains("\u{7}"))
+            #expect(error.message.contains("\\x1b"))
+        }
+    }
+
+    @Test("a response body of exactly the limit is read; one byte more is too large")
+    func bodyLimitBoundary() throws {
+        let limit = 1 << 20
+        for (size, fits) in [(limit, true), (limit + 1, false)] {
+            let peer = try HostilePeer(
+                .reply("HTTP/1.1 200 OK\r\nContent-Length: \(size)\r\n\r\n" + String(repeating: "z", count: size)))
+            defer { peer.stop() }
+            let connection = HTTPConnection(host: "127.0.0.1", port: peer.port)
+            let request = HTTPRequest(method: "POST", target: "/", headers: [], body: [])
+            if fits {
+                #expect(try connection.send(request, timeout: 2, maximumResponseBytes: limit).body.count == limit)
+            } else {
+                #expect(throws: HTTPError.self) {
+                    try connection.send(request, timeout: 2, maximumResponseBytes: limit)
+                }
+            }
+        }
+    }
+
     @Test("responses: chunked, 100 Continue skipped, close-delimited, HTTP/1.0")
     func responseFraming() throws {
         let cases: [(String, Int, String)] = [

@@ -63,7 +63,19 @@ struct HTTPServerTests {
             ("BLAH\r\n\r\n", "400"), ("GET nothing HTTP/1.1\r\n\r\n", "400"), ("GET / HTTP/9\r\n\r\n", "400"),
             ("GET / HTTP/1.1\r\nBad Name: x\r\n\r\n", "400"), ("GET / HTTP/1.1\r\n folded\r\n\r\n", "400"),
             ("GET /\(String(repeating: "a", count: 8200)) HTTP/1.1\r\n\r\n", "431"),
-            ("PUT / HTTP/1.1\r\nContent-Length: 0\r\n\r\n", "405"),
+            ("PUT / HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n", "405"),
+            // RFC 9112 §3.2: no Host, two, or an invalid one.
+            ("POST / HTTP/1.1\r\nContent-Length: 0\r\n\r\n", "400"),
+            ("POST / HTTP/1.1\r\nHost: a\r\nHost: b\r\nContent-Length: 0\r\n\r\n", "400"),
+            ("POST / HTTP/1.1\r\nHost: a b\r\nContent-Length: 0\r\n\r\n", "400"),
+            ("POST / HTTP/1.1\r\nHost: a:99x\r\nContent-Length: 0\r\n\r\n", "400"),
+            ("POST / HTTP/1.1\r\nHost: a/b\r\nContent-Length: 0\r\n\r\n", "400"),
+            // RFC 9112 §3.2.4: asterisk-form only for OPTIONS.
+            ("POST * HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n", "400"),
+            // RFC 9112 §6.1: Transfer-Encoding in HTTP/1.0 is faulty framing.
+            ("POST / HTTP/1.0\r\nTransfer-Encoding: chunked\r\n\r\n1\r\na\r\n0\r\n\r\n", "400"),
+            // Chunk lines end in CRLF.
+            ("POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n1\na\r\n0\r\n\r\n", "400"),
         ])
     func refusals(request: String, status: String) throws {
         let (server, port) = try echoServer()
@@ -72,13 +84,92 @@ struct HTTPServerTests {
         #expect(answer.hasPrefix("HTTP/1.1 \(status) "), "\(answer.prefix(80))")
     }
 
+    @Test(
+        "valid Host forms are served: a name, an IPv4 or bracketed IPv6 address, with or without a port, or empty",
+        arguments: ["h", "h.example:8080", "127.0.0.1:1", "[::1]:8080", "[::1]", "xn--bcher-kva.example", ""])
+    func validHosts(host: String) throws {
+        let (server, port) = try echoServer()
+        defer { server.stop(); server.wait() }
+        let answer = try exchange(
+            Array("POST / HTTP/1.1\r\nHost: \(host)\r\nContent-Length: 0\r\n\r\n".utf8), port: port)
+        #expect(answer.hasPrefix("HTTP/1.1 200 "), "\(answer.prefix(80))")
+        let old = try exchange(Array("POST / HTTP/1.0\r\nContent-Length: 0\r\n\r\n".utf8), port: port)
+        #expect(old.hasPrefix("HTTP/1.1 200 "), "HTTP/1.0 needs no Host: \(old.prefix(80))")
+    }
+
+    @Test("HEAD gets the fields of its answer and no content; HTTP/1.0 gets no 100 Continue")
+    func headAndContinue() throws {
+        let (server, port) = try echoServer()
+        defer { server.stop(); server.wait() }
+        let head = try exchange(Array("HEAD /x HTTP/1.1\r\nHost: h\r\n\r\n".utf8), port: port)
+        #expect(head.hasPrefix("HTTP/1.1 405 "))
+        #expect(head.contains("Content-Length: 10\r\n"), "\(head)")
+        #expect(head.hasSuffix("\r\n\r\n"), "\(head)")
+        let old = try exchange(
+            Array("POST / HTTP/1.0\r\nExpect: 100-continue\r\nContent-Length: 2\r\n\r\n".utf8), port: port,
+            timeout: 0.5, closeWrite: false)
+        #expect(!old.contains("100 Continue"), "\(old)")
+    }
+
+    @Test("nothing is handled after a close was announced: not after a refusal, not after Connection: close")
+    func nothingAfterClose() throws {
+        let handled = Counter()
+        let configuration = HTTPServer.Configuration(
+            host: "127.0.0.1", port: 0, maximumBodyBytes: 1 << 20, maximumHeadBytes: 8192, idleTimeout: 2,
+            requestTimeout: 2)
+        let server = HTTPServer(configuration: configuration) { request in
+            handled.add()
+            return HTTPServerResponse(status: 200, reason: "OK", body: Array(request.target.utf8))
+        }
+        let port = try server.start()
+        defer { server.stop(); server.wait() }
+        // More than one read's worth of pipelined requests behind a 413, so they arrive in later reads too.
+        let smuggled = String(repeating: "POST /smuggled HTTP/1.1\r\nHost: h\r\nContent-Length: 0\r\n\r\n", count: 6000)
+        let refused = try exchange(
+            Array(("POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 2000000\r\n\r\n" + smuggled).utf8), port: port)
+        #expect(refused.hasPrefix("HTTP/1.1 413 "))
+        #expect(refused.components(separatedBy: "HTTP/1.1 ").count == 2, "one answer only")
+        #expect(handled.value == 0)
+        let closing = try exchange(
+            Array(
+                ("POST /first HTTP/1.1\r\nHost: h\r\nConnection: close\r\nContent-Length: 0\r\n\r\n" + smuggled).utf8),
+            port: port)
+        #expect(closing.hasPrefix("HTTP/1.1 200 "))
+        #expect(!closing.contains("/smuggled"))
+        #expect(handled.value == 1)
+    }
+
+    @Test("empty lines between requests do not keep an idle connection open")
+    func emptyLinesDoNotExtendIdle() throws {
+        let (server, port) = try echoServer(idleTimeout: 0.5, requestTimeout: 0.5)
+        defer { server.stop(); server.wait() }
+        let socket = try Socket.connect(host: "127.0.0.1", port: port, deadline: .after(1))
+        defer { socket.close() }
+        let start = Date()
+        var closed = false
+        while Date().timeIntervalSince(start) < 3 {
+            do {
+                try socket.send(Array("\r\n".utf8), deadline: .after(0.5))
+            } catch {
+                closed = true
+                break
+            }
+            if let piece = try? socket.receive(maximum: 16, deadline: .after(0.2)), piece.isEmpty {
+                closed = true
+                break
+            }
+        }
+        #expect(closed)
+        #expect(Date().timeIntervalSince(start) < 2)
+    }
+
     @Test("a slow client gets 408 once its request deadline passes; an idle one is closed")
     func slowClients() throws {
         let (server, port) = try echoServer(idleTimeout: 0.3, requestTimeout: 0.3)
         defer { server.stop(); server.wait() }
         let start = Date()
         let slow = try exchange(
-            Array("POST / HTTP/1.1\r\nContent-Length: 10\r\n\r\nabc".utf8), port: port, closeWrite: false)
+            Array("POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 10\r\n\r\nabc".utf8), port: port, closeWrite: false)
         #expect(slow.hasPrefix("HTTP/1.1 408 "))
         let idle = try exchange([], port: port, closeWrite: false)
         #expect(idle.isEmpty)
@@ -240,6 +331,32 @@ struct HostileInputTests {
         let response = try HTTPConnection(host: "127.0.0.1", port: port).send(
             HTTPRequest(method: "POST", target: "/", headers: [], body: [1]), timeout: 2)
         #expect(response.status == 200)
+    }
+
+    @Test(
+        "chunk extensions and trailer fields count against the request's bound",
+        arguments: ["extensions", "trailers"])
+    func framingBytesBounded(kind: String) {
+        let limits = RequestFramer.Limits(maximumHeadBytes: 8192, maximumBodyBytes: 1 << 20)
+        var framer = RequestFramer(limits: limits)
+        framer.append(Array("POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n".utf8))
+        if kind == "trailers" { framer.append(Array("1\r\nx\r\n0\r\n".utf8)) }
+        let piece =
+            kind == "extensions"
+            ? Array(("1;" + String(repeating: "e", count: 1000) + "\r\nx\r\n").utf8)
+            : Array(("X-T: " + String(repeating: "t", count: 1000) + "\r\n").utf8)
+        var refused: Int?
+        var peak = 0
+        for _ in 0..<4000 {
+            framer.append(piece)
+            peak = max(peak, framer.bufferedBytes)
+            if case .refuse(let status, _, _) = framer.next() {
+                refused = status
+                break
+            }
+        }
+        #expect(refused == 413)
+        #expect(peak <= (1 << 20) + RequestFramer.maximumFramingBytes + piece.count)
     }
 
     @Test("framing fuzz: random and mutated requests split at random points never trap, and agree whole or split")

@@ -44,6 +44,23 @@ struct TemporaryCorpus {
 
 @Suite("Vector loader errors")
 struct LoaderTests {
+    @Test("links back up the tree (six links to '.') load once each, at once, not 6^8 times")
+    func symlinkLoops() throws {
+        let corpus = try TemporaryCorpus(file: TemporaryCorpus.file(TemporaryCorpus.goodVector))
+        for index in 0..<6 {
+            try FileManager.default.createSymbolicLink(
+                atPath: corpus.directory + "/loop\(index)", withDestinationPath: ".")
+        }
+        let start = Date()
+        let result = corpus.load()
+        #expect(Date().timeIntervalSince(start) < 5)
+        guard case .success(let loaded) = result else {
+            Issue.record("did not load: \(result)")
+            return
+        }
+        #expect(loaded.signatureVectors.map(\.vector.id) == ["cat/one"])
+    }
+
     @Test("a good file loads")
     func loads() throws {
         let result = try TemporaryCorpus(file: TemporaryCorpus.file(TemporaryCorpus.goodVector)).load()

@@ -19,6 +19,9 @@ public final class HostilePeer: @unchecked Sendable {
         case replyThenHang(String)
         /// Reads a request, then records its raw bytes and answers 200.
         case record
+        /// Reads a request, answers `prefix`, then `repeating` again and again without pause for up to 30 s:
+        /// bytes are always waiting, so only a deadline that every read honours ends it.
+        case stream(prefix: String, repeating: String)
     }
 
     let descriptor: Int32
@@ -135,6 +138,15 @@ public final class HostilePeer: @unchecked Sendable {
             _ = readSome(client)
             _ = write(client, Array(text.utf8))
             sleep(30)
+        case .stream(let prefix, let repeating):
+            _ = readSome(client)
+            guard write(client, Array(prefix.utf8)) else { return }
+            var piece: [UInt8] = []
+            while piece.count < 16_384 { piece += Array(repeating.utf8) }
+            let end = Date().addingTimeInterval(30)
+            while Date() < end && !isStopped {
+                guard write(client, piece) else { return }
+            }
         case .record:
             var bytes: [UInt8] = []
             let deadline = Date().addingTimeInterval(2)

@@ -36,6 +36,7 @@ int ppg_tls_write(void *session, const void *buffer, int length, int *count);
 int ppg_tls_pending(void *session);
 
 /// Why the last failing call failed: the certificate check's reason when it failed, else OpenSSL's error queue.
-void ppg_tls_error(void *session, char *buffer, size_t length);
+// `verify` says whether the certificate was to be checked: only then is a verification result the reason.
+void ppg_tls_error(void *session, int verify, char *buffer, size_t length);
 
 #endif

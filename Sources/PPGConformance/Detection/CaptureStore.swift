@@ -3,6 +3,12 @@ import PPGHTTP
 import PPGSignature
 import PPGVectors
 
+#if canImport(Glibc)
+    @preconcurrency import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
 /// Stores captured deliveries: each raw (`capture-N.http`) and, when a SPEC.md reading reproduces its signature,
 /// as a `captured` signature vector file (`capture-N.json`) that can be added to the corpus.
 public final class CaptureStore: @unchecked Sendable {
@@ -17,8 +23,19 @@ public final class CaptureStore: @unchecked Sendable {
     public let publicURL: RawURL?
     /// Whether the projectId is replaced and the capture re-signed.
     public let redact: Bool
+    /// The most files written (raw and vector files together); later deliveries are not stored.
+    public let maximumFiles: Int
+    /// The most bytes written; a delivery that would pass it is not stored.
+    public let maximumBytes: Int
     private let lock = NSLock()
     private var next: Int
+    private var filesWritten = 0
+    private var bytesWritten = 0
+
+    /// The highest capture number; a larger one in the directory (a file named by hand) is ignored.
+    public static let maximumNumber = 99_999_999
+    /// What a redacted capture's signature header says when no reading could re-sign it.
+    public static let redactedSignature = "redacted-signature"
 
     /// What happened to one delivery.
     public struct Stored: Sendable {
@@ -32,6 +49,10 @@ public final class CaptureStore: @unchecked Sendable {
         public var detection: Detection?
         /// Why the delivery could not be examined or re-signed, if so.
         public var problem: String?
+        /// The request as stored: redacted where `--redact` is on.
+        public var request: HTTPServerRequest
+        /// Set when the delivery was not stored because a cap was reached.
+        public var refused: String?
     }
 
     /// Opens (and creates) a capture directory; numbering continues after files already there.
@@ -40,30 +61,82 @@ public final class CaptureStore: @unchecked Sendable {
     ///   - projectID: The projectId the webhook is configured for.
     ///   - publicURL: The webhook URL as configured in PushPushGo.
     ///   - redact: Replace the projectId with a placeholder and re-sign.
+    ///   - maximumFiles: The most files to write.
+    ///   - maximumBytes: The most bytes to write.
     /// - Throws: When the directory cannot be created.
-    public init(directory: String, projectID: String, publicURL: RawURL?, redact: Bool) throws {
+    public init(
+        directory: String, projectID: String, publicURL: RawURL?, redact: Bool, maximumFiles: Int = 1000,
+        maximumBytes: Int = 100 << 20
+    ) throws {
         self.directory = directory
         self.projectID = projectID
         self.publicURL = publicURL
         self.redact = redact
+        self.maximumFiles = maximumFiles
+        self.maximumBytes = maximumBytes
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let existing = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
-        next =
-            (existing.compactMap { name -> Int? in
-                guard name.hasPrefix("capture-"), name.hasSuffix(".http") else { return nil }
-                return Int(name.dropFirst(8).dropLast(5))
-            }.max() ?? 0) + 1
+        next = (existing.compactMap(Self.number(of:)).max() ?? 0) + 1
+    }
+
+    /// The number in `capture-N.http`: digits only, at most `maximumNumber` (so no name can overflow it).
+    static func number(of name: String) -> Int? {
+        guard name.hasPrefix("capture-"), name.hasSuffix(".http") else { return nil }
+        let digits = name.dropFirst(8).dropLast(5)
+        guard !digits.isEmpty, digits.count <= 8, digits.utf8.allSatisfy({ (0x30...0x39).contains($0) }) else {
+            return nil
+        }
+        return Int(digits).flatMap { $0 <= maximumNumber ? $0 : nil }
+    }
+
+    /// `capture-0001`: four digits at least, more when the number needs them (never wrapped).
+    static func name(_ number: Int) -> String {
+        let digits = String(number)
+        return "capture-" + String(repeating: "0", count: max(0, 4 - digits.count)) + digits
+    }
+
+    /// Writes a new file, never replacing one (`O_EXCL`): a name taken by hand is not overwritten.
+    private func create(_ path: String, _ bytes: [UInt8]) -> Bool {
+        let descriptor = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+        guard descriptor >= 0 else { return false }
+        defer { _ = close(descriptor) }
+        var offset = 0
+        while offset < bytes.count {
+            let written = bytes.withUnsafeBytes {
+                write(descriptor, $0.baseAddress.unsafelyUnwrapped + offset, bytes.count - offset)
+            }
+            if written <= 0 { return false }
+            offset += written
+        }
+        return true
     }
 
     /// Stores one delivery and examines it.
     /// - Parameter request: The delivery as the server received it.
     /// - Returns: What was written and detected.
     public func store(_ request: HTTPServerRequest) -> Stored {
+        let size = request.rawHead.count + request.body.count
         lock.lock()
         let number = next
-        next += 1
+        var refused: String?
+        if number > Self.maximumNumber {
+            refused = "capture numbers are used up (\(Self.maximumNumber))"
+        } else if filesWritten + 1 > maximumFiles {
+            refused = "--max-files \(maximumFiles) reached"
+        } else if bytesWritten + size > maximumBytes {
+            refused = "--max-bytes \(maximumBytes) reached"
+        } else {
+            next += 1
+            filesWritten += 2
+            bytesWritten += 2 * size
+        }
         lock.unlock()
-        let name = String(format: "capture-%04d", number)
+        if let refused {
+            return Stored(
+                number: 0, rawPath: "", vectorPath: nil, detection: nil, problem: nil, request: request,
+                refused: refused)
+        }
+        let name = Self.name(number)
         var request = request
         var key = projectID
         var detection: Detection?
@@ -81,22 +154,37 @@ public final class CaptureStore: @unchecked Sendable {
                 request = Self.resigned(redacted, reading: reading, key: key, publicURL: publicURL)
                 detection = try? ReadingDetector.detect(request, projectID: key, publicURL: publicURL)
             } else {
-                request = redacted
+                // Nothing can re-sign it, and the original value is a MAC under the real key: it goes too.
+                request = Self.replacingSignature(of: redacted, with: Self.redactedSignature)
                 detection = nil
-                problem = problem ?? "no known reading reproduces the signature, so the redacted copy is not re-signed"
+                problem =
+                    problem ?? "no known reading reproduces the signature, so the redacted copy is not re-signed "
+                    + "and its signature is replaced by '\(Self.redactedSignature)'"
             }
         }
-        let rawPath = directory + "/" + name + ".http"
-        try? Data(Self.rawBytes(request)).write(to: URL(fileURLWithPath: rawPath))
+        var rawPath = directory + "/" + name + ".http"
+        if !create(rawPath, Self.rawBytes(request)) {
+            problem = (problem.map { $0 + "; " } ?? "") + "could not write \(rawPath) (it exists, or the disk refused)"
+            rawPath = ""
+        }
         var vectorPath: String?
         if let detection, let best = detection.matches.first, best.reading.isSpec {
             let path = directory + "/" + name + ".json"
             let file = Self.vectorFile(request, detection: detection, reading: best.reading, key: key, number: number)
-            if (try? Data((file.rendered(pretty: true) + "\n").utf8).write(to: URL(fileURLWithPath: path))) != nil {
-                vectorPath = path
-            }
+            if create(path, Array((file.rendered(pretty: true) + "\n").utf8)) { vectorPath = path }
         }
-        return Stored(number: number, rawPath: rawPath, vectorPath: vectorPath, detection: detection, problem: problem)
+        return Stored(
+            number: number, rawPath: rawPath, vectorPath: vectorPath, detection: detection, problem: problem,
+            request: request)
+    }
+
+    /// The request with its signature header values replaced, in the fields and in the raw head.
+    static func replacingSignature(of request: HTTPServerRequest, with value: String) -> HTTPServerRequest {
+        var copy = request
+        for header in request.headers where ASCII.equalsIgnoringCase(header.name, signatureHeaderName) {
+            if !header.value.isEmpty { copy = replacing(header.value, with: value, in: copy) }
+        }
+        return copy
     }
 
     /// The request with every occurrence of one text replaced in its target, header values, body and raw head.

@@ -58,6 +58,11 @@ public enum JSONReport {
             ("duration", .decimal(outcome.duration, decimals: 3)),
             ("flags", .array(outcome.flags.map { .string($0) })),
         ]
+        if !outcome.expectedStatuses.isEmpty {
+            members.append(("expectedStatuses", .array(outcome.expectedStatuses.map { .string($0) })))
+            members.append(("actualStatus", outcome.actualStatus.map { .integer($0) } ?? .null))
+        }
+        if outcome.acceptedUnverified { members.append(("acceptedUnverified", .bool(true))) }
         if let reason = outcome.expectedFailureReason { members.append(("expectedFailureReason", .string(reason))) }
         if !outcome.signed.isEmpty { members.append(("signed", .string(outcome.signed))) }
         if !outcome.request.isEmpty { members.append(("request", .string(outcome.request))) }

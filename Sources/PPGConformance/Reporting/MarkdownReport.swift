@@ -1,3 +1,5 @@
+import PPGHTTP
+
 /// A compact Markdown summary of a run, fit for a pull-request comment or a CI step summary: totals, then the
 /// failures grouped by category with expected, actual and the reproduction command.
 public enum MarkdownReport {
@@ -8,12 +10,18 @@ public enum MarkdownReport {
     /// - Returns: Markdown text.
     public static func render(_ result: RunResult, limit: Int = 30) -> String {
         let summary = result.summary
+        let gaps = result.outcomes.filter { $0.disposition == .expectedFailure }
+        let headline =
+            summary.tested == 0
+            ? "⚠️ nothing tested"
+            : !summary.conforms
+                ? "❌ not conformant"
+                : gaps.isEmpty ? "✅ conformant" : "⚠️ conformant with \(counted(gaps.count, "known gap"))"
         var lines = [
-            "## PushPushGo webhook conformance: "
-                + (summary.tested == 0 ? "⚠️ nothing tested" : summary.conforms ? "✅ conformant" : "❌ not conformant"),
+            "## PushPushGo webhook conformance: \(headline)",
             "",
-            "Target `\(cell(result.targetName))`, profile `\(result.profile)`, corpus \(result.corpusVersion), "
-                + "ppg-conformance \(ToolInfo.version).",
+            "Target \(MarkdownText.code(result.targetName)), profile `\(result.profile)`, corpus "
+                + "\(MarkdownText.code(result.corpusVersion)), ppg-conformance \(ToolInfo.version).",
             "",
             "| passed | failed | skipped | warnings | expected failures | unexpected passes | errors |",
             "| ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
@@ -23,8 +31,35 @@ public enum MarkdownReport {
             "_failed counts every vector that fails the run, unexpected passes included (as the console's last line "
                 + "does); errors are counted in failed or warnings too._",
         ]
+        if !gaps.isEmpty {
+            let open = gaps.filter(\.acceptedUnverified)
+            lines += ["", "### Known gaps (\(gaps.count))", ""]
+            if !open.isEmpty {
+                lines.append(
+                    "**\(counted(open.count, "known gap")) \(open.count == 1 ? "accepts" : "accept") a delivery with a "
+                        + "forged, missing or wrong signature**: anyone who knows the URL can post events there.")
+                lines.append("")
+            }
+            for outcome in gaps {
+                let reason = outcome.expectedFailureReason ?? ExpectedFailures.defaultReason
+                lines.append(
+                    "- \(MarkdownText.code(outcome.id))\(outcome.acceptedUnverified ? " — **accepts unverified**" : "")"
+                        + ": \(MarkdownText.code(reason)) (actual: \(MarkdownText.code(firstLine(outcome.actual))))")
+            }
+        }
+        let errors = result.outcomes.filter { $0.status == .error && !$0.disposition.failsRun }
+        if !errors.isEmpty {
+            // Errors that do not fail the run (listed, or of recommended vectors) are still no answer at all.
+            lines += ["", "### Errors that did not fail the run (\(errors.count))", ""]
+            for outcome in errors {
+                lines.append("- \(MarkdownText.code(outcome.id)): \(MarkdownText.code(firstLine(outcome.reason)))")
+            }
+        }
         let problems = result.outcomes.filter { $0.disposition.failsRun || $0.disposition == .warning }
-        guard !problems.isEmpty else { return (lines + ["", "Every vector passed."]).joined(separator: "\n") + "\n" }
+        guard !problems.isEmpty else {
+            let closing = gaps.isEmpty ? "Every vector passed." : "Every vector passed but the known gaps above."
+            return (lines + ["", closing]).joined(separator: "\n") + "\n"
+        }
         var order: [String] = []
         var groups: [String: [VectorOutcome]] = [:]
         for outcome in problems {
@@ -45,19 +80,19 @@ public enum MarkdownReport {
                 lines.append("   - typical code: \(cell(cause.mutant.idioms))")
                 lines.append("   - fix: \(cell(cause.mutant.fix))")
                 if !cause.notFailed.isEmpty {
-                    lines.append("   - would also fail, but passed here: \(cell(Diagnosis.list(cause.notFailed)))")
+                    lines.append("   - would also fail, but passed here: \(ids(cause.notFailed))")
                 }
             }
             if diagnosis.causes.isEmpty { lines.append("No known bug matches these failures.") }
             if !diagnosis.unexplained.isEmpty && !diagnosis.causes.isEmpty {
                 lines.append("")
-                lines.append("Not explained by any known bug: \(cell(Diagnosis.list(diagnosis.unexplained))).")
+                lines.append("Not explained by any known bug: \(ids(diagnosis.unexplained)).")
             }
         }
         var shown = 0
         for category in order {
             let outcomes = groups[category] ?? []
-            lines += ["", "### \(category) (\(outcomes.count))", ""]
+            lines += ["", "### \(MarkdownText.html(category)) (\(outcomes.count))", ""]
             for outcome in outcomes {
                 let label: String =
                     switch outcome.disposition {
@@ -66,24 +101,24 @@ public enum MarkdownReport {
                     default: outcome.status == .error ? "error" : "fail"
                     }
                 guard shown < limit else {
-                    lines.append("- `\(outcome.id)` — \(label)")
+                    lines.append("- \(MarkdownText.code(outcome.id)) — \(label)")
                     continue
                 }
                 shown += 1
                 lines.append(
-                    "<details><summary><code>\(html(outcome.id))</code> — \(label): \(html(firstLine(outcome.reason)))"
-                        + "</summary>")
+                    "<details><summary><code>\(MarkdownText.html(outcome.id))</code> — \(label): "
+                        + "<code>\(MarkdownText.html(firstLine(outcome.reason)))</code></summary>")
                 lines.append("")
                 if outcome.disposition == .unexpectedPass {
-                    lines.append(cell(outcome.reason) + ".")
+                    lines.append(MarkdownText.code(outcome.reason))
                 } else {
-                    lines.append("- expected: \(cell(outcome.expected))")
-                    lines.append("- actual: \(cell(firstLine(outcome.actual)))")
+                    lines.append("- expected: \(MarkdownText.code(outcome.expected))")
+                    lines.append("- actual: \(MarkdownText.code(firstLine(outcome.actual)))")
                     for line in outcome.signed.split(separator: "\n") where !line.isEmpty {
-                        lines.append("- signed: \(cell(String(line)))")
+                        lines.append("- signed: \(MarkdownText.code(String(line)))")
                     }
                     if !outcome.reproduction.isEmpty {
-                        lines += ["", "```sh", visible(outcome.reproduction).replacingFences(), "```"]
+                        lines += [""] + MarkdownText.fence(outcome.reproduction, language: "sh")
                     }
                 }
                 lines += ["", "</details>"]
@@ -92,52 +127,30 @@ public enum MarkdownReport {
         return lines.joined(separator: "\n") + "\n"
     }
 
+    /// Vector ids as code spans, the first five, then how many more.
+    static func ids(_ ids: [String]) -> String {
+        ids.prefix(5).map(MarkdownText.code).joined(separator: ", ")
+            + (ids.count > 5 ? " and \(ids.count - 5) more" : "")
+    }
+
     static func firstLine(_ text: String) -> String {
         let line = text.split(whereSeparator: \.isNewline).first.map(String.init) ?? ""
         return line.count > 200 ? String(line.prefix(200)) + "…" : line
     }
 
-    /// Control characters (but line breaks and tabs) made visible, for code blocks.
-    static func visible(_ text: String) -> String {
-        var out = ""
-        for scalar in text.unicodeScalars {
-            if (scalar.value < 0x20 && scalar != "\n" && scalar != "\t") || scalar.value == 0x7F {
-                out += "\\u{" + String(scalar.value, radix: 16) + "}"
-            } else {
-                out.unicodeScalars.append(scalar)
-            }
-        }
-        return out
-    }
-
-    /// Text safe inside a Markdown table cell or list item.
+    /// The project's own text (a mutant's description, which uses backticks for code) in a list item: on one
+    /// line, with HTML and table breaks escaped. Text from outside goes through `MarkdownText` instead.
     static func cell(_ text: String) -> String {
-        html(text).split(separator: "|", omittingEmptySubsequences: false).joined(separator: "\\|")
-    }
-
-    static func html(_ text: String) -> String {
         var out = ""
-        for scalar in text.unicodeScalars {
+        for scalar in PrintableText.line(text).unicodeScalars {
             switch scalar {
             case "<": out += "&lt;"
             case ">": out += "&gt;"
             case "&": out += "&amp;"
-            case "\n", "\r": out += " "
-            default:
-                if scalar.value < 0x20 || scalar.value == 0x7F {
-                    out += "\\u{" + String(scalar.value, radix: 16) + "}"
-                } else {
-                    out.unicodeScalars.append(scalar)
-                }
+            case "|": out += "\\|"
+            default: out.unicodeScalars.append(scalar)
             }
         }
         return out
-    }
-}
-
-extension String {
-    /// Breaks any run of three backticks so a code block cannot be closed from inside.
-    func replacingFences() -> String {
-        split(separator: "```", omittingEmptySubsequences: false).joined(separator: "`\u{200B}``")
     }
 }

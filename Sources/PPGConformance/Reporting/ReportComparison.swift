@@ -119,9 +119,12 @@ public struct ReportComparison: Sendable {
         for column in columns {
             let failed = column.cells.values.filter { $0 == "FAIL" || $0 == "error" || $0 == "XPASS" }.count
             let passed = column.cells.values.filter { $0 == "pass" }.count
+            let label = markdown ? MarkdownText.code(column.label) : column.label
+            let corpus = markdown ? MarkdownText.code(column.corpusVersion) : column.corpusVersion
+            let profile = markdown ? MarkdownText.code(column.profile) : column.profile
             lines.append(
-                (markdown ? "- " : "") + "\(column.label): \(passed) passed, \(failed) failed "
-                    + "(corpus \(column.corpusVersion), \(column.profile))")
+                (markdown ? "- " : "") + "\(label): \(passed) passed, \(failed) failed "
+                    + "(corpus \(corpus), \(profile))")
         }
         lines.append("")
         if rows.isEmpty {
@@ -129,9 +132,13 @@ public struct ReportComparison: Sendable {
             return lines.joined(separator: "\n") + "\n"
         }
         if markdown {
-            lines.append("| " + headers.map(MarkdownReport.cell).joined(separator: " | ") + " |")
+            // Ids and labels come from report files: code spans, so nothing in them renders.
+            lines.append(
+                "| " + (["vector"] + columns.map { MarkdownText.code($0.label) }).joined(separator: " | ") + " |")
             lines.append("| " + headers.map { _ in "---" }.joined(separator: " | ") + " |")
-            for row in body { lines.append("| " + row.map(MarkdownReport.cell).joined(separator: " | ") + " |") }
+            for row in body {
+                lines.append("| " + row.map(MarkdownText.code).joined(separator: " | ") + " |")
+            }
         } else {
             let widths = headers.indices.map { column in
                 ([headers[column]] + body.map { $0[column] }).map(\.count).max() ?? 0

@@ -57,6 +57,14 @@ public struct VectorOutcome: Sendable {
     public var disposition: Disposition = .passed
     /// A receiver vector's deliveries: what each had to get, and the status it got (`nil` where none came).
     public var exchanges: [(expected: ExpectedVerdict, status: Int?)] = []
+    /// The statuses that conform for the decisive delivery (the first that failed, else the last): `2xx`, `4xx`
+    /// or codes; empty where no HTTP status is involved.
+    public var expectedStatuses: [String] = []
+    /// The status the decisive delivery got, or `nil` where none came (or no HTTP status is involved).
+    public var actualStatus: Int?
+    /// Whether a delivery with a forged, missing or wrong signature (or an invalid signature vector) was
+    /// accepted: the gap that lets anyone post events.
+    public var acceptedUnverified = false
     /// What was signed: the signing input under SPEC.md's reading, and for a must-reject delivery how its header
     /// departs from that signature. Empty for vectors that carry their own bytes.
     public var signed: String = ""

@@ -302,6 +302,7 @@ public enum Runner {
                 outcome.reason = "target skipped: \(reason)"
             case (.accept, .invalid):
                 outcome.actual = "accept"
+                outcome.acceptedUnverified = true
                 outcome.status = .fail
                 outcome.reason = "accepted a signature that must be rejected"
             case (.reject(let why), .valid):
@@ -350,6 +351,7 @@ public enum Runner {
         }
         outcome.expected = deliveries.map { expectation($0.expect, strict: options.strict, signed: $0) }
             .joined(separator: ", then ")
+        if let first = deliveries.first { outcome.expectedStatuses = expectedStatuses(first, strict: options.strict) }
         outcome.request = target.requestText(of: deliveries)
         outcome.signed = deliveries.map { signedText($0, profile: options.configuration.profile) }
             .joined(separator: "\n")
@@ -363,9 +365,19 @@ public enum Runner {
             }
             outcome.actual = responses.map { "\($0.status)" }.joined(separator: ", then ")
             outcome.exchanges = zip(deliveries, responses).map { ($0.expect, $1.status) }
+            if let last = zip(deliveries, responses).map({ $0 }).last {
+                outcome.expectedStatuses = expectedStatuses(last.0, strict: options.strict)
+                outcome.actualStatus = last.1.status
+            }
+            outcome.acceptedUnverified = zip(deliveries, responses).contains { delivery, response in
+                delivery.signatureKind != .valid && (200...299).contains(response.status)
+                    && !delivery.alsoAllowed.contains(response.status)
+            }
             for (delivery, response) in zip(deliveries, responses) {
                 if let problem = judge(response, delivery: delivery, strict: options.strict) {
                     outcome.status = .fail
+                    outcome.expectedStatuses = expectedStatuses(delivery, strict: options.strict)
+                    outcome.actualStatus = response.status
                     let step = deliveries.count > 1 ? "delivery \(delivery.step + 1): " : ""
                     outcome.reason = step + problem
                     if !response.bodyPrefix.isEmpty {
@@ -439,6 +451,18 @@ public enum Runner {
     /// Whether a rejection is about the signature (then `--strict` wants 401 or 403) rather than the body.
     static func isSignatureRejection(_ delivery: Delivery) -> Bool {
         delivery.signatureKind != .valid
+    }
+
+    /// The statuses that conform for a delivery, as JSON reports them: classes (`2xx`, `4xx`) and codes.
+    static func expectedStatuses(_ delivery: Delivery, strict: Bool) -> [String] {
+        var statuses: [String] =
+            switch delivery.expect {
+            case .accept: ["2xx"]
+            case .reject: strict && isSignatureRejection(delivery) ? ["401", "403"] : ["4xx"]
+            case .either: ["2xx", "4xx"]
+            }
+        statuses += delivery.alsoAllowed.map(String.init)
+        return statuses
     }
 
     static func expectation(_ verdict: ExpectedVerdict, strict: Bool, signed delivery: Delivery) -> String {

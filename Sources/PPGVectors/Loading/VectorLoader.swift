@@ -126,11 +126,14 @@ public enum VectorLoader {
     }
 
     /// Every `*.json` file below the root except the manifest, sorted, relative to the root. Symlinked
-    /// directories are followed (eight levels at most); a directory that cannot be read is an error, not a gap.
+    /// directories are followed (eight levels at most), each real directory once, so links back up the tree
+    /// (`a -> .`) cost nothing; a directory that cannot be read is an error, not a gap.
     static func vectorFiles(root: String) throws(VectorLoadError) -> [String] {
         var files: [String] = []
+        var visited: Set<String> = []
         func walk(_ relative: String, depth: Int) throws(VectorLoadError) {
             let path = relative.isEmpty ? root : root + "/" + relative
+            guard visited.insert(URL(fileURLWithPath: path).resolvingSymlinksInPath().path).inserted else { return }
             let entries: [String]
             do {
                 entries = try FileManager.default.contentsOfDirectory(atPath: path)

@@ -18,7 +18,7 @@ enum CaptureCommand: CLICommand {
         "Receive real PushPushGo deliveries, store them raw and as captured vectors, detect their reading."
     static let usage =
         "ppg-conformance capture --project-id ID [--port P] [--host H] [--public-url URL] [--out DIR] "
-        + "[--redact]"
+        + "[--redact] [--max-files N] [--max-bytes N]"
     static let options: [OptionSpec] = [
         .value("project-id", "ID", "The projectId the webhook is configured for."),
         .integer("port", "P", "The port; 0 picks a free one.", range: 0...65535, default: 8080),
@@ -26,10 +26,17 @@ enum CaptureCommand: CLICommand {
         .value("public-url", "URL", "The webhook URL as configured in PushPushGo (default: http:// + Host + target)."),
         .value("out", "DIR", "Where captures are written (default ./captures)."),
         .flag("redact", "Replace the projectId with a placeholder and re-sign, so captures can be shared."),
+        .integer(
+            "max-files", "N", "The most files written; later deliveries get 507.", range: 1...1_000_000, default: 1000),
+        .integer(
+            "max-bytes", "N", "The most bytes written; a delivery past it gets 507.", range: 1...(1 << 40),
+            default: 100 << 20),
     ]
     static let details = """
-        Answers 200 to every request. Writes capture-N.http (the raw request) and, when one of SPEC.md's readings
-        reproduces the signature, capture-N.json (a 'captured' signature vector file). Stops on SIGINT/SIGTERM.
+        Answers 200 to every POST to the webhook's path (the --public-url path; any path without it). Writes
+        capture-N.http (the raw request) and, when one of SPEC.md's readings reproduces the signature, capture-N.json
+        (a 'captured' signature vector file); never replaces a file. Other methods get 405 and other paths 404,
+        unstored; past --max-files or --max-bytes, 507, unstored. Stops on SIGINT/SIGTERM.
         """
 
     static func run(_ arguments: ParsedArguments) throws -> Int32 {
@@ -37,21 +44,43 @@ enum CaptureCommand: CLICommand {
         let port = try arguments.integer("port")
         let host = arguments.value("host") ?? "0.0.0.0"
         let directory = arguments.value("out") ?? "captures"
+        let publicURL = try arguments.url("public-url")
+        let path = publicURL.map { String($0.requestTarget.prefix { $0 != "?" }) }
         let store: CaptureStore
         do {
             store = try CaptureStore(
-                directory: directory, projectID: projectID, publicURL: try arguments.url("public-url"),
-                redact: arguments.has("redact"))
+                directory: directory, projectID: projectID, publicURL: publicURL, redact: arguments.has("redact"),
+                maximumFiles: try arguments.integer("max-files"), maximumBytes: try arguments.integer("max-bytes"))
         } catch let error as CLIError {
             throw error
         } catch {
             throw CLIError.input("capture: cannot create '\(directory)': \(error.localizedDescription)")
         }
         let handler: HTTPServer.Handler = { request in
+            func answer(_ status: Int, _ reason: String, _ note: String) -> HTTPServerResponse {
+                // What a peer sent is printed escaped, the projectId too where it is redacted.
+                let target =
+                    arguments.has("redact")
+                    ? request.target.replacingOccurrences(of: projectID, with: CaptureStore.redactedProjectID)
+                    : request.target
+                Console.out(
+                    "not stored: \(PrintableText.escape(request.method, limit: 16)) "
+                        + "\(PrintableText.escape(target, limit: 120)) from \(request.peer): \(note)")
+                return HTTPServerResponse(
+                    status: status, reason: reason, headers: [(name: "Content-Type", value: "text/plain")],
+                    body: Array("\(note)\n".utf8), logNote: note)
+            }
+            guard request.method == "POST" else {
+                return answer(405, "Method Not Allowed", "deliveries are POST requests")
+            }
+            if let path, request.target.prefix(while: { $0 != "?" }) != path {
+                return answer(404, "Not Found", "not the webhook's path (\(path))")
+            }
             let stored = store.store(request)
+            if let refused = stored.refused { return answer(507, "Insufficient Storage", refused) }
             var lines = [
-                "capture \(stored.number): \(request.method) \(request.target.prefix(120)) from \(request.peer) "
-                    + "→ \(stored.rawPath)" + (stored.vectorPath.map { " and \($0)" } ?? "")
+                "capture \(stored.number): \(request.method) \(PrintableText.escape(stored.request.target, limit: 120)) "
+                    + "from \(request.peer) → \(stored.rawPath)" + (stored.vectorPath.map { " and \($0)" } ?? "")
             ]
             if let detection = stored.detection {
                 lines += DetectionReport.lines(detection, request: request).dropFirst().map { "  " + $0 }
@@ -70,7 +99,9 @@ enum CaptureCommand: CLICommand {
             throw CLIError(kind: .unreachable, message: "capture: \(error.message)")
         }
         Console.out(
-            "capturing on http://\(host):\(bound) into \(directory)\(arguments.has("redact") ? " (redacted)" : "")")
+            "capturing on http://\(host):\(bound) into \(directory)\(arguments.has("redact") ? " (redacted)" : ""), "
+                + "POST to \(path ?? "any path"), at most \(try arguments.integer("max-files")) files and "
+                + "\(try arguments.integer("max-bytes")) bytes")
         // Returns on SIGINT or SIGTERM; connections in progress finish their current request.
         TerminationSignal.wait()
         server.stop()
