@@ -100,6 +100,69 @@ struct CaptureTests {
         #expect(detect.status == 0)
     }
 
+    /// One raw request to a capture server; its status.
+    func send(_ port: Int, _ method: String, _ target: String, signature: String = "0000") throws -> Int {
+        let response = try HTTPConnection(host: "127.0.0.1", port: port).send(
+            HTTPRequest(
+                method: method, target: target,
+                headers: [
+                    (name: "Content-Type", value: "application/json"), (name: "X-PPG-Signature", value: signature),
+                ],
+                body: Array(body.utf8)),
+            timeout: 5)
+        return response.status
+    }
+
+    @Test("only POSTs to the webhook's path are stored, at most --max-files, never over a file or past a number")
+    func capsAndPaths() throws {
+        let directory = try TestSupport.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let out = directory + "/out"
+        try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
+        // Names that used to trap (overflow) or wrap the numbering (%04d of a 32-bit int) on startup.
+        for name in ["capture-9223372036854775807.http", "capture-4294967296.http", "capture-0001.http"] {
+            try TestSupport.write("kept", to: out + "/" + name)
+        }
+        let server = try ListeningProcess(
+            executable: TestSupport.toolPath,
+            arguments: [
+                "capture", "--project-id", projectID, "--port", "0", "--host", "127.0.0.1", "--public-url",
+                "https://hooks.example.com/ppg/webhook", "--out", out, "--max-files", "1",
+            ])
+        #expect(server.port > 0, "capture did not start")
+        #expect(try send(server.port, "GET", "/ppg/webhook") == 405)
+        #expect(try send(server.port, "POST", "/other") == 404)
+        #expect(try send(server.port, "POST", "/ppg/webhook?a=1") == 200)
+        #expect(try send(server.port, "POST", "/ppg/webhook") == 507)
+        let (status, log) = server.stop()
+        #expect(status == 0)
+        #expect(log.contains("--max-files 1 reached"), "\(log)")
+        let files = try FileManager.default.contentsOfDirectory(atPath: out).sorted()
+        #expect(
+            files == [
+                "capture-0001.http", "capture-0002.http", "capture-4294967296.http",
+                "capture-9223372036854775807.http",
+            ], "\(files)")
+        #expect(try String(contentsOfFile: out + "/capture-0001.http", encoding: .utf8) == "kept")
+        #expect(
+            try String(contentsOfFile: out + "/capture-0002.http", encoding: .utf8).hasPrefix("POST /ppg/webhook?a=1"))
+    }
+
+    @Test("--redact shows and keeps no projectId, and no original signature when nothing can re-sign")
+    func redactsUnmatched() throws {
+        let directory = try TestSupport.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let server = try capture(directory + "/out", redact: true)
+        let signature = "c0ffee" + String(repeating: "1", count: 34)
+        #expect(try send(server.port, "POST", "/ppg/webhook?p=\(projectID)", signature: signature) == 200)
+        let (_, log) = server.stop()
+        #expect(!log.contains(projectID), "\(log)")
+        let raw = try String(contentsOfFile: directory + "/out/capture-0001.http", encoding: .utf8)
+        #expect(!raw.contains(projectID))
+        #expect(!raw.contains(signature))
+        #expect(raw.contains("X-PPG-Signature: redacted-signature"))
+    }
+
     @Test("detect's input errors are one line and exit 2")
     func detectErrors() throws {
         let directory = try TestSupport.temporaryDirectory()

@@ -53,6 +53,40 @@ final class ListeningProcess {
 struct HTTPCommandTests {
     let projectID = "5f2a8b3c9d1e4f6a7b8c9d0e"
 
+    @Test("load on SIGINT stops within a timeout, prints its summary and writes --json")
+    func loadInterrupted() throws {
+        // A peer that answers 200 and closes: serve would log every request to a pipe nobody reads until the end.
+        let peer = try HostilePeer(.reply("HTTP/1.1 200 OK\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"))
+        defer { peer.stop() }
+        let directory = try TestSupport.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let load = Process()
+        load.executableURL = URL(fileURLWithPath: TestSupport.toolPath)
+        load.arguments = [
+            "load", "--target", "http://127.0.0.1:\(peer.port)/ppg/webhook", "--project-id", projectID, "--duration",
+            "60", "--connections", "2", "--json", directory + "/load.json",
+        ]
+        let output = Pipe()
+        load.standardOutput = output
+        try load.run()
+        usleep(2_500_000)
+        let interrupted = Date()
+        kill(load.processIdentifier, SIGINT)
+        load.waitUntilExit()
+        #expect(Date().timeIntervalSince(interrupted) < 5)
+        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        #expect(text.contains("interrupted (SIGINT)"), "\(text)")
+        #expect(text.split(separator: "\n").last?.hasSuffix("requests/s") == true, "\(text)")
+        #expect(FileManager.default.fileExists(atPath: directory + "/load.json"))
+        // Progress never shows more errors or wrong verdicts than requests.
+        for line in text.split(separator: "\n") {
+            guard let match = line.firstMatch(of: /: (\d+) requests? .*, (\d+) wrong verdicts?, (\d+) errors?/) else {
+                continue
+            }
+            #expect(Int(match.2) ?? 0 <= Int(match.1) ?? 0 && Int(match.3) ?? 0 <= Int(match.1) ?? 0, "\(line)")
+        }
+    }
+
     @Test(
         "run --target against serve conforms; serve logs each delivery and stops on SIGTERM and SIGINT",
         arguments: [SIGTERM, SIGINT])

@@ -23,13 +23,13 @@ public final class CaptureStore: @unchecked Sendable {
     public let publicURL: RawURL?
     /// Whether the projectId is replaced and the capture re-signed.
     public let redact: Bool
-    /// The most files written (raw and vector files together); later deliveries are not stored.
+    /// The most deliveries stored (each a `capture-N.http`, with a `capture-N.json` where a reading matched).
     public let maximumFiles: Int
     /// The most bytes written; a delivery that would pass it is not stored.
     public let maximumBytes: Int
     private let lock = NSLock()
     private var next: Int
-    private var filesWritten = 0
+    private var stored = 0
     private var bytesWritten = 0
 
     /// The highest capture number; a larger one in the directory (a file named by hand) is ignored.
@@ -121,13 +121,14 @@ public final class CaptureStore: @unchecked Sendable {
         var refused: String?
         if number > Self.maximumNumber {
             refused = "capture numbers are used up (\(Self.maximumNumber))"
-        } else if filesWritten + 1 > maximumFiles {
+        } else if stored + 1 > maximumFiles {
             refused = "--max-files \(maximumFiles) reached"
-        } else if bytesWritten + size > maximumBytes {
+        } else if bytesWritten + 2 * size > maximumBytes {
             refused = "--max-bytes \(maximumBytes) reached"
         } else {
             next += 1
-            filesWritten += 2
+            stored += 1
+            // The raw file and the vector file each hold about the request.
             bytesWritten += 2 * size
         }
         lock.unlock()

@@ -132,10 +132,13 @@ public enum LoadGenerator {
     /// Runs the load.
     /// - Parameters:
     ///   - options: What to send and for how long.
+    ///   - shouldStop: Polled before each request: once it says so, no request starts and the run ends after
+    ///     the ones in flight (SIGINT), with everything measured so far.
     ///   - progress: Called about once a second with requests so far, errors and wrong verdicts.
     /// - Returns: What happened.
     public static func run(
-        _ options: LoadOptions, progress: @escaping @Sendable (Double, Int, Int, Int) -> Void = { _, _, _, _ in }
+        _ options: LoadOptions, shouldStop: @escaping @Sendable () -> Bool = { false },
+        progress: @escaping @Sendable (Double, Int, Int, Int) -> Void = { _, _, _, _ in }
     )
         -> LoadResult
     {
@@ -155,9 +158,12 @@ public enum LoadGenerator {
                 usleep(50_000)
                 if Date().timeIntervalSince(last) >= 1 {
                     last = Date()
-                    progress(
-                        last.timeIntervalSince(start), counters.requests.load(ordering: .relaxed),
-                        counters.errors.load(ordering: .relaxed), counters.wrong.load(ordering: .relaxed))
+                    // Errors and wrong verdicts first: each is counted after its request, so read in this order
+                    // they can never exceed the requests.
+                    let errors = counters.errors.load(ordering: .acquiring)
+                    let wrong = counters.wrong.load(ordering: .acquiring)
+                    let requests = counters.requests.load(ordering: .acquiring)
+                    progress(last.timeIntervalSince(start), requests, errors, wrong)
                 }
             }
         }
@@ -172,7 +178,7 @@ public enum LoadGenerator {
                     host: host, port: port, connectTimeout: options.timeout, tls: options.tls)
                 connection.hostHeader = options.configuration.targetURL.authority
                 var sent = 0
-                while true {
+                while !shouldStop() {
                     let number = counters.issued.add(1, ordering: .relaxed).newValue - 1
                     if let limit = options.requests, number >= limit { break }
                     if options.requests == nil && Date() >= end { break }
@@ -182,9 +188,10 @@ public enum LoadGenerator {
                         // Sleep in short steps until the request is due, however far away (a rate below one
                         // request a second per connection); a due time past the run's end sends nothing.
                         if options.requests == nil && due >= end { break }
-                        while case let wait = due.timeIntervalSinceNow, wait > 0 {
+                        while case let wait = due.timeIntervalSinceNow, wait > 0, !shouldStop() {
                             usleep(UInt32(min(wait, 0.25) * 1_000_000))
                         }
+                        if shouldStop() { break }
                     }
                     sent += 1
                     let bad = isInvalid(number, ratio: options.invalidRatio)
@@ -195,20 +202,21 @@ public enum LoadGenerator {
                         let response = try connection.send(
                             serialized: prepared.bytes, method: "POST", timeout: options.timeout)
                         histogram.record(Deadline.now.microseconds(since: began))
+                        counters.requests.add(1, ordering: .releasing)
                         statuses[response.status, default: 0] += 1
                         let accepted = (200...299).contains(response.status)
                         let rejected = (400...499).contains(response.status)
                         if prepared.valid ? !accepted : !rejected {
                             wrong += 1
-                            counters.wrong.add(1, ordering: .relaxed)
+                            counters.wrong.add(1, ordering: .releasing)
                         }
                     } catch {
+                        counters.requests.add(1, ordering: .releasing)
                         errors += 1
-                        counters.errors.add(1, ordering: .relaxed)
+                        counters.errors.add(1, ordering: .releasing)
                         if firstError == nil { firstError = "\(error)" }
                         usleep(10_000)
                     }
-                    counters.requests.add(1, ordering: .relaxed)
                 }
                 connection.close()
                 results.set(

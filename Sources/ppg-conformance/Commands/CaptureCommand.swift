@@ -27,7 +27,8 @@ enum CaptureCommand: CLICommand {
         .value("out", "DIR", "Where captures are written (default ./captures)."),
         .flag("redact", "Replace the projectId with a placeholder and re-sign, so captures can be shared."),
         .integer(
-            "max-files", "N", "The most files written; later deliveries get 507.", range: 1...1_000_000, default: 1000),
+            "max-files", "N", "The most deliveries stored (a .http each, and a .json); later get 507.",
+            range: 1...1_000_000, default: 1000),
         .integer(
             "max-bytes", "N", "The most bytes written; a delivery past it gets 507.", range: 1...(1 << 40),
             default: 100 << 20),
@@ -100,7 +101,7 @@ enum CaptureCommand: CLICommand {
         }
         Console.out(
             "capturing on http://\(host):\(bound) into \(directory)\(arguments.has("redact") ? " (redacted)" : ""), "
-                + "POST to \(path ?? "any path"), at most \(try arguments.integer("max-files")) files and "
+                + "POST to \(path ?? "any path"), at most \(try arguments.integer("max-files")) deliveries and "
                 + "\(try arguments.integer("max-bytes")) bytes")
         // Returns on SIGINT or SIGTERM; connections in progress finish their current request.
         TerminationSignal.wait()

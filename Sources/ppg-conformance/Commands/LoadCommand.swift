@@ -73,11 +73,19 @@ enum LoadCommand: CLICommand {
                 + (options.rate.map { ", \(formatDecimal($0, decimals: $0 >= 100 ? 0 : 2)) requests/s" } ?? "")
                 + (options.invalidRatio > 0
                     ? ", \(formatDecimal(options.invalidRatio * 100, decimals: 1)) % wrongly signed" : ""))
-        let result = LoadGenerator.run(options) { seconds, requests, errors, wrong in
+        // SIGINT or SIGTERM ends the load early with its summary and reports, as a finished one would.
+        TerminationSignal.install()
+        let result = LoadGenerator.run(options, shouldStop: { TerminationSignal.received != 0 }) {
+            seconds, requests, errors, wrong in
             let rate = seconds > 0 ? Double(requests) / seconds : 0
             Console.out(
                 "  \(formatDecimal(seconds, decimals: 0)) s: \(counted(requests, "request")) (\(formatDecimal(rate, decimals: 0))/s), "
                     + "\(counted(wrong, "wrong verdict")), \(counted(errors, "error"))")
+        }
+        if TerminationSignal.received != 0 {
+            Console.out(
+                "interrupted (\(TerminationSignal.received == SIGINT ? "SIGINT" : "SIGTERM")) after "
+                    + "\(formatDecimal(result.seconds, decimals: 2)) s: the figures below cover what was sent")
         }
         let latency = result.latency
         func ms(_ microseconds: UInt64) -> String { formatDecimal(Double(microseconds) / 1000, decimals: 3) + " ms" }
