@@ -19,6 +19,10 @@ public struct ReportComparison: Sendable {
         public var order: [String]
         /// Vector kinds the report's target did not take (`notSent`), such as signature vectors over HTTP.
         public var kindsNotSent: Set<String> = []
+        /// Vector id → what the report says of it: expected, actual and reason, for the HTML matrix's cells.
+        public var details: [String: (expected: String, actual: String, reason: String)] = [:]
+        /// The report's file name.
+        public var file: String = ""
     }
 
     /// Vector id → kind, from whichever report ran it.
@@ -53,10 +57,12 @@ public struct ReportComparison: Sendable {
             }
             var cells: [String: String] = [:]
             var order: [String] = []
+            var details: [String: (expected: String, actual: String, reason: String)] = [:]
             for outcome in outcomes {
                 let id = text(outcome["id"])
                 guard !id.isEmpty else { throw Failure(message: "\(name) has an outcome without an id") }
                 cells[id] = Self.cell(status: text(outcome["status"]), disposition: text(outcome["disposition"]))
+                details[id] = (text(outcome["expected"]), text(outcome["actual"]), text(outcome["reason"]))
                 kinds[id] = text(outcome["kind"])
                 order.append(id)
             }
@@ -67,7 +73,7 @@ public struct ReportComparison: Sendable {
                     label: text(report["target"]).isEmpty ? name : text(report["target"]),
                     corpusVersion: text(report["corpusVersion"]),
                     profile: text(report["scheme"]) + "/" + text(report["encoding"]), cells: cells,
-                    order: order, kindsNotSent: kindsNotSent))
+                    order: order, kindsNotSent: kindsNotSent, details: details, file: name))
         }
         // Labels must tell columns apart: fall back to file names where targets repeat.
         let labels = columns.map(\.label)
@@ -157,4 +163,106 @@ public struct ReportComparison: Sendable {
                 + "(— : not in that report).")
         return lines.joined(separator: "\n") + "\n"
     }
+
+    /// The matrix as one self-contained HTML page: receivers × vectors (Autobahn-style), each cell linking to that
+    /// receiver's outcome below the matrix, rows filterable to where the receivers differ, totals per receiver.
+    /// - Returns: The HTML document.
+    public func renderHTML() -> String {
+        let differ = Set(differing)
+        var html = """
+            <!DOCTYPE html>
+            <html lang="en">
+            <head>
+            <meta charset="utf-8">
+            <meta name="viewport" content="width=device-width, initial-scale=1">
+            <meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; \
+            script-src 'unsafe-inline'">
+            <title>PushPushGo webhook conformance: \(columns.count) receivers compared</title>
+            <style>\(Self.style)</style>
+            </head>
+            <body>
+            <h1>PushPushGo webhook conformance: \(columns.count) receivers compared</h1>
+            <p>\(differ.count) of \(counted(ids.count, "vector")) differ. Cells: pass, FAIL, error, skip, warn \
+            (recommended failed), xfail (expected failure), XPASS (unexpected pass), — (not in that report).</p>
+            <label><input type="checkbox" id="only-differing"> only where they differ</label> \
+            <output id="shown"></output>
+            <table id="matrix">
+            <thead><tr><th scope="col">vector</th>
+            """
+        for (index, column) in columns.enumerated() {
+            html += "<th scope=\"col\"><a href=\"#receiver-\(index)\">\(HTMLText.escape(column.label))</a></th>"
+        }
+        html += "</tr>\n<tr class=\"totals\"><th scope=\"row\">totals</th>"
+        for column in columns {
+            let failed = column.cells.values.filter { $0 == "FAIL" || $0 == "error" || $0 == "XPASS" }.count
+            let passed = column.cells.values.filter { $0 == "pass" }.count
+            html += "<td data-passed=\"\(passed)\" data-failed=\"\(failed)\">\(passed) passed, \(failed) failed</td>"
+        }
+        html += "</tr></thead>\n<tbody>\n"
+        for id in ids {
+            html +=
+                "<tr data-differs=\"\(differ.contains(id))\"><th scope=\"row\"><code>\(HTMLText.escape(id))</code></th>"
+            for (index, column) in columns.enumerated() {
+                let cell = column.cells[id] ?? "—"
+                let kind = Self.cellClass(cell)
+                if column.cells[id] != nil {
+                    html +=
+                        "<td class=\"\(kind)\"><a href=\"\(HTMLText.link("r\(index)-" + id))\">\(HTMLText.escape(cell))</a></td>"
+                } else {
+                    html += "<td class=\"\(kind)\">—</td>"
+                }
+            }
+            html += "</tr>\n"
+        }
+        html += "</tbody>\n</table>\n"
+        for (index, column) in columns.enumerated() {
+            html += "<section id=\"receiver-\(index)\">\n<h2>\(HTMLText.escape(column.label))</h2>\n"
+            html += "<p>\(HTMLText.escape(column.file)) · corpus <code>\(HTMLText.escape(column.corpusVersion))</code>"
+            html += " · profile <code>\(HTMLText.escape(column.profile))</code></p>\n"
+            for id in column.order {
+                let detail = column.details[id] ?? ("", "", "")
+                html += "<details id=\"\(HTMLText.identifier("r\(index)-" + id))\"><summary>"
+                html +=
+                    "<span class=\"\(Self.cellClass(column.cells[id] ?? ""))\">\(HTMLText.escape(column.cells[id] ?? ""))"
+                html += "</span> <code>\(HTMLText.escape(id))</code></summary><dl>"
+                html += "<dt>expected</dt><dd>\(HTMLText.escape(detail.expected))</dd>"
+                html += "<dt>actual</dt><dd>\(HTMLText.escape(detail.actual))</dd>"
+                html += "<dt>reason</dt><dd>\(HTMLText.escape(detail.reason))</dd></dl></details>\n"
+            }
+            html += "</section>\n"
+        }
+        html += "<script>\(Self.script)</script>\n</body>\n</html>\n"
+        return html
+    }
+
+    static func cellClass(_ cell: String) -> String {
+        switch cell {
+        case "pass": "pass"
+        case "FAIL", "error", "XPASS": "fail"
+        case "warn", "xfail": "warn"
+        default: "skip"
+        }
+    }
+
+    static let style = """
+        body{font:14px/1.4 system-ui,sans-serif;margin:1rem}code{font-family:ui-monospace,monospace;font-size:12px}
+        table{border-collapse:collapse}th,td{border:1px solid #d0d7de;padding:.15rem .4rem;text-align:left}
+        thead th{position:sticky;top:0;background:#fff}td.pass{background:#dafbe1}td.fail{background:#ffd7d5}
+        td.warn{background:#fff1c2}td.skip{color:#57606a}td a{color:inherit}tr.totals td{font-weight:600}
+        dl{display:grid;grid-template-columns:max-content 1fr;gap:.1rem .8rem}dd{margin:0}
+        :focus-visible{outline:2px solid #0969da}
+        """
+
+    static let script = """
+        (function(){var box=document.getElementById('only-differing'),shown=document.getElementById('shown');
+        var rows=Array.prototype.slice.call(document.querySelectorAll('#matrix tbody tr'));
+        function apply(){var n=0;rows.forEach(function(r){var ok=!box.checked||r.dataset.differs==='true';
+        r.hidden=!ok;if(ok)n++;});shown.textContent=n+' of '+rows.length+' vectors shown';
+        document.body.setAttribute('data-shown',n);}
+        box.addEventListener('change',apply);
+        if(new URLSearchParams(location.search).get('differing')==='1'&&!box.checked)box.click();apply();
+        function openHash(){var id='';try{id=decodeURIComponent(location.hash.slice(1));}catch(e){}
+        var t=id&&document.getElementById(id);if(t&&t.tagName==='DETAILS'){t.open=true;t.scrollIntoView();}}
+        window.addEventListener('hashchange',openHash);openHash();})();
+        """
 }

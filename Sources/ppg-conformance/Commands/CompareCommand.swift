@@ -10,11 +10,12 @@ import PPGConformance
 enum CompareCommand: CLICommand {
     static let name = "compare"
     static let summary = "Compare JSON reports of several runs, vector by vector (plain text or Markdown)."
-    static let usage = "ppg-conformance compare A.json B.json [C.json …] [--markdown] [--all]"
+    static let usage = "ppg-conformance compare A.json B.json [C.json …] [--markdown] [--all] [--html FILE]"
     static let maximumPositionals = 64
     static let options: [OptionSpec] = [
         .flag("markdown", "Print a Markdown table."),
         .flag("all", "Show every vector, not only those that differ."),
+        .value("html", "FILE", "Also write the receivers × vectors matrix as a self-contained HTML page."),
     ]
     static let details =
         "Cells: pass, FAIL, error, skip, warn (recommended failed), xfail (expected failure), "
@@ -24,6 +25,7 @@ enum CompareCommand: CLICommand {
         guard arguments.positionals.count >= 2 else {
             throw CLIError.usage("compare: give at least two JSON reports")
         }
+        let htmlFile = try arguments.outputFile("html")
         var reports: [(name: String, bytes: [UInt8])] = []
         for path in arguments.positionals {
             reports.append((path, try FileInput.read(path, option: "report", command: name)))
@@ -35,6 +37,7 @@ enum CompareCommand: CLICommand {
             throw CLIError.input("compare: \(error.message)")
         }
         Console.write(comparison.render(markdown: arguments.has("markdown"), all: arguments.has("all")), to: stdout)
+        if let htmlFile { try arguments.write(comparison.renderHTML(), to: htmlFile) }
         return ExitCode.success
     }
 }

@@ -11,7 +11,8 @@ enum RunCommand: CLICommand {
         "ppg-conformance run [--target URL --project-id ID [--public-url URL] [--jobs N] [--insecure | --cacert FILE] "
         + "| --exec COMMAND [--project-id ID] [--public-url URL]] [--timeout S] [--vectors DIR] [--only GLOB] "
         + "[--skip GLOB] [--flag NAME] [--list] [--scheme S] [--encoding E] [--strict] [--expected-failures FILE] "
-        + "[--write-expected-failures FILE] [--junit FILE] [--json FILE] [--markdown FILE] [--verbose]"
+        + "[--write-expected-failures FILE] [--junit FILE] [--json FILE] [--markdown FILE] [--html FILE] "
+        + "[--annotations github|none] [--verbose]"
     static let options: [OptionSpec] = [
         CorpusLoading.option,
         .value("target", "URL", "Send receiver vectors to this receiver over HTTP (http:// or https://)."),
@@ -45,6 +46,10 @@ enum RunCommand: CLICommand {
         .value("junit", "FILE", "Write a JUnit XML report."),
         .value("json", "FILE", "Write a JSON report (format in the README)."),
         .value("markdown", "FILE", "Write a Markdown summary for a pull-request comment or CI step summary."),
+        .value("html", "FILE", "Write a self-contained HTML report (filters, deep links; opens from file://)."),
+        .value(
+            "annotations", "KIND",
+            "github: print each failure as a GitHub workflow command (default when GITHUB_ACTIONS=true); none."),
         .flag("verbose", "Print the request of each failure in full."),
     ]
     static let details = """
@@ -112,7 +117,10 @@ enum RunCommand: CLICommand {
             }
             target = ReferenceTarget(configuration: configuration)
         }
-        let reportFiles = try arguments.outputFiles(["junit", "json", "markdown", "write-expected-failures"])
+        let reportFiles = try arguments.outputFiles([
+            "junit", "json", "markdown", "html", "write-expected-failures",
+        ])
+        let annotations = try Annotations.kind(arguments, environment: ProcessInfo.processInfo.environment)
         let (corpus, location) = try CorpusLoading.load(arguments)
         let options = RunOptions(
             selection: Selection(
@@ -180,6 +188,10 @@ enum RunCommand: CLICommand {
         }
         result.diagnosis = Diagnosis.diagnose(result, corpus: corpus, options: options, target: target)
         // The console report first: a report that cannot be written must not cost the user the run's verdict.
+        // Annotations first: the console's last line stays 'N passed, N failed, N skipped'.
+        if annotations == .github {
+            for line in GitHubAnnotations.lines(result) { Console.out(line) }
+        }
         for line in console.summaryLines(result) { Console.out(line) }
         try writeReports(result, files: reportFiles, arguments: arguments)
         if result.summary.tested == 0 {
@@ -195,6 +207,7 @@ enum RunCommand: CLICommand {
             ("junit", { JUnitReport.render(result, hostname: hostname()) }),
             ("json", { JSONReport.render(result) }),
             ("markdown", { MarkdownReport.render(result) }),
+            ("html", { HTMLReport.render(result) }),
             (
                 "write-expected-failures",
                 {
@@ -237,5 +250,21 @@ enum TLSArguments {
             throw .input("\(command): cannot read --cacert file '\(path)'")
         }
         return path
+    }
+}
+
+/// `--annotations`: how failures are also printed for a CI system to mark up.
+enum Annotations: String {
+    case github, none
+
+    /// The option's value, or `github` when running in GitHub Actions and the option is not given.
+    static func kind(_ arguments: ParsedArguments, environment: [String: String]) throws(CLIError) -> Annotations {
+        guard let value = arguments.value("annotations") else {
+            return environment["GITHUB_ACTIONS"] == "true" ? .github : .none
+        }
+        guard let kind = Annotations(rawValue: value) else {
+            throw .usage("\(arguments.command): invalid value '\(value)' for '--annotations' (expected github or none)")
+        }
+        return kind
     }
 }
