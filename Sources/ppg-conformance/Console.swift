@@ -22,6 +22,13 @@ enum Console {
         fflush(stream)
     }
 
+    /// Replaces the status line on standard error (a terminal's): the cursor back to the line's start and the line
+    /// erased, then the text, escaped like everything else. An empty text just clears the line.
+    static func status(_ text: String) {
+        fputs("\r\u{1B}[2K" + PrintableText.terminal(text), stderr)
+        fflush(stderr)
+    }
+
     /// Whether a stream is a terminal, for colour decisions.
     static func isTerminal(_ descriptor: Int32) -> Bool { isatty(descriptor) == 1 }
 }

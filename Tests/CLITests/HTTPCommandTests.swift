@@ -53,6 +53,72 @@ final class ListeningProcess {
 struct HTTPCommandTests {
     let projectID = "5f2a8b3c9d1e4f6a7b8c9d0e"
 
+    @Test("a receiver that accepts connections and answers nothing is one line and exit 2, in about one timeout")
+    func silentReceiver() throws {
+        let peer = try HostilePeer(.hang)
+        defer { peer.stop() }
+        let start = Date()
+        let run = try TestSupport.tool([
+            "run", "--target", "http://127.0.0.1:\(peer.port)/ppg/webhook", "--project-id", projectID, "--timeout", "1",
+        ])
+        #expect(run.status == 2)
+        #expect(run.stderr.contains("did not answer a GET of its path within 1.00 s"), "\(run.stderr)")
+        #expect(run.stderr.split(separator: "\n").count == 1)
+        #expect(Date().timeIntervalSince(start) < 10)
+        let closing = try HostilePeer(.reset)
+        defer { closing.stop() }
+        let reset = try TestSupport.tool([
+            "run", "--target", "http://127.0.0.1:\(closing.port)/ppg/webhook", "--project-id", projectID,
+        ])
+        #expect(reset.status == 2)
+        #expect(reset.stderr.contains("without answering a GET"), "\(reset.stderr)")
+    }
+
+    @Test(
+        "a receiver that stops answering mid-run is stopped after a few unanswered rounds, reports written",
+        .enabled(if: TestSupport.hasPython, "python3 is needed for a receiver that answers GET only"))
+    func stopsAnswering() throws {
+        let directory = try TestSupport.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        // Answers the preflight's GET, then holds every POST without an answer.
+        let script = """
+            import socket, threading, time
+            server = socket.socket()
+            server.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            server.bind(("127.0.0.1", 0))
+            server.listen(128)
+            print(f"listening on http://127.0.0.1:{server.getsockname()[1]}", flush=True)
+            def handle(client):
+                data = client.recv(65536)
+                if data.startswith(b"GET"):
+                    client.sendall(b"HTTP/1.1 405 Method Not Allowed\\r\\nContent-Length: 0\\r\\n\\r\\n")
+                else:
+                    time.sleep(30)
+                client.close()
+            while True:
+                client, _ = server.accept()
+                threading.Thread(target=handle, args=(client,), daemon=True).start()
+            """
+        try TestSupport.write(script, to: directory + "/hang.py")
+        let python = try #require(TestSupport.which("python3"))
+        let peer = try ListeningProcess(executable: python, arguments: [directory + "/hang.py"])
+        defer { _ = peer.stop(SIGKILL) }
+        let start = Date()
+        let run = try TestSupport.tool([
+            "run", "--target", "http://127.0.0.1:\(peer.port)/ppg/webhook", "--project-id", projectID, "--timeout",
+            "0.5", "--json", directory + "/report.json",
+        ])
+        #expect(run.status == 2)
+        #expect(run.stderr.contains("went unanswered"), "\(run.stderr)")
+        #expect(run.stderr.split(separator: "\n").count == 1)
+        #expect(Date().timeIntervalSince(start) < 20)
+        let data = try Data(contentsOf: URL(fileURLWithPath: directory + "/report.json"))
+        let json = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+        let outcomes = try #require(json["outcomes"] as? [[String: Any]])
+        #expect(outcomes.contains { ($0["reason"] as? String ?? "").hasPrefix("not sent: the run stopped") })
+        #expect(outcomes.filter { $0["status"] as? String == "error" }.count >= 8)
+    }
+
     @Test("load on SIGINT stops within a timeout, prints its summary and writes --json")
     func loadInterrupted() throws {
         // A peer that answers 200 and closes: serve would log every request to a pipe nobody reads until the end.

@@ -62,6 +62,8 @@ public struct VectorOutcome: Sendable {
     public var expectedStatuses: [String] = []
     /// The status the decisive delivery got, or `nil` where none came (or no HTTP status is involved).
     public var actualStatus: Int?
+    /// Whether the target gave no answer at all (a timeout, a reset, a refused connection).
+    public var unanswered = false
     /// Whether a delivery with a forged, missing or wrong signature (or an invalid signature vector) was
     /// accepted: the gap that lets anyone post events.
     public var acceptedUnverified = false

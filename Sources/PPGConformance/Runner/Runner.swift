@@ -21,6 +21,11 @@ public struct RunOptions: Sendable {
     public var configuration: ReceiverConfiguration
     /// How many receiver vectors run at once.
     public var jobs: Int
+    /// Stop sending once this many vectors in a row got no answer (timeouts, resets): a receiver that answers
+    /// nothing is told in seconds, not after the whole corpus. `nil` never stops.
+    public var stopAfterUnanswered: Int?
+    /// Called from the workers after each vector, for a progress display.
+    public var vectorDone: (@Sendable () -> Void)?
 
     /// Creates options.
     public init(
@@ -81,6 +86,8 @@ public struct RunResult: Sendable {
     public var duration: Double
     /// The likely causes of the run's failures, once `Diagnosis.diagnose` has run.
     public var diagnosis: Diagnosis?
+    /// Set when the run stopped early because deliveries went unanswered: how many went unanswered in all.
+    public var stoppedAfterUnanswered: Int?
 }
 
 /// Runs vectors against a target: vectors → deliveries → target → outcomes.
@@ -206,11 +213,13 @@ public enum Runner {
                 + corpus.receiverVectors.map(\.vector.id)
             warnings += expected.unusedEntryWarnings(ids: ids)
         }
+        let stopped = outcomes.contains { $0.reason == Self.stoppedReason }
         return RunResult(
             outcomes: outcomes, summary: RunSummary(outcomes), notSent: notSent, warnings: warnings,
             targetName: target.name, profile: options.configuration.profile,
             corpusVersion: corpus.manifest.version, startedAt: started,
-            duration: seconds(clock.now - start))
+            duration: seconds(clock.now - start),
+            stoppedAfterUnanswered: stopped ? outcomes.filter(\.unanswered).count : nil)
     }
 
     /// Runs every planned vector, `jobs` at a time on threads of their own, and calls `completedPrefix` on the
@@ -223,9 +232,26 @@ public enum Runner {
         let slots = OutcomeSlots(count: work.count)
         let next = Atomic<Int>(0)
         let finished = DispatchSemaphore(value: 0)
+        let unansweredInARow = Atomic<Int>(0)
+        let stopped = Atomic<Bool>(false)
         WorkerThreads.start(count: max(1, min(options.jobs, work.count)), name: "ppg-run") { _ in
             while case let index = next.add(1, ordering: .relaxed).oldValue, index < work.count {
-                slots.set(index, evaluate(work[index], target: target, options: options))
+                var outcome: VectorOutcome
+                if stopped.load(ordering: .relaxed) {
+                    outcome = notSent(work[index])
+                } else {
+                    outcome = evaluate(work[index], target: target, options: options)
+                    if outcome.unanswered {
+                        let count = unansweredInARow.add(1, ordering: .relaxed).newValue
+                        if let limit = options.stopAfterUnanswered, count >= limit {
+                            stopped.store(true, ordering: .relaxed)
+                        }
+                    } else if outcome.status != .skip {
+                        unansweredInARow.store(0, ordering: .relaxed)
+                    }
+                }
+                slots.set(index, outcome)
+                options.vectorDone?()
                 finished.signal()
             }
         }
@@ -238,6 +264,16 @@ public enum Runner {
                 completedPrefix(prefix)
             }
         }
+    }
+
+    /// The reason of vectors left unsent after a run stopped for unanswered deliveries.
+    public static let stoppedReason = "not sent: the run stopped because the receiver stopped answering"
+
+    /// A vector left unsent because the run stopped.
+    static func notSent(_ planned: PlannedVector) -> VectorOutcome {
+        VectorOutcome(
+            id: planned.id, category: planned.category, kind: planned.kind, level: .required, flags: [],
+            comment: "", status: .skip, expected: "", actual: "", reason: stoppedReason)
     }
 
     static func evaluate(_ planned: PlannedVector, target: any ConformanceTarget, options: RunOptions) -> VectorOutcome
@@ -390,6 +426,7 @@ public enum Runner {
             outcome.status = .error
             outcome.actual = "no answer"
             outcome.reason = error.description
+            outcome.unanswered = [.timeout, .connectionReset, .unreachable].contains(error.kind)
         }
         return outcome
     }

@@ -53,9 +53,10 @@ public struct HTTPTarget: ConformanceTarget {
         return host
     }
 
-    /// Connects once and asks `GET` of the target's path, so that an unreachable target, or one that does not speak
-    /// HTTP (a TLS port given as http://, another protocol), is one clear error rather than a report of errors. No
-    /// answer, or any HTTP answer, lets the run go on: the vectors' own outcomes say more.
+    /// Connects once and asks `GET` of the target's path, so that an unreachable target, one that does not speak
+    /// HTTP (a TLS port given as http://, another protocol), or one that answers nothing (no answer within the
+    /// timeout, or the connection closed without one) is one clear error rather than a report of errors. Any HTTP
+    /// answer lets the run go on: the vectors' own outcomes say more.
     /// - Throws: `TargetError` of kind `unreachable`.
     public func checkReachable() throws(TargetError) {
         if isTLS, let reason = TLSOptions.unavailableReason {
@@ -76,6 +77,16 @@ public struct HTTPTarget: ConformanceTarget {
             throw TargetError(
                 kind: .unreachable,
                 message: "\(url) does not answer HTTP/1.1 (\(error.message)); is the port right, or is it https://?")
+        } catch  where error.kind == .timeout {
+            throw TargetError(
+                kind: .unreachable,
+                message: "\(url) accepted the connection but did not answer a GET of its path within "
+                    + "\(formatDecimal(timeout, decimals: 2)) s; is the receiver stuck, or busy starting?")
+        } catch  where error.kind == .reset {
+            throw TargetError(
+                kind: .unreachable,
+                message: "\(url) closed the connection without answering a GET of its path (\(error.message)); "
+                    + "is the port right, or is it https://?")
         } catch {
             return
         }

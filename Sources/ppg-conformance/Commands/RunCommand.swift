@@ -2,6 +2,7 @@ import Foundation
 import PPGConformance
 import PPGSignature
 import PPGVectors
+import Synchronization
 
 /// `run`: the conformance run, the command users put in CI.
 enum RunCommand: CLICommand {
@@ -122,11 +123,15 @@ enum RunCommand: CLICommand {
         ])
         let annotations = try Annotations.kind(arguments, environment: ProcessInfo.processInfo.environment)
         let (corpus, location) = try CorpusLoading.load(arguments)
-        let options = RunOptions(
+        var options = RunOptions(
             selection: Selection(
                 only: arguments.all("only"), skip: arguments.all("skip"), flags: arguments.all("flag")),
             scheme: scheme, encoding: encoding, strict: arguments.has("strict"), expectedFailures: expectedFailures,
             configuration: configuration, jobs: targetURL == nil ? 1 : jobs)
+        // A receiver that stops answering ends the run in seconds: a few rounds of the pool, all unanswered.
+        if targetURL != nil { options.stopAfterUnanswered = max(8, 2 * jobs) }
+        let progress = RunProgress(enabled: Console.isTerminal(2))
+        options.vectorDone = { progress.vectorDone() }
         for flag in arguments.all("flag") where corpus.manifest.notes[flag] == nil {
             throw CLIError.usage("run: unknown flag '\(flag)' for '--flag' (see 'ppg-conformance vectors list')")
         }
@@ -177,16 +182,21 @@ enum RunCommand: CLICommand {
                 isTerminal: Console.isTerminal(1),
                 environment: ProcessInfo.processInfo.environment),
             verbose: arguments.has("verbose"))
+        progress.start(total: planned.count)
         var result = Runner.run(corpus: corpus, target: target, options: options) { category, outcomes in
             if pipe?.fatalError == nil { Console.out(console.progressLine(category: category, outcomes: outcomes)) }
         }
+        progress.finish()
         if let pipe {
             pipe.finish()
             if let fatal = pipe.fatalError {
                 throw CLIError(kind: .unreachable, message: "run --exec: \(fatal.message)")
             }
         }
-        result.diagnosis = Diagnosis.diagnose(result, corpus: corpus, options: options, target: target)
+        // A receiver that stopped answering has nothing to diagnose: no answer matches no bug.
+        if result.stoppedAfterUnanswered == nil {
+            result.diagnosis = Diagnosis.diagnose(result, corpus: corpus, options: options, target: target)
+        }
         // The console report first: a report that cannot be written must not cost the user the run's verdict.
         // Annotations first: the console's last line stays 'N passed, N failed, N skipped'.
         if annotations == .github {
@@ -194,6 +204,14 @@ enum RunCommand: CLICommand {
         }
         for line in console.summaryLines(result) { Console.out(line) }
         try writeReports(result, files: reportFiles, arguments: arguments)
+        if let unanswered = result.stoppedAfterUnanswered {
+            let left = result.outcomes.filter { $0.reason == Runner.stoppedReason }.count
+            throw CLIError(
+                kind: .unreachable,
+                message: "run: stopped: \(counted(unanswered, "delivery", "deliveries")) went unanswered (timeouts or "
+                    + "resets, \(options.stopAfterUnanswered ?? 0) in a row), so \(counted(left, "vector")) "
+                    + "\(left == 1 ? "was" : "were") not sent; the reports cover what was")
+        }
         if result.summary.tested == 0 {
             throw CLIError.usage("run: every selected vector was skipped: nothing was tested, so nothing conforms")
         }
@@ -266,5 +284,48 @@ enum Annotations: String {
             throw .usage("\(arguments.command): invalid value '\(value)' for '--annotations' (expected github or none)")
         }
         return kind
+    }
+}
+
+/// Progress on standard error while a run is under way, only on a terminal and only once the run has taken more
+/// than two seconds: how many vectors are done, of how many, and for how long.
+final class RunProgress: Sendable {
+    private let enabled: Bool
+    private let done = Atomic<Int>(0)
+    private let total = Atomic<Int>(0)
+    private let running = Atomic<Bool>(false)
+    private let finished = DispatchSemaphore(value: 0)
+
+    init(enabled: Bool) {
+        self.enabled = enabled
+    }
+
+    func vectorDone() { done.add(1, ordering: .relaxed) }
+
+    func start(total count: Int) {
+        guard enabled else { return }
+        total.store(count, ordering: .relaxed)
+        running.store(true, ordering: .relaxed)
+        let thread = Thread { [self] in
+            let start = Date()
+            var shown = false
+            while running.load(ordering: .relaxed) {
+                usleep(250_000)
+                let elapsed = Date().timeIntervalSince(start)
+                guard elapsed > 2, running.load(ordering: .relaxed) else { continue }
+                shown = true
+                Console.status(
+                    "  \(done.load(ordering: .relaxed)) of \(total.load(ordering: .relaxed)) vectors, \(Int(elapsed)) s"
+                )
+            }
+            if shown { Console.status("") }
+            finished.signal()
+        }
+        thread.start()
+    }
+
+    func finish() {
+        guard enabled, running.exchange(false, ordering: .relaxed) else { return }
+        finished.wait()
     }
 }
