@@ -41,17 +41,6 @@ public enum HTMLReport {
                 : gaps.isEmpty
                     ? ("conformant", "pass") : ("conformant with \(counted(gaps.count, "known gap"))", "gaps")
         var html = """
-            <!DOCTYPE html>
-            <html lang="en">
-            <head>
-            <meta charset="utf-8">
-            <meta name="viewport" content="width=device-width, initial-scale=1">
-            <meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; \
-            script-src 'unsafe-inline'; img-src data:">
-            <title>PushPushGo webhook conformance: \(HTMLText.escape(verdict)) — \(HTMLText.escape(result.targetName))</title>
-            <style>\(style)</style>
-            </head>
-            <body data-verdict="\(verdictClass)">
             <header>
             <h1>PushPushGo webhook conformance: <span class="verdict verdict-\(verdictClass)">\(HTMLText.escape(verdict))\
             </span></h1>
@@ -89,8 +78,10 @@ public enum HTMLReport {
         for category in order {
             html += section(category, outcomes: groups[category] ?? [], serial: &serial)
         }
-        html += "</main>\n<script>\(script)</script>\n</body>\n</html>\n"
-        return html
+        html += "</main>\n"
+        return HTMLText.document(
+            title: "PushPushGo webhook conformance: \(verdict) — \(result.targetName)", style: style,
+            bodyAttributes: "data-verdict=\"\(verdictClass)\"", body: html, script: script)
     }
 
     static func diagnosis(_ result: RunResult) -> String {

@@ -5,27 +5,41 @@ import PPGHTTP
 package enum HTMLText {
     /// Text for an element's content or a quoted attribute value.
     /// - Parameter text: The text.
-    /// - Returns: `&`, `<`, `>`, `"` and `'` as entities; controls as `\u{…}`.
+    /// - Returns: `&`, `<`, `>`, `"` and `'` as entities; controls but line breaks and tabs as `\u{…}` (the
+    ///   terminal filter's rule, then XML's, so the two can never disagree).
     package static func escape(_ text: String) -> String {
-        var out = ""
-        out.reserveCapacity(text.utf8.count)
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            case "'": out += "&#39;"
-            case "\n", "\t": out.unicodeScalars.append(scalar)
-            default:
-                if scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value) {
-                    out += "\\u{" + String(scalar.value, radix: 16) + "}"
-                } else {
-                    out.unicodeScalars.append(scalar)
-                }
-            }
-        }
-        return out
+        XMLText.escape(PrintableText.terminal(text), quotes: true)
+    }
+
+    /// A whole self-contained page: no request can leave it (the Content-Security-Policy allows inline style and
+    /// script only).
+    /// - Parameters:
+    ///   - title: The title, escaped here.
+    ///   - style: The inline style sheet.
+    ///   - body: The body's markup, with its attributes.
+    ///   - bodyAttributes: Attributes of `<body>`, already escaped.
+    ///   - script: The inline script.
+    /// - Returns: The document.
+    package static func document(
+        title: String, style: String, bodyAttributes: String = "", body: String, script: String
+    ) -> String {
+        """
+        <!DOCTYPE html>
+        <html lang="en">
+        <head>
+        <meta charset="utf-8">
+        <meta name="viewport" content="width=device-width, initial-scale=1">
+        <meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; \
+        script-src 'unsafe-inline'">
+        <title>\(escape(title))</title>
+        <style>\(style)</style>
+        </head>
+        <body\(bodyAttributes.isEmpty ? "" : " " + bodyAttributes)>
+        \(body)<script>\(script)</script>
+        </body>
+        </html>
+
+        """
     }
 
     /// A value for an `id` attribute (and its `#` link): HTML ids may hold anything but white space, so white

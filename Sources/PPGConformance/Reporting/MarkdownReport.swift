@@ -141,16 +141,6 @@ public enum MarkdownReport {
     /// The project's own text (a mutant's description, which uses backticks for code) in a list item: on one
     /// line, with HTML and table breaks escaped. Text from outside goes through `MarkdownText` instead.
     static func cell(_ text: String) -> String {
-        var out = ""
-        for scalar in PrintableText.line(text).unicodeScalars {
-            switch scalar {
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "&": out += "&amp;"
-            case "|": out += "\\|"
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        return out
+        HTMLText.escape(PrintableText.line(text)).replacingOccurrences(of: "|", with: "\\|")
     }
 }

@@ -34,26 +34,18 @@ package enum MarkdownText {
     /// - Parameter text: The text.
     /// - Returns: Escaped HTML text.
     package static func html(_ text: String) -> String {
-        var out = ""
-        for scalar in PrintableText.line(text.replacingLineBreaks()).unicodeScalars {
-            switch scalar {
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "&": out += "&amp;"
-            case "\"": out += "&quot;"
-            case "@": out += "&#64;"
-            case "`": out += "&#96;"
-            case "[": out += "&#91;"
-            case "]": out += "&#93;"
-            case "*": out += "&#42;"
-            case "_": out += "&#95;"
-            case "|": out += "&#124;"
-            case "!": out += "&#33;"
-            default: out.unicodeScalars.append(scalar)
-            }
+        var out = HTMLText.escape(PrintableText.line(text.replacingLineBreaks()))
+        for (character, entity) in markdownEntities {
+            out = out.replacingOccurrences(of: character, with: entity)
         }
         return out
     }
+
+    /// Characters Markdown would act on, as entities (after `&` was escaped, so these are not escaped twice).
+    private static let markdownEntities: [(String, String)] = [
+        ("@", "&#64;"), ("`", "&#96;"), ("[", "&#91;"), ("]", "&#93;"), ("*", "&#42;"), ("_", "&#95;"),
+        ("|", "&#124;"), ("!", "&#33;"),
+    ]
 
     private static func longestBacktickRun(_ text: String) -> Int {
         var longest = 0

@@ -170,17 +170,6 @@ public struct ReportComparison: Sendable {
     public func renderHTML() -> String {
         let differ = Set(differing)
         var html = """
-            <!DOCTYPE html>
-            <html lang="en">
-            <head>
-            <meta charset="utf-8">
-            <meta name="viewport" content="width=device-width, initial-scale=1">
-            <meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; \
-            script-src 'unsafe-inline'">
-            <title>PushPushGo webhook conformance: \(columns.count) receivers compared</title>
-            <style>\(Self.style)</style>
-            </head>
-            <body>
             <h1>PushPushGo webhook conformance: \(columns.count) receivers compared</h1>
             <p>\(differ.count) of \(counted(ids.count, "vector")) differ. Cells: pass, FAIL, error, skip, warn \
             (recommended failed), xfail (expected failure), XPASS (unexpected pass), — (not in that report).</p>
@@ -231,8 +220,9 @@ public struct ReportComparison: Sendable {
             }
             html += "</section>\n"
         }
-        html += "<script>\(Self.script)</script>\n</body>\n</html>\n"
-        return html
+        return HTMLText.document(
+            title: "PushPushGo webhook conformance: \(columns.count) receivers compared", style: Self.style, body: html,
+            script: Self.script)
     }
 
     static func cellClass(_ cell: String) -> String {

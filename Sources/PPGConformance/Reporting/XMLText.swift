@@ -6,8 +6,11 @@ public enum XMLText {
     /// - Parameters:
     ///   - text: The text.
     ///   - attribute: Whether it goes in an attribute (then line breaks and tabs are kept as character references).
+    ///   - quotes: Whether quotes become entities (default: in attributes); HTML content that may end up in an
+    ///     attribute wants them everywhere.
     /// - Returns: The escaped text.
-    public static func escape(_ text: String, attribute: Bool = false) -> String {
+    public static func escape(_ text: String, attribute: Bool = false, quotes: Bool? = nil) -> String {
+        let quoted = quotes ?? attribute
         var out = ""
         out.reserveCapacity(text.utf8.count)
         for scalar in text.unicodeScalars {
@@ -15,8 +18,8 @@ public enum XMLText {
             case "&": out += "&amp;"
             case "<": out += "&lt;"
             case ">": out += "&gt;"
-            case "\"": out += attribute ? "&quot;" : "\""
-            case "'": out += attribute ? "&apos;" : "'"
+            case "\"": out += quoted ? "&quot;" : "\""
+            case "'": out += quoted ? "&apos;" : "'"
             case "\n": out += attribute ? "&#10;" : "\n"
             case "\r": out += "&#13;"
             case "\t": out += attribute ? "&#9;" : "\t"
