@@ -55,6 +55,16 @@ public enum PrintableText {
     /// - Parameter text: The text, possibly of several lines.
     /// - Returns: The text with no control character but line breaks, tabs and colour.
     public static func terminal(_ text: String) -> String {
+        // Most text has no control character at all: it is returned as it is, without a copy (a 50 MiB body
+        // printed by `detect` must not cost a scalar array). C1 controls are 0xC2 0x80–0x9F in UTF-8.
+        var previous: UInt8 = 0
+        let clean = text.utf8.allSatisfy { byte in
+            defer { previous = byte }
+            if byte < 0x20 { return byte == 0x0A || byte == 0x09 }
+            if byte == 0x7F { return false }
+            return !(previous == 0xC2 && (0x80...0x9F).contains(byte))
+        }
+        if clean { return text }
         let scalars = Array(text.unicodeScalars)
         var out = ""
         out.unicodeScalars.reserveCapacity(scalars.count)

@@ -53,6 +53,44 @@ final class ListeningProcess {
 struct HTTPCommandTests {
     let projectID = "5f2a8b3c9d1e4f6a7b8c9d0e"
 
+    @Test(
+        "a wrong setting is named as a setting, with the value that works, and no code bug is blamed",
+        arguments: [
+            (["--scheme", "json-body"], "localhost", "", "--scheme", "json-body"),
+            (["--encoding", "base64"], "127.0.0.1", "", "--encoding", "base64"),
+            ([], "localhost", "", "--public-url", "http://127.0.0.1:PORT/ppg/webhook"),
+            ([], "127.0.0.1", "not-the-receivers", "--project-id", ""),
+        ])
+    func settingsBeforeBugs(
+        serveArguments: [String], host: String, runProjectID: String, setting: String, works: String
+    ) throws {
+        let runArguments = ["--project-id", runProjectID.isEmpty ? projectID : runProjectID]
+        let serve = try ListeningProcess(["--project-id", projectID] + serveArguments)
+        defer { _ = serve.stop() }
+        let directory = try TestSupport.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let run = try TestSupport.tool(
+            [
+                "run", "--target", "http://\(host):\(serve.port)/ppg/webhook", "--only", "events/*", "--only",
+                "headers/*", "--json", directory + "/report.json",
+            ] + runArguments)
+        #expect(run.status == 1)
+        #expect(run.stdout.contains("Likely cause: a setting of this run, not the receiver's code"), "\(run.stdout)")
+        let data = try Data(contentsOf: URL(fileURLWithPath: directory + "/report.json"))
+        let json = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+        let diagnosis = try #require(json["diagnosis"] as? [[String: Any]])
+        #expect(diagnosis.first?["kind"] as? String == "setting")
+        #expect(diagnosis.first?["setting"] as? String == setting)
+        let expected = works.replacingOccurrences(of: "PORT", with: String(serve.port))
+        #expect((diagnosis.first?["works"] as? String ?? "") == expected)
+        #expect(!diagnosis.contains { $0["kind"] as? String == "bug" }, "a code bug is blamed: \(diagnosis)")
+        let quiet = try TestSupport.tool(
+            [
+                "run", "--target", "http://\(host):\(serve.port)/ppg/webhook", "--only", "events/*", "--no-probe",
+            ] + runArguments)
+        #expect(!quiet.stdout.contains("extra deliver"), "--no-probe sends no probe")
+    }
+
     @Test("a receiver that accepts connections and answers nothing is one line and exit 2, in about one timeout")
     func silentReceiver() throws {
         let peer = try HostilePeer(.hang)
@@ -164,7 +202,7 @@ struct HTTPCommandTests {
             "--junit", NSTemporaryDirectory() + "ppg-serve-\(signal).xml",
         ])
         #expect(run.status == 0, "\(run.stdout.suffix(800))")
-        #expect(!run.stdout.contains("Likely causes"), "a conforming receiver gets no diagnosis")
+        #expect(!run.stdout.contains("Likely cause"), "a conforming receiver gets no diagnosis")
         let corpus = try VectorLoader.load(directory: TestSupport.corpusDirectory)
         #expect(run.stdout.contains("\(corpus.signatureVectors.count) signature vectors not sent"))
         let (status, log) = serve.stop(signal)

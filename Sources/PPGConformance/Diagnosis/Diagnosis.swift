@@ -26,6 +26,9 @@ public struct Diagnosis: Sendable {
     public struct Catalogue: Sendable {
         /// Each mutant that can be told from the reference under the run's profile, with the vectors it fails.
         public var fingerprints: [(mutant: Mutant, failing: Set<String>)]
+        /// The status each mutant answered where it failed (`nil` where none came), so that a cause fits a failure
+        /// only where the statuses agree: no redirect without a 3xx, no crash without a 5xx.
+        public var statuses: [Mutant: [String: Int?]] = [:]
     }
 
     /// The likely causes, best first (at most three).
@@ -34,6 +37,22 @@ public struct Diagnosis: Sendable {
     public var unexplained: [String]
     /// How many vectors failed or erred in the run.
     public var failures: Int
+    /// Settings of the run that do not match the receiver's, found before the code bugs; where there are any,
+    /// the code bugs are not listed (a wrong setting makes correct code fail).
+    public var settings: [SettingCause] = [] {
+        didSet { if !settings.isEmpty { causes = [] } }
+    }
+    /// Extra deliveries the settings probe sent.
+    public var probes = 0
+    /// Whether the first two causes together explain every failure and neither alone does: two bugs.
+    public var pairExplainsAll = false
+    /// A bug a probe confirmed on the wire (a delivery signed the way it reads was accepted): ranked first.
+    public var confirmed: Mutant? {
+        didSet {
+            guard let confirmed, let index = causes.firstIndex(where: { $0.mutant == confirmed }) else { return }
+            causes.insert(causes.remove(at: index), at: 0)
+        }
+    }
 
     /// Runs every mutant in-process on a run's planned deliveries.
     /// - Parameters:
@@ -54,6 +73,7 @@ public struct Diagnosis: Sendable {
         oneAtATime.expectedFailures = nil
         let single = oneAtATime
         let found = Mutex<[Mutant: Set<String>]>([:])
+        let answered = Mutex<[Mutant: [String: Int?]]>([:])
         let next = Atomic<Int>(0)
         let done = DispatchSemaphore(value: 0)
         let threads = max(1, min(mutants.count, ProcessInfo.processInfo.activeProcessorCount))
@@ -65,15 +85,18 @@ public struct Diagnosis: Sendable {
                     name: mutant.rawValue, takesSignatureVectors: takesSignatureVectors,
                     judgesAsVerifier: judgesAsVerifier)
                 let result = Runner.run(corpus: corpus, target: target, options: single)
-                let failing = Set(result.outcomes.filter { $0.status == .fail || $0.status == .error }.map(\.id))
-                found.withLock { $0[mutant] = failing }
+                let failures = result.outcomes.filter { $0.status == .fail || $0.status == .error }
+                found.withLock { $0[mutant] = Set(failures.map(\.id)) }
+                answered.withLock { answered in
+                    answered[mutant] = Dictionary(failures.map { ($0.id, $0.actualStatus) }) { first, _ in first }
+                }
             }
             done.signal()
         }
         for _ in 0..<threads { done.wait() }
         let fingerprints = found.withLock { found in mutants.compactMap { mutant in found[mutant].map { (mutant, $0) } }
         }
-        return Catalogue(fingerprints: fingerprints)
+        return Catalogue(fingerprints: fingerprints, statuses: answered.withLock { $0 })
     }
 
     /// Ranks the causes that explain a run's failures: a mutant failing exactly those first, then the best
@@ -88,19 +111,36 @@ public struct Diagnosis: Sendable {
         guard !order.isEmpty else { return nil }
         let failed = Set(order)
         var remaining = failed
-        var candidates = catalogue.fingerprints.map { ($0.mutant, $0.failing.intersection(ran)) }.filter {
-            !$0.1.isEmpty
+        let outcomes = Dictionary(result.outcomes.map { ($0.id, $0) }) { first, _ in first }
+        /// What a mutant's failure of a vector says about this run: it fits a failure whose status is of the same
+        /// class; it is neutral where the run failed otherwise (another bug answered), and where the run passed
+        /// with a status a vector's `alsoAllowed` permits.
+        func fits(_ id: String, _ mutant: Mutant) -> Bool {
+            guard let outcome = outcomes[id] else { return false }
+            if outcome.status == .pass {
+                let code = outcome.actualStatus.map(String.init) ?? ""
+                return !outcome.expectedStatuses.dropFirst().contains(code)
+            }
+            guard let ours = outcome.actualStatus, let theirs = catalogue.statuses[mutant]?[id] ?? nil else {
+                return true
+            }
+            return ours / 100 == theirs / 100
         }
+        var candidates = catalogue.fingerprints.map { fingerprint in
+            (fingerprint.mutant, fingerprint.failing.intersection(ran).filter { fits($0, fingerprint.mutant) })
+        }.filter { !$0.1.isEmpty }
         var causes: [Cause] = []
         func similarity(_ failing: Set<String>) -> Double {
             let union = failing.union(remaining).count
             return union == 0 ? 0 : Double(failing.intersection(remaining).count) / Double(union)
         }
+        // Precision first: a cause that passing vectors contradict ranks below one they do not; then overlap.
+        func uncontradicted(_ failing: Set<String>) -> Int { failing.isSubset(of: failed) ? 1 : 0 }
         while !remaining.isEmpty && causes.count < 3 {
             guard
                 let best = candidates.max(by: { lhs, rhs in
-                    (similarity(lhs.1), lhs.1.intersection(remaining).count, -lhs.1.count)
-                        < (similarity(rhs.1), rhs.1.intersection(remaining).count, -rhs.1.count)
+                    (uncontradicted(lhs.1), similarity(lhs.1), lhs.1.intersection(remaining).count, -lhs.1.count)
+                        < (uncontradicted(rhs.1), similarity(rhs.1), rhs.1.intersection(remaining).count, -rhs.1.count)
                 }), similarity(best.1) >= 0.2
             else { break }
             let explained = order.filter { remaining.contains($0) && best.1.contains($0) }
@@ -116,6 +156,10 @@ public struct Diagnosis: Sendable {
         self.causes = causes
         self.unexplained = order.filter { remaining.contains($0) }
         self.failures = order.count
+        // Real receivers often have two bugs: say so where two causes together explain every failure.
+        self.pairExplainsAll =
+            causes.count >= 2 && !causes.contains(where: \.exact) && remaining.isEmpty
+            && Set(causes[0].explained + causes[1].explained) == failed
     }
 
     /// Diagnoses a run against any target: the catalogue on the run's own options, then the ranking.
@@ -137,9 +181,32 @@ public struct Diagnosis: Sendable {
 
     /// The diagnosis as lines for a person: the console's "Likely causes", and the text in JUnit and Markdown.
     public var lines: [String] {
+        if !settings.isEmpty {
+            var lines = ["Likely cause: a setting of this run, not the receiver's code:"]
+            for (index, setting) in settings.enumerated() {
+                lines.append(
+                    "  \(index + 1). \(setting.setting.rawValue)"
+                        + (setting.works.map { " (works: \($0))" } ?? " (check it)") + ": \(setting.message)")
+            }
+            if probes > 0 {
+                lines.append(
+                    "  (found with \(counted(probes, "extra delivery", "extra deliveries")); --no-probe turns this off)"
+                )
+            }
+            return lines
+        }
         var lines = [
             "Likely causes (known bugs whose failures match this run's — consistent with the evidence, not proof):"
         ]
+        if let confirmed {
+            lines.append(
+                "  (confirmed on the wire: a delivery signed the way '\(confirmed.rawValue)' reads it was accepted, "
+                    + "so the key and URL are right)")
+        } else if probes > 0 {
+            lines.append(
+                "  (no setting explains them: \(counted(probes, "probe delivery", "probe deliveries")) under other profiles and URLs were refused too)"
+            )
+        }
         if causes.isEmpty {
             lines.append("  no known bug matches \(these(failures, "failure")); see each one's reason above")
         }
@@ -160,6 +227,11 @@ public struct Diagnosis: Sendable {
             lines.append("     typical code: \(cause.mutant.idioms)")
             lines.append("     fix:          \(cause.mutant.fix)")
             if !cause.exact { lines.append("     explains:     \(Self.list(cause.explained))") }
+        }
+        if pairExplainsAll {
+            lines.append(
+                "  together, 1 ('\(causes[0].mutant.rawValue)') and 2 ('\(causes[1].mutant.rawValue)') explain every "
+                    + "failure and neither alone does: likely two bugs")
         }
         if !unexplained.isEmpty && !causes.isEmpty {
             lines.append("  not explained by any known bug: \(Self.list(unexplained))")

@@ -86,6 +86,16 @@ public enum HTMLReport {
 
     static func diagnosis(_ result: RunResult) -> String {
         guard let diagnosis = result.diagnosis else { return "" }
+        if !diagnosis.settings.isEmpty {
+            var html = "<section id=\"diagnosis\">\n<h2>Likely cause: a setting of this run, not the receiver's code"
+            html += "</h2>\n<ol>\n"
+            for setting in diagnosis.settings {
+                html += "<li><code>\(setting.setting.rawValue)</code>"
+                if let works = setting.works { html += " — works: <code>\(HTMLText.escape(works))</code>" }
+                html += ": \(HTMLText.escape(setting.message))</li>\n"
+            }
+            return html + "</ol>\n</section>\n"
+        }
         var html = "<section id=\"diagnosis\">\n<h2>Likely causes</h2>\n"
         html += "<p class=\"note\">Known bugs whose failures match this run's: consistent with the evidence, not "
         html += "proof.</p>\n<ol>\n"

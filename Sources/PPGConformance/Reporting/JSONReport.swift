@@ -37,7 +37,11 @@ public enum JSONReport {
                         .map { ($0.key.rawValue, .integer($0.value)) })
             ),
             ("warnings", .array(result.warnings.map { .string($0) })),
-            ("diagnosis", .array((result.diagnosis?.causes ?? []).map(render))),
+            (
+                "diagnosis",
+                .array(
+                    (result.diagnosis?.settings ?? []).map(render) + (result.diagnosis?.causes ?? []).map(render))
+            ),
             ("unexplainedFailures", .array((result.diagnosis?.unexplained ?? []).map { .string($0) })),
             ("outcomes", .array(result.outcomes.map(render))),
         ])
@@ -70,9 +74,16 @@ public enum JSONReport {
         return .object(members)
     }
 
+    static func render(_ setting: SettingCause) -> JSONOutput {
+        .object([
+            ("kind", .string("setting")), ("setting", .string(setting.setting.rawValue)),
+            ("works", setting.works.map { .string($0) } ?? .null), ("message", .string(setting.message)),
+        ])
+    }
+
     static func render(_ cause: Diagnosis.Cause) -> JSONOutput {
         .object([
-            ("mutant", .string(cause.mutant.rawValue)), ("exact", .bool(cause.exact)),
+            ("kind", .string("bug")), ("mutant", .string(cause.mutant.rawValue)), ("exact", .bool(cause.exact)),
             ("bug", .string(cause.mutant.summary)), ("typicalCode", .string(cause.mutant.idioms)),
             ("fix", .string(cause.mutant.fix)), ("explains", .array(cause.explained.map { .string($0) })),
             ("alsoFailsWithThisBug", .array(cause.notFailed.map { .string($0) })),

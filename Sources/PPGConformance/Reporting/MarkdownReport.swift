@@ -66,7 +66,15 @@ public enum MarkdownReport {
             if groups[outcome.category] == nil { order.append(outcome.category) }
             groups[outcome.category, default: []].append(outcome)
         }
-        if let diagnosis = result.diagnosis {
+        if let diagnosis = result.diagnosis, !diagnosis.settings.isEmpty {
+            lines += ["", "### Likely cause: a setting of this run, not the receiver's code", ""]
+            for (index, setting) in diagnosis.settings.enumerated() {
+                lines.append(
+                    "\(index + 1). `\(setting.setting.rawValue)`"
+                        + (setting.works.map { " — works: \(MarkdownText.code($0))" } ?? "")
+                        + ": \(MarkdownText.code(setting.message))")
+            }
+        } else if let diagnosis = result.diagnosis {
             lines += ["", "### Likely causes", ""]
             lines += ["_Known bugs whose failures match this run's: consistent with the evidence, not proof._", ""]
             for (index, cause) in diagnosis.causes.enumerated() {

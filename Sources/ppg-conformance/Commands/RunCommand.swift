@@ -13,7 +13,7 @@ enum RunCommand: CLICommand {
         + "| --exec COMMAND [--project-id ID] [--public-url URL]] [--timeout S] [--vectors DIR] [--only GLOB] "
         + "[--skip GLOB] [--flag NAME] [--list] [--scheme S] [--encoding E] [--strict] [--expected-failures FILE] "
         + "[--write-expected-failures FILE] [--junit FILE] [--json FILE] [--markdown FILE] [--html FILE] "
-        + "[--annotations github|none] [--verbose]"
+        + "[--annotations github|none] [--verbose] [--no-probe]"
     static let options: [OptionSpec] = [
         CorpusLoading.option,
         .value("target", "URL", "Send receiver vectors to this receiver over HTTP (http:// or https://)."),
@@ -52,6 +52,7 @@ enum RunCommand: CLICommand {
             "annotations", "KIND",
             "github: print each failure as a GitHub workflow command (default when GITHUB_ACTIONS=true); none."),
         .flag("verbose", "Print the request of each failure in full."),
+        .flag("no-probe", "Do not send the few extra deliveries that test settings before code bugs are named."),
     ]
     static let details = """
         Exit codes: 0 conformant; 1 a required vector failed or errored, or a listed expected failure passed;
@@ -196,6 +197,13 @@ enum RunCommand: CLICommand {
         // A receiver that stopped answering has nothing to diagnose: no answer matches no bug.
         if result.stoppedAfterUnanswered == nil {
             result.diagnosis = Diagnosis.diagnose(result, corpus: corpus, options: options, target: target)
+            // Settings before bugs: a few extra deliveries test what the run may have set wrong.
+            if targetURL != nil, !arguments.has("no-probe"), result.diagnosis != nil {
+                let finding = SettingProbe.probe(result, corpus: corpus, options: options, target: target)
+                result.diagnosis?.probes = finding.probes
+                result.diagnosis?.settings = finding.causes
+                result.diagnosis?.confirmed = finding.confirmedBug
+            }
         }
         // The console report first: a report that cannot be written must not cost the user the run's verdict.
         // Annotations first: the console's last line stays 'N passed, N failed, N skipped'.
