@@ -134,17 +134,20 @@ public enum SettingProbe {
                 .filter { $0.expected == .reject }.compactMap(\.status))
         let refusedStatuses = Set(refused.compactMap(\.status))
         if refused.count == mustAccept.count, !unsigned.isEmpty, refusedStatuses.isSubset(of: unsigned) {
+            let refusedAs = refusedStatuses.sorted().map(String.init).joined(separator: ", ")
             return Finding(
                 causes: [
                     SettingCause(
                         setting: .projectID, works: nil,
                         message:
                             "\(refused.count) of \(counted(mustAccept.count, "validly signed delivery", "validly signed deliveries")) "
-                            + "were refused as an unsigned one is (\(refusedStatuses.sorted().map(String.init).joined(separator: ", "))), "
-                            + "and no other profile or URL was accepted: the receiver checks another key or another "
-                            + "URL. Check that --project-id (\(configuration.projectID)) is the projectId it is "
-                            + "configured with, and that \(configuration.publicURL) is the URL it verifies: the path "
-                            + "in --target, or, behind a proxy, --public-url (the URL configured in PushPushGo)")
+                            + "were refused as an unsigned one is (\(refusedAs)), and no other profile, URL or reading "
+                            + "was accepted: the receiver checks another key or another URL. Check that --project-id "
+                            + "(\(configuration.projectID)) is the projectId it is configured with"),
+                    SettingCause(
+                        setting: .publicURL, works: nil,
+                        message: "or that \(configuration.publicURL) is the URL it verifies: the path in --target, "
+                            + "or, behind a proxy or TLS terminator, --public-url (the URL configured in PushPushGo)"),
                 ], probes: probes)
         }
         return Finding(causes: [], probes: probes)
