@@ -93,21 +93,6 @@ public enum SigningInput {
         return try SigningRule(scheme: scheme).signingInput(of: message)
     }
 
-    /// The url-params parameters of a body, sorted as they are signed.
-    /// - Parameters:
-    ///   - body: The request body.
-    ///   - contentType: The `Content-Type` header value, if any.
-    /// - Returns: The parameters in ascending byte order of name, then value.
-    /// - Throws: `SigningInputError` when the body cannot be read.
-    public static func parameters(body: [UInt8], contentType: String?) throws(SigningInputError) -> [SigningParameter] {
-        try SignedMessage(configuredURL: "", body: body, contentType: contentType).parameters(.decoded).sorted {
-            lhs, rhs in
-            lhs.name == rhs.name
-                ? lhs.value.lexicographicallyPrecedes(rhs.value)
-                : lhs.name.lexicographicallyPrecedes(rhs.name)
-        }
-    }
-
     /// Whether a `Content-Type` value names a form body (media type compared case-insensitively, parameters
     /// ignored).
     package static func isForm(_ contentType: String?) -> Bool {

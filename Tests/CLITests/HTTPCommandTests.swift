@@ -91,6 +91,37 @@ struct HTTPCommandTests {
         #expect(!quiet.stdout.contains("extra deliver"), "--no-probe sends no probe")
     }
 
+    @Test("promises of the README: the 404/405 hint, --verbose's request bytes, and a target not speaking HTTP")
+    func readmePromises() throws {
+        let notFound = try HostilePeer(.reply("HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n"))
+        defer { notFound.stop() }
+        let wrongPath = try TestSupport.tool([
+            "run", "--target", "http://127.0.0.1:\(notFound.port)/wrong", "--project-id", projectID, "--only",
+            "events/*", "--verbose",
+        ])
+        #expect(wrongPath.status == 1)
+        #expect(
+            wrongPath.stdout.contains("every delivery that must be accepted was answered 404: is the path in"),
+            "\(wrongPath.stdout.suffix(800))")
+        // --verbose prints each failure's request as sent, the framing bytes included.
+        #expect(wrongPath.stdout.contains("  request:"))
+        #expect(wrongPath.stdout.contains("POST /wrong HTTP/1.1"))
+        #expect(wrongPath.stdout.contains("Content-Length: "))
+        let quiet = try TestSupport.tool([
+            "run", "--target", "http://127.0.0.1:\(notFound.port)/wrong", "--project-id", projectID, "--only",
+            "events/*",
+        ])
+        #expect(!quiet.stdout.contains("  request:"))
+        let garbage = try HostilePeer(.garbage)
+        defer { garbage.stop() }
+        let notHTTP = try TestSupport.tool([
+            "run", "--target", "http://127.0.0.1:\(garbage.port)/ppg/webhook", "--project-id", projectID,
+        ])
+        #expect(notHTTP.status == 2)
+        #expect(notHTTP.stderr.contains("does not answer HTTP/1.1"), "\(notHTTP.stderr)")
+        #expect(notHTTP.stderr.split(separator: "\n").count == 1)
+    }
+
     @Test("a receiver that accepts connections and answers nothing is one line and exit 2, in about one timeout")
     func silentReceiver() throws {
         let peer = try HostilePeer(.hang)

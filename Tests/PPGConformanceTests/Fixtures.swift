@@ -21,6 +21,19 @@ struct FixedTarget: ConformanceTarget {
     func reproduction(of deliveries: [Delivery]) -> String { "curl --data-binary ']]>\u{1B}' http://x" }
 }
 
+/// A target that skips every receiver vector with a given reason, as a library without some feature would.
+struct SkippingTarget: ConformanceTarget {
+    var reason: String
+    var name: String { "skipping" }
+    var takesSignatureVectors: Bool { false }
+    func verify(_ vector: SignatureVector) throws(TargetError) -> LibraryAnswer { .skip(reason) }
+    func digest(_ message: [UInt8]) -> String? { nil }
+    func deliver(_ deliveries: [Delivery]) throws(TargetError) -> [DeliveryResponse] {
+        deliveries.map { _ in DeliveryResponse(status: 0, bodyPrefix: "", skipped: reason) }
+    }
+    func reproduction(of deliveries: [Delivery]) -> String { "" }
+}
+
 /// A target whose every answer fails to arrive.
 struct BrokenTarget: ConformanceTarget {
     var name: String { "broken" }

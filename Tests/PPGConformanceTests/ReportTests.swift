@@ -80,6 +80,20 @@ struct ReportTests {
         #expect(XMLText.token("") == "-")
     }
 
+    @Test("a skip reason with quotes, markup and an ampersand is escaped in JUnit's skipped message")
+    func junitSkipEscaping() throws {
+        let corpus = try #require(Fixtures.corpus)
+        let result = Runner.run(
+            corpus: corpus, target: SkippingTarget(reason: #"needs "<x>" & 'y'"#),
+            options: Fixtures.options(selection: Selection(only: ["headers/missing"])))
+        #expect(result.outcomes.first?.status == .skip)
+        let xml = JUnitReport.render(result, hostname: "h")
+        #expect(
+            xml.contains(#"<skipped message="target skipped: needs &quot;&lt;x&gt;&quot; &amp; &apos;y&apos;"/>"#),
+            "\(xml)")
+        #expect(!xml.contains(#""<x>""#))
+    }
+
     @Test("the JSON report parses and carries the summary and every outcome")
     func jsonReport() throws {
         let result = try Self.failingRun()

@@ -111,6 +111,38 @@ struct LoaderTests {
         #expect(error.message.contains("valid, invalid, acceptable"))
     }
 
+    @Test(
+        "every enumeration is checked: an unknown expect, level, provenance or result is refused with the allowed values",
+        arguments: [
+            ("receiver", #""expect": "accept""#, #""expect": "rejetc""#, "accept, reject, either"),
+            ("receiver", #""level": "required""#, #""level": "mandatory""#, "required, recommended"),
+            ("receiver", #""provenance": "derived""#, #""provenance": "guessed""#, "derived"),
+            ("signature", #""provenance": "derived""#, #""provenance": "guessed""#, "derived"),
+            ("signature", #""result": "invalid""#, #""result": "maybe""#, "valid, invalid, acceptable"),
+        ])
+    func enumerations(kind: String, good: String, bad: String, allowed: String) throws {
+        let receiver = #"""
+            {"id": "cat/one", "comment": "c", "flags": ["A"], "provenance": "derived", "level": "required",
+             "request": {"body": {"text": "{}"}}, "expect": "accept"}
+            """#
+        let vector = (kind == "receiver" ? receiver : TemporaryCorpus.goodVector)
+        #expect(vector.contains(good))
+        let file =
+            #"{"format": 1, "kind": "\#(kind)", "category": "cat", "description": "d", "vectors": ["#
+            + vector.replacingOccurrences(of: good, with: bad) + "]}"
+        let manifest = TemporaryCorpus.manifest.replacingOccurrences(
+            of: "signature/cat.json", with: "\(kind)/cat.json")
+        let corpus = try TemporaryCorpus(manifest: manifest, file: "{}")
+        try FileManager.default.removeItem(atPath: corpus.directory + "/signature/cat.json")
+        try TestSupport.write(file, to: corpus.directory + "/\(kind)/cat.json")
+        guard case .failure(let error) = corpus.load() else {
+            Issue.record("\(bad) loaded")
+            return
+        }
+        #expect(error.kind == .invalidValue, "\(error)")
+        #expect(error.message.contains(allowed), "\(error.message)")
+    }
+
     @Test("duplicate ids are refused")
     func duplicateID() throws {
         let error = try #require(
