@@ -191,7 +191,9 @@ public enum HTMLReport {
         html += "<span class=\"word word-\(word)\">\(label)</span> <code>\(HTMLText.escape(outcome.id))</code>"
         if !outcome.expected.isEmpty || !outcome.actual.isEmpty {
             html += " <span class=\"brief\">expected \(HTMLText.escape(outcome.expected))"
-            if !outcome.actual.isEmpty { html += " · actual \(HTMLText.escape(firstLine(outcome.actual)))" }
+            if !outcome.actual.isEmpty {
+                html += " · actual \(HTMLText.escape(XMLText.oneLine(outcome.actual, limit: 160)))"
+            }
             html += "</span>"
         }
         html += "</summary>\n<div class=\"body\">\n<p>\(HTMLText.escape(outcome.comment))</p>\n<dl>"
@@ -222,11 +224,6 @@ public enum HTMLReport {
     static func links(_ ids: [String]) -> String {
         ids.map { "<a href=\"\(HTMLText.link($0))\"><code>\(HTMLText.escape($0))</code></a>" }
             .joined(separator: ", ")
-    }
-
-    static func firstLine(_ text: String) -> String {
-        let line = text.split(whereSeparator: \.isNewline).first.map(String.init) ?? ""
-        return line.count > 160 ? String(line.prefix(160)) + "…" : line
     }
 
     /// The page's style: status colours always beside status words, a layout that prints.
