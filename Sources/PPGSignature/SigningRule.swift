@@ -553,7 +553,8 @@ public final class SignedMessage {
         return scheme + "://" + newAuthority + String(characters[authorityEnd...])
     }
 
-    static func percentDecoded(_ bytes: [UInt8]) -> [UInt8] {
+    /// `%XX` decoded wherever two hex digits follow; anything else kept as written.
+    package static func percentDecoded(_ bytes: [UInt8]) -> [UInt8] {
         var out: [UInt8] = []
         var index = 0
         while index < bytes.count {

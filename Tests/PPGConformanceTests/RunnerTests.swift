@@ -289,6 +289,36 @@ struct DiagnosisTests {
         #expect(Diagnosis.diagnose(result, corpus: corpus, options: options, target: target) == nil)
     }
 
+    @Test("a handler refusing valid deliveries to another path conforms, with a hint naming them")
+    func requestTargetHint() throws {
+        var pipeline = ReceiverPipeline.reference(.default)
+        pipeline.rule.url = .configuredOrigin
+        let (signsPath, _, _, _) = try run(pipeline)
+        let refused = signsPath.outcomes.filter { $0.id.hasPrefix("inputs/path-") && $0.actualStatus == 401 }
+        let either = refused.filter { $0.exchanges.first?.expected == .either }
+        try #require(!either.isEmpty, "no path variant was refused")
+        #expect(either.allSatisfy { $0.status == .pass })
+        let hint = try #require(signsPath.warnings.first { $0.hasPrefix("hint, not a failure") })
+        #expect(either.allSatisfy { hint.contains($0.id) })
+        let (reference, _, _, _) = try run(.reference(.default))
+        #expect(!reference.warnings.contains { $0.hasPrefix("hint") })
+    }
+
+    @Test("verification guarding only the exact path fails every unsigned or forged delivery to a variant")
+    func failOpenPath() throws {
+        var pipeline = ReceiverPipeline.reference(.default)
+        pipeline.route = .exactPathOnly
+        let (result, corpus, options, target) = try run(pipeline)
+        let variants = corpus.receiverVectors.map(\.vector).filter { $0.flags.contains("FailOpenPath") }.map(\.id)
+        try #require(!variants.isEmpty)
+        let failed = result.outcomes.filter { $0.status == .fail }
+        #expect(Set(failed.map(\.id)) == Set(variants))
+        #expect(failed.allSatisfy { $0.acceptedUnverified })
+        let diagnosis = try #require(Diagnosis.diagnose(result, corpus: corpus, options: options, target: target))
+        #expect(diagnosis.causes.first?.mutant == .failOpenPath)
+        #expect(diagnosis.causes.first?.exact == true)
+    }
+
     @Test("a receiver with two independent bugs gets both named, each with the failures it explains")
     func twoBugs() throws {
         var pipeline = ReceiverPipeline.reference(.default)

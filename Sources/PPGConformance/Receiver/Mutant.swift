@@ -43,6 +43,7 @@ public enum Mutant: String, Sendable, CaseIterable {
     case absoluteFormURL = "absolute-form-url"
     case anyMethod = "any-method"
     case verifiesJSONOnly = "verifies-json-only"
+    case failOpenPath = "fail-open-path"
 
     /// The reference receiver's pipeline with this bug: one step replaced, or another signing rule.
     /// - Parameter reference: The correct pipeline.
@@ -79,6 +80,7 @@ public enum Mutant: String, Sendable, CaseIterable {
         case .absoluteFormURL: pipeline.rule.url = .absoluteTarget
         case .anyMethod: pipeline.method = .any
         case .verifiesJSONOnly: pipeline.contentType = .verifyOnlyJSON
+        case .failOpenPath: pipeline.route = .exactPathOnly
         }
         return pipeline
     }
@@ -129,6 +131,9 @@ public enum Mutant: String, Sendable, CaseIterable {
         case .anyMethod: "handles every method on the webhook route, verifying as usual"
         case .verifiesJSONOnly:
             "verifies only requests labelled application/json; anything else is processed unverified"
+        case .failOpenPath:
+            "verifies only on the exact webhook path, while the router also serves its case, trailing-slash, "
+                + "dot-segment, double-slash and percent-encoded variants: those reach the handler unverified"
         }
     }
 }
@@ -176,6 +181,8 @@ extension Mutant {
             "app.all('/hook', …), @app.route('/hook', methods=[...all]), a handler that never checks the method"
         case .verifiesJSONOnly:
             "if request.is_json: verify(...) / if (req.is('json')) verify() — the decision to verify taken from the request"
+        case .failOpenPath:
+            "a verification middleware guarding req.path == '/ppg/webhook' exactly, before a router that matches without case, strips a trailing slash or decodes %XX (Express's default routing, strict_slashes=False, a path-normalisation bypass)"
         }
     }
 
@@ -211,6 +218,8 @@ extension Mutant {
             "sign the URL as configured in PushPushGo plus the raw query; no request header or request-target may change it (R10.2, the threat model)"
         case .anyMethod: "answer any method but POST with 405 before doing anything (R10.6)"
         case .verifiesJSONOnly: "verify every request that reaches the handler, whatever it is labelled (R10.4)"
+        case .failOpenPath:
+            "verify inside the handler, for every request that reaches it, never by comparing the request's path (R10.2)"
         }
     }
 }

@@ -26,6 +26,15 @@ public struct ReceiverPipeline: Sendable, Hashable {
         case any
     }
 
+    /// Which requests verification guards.
+    public enum RouteStep: Sendable, Hashable {
+        /// SPEC.md R10.2: every request that reaches the handler, whatever its path.
+        case everyPath
+        /// Only a request to the configured path exactly; a variant the router also serves (case, trailing
+        /// slash, dot segment, percent-encoding, double slash) reaches the handler unverified.
+        case exactPathOnly
+    }
+
     /// How many bytes a body may have.
     public enum SizeStep: Sendable, Hashable {
         /// SPEC.md R10.5: over the limit, 413.
@@ -94,6 +103,8 @@ public struct ReceiverPipeline: Sendable, Hashable {
     public var shortcut: Shortcut
     /// Methods.
     public var method: MethodStep = .postOnly
+    /// Which requests are verified.
+    public var route: RouteStep = .everyPath
     /// Body size.
     public var size: SizeStep
     /// Content type.
@@ -125,8 +136,11 @@ public struct ReceiverPipeline: Sendable, Hashable {
     ///   - request: The request.
     ///   - projectID: The configured projectId.
     ///   - signedURL: The URL the receiver checks signatures against (SPEC.md R10.2) for this request.
+    ///   - configuredPath: The path of the configured URL, where one is configured.
     /// - Returns: The response.
-    func respond(to request: ReceivedRequest, projectID: String, signedURL: String) -> ReceiverResponse {
+    func respond(
+        to request: ReceivedRequest, projectID: String, signedURL: String, configuredPath: String?
+    ) -> ReceiverResponse {
         switch shortcut {
         case .redirect:
             return ReceiverResponse(
@@ -154,6 +168,9 @@ public struct ReceiverPipeline: Sendable, Hashable {
         let message = SignedMessage(request, configuredURL: signedURL)
         let configuredKey = Array(projectID.utf8)
         if contentType == .verifyOnlyJSON && !Self.isJSON(request.header("Content-Type")) {
+            return validate(request.body, key: configuredKey)
+        }
+        if route == .exactPathOnly, let configuredPath, Self.isRouterVariant(request.target, of: configuredPath) {
             return validate(request.body, key: configuredKey)
         }
         let key: [UInt8]
@@ -230,6 +247,21 @@ public struct ReceiverPipeline: Sendable, Hashable {
         }
         guard bytes == key else { return reject(403, "Forbidden", "project-mismatch") }
         return .json(200, "OK", [("ok", .bool(true))])
+    }
+
+    /// Whether an origin-form request-target's path differs from `path` but a lenient router matches it to the same
+    /// route: compared without case, `%XX` decoded, `//` and `/./` collapsed, a trailing slash dropped.
+    static func isRouterVariant(_ target: String, of path: String) -> Bool {
+        guard target.hasPrefix("/") else { return false }
+        let requested = String(target.prefix { $0 != "?" })
+        func routed(_ path: String) -> String {
+            var text = String(decoding: SignedMessage.percentDecoded(Array(path.utf8)), as: UTF8.self).lowercased()
+            while text.contains("//") { text = text.replacingOccurrences(of: "//", with: "/") }
+            while text.contains("/./") { text = text.replacingOccurrences(of: "/./", with: "/") }
+            while text.count > 1 && text.hasSuffix("/") { text.removeLast() }
+            return text
+        }
+        return requested != path && routed(requested) == routed(path)
     }
 
     /// Whether a `Content-Type` names JSON (`application/json`, any case, any parameters).

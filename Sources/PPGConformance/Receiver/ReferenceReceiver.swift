@@ -119,6 +119,7 @@ public struct ReferenceReceiver: Sendable {
     /// - Parameter request: The request.
     /// - Returns: 200 for a valid delivery; 405, 413, 401, 403 or 400 otherwise, never a 5xx.
     public func respond(to request: ReceivedRequest) -> ReceiverResponse {
-        pipeline.respond(to: request, projectID: projectID, signedURL: signedURL(for: request))
+        pipeline.respond(
+            to: request, projectID: projectID, signedURL: signedURL(for: request), configuredPath: publicURL?.path)
     }
 }

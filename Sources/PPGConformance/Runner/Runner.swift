@@ -207,6 +207,7 @@ public enum Runner {
         }
         var warnings: [String] = []
         if let hint = wrongAddressHint(outcomes, target: target) { warnings.append(hint) }
+        if let hint = requestTargetHint(outcomes) { warnings.append(hint) }
         if let expected = options.expectedFailures {
             let ids =
                 corpus.digestVectors.map(\.vector.id) + corpus.signatureVectors.map(\.vector.id)
@@ -439,6 +440,22 @@ public enum Runner {
         let statuses = Set(mustAccept).sorted().map(String.init).joined(separator: " or ")
         return "every delivery that must be accepted was answered \(statuses): is the path in \(target.name) the "
             + "receiver's webhook route, and does that route take POST?"
+    }
+
+    /// What refusals of requests PushPushGo never sends say about the receiver's reading (SPEC.md R10.2): a valid
+    /// delivery to a path variant, in absolute-form or with a foreign `Host`, refused by the handler (401/403), conforms,
+    /// but shows that the receiver signs what it received or refuses every path but its own.
+    static func requestTargetHint(_ outcomes: [VectorOutcome]) -> String? {
+        let refused = outcomes.filter { outcome in
+            outcome.status == .pass && outcome.exchanges.count == 1 && outcome.exchanges[0].expected == .either
+                && [401, 403].contains(outcome.exchanges[0].status ?? 0)
+                && !Set(outcome.flags).isDisjoint(with: ["RequestTarget", "AbsoluteForm", "HostHeader"])
+        }
+        guard !refused.isEmpty else { return nil }
+        return "hint, not a failure: \(Diagnosis.list(refused.map(\.id))) — valid deliveries PushPushGo never sends "
+            + "(another path, authority or Host) — were refused with 401/403: the receiver either refuses every path "
+            + "but its own (fine) or signs the path or Host it received, which breaks every delivery once a proxy "
+            + "rewrites them; sign the configured URL (SPEC.md R10.2)"
     }
 
     /// Why a response is wrong for a delivery, or `nil` when it is right (SPEC.md R11).

@@ -281,6 +281,7 @@ enum DeliveryBuilder {
         case "trailing-slash": return base.hasSuffix("/") ? String(base.dropLast()) : base + "/"
         case "uppercase": return base.uppercased()
         case "dot-segment": return head + "/." + "/" + last
+        case "double-slash": return head + "//" + last
         case "percent-encoded":
             guard let first = last.utf8.first else { return base }
             let hex = Array("0123456789ABCDEF")

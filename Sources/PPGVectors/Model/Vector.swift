@@ -220,11 +220,12 @@ public struct TargetChange: Sendable, Codable {
     /// Absolute-form (RFC 9112 §3.2.2): `scheme://authority` written before the path and query on the request line.
     public var absolute: String?
     /// The path as sent: `trailing-slash`, `uppercase`, `dot-segment` (`/./` before the last segment),
-    /// `percent-encoded` (the last segment's first letter as `%XX`), or a literal path starting with `/`.
+    /// `percent-encoded` (the last segment's first letter as `%XX`), `double-slash` (`//` before the last segment),
+    /// or a literal path starting with `/`.
     public var path: String?
 
     /// The path transformations by name.
-    public static let pathForms = ["trailing-slash", "uppercase", "dot-segment", "percent-encoded"]
+    public static let pathForms = ["trailing-slash", "uppercase", "dot-segment", "percent-encoded", "double-slash"]
 
     /// Creates a change that changes nothing yet.
     public init() {}
