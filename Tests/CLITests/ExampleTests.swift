@@ -26,6 +26,18 @@ struct ExampleTests {
         return (try? TestSupport.run(node, ["-e", "require('express')"], environment: nodePath))?.status == 0
     }()
 
+    static func succeeds(_ executable: String, _ arguments: [String]) -> Bool {
+        guard let path = TestSupport.which(executable) else { return false }
+        return (try? TestSupport.run(path, arguments))?.status == 0
+    }
+
+    static let hasDjango = required || python(imports: "django, gunicorn")
+    static let hasGo = required || succeeds("go", ["version"])
+    /// The launcher execs the built-in server once it answers, with `pcntl` (in Debian's php-cli).
+    static let hasPHP = required || succeeds("php", ["-r", "exit(function_exists('pcntl_exec') ? 0 : 1);"])
+    static let hasSinatra = required || succeeds("ruby", ["-e", "require 'sinatra/base'; require 'puma'"])
+    static let hasJava = required || succeeds("java", ["--version"])
+
     func conforms(_ result: ProcessResult) {
         #expect(result.status == 0, "\(result.stdout.suffix(1500))\n\(result.stderr)")
         #expect(result.stdoutLines.last?.firstMatch(of: /^\d+ passed, 0 failed, \d+ skipped$/) != nil)
@@ -85,6 +97,50 @@ struct ExampleTests {
         try httpRun(
             executable: try #require(TestSupport.which("node")), arguments: [Self.examples + "/express/app.js"],
             environment: Self.nodePath)
+    }
+
+    @Test(
+        "Django receiver under gunicorn over HTTP",
+        .enabled(if: hasDjango, "Django or gunicorn is not installed (pip install django gunicorn)"))
+    func djangoHTTP() throws {
+        try httpRun(
+            executable: try #require(TestSupport.which("python3")), arguments: [Self.examples + "/django/app.py"])
+    }
+
+    @Test(
+        "Go net/http receiver over HTTP", .enabled(if: hasGo, "Go is not installed (Debian: apt-get install golang-go)")
+    )
+    func goHTTP() throws {
+        let directory = try TestSupport.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let binary = directory + "/ppg-example-go"
+        let build = try TestSupport.run(
+            try #require(TestSupport.which("go")), ["build", "-o", binary, "."], directory: Self.examples + "/go")
+        try #require(build.status == 0, "go build failed: \(build.stderr)")
+        try httpRun(executable: binary, arguments: [])
+    }
+
+    @Test(
+        "PHP receiver on the built-in server over HTTP",
+        .enabled(if: hasPHP, "PHP with pcntl is not installed (Debian: apt-get install php-cli)"))
+    func phpHTTP() throws {
+        try httpRun(executable: try #require(TestSupport.which("php")), arguments: [Self.examples + "/php/serve.php"])
+    }
+
+    @Test(
+        "Sinatra receiver on Puma over HTTP",
+        .enabled(if: hasSinatra, "Sinatra or Puma is not installed (Debian: apt-get install ruby-sinatra puma)"))
+    func sinatraHTTP() throws {
+        try httpRun(
+            executable: try #require(TestSupport.which("ruby")), arguments: [Self.examples + "/sinatra/app.rb"])
+    }
+
+    @Test(
+        "Java receiver on the JDK's HttpServer over HTTP",
+        .enabled(if: hasJava, "a JDK is not installed (Debian: apt-get install default-jdk-headless)"))
+    func javaHTTP() throws {
+        try httpRun(
+            executable: try #require(TestSupport.which("java")), arguments: [Self.examples + "/java/Receiver.java"])
     }
 
     @Test("Python verifier over the pipe", .enabled(if: TestSupport.hasPython, "python3 is not installed"))

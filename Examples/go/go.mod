@@ -1,0 +1,3 @@
+module ppg-example-go
+
+go 1.19
