@@ -193,14 +193,20 @@ struct RunCommandTests {
         #expect(unwritable.stdout.isEmpty, "the path is checked before the run")
     }
 
-    @Test("report paths are checked before the run: a device, a FIFO, one file for two reports are one line, exit 2")
+    @Test(
+        "report paths are checked before the run: a device, a FIFO, a socket, one file for two reports: one line, exit 2"
+    )
     func reportPaths() throws {
         let directory = try TestSupport.temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: directory) }
         #expect(mkfifo(directory + "/fifo", 0o600) == 0)
+        let socketPath = directory + "/socket"
+        let listening = try TestSupport.bindUnixSocket(at: socketPath)
+        defer { close(listening) }
         let cases: [([String], String)] = [
             (["--json", "/dev/zero"], "--json '/dev/zero': is a device"),
             (["--markdown", directory + "/fifo"], "is a FIFO"),
+            (["--html", socketPath], "is a socket"),
             (["--junit", directory + "/r", "--json", directory + "/./r"], "is the same file as --junit"),
             (["--write-expected-failures", directory], "is a directory"),
         ]
@@ -397,6 +403,29 @@ struct VectorsCommandTests {
         #expect(lint.stdout.contains("signature/fresh.json: the description is still a TODO"))
         let list = try TestSupport.tool(["vectors", "list", "--vectors", directory + "/v1"])
         #expect(list.stdout.contains("fresh/first"))
+    }
+
+    @Test("lint --fix rewrites a file out of canonical form, before or after the directory, and lint is clean again")
+    func lintFix() throws {
+        let directory = try TestSupport.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let canonical = try String(contentsOfFile: TestSupport.corpusDirectory + "/receiver/keys.json", encoding: .utf8)
+        // Four-space indentation: the same members in the same order, out of canonical form.
+        let reindented = Data(canonical.replacingOccurrences(of: "\n  ", with: "\n    ").utf8)
+        for (index, order) in [["--fix", "DIR"], ["DIR", "--fix"]].enumerated() {
+            let corpus = directory + "/v\(index)"
+            try FileManager.default.copyItem(atPath: TestSupport.corpusDirectory, toPath: corpus)
+            try reindented.write(to: URL(fileURLWithPath: corpus + "/receiver/keys.json"))
+            let before = try TestSupport.tool(["vectors", "lint", corpus])
+            #expect(before.status == 1)
+            #expect(before.stdout.contains("receiver/keys.json: not in canonical form"), "\(before.stdout.suffix(300))")
+            let fix = try TestSupport.tool(["vectors", "lint"] + order.map { $0 == "DIR" ? corpus : $0 })
+            #expect(fix.status == 0, "\(order): \(fix.stdout.suffix(300))")
+            #expect(
+                fix.stdoutLines.last?.hasSuffix("0 problems, 1 file rewritten") == true, "\(fix.stdout.suffix(300))")
+            #expect(try String(contentsOfFile: corpus + "/receiver/keys.json", encoding: .utf8) == canonical)
+            #expect(try TestSupport.tool(["vectors", "lint", corpus]).status == 0)
+        }
     }
 
     @Test("lint reports a vector whose result the reference contradicts, with exit 1")

@@ -99,6 +99,97 @@ struct HTTPSTests {
         #expect(!overTLS.stdout.contains("URLSession"))
     }
 
+    /// A TLS peer that answers every request 401 and logs, per request, the SNI name the client sent (`-` for
+    /// none), the ALPN protocol agreed and the TLS version; `tls1.1` limits it to TLS 1.1 (at OpenSSL security level
+    /// 0, which permits it).
+    static let handshakeRecorder = """
+        import http.server, ssl, sys, warnings
+        warnings.simplefilter("ignore")  # TLS 1.1 is deprecated: that is the point
+        cert, key, log, limit = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4]
+        names = []
+        class Handler(http.server.BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+            def answer(self):
+                self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                with open(log, "a") as out:
+                    name = names[-1] if names else "-"
+                    out.write(f"{name} {self.request.selected_alpn_protocol()} {self.request.version()}\\n")
+                self.send_response(401)
+                self.send_header("Content-Length", "2")
+                self.end_headers()
+                self.wfile.write(b"{}")
+            do_POST = do_GET = do_PUT = do_HEAD = answer
+            def log_message(self, *arguments):
+                pass
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        context.load_cert_chain(cert, key)
+        context.set_alpn_protocols(["http/1.1"])
+        context.sni_callback = lambda connection, name, _: names.append(name or "-")
+        if limit == "tls1.1":
+            context.set_ciphers("DEFAULT:@SECLEVEL=0")
+            context.minimum_version = context.maximum_version = ssl.TLSVersion.TLSv1_1
+        server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        server.socket = context.wrap_socket(server.socket, server_side=True)
+        print(f"listening on https://127.0.0.1:{server.server_address[1]}", flush=True)
+        server.serve_forever()
+        """
+
+    func handshakeRecorder(_ directory: String, limit: String = "none") throws -> ListeningProcess {
+        try TestSupport.write(Self.handshakeRecorder, to: directory + "/recorder.py")
+        return try ListeningProcess(
+            executable: try #require(TestSupport.which("python3")),
+            arguments: [
+                directory + "/recorder.py", directory + "/cert.pem", directory + "/key.pem", directory + "/log.txt",
+                limit,
+            ])
+    }
+
+    @Test("the client names a host by SNI (never an address), offers ALPN http/1.1 and speaks TLS 1.2 or later")
+    func handshake() throws {
+        let directory = try TestSupport.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        try certificate(directory, names: "IP:127.0.0.1,DNS:localhost")
+        let peer = try handshakeRecorder(directory)
+        defer { _ = peer.stop(SIGKILL) }
+        var outputs = ""
+        for host in ["localhost", "127.0.0.1"] {
+            let result = try TestSupport.tool([
+                "run", "--target", "https://\(host):\(peer.port)/ppg/webhook", "--project-id", "p",
+                "--cacert", directory + "/cert.pem", "--only", "headers/missing", "--no-probe",
+            ])
+            outputs += result.stdout + result.stderr
+        }
+        let log = try #require(try? String(contentsOfFile: directory + "/log.txt", encoding: .utf8), "\(outputs)")
+        let lines = log.split(separator: "\n")
+        try #require(lines.count >= 2, "\(lines)")
+        let byName = lines.filter { $0.hasPrefix("localhost ") }
+        let byAddress = lines.filter { $0.hasPrefix("- ") }
+        #expect(!byName.isEmpty && !byAddress.isEmpty, "\(lines)")
+        #expect(byName.count + byAddress.count == lines.count, "an address was sent as SNI: \(lines)")
+        for line in lines {
+            let fields = line.split(separator: " ")
+            #expect(fields.count == 3 && fields[1] == "http/1.1", "\(line)")
+            #expect(fields.last == "TLSv1.2" || fields.last == "TLSv1.3", "\(line)")
+        }
+    }
+
+    @Test("a server that speaks only TLS 1.1 is refused in one line, before anything is sent")
+    func belowTLS12() throws {
+        let directory = try TestSupport.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        try certificate(directory, names: "IP:127.0.0.1")
+        let peer = try handshakeRecorder(directory, limit: "tls1.1")
+        defer { _ = peer.stop(SIGKILL) }
+        let result = try TestSupport.tool([
+            "run", "--target", "https://127.0.0.1:\(peer.port)/ppg/webhook", "--project-id", "p",
+            "--cacert", directory + "/cert.pem",
+        ])
+        #expect(result.status == 2, "\(result.stdout.suffix(400))")
+        #expect(result.stderr.split(separator: "\n").count == 1, "\(result.stderr)")
+        #expect(result.stderr.contains("protocol version"), "\(result.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: directory + "/log.txt"), "a request reached a TLS 1.1 server")
+    }
+
     @Test("a self-signed certificate: one line and exit 2 without --insecure or --cacert; --insecure runs, said once")
     func selfSigned() throws {
         let directory = try TestSupport.temporaryDirectory()

@@ -285,6 +285,57 @@ struct HostileInputTests {
         }
     }
 
+    @Test("pipelined requests sent in one write are each answered, in order (RFC 9112 §9.3.2)")
+    func pipelining() throws {
+        let (server, port) = try echoServer()
+        defer { server.stop(); server.wait() }
+        let requests = (0..<3).map { index in
+            "POST /p\(index) HTTP/1.1\r\nHost: x\r\nContent-Length: \(index)\r\n\r\n"
+                + String(repeating: "b", count: index)
+        }
+        let answer = try exchange(Array(requests.joined().utf8), port: port)
+        let bodies = answer.split(separator: "\r\n\r\n").dropFirst().map { $0.prefix { $0 != "H" } }
+        #expect(answer.components(separatedBy: "HTTP/1.1 200").count == 4, "\(answer)")
+        #expect(
+            bodies.map { String($0.split(separator: " ").prefix(3).joined(separator: " ")) } == [
+                "POST /p0 0", "POST /p1 1", "POST /p2 2",
+            ])
+    }
+
+    @Test("past the connection cap the longest-idle connection is closed to make room for a new one")
+    func connectionCapEvictsIdle() throws {
+        let configuration = HTTPServer.Configuration(
+            host: "127.0.0.1", port: 0, idleTimeout: 30, requestTimeout: 30, maximumConnections: 8)
+        let server = HTTPServer(configuration: configuration) { _ in
+            HTTPServerResponse(status: 200, reason: "OK", body: Array("ok".utf8))
+        }
+        let port = try server.start()
+        defer { server.stop(); server.wait() }
+        var held: [Socket] = []
+        defer { for socket in held { socket.close() } }
+        for _ in 0..<20 {
+            held.append(try Socket.connect(host: "127.0.0.1", port: port, deadline: .after(2)))
+            usleep(5_000)
+        }
+        // A loop with no idle connection refuses the newcomer rather than evicting another loop's: try again.
+        var status: Int?
+        for _ in 0..<5 where status == nil {
+            status = try? HTTPConnection(host: "127.0.0.1", port: port).send(
+                HTTPRequest(method: "POST", target: "/", headers: [], body: []), timeout: 2
+            ).status
+        }
+        #expect(status == 200)
+        #expect(server.activeConnections <= 8, "\(server.activeConnections) connections open, the cap is 8")
+        let closed = held.prefix(8).filter { socket in
+            do {
+                return try socket.receive(maximum: 16, deadline: .after(0.5)).isEmpty
+            } catch {
+                return (error as? HTTPError)?.kind == .reset
+            }
+        }
+        #expect(!closed.isEmpty, "none of the oldest idle connections was closed")
+    }
+
     @Test("a valid request is answered at once while 1,000 idle and 100 slowloris connections are held")
     func idleAndSlowConnections() throws {
         let (server, port) = try echoServer(idleTimeout: 30, requestTimeout: 30)

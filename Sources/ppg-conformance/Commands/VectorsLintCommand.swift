@@ -17,7 +17,10 @@ enum VectorsLintCommand: CLICommand {
     static func run(_ arguments: ParsedArguments) throws -> Int32 {
         var arguments = arguments
         if let directory = arguments.positionals.first {
-            arguments = try ParsedArguments(command: name, arguments: ["--vectors", directory], options: options)
+            // The positional is `--vectors DIR`; the flags given beside it stay.
+            arguments = try ParsedArguments(
+                command: name, arguments: ["--vectors", directory] + (arguments.has("fix") ? ["--fix"] : []),
+                options: options)
         }
         // The corpus loads first: a directory that is not one is refused at once, before any file is read.
         let (corpus, location) = try CorpusLoading.load(arguments)
