@@ -55,7 +55,8 @@ struct CommandEntry: Sendable {
 enum CommandLineTool {
     static let commands: [CommandEntry] = [
         CommandEntry(RunCommand.self), CommandEntry(SignCommand.self), CommandEntry(VectorsLintCommand.self),
-        CommandEntry(ServeCommand.self), CommandEntry(MutantsCommand.self), CommandEntry(DetectCommand.self),
+        CommandEntry(ServeCommand.self), CommandEntry(MutantsCommand.self), CommandEntry(FuzzCommand.self),
+        CommandEntry(DetectCommand.self),
         CommandEntry(CaptureCommand.self), CommandEntry(LoadCommand.self), CommandEntry(CompareCommand.self),
         CommandEntry(VectorsListCommand.self), CommandEntry(VectorsNewCommand.self), CommandEntry(BenchCommand.self),
     ]

@@ -25,6 +25,13 @@ public struct Located<Vector: Sendable>: Sendable {
     public var file: String
     /// The category, the first part of the id.
     public var category: String
+
+    /// A vector as if loaded from a file of a corpus (a generated one, for a run).
+    package init(vector: Vector, file: String, category: String) {
+        self.vector = vector
+        self.file = file
+        self.category = category
+    }
 }
 
 /// A loaded, validated corpus.

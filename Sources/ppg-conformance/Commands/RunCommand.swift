@@ -69,56 +69,11 @@ enum RunCommand: CLICommand {
             let bytes = try FileInput.read(path, option: "--expected-failures", command: name)
             expectedFailures = ExpectedFailures(text: String(decoding: bytes, as: UTF8.self), file: path)
         }
-        var configuration = ReferenceTarget.defaultConfiguration(profile: profile)
-        if let projectID = arguments.value("project-id") {
-            guard !projectID.isEmpty else { throw CLIError.usage("run: '--project-id' must not be empty") }
-            configuration.projectID = projectID
-        }
-        func url(_ option: String) throws(CLIError) -> RawURL? {
-            try arguments.url(option, schemes: ["http", "https"])
-        }
-        let targetURL = try url("target")
-        if let publicURL = try url("public-url") {
-            configuration.targetURL = publicURL
-            configuration.publicURL = publicURL
-        }
+        let chosen = try TargetArguments.choose(arguments, command: name, profile: profile)
+        let (target, pipe, configuration) = (chosen.target, chosen.pipe, chosen.configuration)
+        let targetURL = chosen.http?.url
         let jobs = try arguments.integer("jobs")
         let timeout = try arguments.number("timeout")
-        let target: any ConformanceTarget
-        var pipe: PipeTarget?
-        if let command = arguments.value("exec") {
-            guard targetURL == nil else { throw CLIError.usage("run: give either '--target' or '--exec', not both") }
-            guard !command.trimmingCharacters(in: .whitespaces).isEmpty else {
-                throw CLIError.usage("run: '--exec' needs a command")
-            }
-            for option in ["jobs", "insecure", "cacert"] where arguments.value(option) != nil || arguments.has(option) {
-                throw CLIError.usage("run: '--\(option)' only applies with '--target' (a pipe answers one at a time)")
-            }
-            let started: PipeTarget
-            do {
-                started = try PipeTarget(command: command, configuration: configuration, timeout: timeout)
-            } catch {
-                throw CLIError(kind: .unreachable, message: "run: \(error.message)")
-            }
-            pipe = started
-            target = started
-        } else if let targetURL {
-            guard arguments.value("project-id") != nil else {
-                throw CLIError.usage(
-                    "run: '--target' needs '--project-id' (the projectId the receiver is configured with)")
-            }
-            configuration.targetURL = targetURL
-            configuration.publicURL = try url("public-url") ?? targetURL
-            target = HTTPTarget(
-                url: targetURL, timeout: timeout, insecure: arguments.has("insecure"),
-                caFile: try TLSArguments.caFile(arguments, url: targetURL))
-        } else {
-            for option in ["jobs", "timeout", "insecure", "cacert"]
-            where arguments.value(option) != nil || arguments.has(option) {
-                throw CLIError.usage("run: '--\(option)' only applies with '--target' or '--exec'")
-            }
-            target = ReferenceTarget(configuration: configuration)
-        }
         let reportFiles = try arguments.outputFiles([
             "junit", "json", "markdown", "html", "write-expected-failures",
         ])

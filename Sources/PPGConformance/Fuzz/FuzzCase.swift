@@ -1,0 +1,234 @@
+import PPGSignature
+import PPGVectors
+
+/// One generated delivery, kept in parts that the shrinker can simplify one at a time; `vector` renders it as a
+/// receiver vector, so that a fuzz case goes through exactly the materialising, signing and judging every corpus
+/// vector goes through, and a disagreement is written as a vector with no translation.
+package struct FuzzCase: Sendable, Hashable {
+    /// A JSON member's value.
+    package enum Value: Sendable, Hashable {
+        /// A string, written with its non-ASCII characters as they are or as `\uXXXX` escapes.
+        case string(String, escaped: Bool)
+        /// Any other value as its exact text: a number, `true`, `false`, `null`, an object or an array.
+        case raw(String)
+        /// A string of this many `x` (the `{{fill:N}}` placeholder), for bodies past a buffer size.
+        case fill(Int)
+    }
+
+    /// A body member.
+    package struct Member: Sendable, Hashable {
+        /// The name as decoded.
+        package var name: String
+        /// The value.
+        package var value: Value
+    }
+
+    /// How the `X-PPG-Signature` header departs from a valid one (the corpus's kinds of tampering).
+    package enum Signature: Sendable, Hashable {
+        case valid, missing, empty, extend, uppercase, whitespace, prefix, otherEncoding
+        case truncate(Int)
+        case flip(Int)
+        case otherKey
+        /// Signed with the query changed (a token appended).
+        case otherQuery
+        /// Two fields, the valid one first or last.
+        case duplicate(validFirst: Bool)
+        /// Signed over the body with its last member's value changed.
+        case otherBody
+    }
+
+    /// The body's members, in order.
+    package var members: [Member]
+    /// Spaces and newlines between the body's tokens.
+    package var pretty = false
+    /// A form body (`name=value&…`) instead of JSON.
+    package var form = false
+    /// The query's `&`-separated pieces; `[]` is a bare `?`, `nil` no query.
+    package var query: [String]?
+    /// The Content-Type; `nil` the default (JSON, or form for a form body), `""` none.
+    package var contentType: String?
+    /// Fields besides Content-Type and the signature.
+    package var headers: [[String]] = []
+    /// The method.
+    package var method = "POST"
+    /// Sent chunked.
+    package var chunked = false
+    /// A path variant (`TargetChange.pathForms`) the request is sent to.
+    package var pathForm: String?
+    /// The signature header.
+    package var signature: Signature = .valid
+    /// The signature header's name as sent.
+    package var headerName = signatureHeaderName
+
+    /// Why either answer conforms for this case under a scheme (SPEC.md's `acceptable` and `either` readings), or
+    /// `nil` when only one answer does. Such cases are judged by those rules, never as a disagreement.
+    package func eitherReason(under scheme: SignatureScheme) -> String? {
+        switch signature {
+        case .uppercase: return "uppercase hex is acceptable (R8.4)"
+        case .whitespace: return "white space around the value is acceptable (R8.5)"
+        default: break
+        }
+        let names = members.map(\.name)
+        if !members.contains(where: { $0.name == "projectId" && $0.value == .string(Self.projectID, escaped: false) }) {
+            return "a body without the projectId as a string may go either way (R10.7)"
+        }
+        guard signature == .valid else { return nil }
+        if scheme == .urlParameters && !form {
+            if Set(names).count < names.count { return "duplicate member names are acceptable (R5.7)" }
+            if members.contains(where: {
+                if case .raw(let text) = $0.value { text.first == "{" || text.first == "[" } else { false }
+            }) {
+                return "nested values are acceptable under url-params (R5.3)"
+            }
+        }
+        if let contentType, !form, !Self.jsonLabels.contains(contentType) {
+            return "an unusual Content-Type on a valid delivery may be refused (content/text-plain)"
+        }
+        if pathForm != nil { return "a valid delivery to another path may be refused (inputs/path-*)" }
+        return nil
+    }
+
+    /// The Content-Type values that label JSON.
+    static let jsonLabels = ["application/json", "application/json; charset=utf-8", "APPLICATION/JSON"]
+    /// The projectId placeholder a body carries.
+    static let projectID = "{{projectId}}"
+
+    /// The body as text, placeholders kept.
+    package var bodyText: String {
+        if form {
+            return members.map { Self.formEncoded($0.name) + "=" + Self.formEncoded(Self.plain($0.value)) }
+                .joined(separator: "&")
+        }
+        let (colon, comma, open, close) = pretty ? (": ", ",\n  ", "{\n  ", "\n}\n") : (":", ",", "{", "}")
+        let pairs = members.map { Self.jsonString($0.name, escaped: false) + colon + Self.json($0.value) }
+        return open + pairs.joined(separator: comma) + close
+    }
+
+    /// The case as a receiver vector with an expectation.
+    package func vector(id: String, comment: String, flags: [String], expect: ExpectedVerdict) -> ReceiverVector {
+        var headerList: [[String]] = []
+        switch contentType {
+        case nil: headerList.append(["Content-Type", form ? "application/x-www-form-urlencoded" : "application/json"])
+        case ""?: break
+        case let label?: headerList.append(["Content-Type", label])
+        }
+        headerList += headers
+        var request = RequestTemplate(
+            method: method == "POST" ? nil : method, query: query?.joined(separator: "&"),
+            headers: headerList == [["Content-Type", "application/json"]] ? nil : headerList,
+            body: BodyTemplate(text: bodyText), chunked: chunked ? true : nil)
+        if let pathForm {
+            var change = TargetChange()
+            change.path = pathForm
+            request.target = change
+        }
+        var vector = ReceiverVector(
+            id: id, comment: comment, flags: flags, request: request, signature: directive, expect: expect)
+        if chunked { vector.alsoAllowed = [411] }
+        return vector
+    }
+
+    /// The signature directive, or `nil` for a valid signature under the default header name.
+    var directive: SignatureDirective? {
+        var directive: SignatureDirective
+        switch signature {
+        case .valid: directive = SignatureDirective(kind: .valid)
+        case .missing: directive = SignatureDirective(kind: .missing)
+        case .empty: directive = SignatureDirective(kind: .empty)
+        case .uppercase: directive = SignatureDirective(kind: .uppercase)
+        case .otherEncoding: directive = SignatureDirective(kind: .otherEncoding)
+        case .extend:
+            directive = SignatureDirective(kind: .extend)
+            directive.value = "0"
+        case .whitespace:
+            directive = SignatureDirective(kind: .whitespace)
+            directive.value = " "
+        case .prefix:
+            directive = SignatureDirective(kind: .prefix)
+            directive.value = "sha1="
+        case .truncate(let count):
+            directive = SignatureDirective(kind: .truncate)
+            directive.count = count
+        case .flip(let index):
+            directive = SignatureDirective(kind: .flip)
+            directive.count = index
+        case .otherKey:
+            directive = SignatureDirective(kind: .otherKey)
+            directive.value = "attacker-chosen-key"
+        case .otherQuery:
+            directive = SignatureDirective(kind: .otherURL)
+            var change = URLChange()
+            change.query = (query.map { $0.joined(separator: "&") + "&" } ?? "") + "token=forged"
+            directive.url = change
+        case .duplicate(let validFirst):
+            directive = SignatureDirective(kind: .duplicate)
+            directive.order = validFirst ? "valid-first" : "invalid-first"
+        case .otherBody:
+            directive = SignatureDirective(kind: .otherBody)
+            var changed = self
+            if let last = changed.members.indices.last {
+                changed.members[last].value = .string("changed-after-signing", escaped: false)
+            }
+            directive.value = changed.bodyText
+        }
+        if headerName != signatureHeaderName { directive.header = headerName }
+        if directive.kind == .valid && directive.header == nil { return nil }
+        return directive
+    }
+
+    // MARK: Text
+
+    static func plain(_ value: Value) -> String {
+        switch value {
+        case .string(let text, _): text
+        case .raw(let text): text
+        case .fill(let count): "{{fill:\(count)}}"
+        }
+    }
+
+    static func json(_ value: Value) -> String {
+        switch value {
+        case .string(let text, let escaped): jsonString(text, escaped: escaped)
+        case .raw(let text): text
+        case .fill(let count): "\"{{fill:\(count)}}\""
+        }
+    }
+
+    /// A JSON string literal; placeholders (`{{…}}`) pass through as written.
+    static func jsonString(_ text: String, escaped: Bool) -> String {
+        var out = "\""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\t": out += "\\t"
+            case _ where scalar.value < 0x20 || (escaped && scalar.value >= 0x80):
+                for unit in String(scalar).utf16 { out += "\\u" + hex4(unit) }
+            default: out.unicodeScalars.append(scalar)
+            }
+        }
+        return out + "\""
+    }
+
+    static func hex4(_ unit: UInt16) -> String {
+        let digits = Array("0123456789abcdef")
+        return String([12, 8, 4, 0].map { digits[Int(unit >> UInt16($0)) & 0xF] })
+    }
+
+    /// Percent-encodes all but unreserved characters (RFC 3986 §2.3); a space as `+`.
+    static func formEncoded(_ text: String) -> String {
+        var out = ""
+        for byte in text.utf8 {
+            switch byte {
+            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
+                UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"),
+                UInt8(ascii: "~"), UInt8(ascii: "{"), UInt8(ascii: "}"), UInt8(ascii: ":"):
+                out.unicodeScalars.append(Unicode.Scalar(byte))
+            case UInt8(ascii: " "): out += "+"
+            default: out += "%" + String(hex4(UInt16(byte)).suffix(2)).uppercased()
+            }
+        }
+        return out
+    }
+}

@@ -1,0 +1,271 @@
+import Foundation
+import PPGSignature
+import PPGVectors
+
+/// Where a fuzz case's expected answer comes from.
+public enum FuzzOracle: Sendable {
+    /// SPEC.md's reference receiver, in-process, with SPEC's alternatives (`acceptable`, `either`, RFC-allowed
+    /// statuses) judged as such.
+    case reference
+    /// Another receiver (`fuzz --against`): the two must agree.
+    case target(any ConformanceTarget)
+}
+
+/// What a fuzz run does.
+public struct FuzzOptions: Sendable {
+    /// The seed; the same seed generates the same cases.
+    public var seed: UInt64
+    /// Stop after this many cases.
+    public var runs: Int?
+    /// Stop after this many seconds (checked between batches).
+    public var seconds: Double?
+    /// Deliveries at once (HTTP targets).
+    public var jobs = 1
+    /// The receiver's configuration: projectId, URLs, profile.
+    public var configuration: ReceiverConfiguration
+    /// The corpus manifest the cases are judged under (its flags name what a case exercises).
+    public var manifest: Manifest
+    /// Candidates tried when shrinking one disagreement.
+    public var maximumShrinkSteps = 400
+    /// Called after each batch with the cases run and the distinct disagreements so far.
+    public var progress: (@Sendable (Int, Int) -> Void)?
+
+    /// Creates options.
+    public init(seed: UInt64, configuration: ReceiverConfiguration, manifest: Manifest) {
+        self.seed = seed
+        self.configuration = configuration
+        self.manifest = manifest
+    }
+}
+
+/// One distinct disagreement, shrunk.
+public struct FuzzDisagreement: Sendable {
+    /// The shrunk case as a receiver vector, with the oracle's expectation.
+    public var vector: ReceiverVector
+    /// The case number (from 0) that first showed it.
+    public var firstRun: Int
+    /// What the target answered to the shrunk case: the outcome's `actual`.
+    public var actual: String
+    /// Why the target's answer is wrong.
+    public var reason: String
+    /// Known bugs (mutants) that answer the shrunk case as the target did: the likely causes.
+    public var causes: [Mutant]
+    /// Candidates tried while shrinking.
+    public var shrinkSteps: Int
+}
+
+/// A fuzz run's result.
+public struct FuzzResult: Sendable {
+    /// The seed.
+    public var seed: UInt64
+    /// Cases generated and judged.
+    public var runs: Int
+    /// Of those, cases where SPEC allows either answer (never a disagreement) or the oracle gave none.
+    public var notJudged: Int
+    /// Seconds the run took.
+    public var seconds: Double
+    /// Distinct disagreements, in the order found.
+    public var disagreements: [FuzzDisagreement]
+}
+
+/// `ppg-conformance fuzz`: generated deliveries judged against an oracle, each disagreement shrunk to a minimal
+/// delivery that still disagrees, re-checked, and kept as a receiver vector.
+public enum Fuzzer {
+    static let batchSize = 64
+
+    /// Runs cases until the options' budget is spent.
+    /// - Parameters:
+    ///   - target: The receiver under test.
+    ///   - oracle: Where expectations come from.
+    ///   - options: Seed, budget, configuration.
+    /// - Returns: The distinct disagreements, shrunk.
+    public static func run(target: any ConformanceTarget, oracle: FuzzOracle, options: FuzzOptions) -> FuzzResult {
+        let clock = ContinuousClock()
+        let start = clock.now
+        var runs = 0
+        var notJudged = 0
+        var found: [FuzzDisagreement] = []
+        var seen = Set<String>()
+        func elapsed() -> Double { seconds(clock.now - start) }
+        while options.runs.map({ runs < $0 }) ?? true, options.seconds.map({ elapsed() < $0 }) ?? true {
+            let count = min(batchSize, (options.runs ?? Int.max) - runs)
+            let cases = (runs..<(runs + count)).map { FuzzGenerator.fuzzCase(seed: options.seed, index: $0) }
+            var batch: [(index: Int, fuzzCase: FuzzCase, expect: ExpectedVerdict)] = []
+            for (offset, expect) in expectations(cases, oracle: oracle, options: options).enumerated() {
+                guard let expect else {
+                    notJudged += 1
+                    continue
+                }
+                batch.append((runs + offset, cases[offset], expect))
+            }
+            let vectors = batch.map { item in
+                item.fuzzCase.vector(id: "fuzz/\(item.index)", comment: "", flags: [], expect: item.expect)
+            }
+            let outcomes = judge(vectors, target: target, options: options, jobs: options.jobs)
+            for (item, outcome) in zip(batch, outcomes) where outcome.status == .fail || outcome.status == .error {
+                let causes = likelyCauses(item.fuzzCase, expect: item.expect, actual: outcome.actualStatus, options)
+                let key =
+                    "\(item.expect.rawValue) \(statusClass(outcome.actualStatus)) "
+                    + causes.map(\.rawValue).joined(separator: ",")
+                guard !seen.contains(key) else { continue }
+                seen.insert(key)
+                guard
+                    let disagreement = shrink(
+                        item.fuzzCase, firstRun: item.index, target: target, oracle: oracle, options: options)
+                else { continue }
+                // Shrunk, cases found apart often turn out the same bug: one vector each.
+                let shrunkKey =
+                    "shrunk \(disagreement.vector.expect.rawValue) \(disagreement.reason) "
+                    + disagreement.causes.map(\.rawValue).joined(separator: ",")
+                guard !seen.contains(shrunkKey) else { continue }
+                seen.insert(shrunkKey)
+                found.append(disagreement)
+            }
+            runs += count
+            options.progress?(runs, found.count)
+        }
+        return FuzzResult(
+            seed: options.seed, runs: runs, notJudged: notJudged, seconds: elapsed(), disagreements: found)
+    }
+
+    /// The oracle's expectations for a batch: in-process one by one, or over HTTP `jobs` at a time.
+    static func expectations(_ cases: [FuzzCase], oracle: FuzzOracle, options: FuzzOptions) -> [ExpectedVerdict?] {
+        guard case .target(let other) = oracle else {
+            return cases.map { expectation($0, oracle: oracle, options: options) }
+        }
+        let vectors = cases.enumerated().map { offset, fuzzCase in
+            fuzzCase.vector(id: "fuzz/\(offset)", comment: "", flags: [], expect: .either)
+        }
+        let outcomes = judge(vectors, target: other, options: options, jobs: options.jobs)
+        let statuses = Dictionary(outcomes.map { ($0.id, $0.actualStatus) }) { first, _ in first }
+        return vectors.map { vector in verdict(statuses[vector.id] ?? nil, alsoAllowed: vector.alsoAllowed ?? []) }
+    }
+
+    /// What a status says: accepted, rejected (unless the status is one the vector also allows), or nothing.
+    static func verdict(_ status: Int?, alsoAllowed: [Int]) -> ExpectedVerdict? {
+        switch status {
+        case (200...299)?: .accept
+        case let status? where (400...499).contains(status) && !alsoAllowed.contains(status): .reject
+        default: nil
+        }
+    }
+
+    /// The oracle's expectation for a case, or `nil` where either answer conforms or the oracle gave no verdict.
+    static func expectation(_ fuzzCase: FuzzCase, oracle: FuzzOracle, options: FuzzOptions) -> ExpectedVerdict? {
+        let oracleTarget: any ConformanceTarget
+        switch oracle {
+        case .reference:
+            if fuzzCase.eitherReason(under: options.configuration.profile.scheme) != nil { return nil }
+            oracleTarget = ReferenceTarget(configuration: options.configuration)
+        case .target(let other):
+            oracleTarget = other
+        }
+        let vector = fuzzCase.vector(id: "fuzz/oracle", comment: "", flags: [], expect: .either)
+        guard let deliveries = try? vector.deliveries(for: options.configuration),
+            deliveries.allSatisfy({ $0.notApplicable == nil })
+        else { return nil }
+        return verdict((try? oracleTarget.deliver(deliveries))?.first?.status, alsoAllowed: vector.alsoAllowed ?? [])
+    }
+
+    /// Runs vectors on the target as the corpus runner does, in order.
+    static func judge(
+        _ vectors: [ReceiverVector], target: any ConformanceTarget, options: FuzzOptions, jobs: Int
+    ) -> [VectorOutcome] {
+        guard !vectors.isEmpty else { return [] }
+        let corpus = Corpus(
+            directory: "", manifest: options.manifest,
+            receiverVectors: vectors.map { Located(vector: $0, file: "receiver/fuzz.json", category: "fuzz") })
+        let runOptions = RunOptions(configuration: options.configuration, jobs: jobs)
+        return Runner.run(corpus: corpus, target: target, options: runOptions).outcomes
+    }
+
+    /// The target's outcome where it disagrees with the oracle on a case, else `nil`.
+    static func disagreement(
+        _ fuzzCase: FuzzCase, target: any ConformanceTarget, oracle: FuzzOracle, options: FuzzOptions
+    ) -> (VectorOutcome, ExpectedVerdict)? {
+        guard let expect = expectation(fuzzCase, oracle: oracle, options: options) else { return nil }
+        let vector = fuzzCase.vector(id: "fuzz/shrink", comment: "", flags: [], expect: expect)
+        guard let outcome = judge([vector], target: target, options: options, jobs: 1).first,
+            outcome.status == .fail || outcome.status == .error
+        else { return nil }
+        return (outcome, expect)
+    }
+
+    /// The smallest case found that still disagrees, re-checked once more on the target; `nil` if it no longer
+    /// disagrees at all (a flaky answer).
+    static func shrink(
+        _ original: FuzzCase, firstRun: Int, target: any ConformanceTarget, oracle: FuzzOracle, options: FuzzOptions
+    ) -> FuzzDisagreement? {
+        var current = original
+        var steps = 0
+        search: while steps < options.maximumShrinkSteps {
+            for candidate in FuzzShrinker.simpler(current) {
+                steps += 1
+                if disagreement(candidate, target: target, oracle: oracle, options: options) != nil {
+                    current = candidate
+                    continue search
+                }
+                if steps >= options.maximumShrinkSteps { break search }
+            }
+            break
+        }
+        guard let (outcome, expect) = disagreement(current, target: target, oracle: oracle, options: options) else {
+            return nil
+        }
+        // A known bug explains the case only if it also answers every simpler case as the target did: the target
+        // agreed with the oracle on each of them (that is where shrinking stopped).
+        let neighbours = FuzzShrinker.simpler(current).compactMap { candidate in
+            expectation(candidate, oracle: oracle, options: options).map { (candidate, $0) }
+        }
+        let causes = likelyCauses(current, expect: expect, actual: outcome.actualStatus, options).filter { mutant in
+            neighbours.allSatisfy { candidate, expected in
+                let status = answer(of: mutant, to: candidate, options)
+                return status.map { expected == ($0 / 100 == 2 ? .accept : .reject) } ?? false
+            }
+        }
+        let vector = current.vector(
+            id: "fuzz/found", comment: "", flags: FuzzShrinker.flags(of: current, in: options.manifest),
+            expect: expect)
+        return FuzzDisagreement(
+            vector: vector, firstRun: firstRun, actual: outcome.actual, reason: outcome.reason, causes: causes,
+            shrinkSteps: steps)
+    }
+
+    /// The mutants that answer a case in the target's status class while the expectation says otherwise.
+    static func likelyCauses(
+        _ fuzzCase: FuzzCase, expect: ExpectedVerdict, actual: Int?, _ options: FuzzOptions
+    ) -> [Mutant] {
+        // Bugs that get every delivery wrong explain anything: named after the bugs that get only some wrong.
+        let broad: [Mutant] = [.acceptAll, .okWithErrorBody, .redirects]
+        return Mutant.allCases.filter { mutant in
+            guard mutant.applies(to: options.configuration.profile.scheme) else { return false }
+            let status = answer(of: mutant, to: fuzzCase, options)
+            return statusClass(status) == statusClass(actual) && statusClass(status) != expected(expect)
+        }.sorted { !broad.contains($0) && broad.contains($1) }
+    }
+
+    /// A mutant's status for a case, in-process.
+    static func answer(of mutant: Mutant, to fuzzCase: FuzzCase, _ options: FuzzOptions) -> Int? {
+        let vector = fuzzCase.vector(id: "fuzz/cause", comment: "", flags: [], expect: .either)
+        guard let deliveries = try? vector.deliveries(for: options.configuration) else { return nil }
+        let reference = ReferenceReceiver(
+            projectID: options.configuration.projectID, publicURL: options.configuration.publicURL,
+            profile: options.configuration.profile)
+        let target = ReferenceTarget(
+            configuration: options.configuration, receiver: MutantReceiver(mutant: mutant, reference: reference))
+        return (try? target.deliver(deliveries))?.first?.status
+    }
+
+    static func statusClass(_ status: Int?) -> String {
+        guard let status else { return "none" }
+        return "\(status / 100)xx"
+    }
+
+    static func expected(_ verdict: ExpectedVerdict) -> String {
+        switch verdict {
+        case .accept: "2xx"
+        case .reject: "4xx"
+        case .either: "either"
+        }
+    }
+}

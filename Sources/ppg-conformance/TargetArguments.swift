@@ -1,0 +1,77 @@
+import Foundation
+import PPGConformance
+import PPGSignature
+import PPGVectors
+
+/// The target of `run` and `fuzz`, from `--exec`, `--target` or neither (the in-process reference, or for `fuzz` a
+/// `--mutant`), with the receiver configuration the options give: one reading of these options for both commands.
+enum TargetArguments {
+    /// The chosen target and the configuration deliveries are signed for.
+    struct Chosen {
+        var target: any ConformanceTarget
+        /// Set for `--exec`: its fatal errors are read after a run.
+        var pipe: PipeTarget?
+        /// Set for `--target`.
+        var http: HTTPTarget?
+        var configuration: ReceiverConfiguration
+    }
+
+    /// Reads `--exec`, `--target`, `--project-id`, `--public-url`, `--timeout`, `--insecure`, `--cacert`.
+    /// - Parameters:
+    ///   - inProcess: The receiver to run in-process when neither `--exec` nor `--target` is given.
+    static func choose(
+        _ arguments: ParsedArguments, command: String, profile: SignatureProfile,
+        inProcess: ((ReceiverConfiguration) -> any ConformanceTarget)? = nil
+    ) throws -> Chosen {
+        var configuration = ReferenceTarget.defaultConfiguration(profile: profile)
+        if let projectID = arguments.value("project-id") {
+            guard !projectID.isEmpty else { throw CLIError.usage("\(command): '--project-id' must not be empty") }
+            configuration.projectID = projectID
+        }
+        func url(_ option: String) throws(CLIError) -> RawURL? {
+            try arguments.url(option, schemes: ["http", "https"])
+        }
+        let targetURL = try url("target")
+        if let publicURL = try url("public-url") {
+            configuration.targetURL = publicURL
+            configuration.publicURL = publicURL
+        }
+        let timeout = try arguments.number("timeout")
+        if let program = arguments.value("exec") {
+            guard targetURL == nil else {
+                throw CLIError.usage("\(command): give either '--target' or '--exec', not both")
+            }
+            guard !program.trimmingCharacters(in: .whitespaces).isEmpty else {
+                throw CLIError.usage("\(command): '--exec' needs a command")
+            }
+            for option in ["jobs", "insecure", "cacert"] where arguments.value(option) != nil || arguments.has(option) {
+                throw CLIError.usage(
+                    "\(command): '--\(option)' only applies with '--target' (a pipe answers one at a time)")
+            }
+            do {
+                let pipe = try PipeTarget(command: program, configuration: configuration, timeout: timeout)
+                return Chosen(target: pipe, pipe: pipe, configuration: configuration)
+            } catch {
+                throw CLIError(kind: .unreachable, message: "\(command): \(error.message)")
+            }
+        }
+        if let targetURL {
+            guard arguments.value("project-id") != nil else {
+                throw CLIError.usage(
+                    "\(command): '--target' needs '--project-id' (the projectId the receiver is configured with)")
+            }
+            configuration.targetURL = targetURL
+            configuration.publicURL = try url("public-url") ?? targetURL
+            let http = HTTPTarget(
+                url: targetURL, timeout: timeout, insecure: arguments.has("insecure"),
+                caFile: try TLSArguments.caFile(arguments, url: targetURL))
+            return Chosen(target: http, http: http, configuration: configuration)
+        }
+        for option in ["jobs", "timeout", "insecure", "cacert"]
+        where arguments.value(option) != nil || arguments.has(option) {
+            throw CLIError.usage("\(command): '--\(option)' only applies with '--target' or '--exec'")
+        }
+        let target = inProcess?(configuration) ?? ReferenceTarget(configuration: configuration)
+        return Chosen(target: target, configuration: configuration)
+    }
+}

@@ -1,0 +1,97 @@
+import Foundation
+import TestSupport
+import Testing
+
+/// `fuzz`: generated deliveries, disagreements shrunk and written as a corpus that repeats them.
+@Suite("fuzz")
+struct FuzzTests {
+    @Test("the reference never disagrees with SPEC.md's reference: exit 0, the seed printed")
+    func referenceAgrees() throws {
+        let result = try TestSupport.tool(["fuzz", "--seed", "7", "--runs", "400"])
+        #expect(result.status == 0, "\(result.stdout.suffix(600))")
+        #expect(result.stdoutLines.first?.hasPrefix("fuzz: seed 7, target reference") == true)
+        #expect(result.stdoutLines.last?.hasPrefix("seed 7: 400 runs in") == true, "\(result.stdout.suffix(300))")
+        #expect(result.stdoutLines.last?.hasSuffix("0 distinct disagreements") == true)
+    }
+
+    @Test("a mutant's bug is found and shrunk; the corpus written lints, passes the reference, fails the mutant")
+    func findsShrinksAndKeeps() throws {
+        let directory = try TestSupport.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let arguments = ["fuzz", "--mutant", "case-insensitive-sort", "--seed", "1", "--runs", "300"]
+        let found = try TestSupport.tool(arguments + ["--out", directory + "/a", "--json", directory + "/a.json"])
+        #expect(found.status == 1, "\(found.stdout.suffix(600))")
+        #expect(found.stdout.contains("likely cause: 'case-insensitive-sort'"), "\(found.stdout.suffix(600))")
+        // Shrunk: the projectId and one member whose name sorts otherwise without case.
+        let file = directory + "/a/receiver/fuzz.json"
+        let text = try String(contentsOfFile: file, encoding: .utf8)
+        let corpus = try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])
+        let vectors = try #require(corpus["vectors"] as? [[String: Any]])
+        try #require(vectors.count == 1, "\(text)")
+        let body = try #require(((vectors[0]["request"] as? [String: Any])?["body"] as? [String: Any])?["text"])
+        let members = try #require(
+            try JSONSerialization.jsonObject(with: Data("\(body)".utf8)) as? [String: Any])
+        #expect(members.count == 2, "\(body)")
+
+        let lint = try TestSupport.tool(["vectors", "lint", directory + "/a"])
+        #expect(lint.status == 0, "\(lint.stdout)")
+        let reference = try TestSupport.tool(["run", "--vectors", directory + "/a"])
+        #expect(reference.status == 0, "\(reference.stdout.suffix(400))")
+        #expect(reference.stdoutLines.last == "1 passed, 0 failed, 0 skipped")
+        let serve = try ListeningProcess(["--project-id", "p", "--mutant", "case-insensitive-sort"])
+        defer { _ = serve.stop() }
+        let mutant = try TestSupport.tool([
+            "run", "--vectors", directory + "/a", "--target", serve.url, "--project-id", "p", "--no-probe",
+        ])
+        #expect(mutant.status == 1, "\(mutant.stdout.suffix(400))")
+        #expect(mutant.stdoutLines.last == "0 passed, 1 failed, 0 skipped")
+
+        // The same seed against the same receiver writes the same bytes.
+        _ = try TestSupport.tool(arguments + ["--out", directory + "/b"])
+        for path in ["manifest.json", "receiver/fuzz.json"] {
+            let first = try Data(contentsOf: URL(fileURLWithPath: directory + "/a/" + path))
+            let second = try Data(contentsOf: URL(fileURLWithPath: directory + "/b/" + path))
+            #expect(first == second, "\(path) differs between two runs of seed 1")
+        }
+        let json = try Data(contentsOf: URL(fileURLWithPath: directory + "/a.json"))
+        let report = try #require(try JSONSerialization.jsonObject(with: json) as? [String: Any])
+        #expect(report["seed"] as? String == "1")
+        #expect((report["disagreements"] as? [Any])?.count == 1)
+    }
+
+    @Test("two receivers against each other: where they differ is a disagreement, over HTTP")
+    func against() throws {
+        // Both receivers are configured with the same public URL, as two deployments of one webhook would be.
+        let publicURL = "https://hooks.example.com/ppg/webhook"
+        let reference = try ListeningProcess(["--project-id", "p", "--public-url", publicURL])
+        defer { _ = reference.stop() }
+        let mutant = try ListeningProcess([
+            "--project-id", "p", "--mutant", "prefix-compare", "--public-url", publicURL,
+        ])
+        defer { _ = mutant.stop() }
+        let result = try TestSupport.tool([
+            "fuzz", "--target", mutant.url, "--against", reference.url, "--project-id", "p", "--public-url",
+            publicURL, "--seed", "1", "--runs", "200",
+        ])
+        #expect(result.status == 1, "\(result.stdout.suffix(800))\(result.stderr)")
+        #expect(result.stdout.contains("oracle http://127.0.0.1:\(reference.port)/ppg/webhook"))
+        #expect(result.stdout.contains("likely cause: 'prefix-compare'\n"), "\(result.stdout.suffix(800))")
+        #expect(result.stdoutLines.last?.hasSuffix("1 distinct disagreement") == true, "\(result.stdout.suffix(800))")
+    }
+
+    @Test(
+        "bad input is one line and exit 2",
+        arguments: [
+            (["--seed", "abc"], "invalid value 'abc' for '--seed'"),
+            (["--runs", "10", "--seconds", "1"], "give '--runs' or '--seconds', not both"),
+            (["--mutant", "accept-all", "--target", "http://127.0.0.1:1/"], "'--mutant' runs in-process"),
+            (["--against", "http://127.0.0.1:1/"], "'--against' compares two '--target's"),
+            (["--mutant", "no-such-bug"], "--mutant"),
+        ])
+    func badInput(arguments: [String], message: String) throws {
+        let result = try TestSupport.tool(["fuzz"] + arguments)
+        #expect(result.status == 2, "\(result.stdout)")
+        #expect(result.stderr.contains(message), "\(result.stderr)")
+        #expect(result.stderr.split(separator: "\n").count == 1)
+    }
+}

@@ -1,0 +1,73 @@
+import PPGConformance
+import PPGSignature
+import PPGVectors
+import Testing
+
+@Suite("Fuzz generator and shrinker")
+struct FuzzGeneratorTests {
+    @Test("every generated case becomes deliveries the reference answers 2xx or 4xx, under both schemes")
+    func casesMaterialise() throws {
+        for profile in [SignatureProfile.default, SignatureProfile(scheme: .jsonBody, encoding: .base64)] {
+            let configuration = ReferenceTarget.defaultConfiguration(profile: profile)
+            let reference = ReferenceTarget(configuration: configuration)
+            var statuses: [Int: Int] = [:]
+            for index in 0..<1500 {
+                let fuzzCase = FuzzGenerator.fuzzCase(seed: 11, index: index)
+                let vector = fuzzCase.vector(id: "fuzz/\(index)", comment: "", flags: [], expect: .either)
+                let deliveries = try vector.deliveries(for: configuration)
+                let status = try #require(try reference.deliver(deliveries).first?.status)
+                statuses[status / 100, default: 0] += 1
+            }
+            #expect(Set(statuses.keys) == [2, 4], "\(profile): \(statuses)")
+            // Both verdicts are drawn often enough to matter.
+            #expect(statuses.values.allSatisfy { $0 > 300 }, "\(profile): \(statuses)")
+        }
+    }
+
+    @Test("a case depends only on its seed and index")
+    func repeatable() {
+        for index in [0, 1, 99, 12_345] {
+            #expect(FuzzGenerator.fuzzCase(seed: 5, index: index) == FuzzGenerator.fuzzCase(seed: 5, index: index))
+        }
+        let first = (0..<50).map { FuzzGenerator.fuzzCase(seed: 5, index: $0) }
+        let other = (0..<50).map { FuzzGenerator.fuzzCase(seed: 6, index: $0) }
+        #expect(first != other)
+    }
+
+    /// How much there is to a case: every part the shrinker can take away or make plainer counts.
+    static func complexity(_ fuzzCase: FuzzCase) -> Int {
+        func text(_ value: String) -> Int {
+            value.unicodeScalars.count
+                + value.unicodeScalars.filter { !("a"..."z").contains($0) && !("0"..."9").contains($0) }.count
+        }
+        var total = fuzzCase.headers.count * 100 + (fuzzCase.query.map { $0.count * 50 + 50 } ?? 0)
+        total +=
+            [
+                fuzzCase.pathForm != nil, fuzzCase.chunked, fuzzCase.method != "POST", fuzzCase.contentType != nil,
+                fuzzCase.pretty, fuzzCase.headerName != signatureHeaderName, fuzzCase.form,
+            ].filter { $0 }.count * 10
+        if case .truncate(let count) = fuzzCase.signature { total += count }
+        if case .flip(let index) = fuzzCase.signature { total += index }
+        total += (fuzzCase.members.firstIndex { $0.name == "projectId" } ?? 0)
+        for member in fuzzCase.members where member.name != "projectId" {
+            total += 1000 + text(member.name)
+            switch member.value {
+            case .string(let value, let escaped): total += text(value) + (escaped ? 1 : 0)
+            case .raw(let value): total += 2 + text(value)
+            case .fill(let count): total += count
+            }
+        }
+        return total
+    }
+
+    @Test("the shrinker offers only simpler cases and never drops the projectId")
+    func shrinkerSimplifies() {
+        for index in 0..<300 {
+            let fuzzCase = FuzzGenerator.fuzzCase(seed: 3, index: index)
+            for simpler in FuzzShrinker.simpler(fuzzCase) {
+                #expect(Self.complexity(simpler) < Self.complexity(fuzzCase), "\(fuzzCase) → \(simpler)")
+                #expect(simpler.members.contains { $0.name == "projectId" })
+            }
+        }
+    }
+}
