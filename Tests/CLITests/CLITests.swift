@@ -18,6 +18,24 @@ struct CLITests {
         #expect(json.stdout.contains(#""signature":"gdVBwZuU8y1QtJuSWP/UTYXv3cU=""#))
     }
 
+    @Test(
+        "options are checked before any work: unknown, out of range, a URL with a space or port 0 — one line, exit 2",
+        arguments: [
+            (["run", "--bogus"], "run: unknown option '--bogus'"),
+            (["run", "--target", "http://127.0.0.1:9/h", "--project-id", "p", "--jobs", "0"], "for '--jobs'"),
+            (["run", "--target", "http://127.0.0.1:9/h", "--project-id", "p", "--jobs", "257"], "for '--jobs'"),
+            (["run", "--target", "http://a b/h", "--project-id", "p"], "holds a space"),
+            (["run", "--target", "http://127.0.0.1:0/h", "--project-id", "p"], "invalid port '0'"),
+            (["run", "--target", "http://127.0.0.1:65536/h", "--project-id", "p"], "invalid port '65536'"),
+            (["serve", "--project-id", "p", "--port", "65536"], "for '--port'"),
+        ])
+    func optionChecks(arguments: [String], message: String) throws {
+        let result = try TestSupport.tool(arguments)
+        #expect(result.status == 2, "\(arguments): \(result.stdout.suffix(200))")
+        #expect(result.stderr.contains(message), "\(arguments): \(result.stderr)")
+        #expect(result.stderr.split(separator: "\n").count == 1)
+    }
+
     @Test("sign --json gives signingInputBase64 where the input is not UTF-8")
     func signBinary() throws {
         let directory = try TestSupport.temporaryDirectory()

@@ -7,6 +7,16 @@ import Testing
 
 @Suite("Reports")
 struct ReportTests {
+    @Test("a Markdown table cell escapes '|' inside its code span; HTML text escapes both quotes")
+    func cellAndAttributeEscaping() {
+        let cell = MarkdownText.code("401 | forged")
+        #expect(cell.contains("401 \\| forged"), "\(cell)")
+        #expect(!cell.replacingOccurrences(of: "\\|", with: "").contains("|"), "\(cell)")
+        let html = HTMLText.escape("\"' onmouseover=alert(1) x=\"")
+        #expect(html.contains("&quot;") && html.contains("&apos;"), "\(html)")
+        #expect(!html.contains("\"") && !html.contains("'"), "\(html)")
+    }
+
     static func failingRun() throws -> RunResult {
         let corpus = try #require(Fixtures.corpus)
         let expected = ExpectedFailures(text: "headers/missing # known\n", file: "e")

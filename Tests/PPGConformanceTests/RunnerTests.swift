@@ -1,8 +1,9 @@
-import PPGConformance
 import PPGSignature
 import PPGVectors
 import TestSupport
 import Testing
+
+@testable import PPGConformance
 
 @Suite("Runner")
 struct RunnerTests {
@@ -59,7 +60,7 @@ struct RunnerTests {
     @Test("under --strict a bad signature must be answered 401 or 403, a bad body may be 400")
     func strictStatuses() throws {
         let corpus = try #require(Fixtures.corpus)
-        let selection = Selection(only: ["headers/missing", "content/malformed-json"])
+        let selection = Selection(only: ["headers/missing", "headers/other-name", "content/malformed-json"])
         let lenient = Runner.run(
             corpus: corpus, target: FixedTarget(status: 400), options: Fixtures.options(selection: selection))
         #expect(!lenient.outcomes.isEmpty && lenient.outcomes.allSatisfy { $0.status == .pass })
@@ -67,7 +68,13 @@ struct RunnerTests {
             corpus: corpus, target: FixedTarget(status: 400),
             options: Fixtures.options(selection: selection, strict: true))
         #expect(strict.outcomes.first { $0.id == "headers/missing" }?.status == .fail)
+        // The signature under another name is no X-PPG-Signature at all: a signature fault too.
+        #expect(strict.outcomes.first { $0.id == "headers/other-name" }?.status == .fail)
         #expect(strict.outcomes.first { $0.id == "content/malformed-json" }?.status == .pass)
+        let accepted = Runner.run(
+            corpus: corpus, target: FixedTarget(status: 200), options: Fixtures.options(selection: selection))
+        let unverified = accepted.outcomes.filter(\.acceptedUnverified).map(\.id)
+        #expect(unverified.sorted() == ["headers/missing", "headers/other-name"])
         // Both statuses the README names conform under --strict, and the outcomes list the set.
         for status in [401, 403] {
             let answered = Runner.run(
@@ -129,6 +136,32 @@ struct RunnerTests {
         #expect(!get.reason.contains("the receiver broke"))
         let post = try #require(result.outcomes.first { $0.id == "events/legacy-ibody" })
         #expect(post.reason.contains("the receiver broke"))
+    }
+
+    @Test("a status a vector also allows conforms; the same status elsewhere does not")
+    func alsoAllowed() throws {
+        let corpus = try #require(Fixtures.corpus)
+        let put = try #require(corpus.receiverVectors.first { $0.vector.id == "content/put" })
+        try #require(put.vector.alsoAllowed?.contains(501) == true)
+        let result = Runner.run(
+            corpus: corpus, target: FixedTarget(status: 501),
+            options: Fixtures.options(selection: Selection(only: ["content/put", "content/get"])))
+        #expect(result.outcomes.first { $0.id == "content/put" }?.status == .pass)
+        #expect(result.outcomes.first { $0.id == "content/get" }?.status == .fail)
+    }
+
+    @Test("a run that tested nothing never conforms: no outcome, or every one skipped")
+    func emptyRunDoesNotConform() {
+        #expect(!RunSummary([]).conforms)
+        var skipped = VectorOutcome(
+            id: "a/b", category: "a", kind: .receiver, level: .required, flags: [], comment: "", status: .skip,
+            expected: "", actual: "", reason: "not applicable")
+        skipped.disposition = .skipped
+        #expect(!RunSummary([skipped]).conforms)
+        var passed = skipped
+        passed.status = .pass
+        passed.disposition = .passed
+        #expect(RunSummary([skipped, passed]).conforms)
     }
 
     @Test("counts read in the right number: one expected failure, this failure, these 2 failures")
@@ -317,6 +350,54 @@ struct DiagnosisTests {
         let diagnosis = try #require(Diagnosis.diagnose(result, corpus: corpus, options: options, target: target))
         #expect(diagnosis.causes.first?.mutant == .failOpenPath)
         #expect(diagnosis.causes.first?.exact == true)
+    }
+
+    /// A run with these vectors failed (with their status) and the others passed with 200.
+    static func result(failed: [String: Int], passed: [String]) -> RunResult {
+        func outcome(_ id: String, _ status: OutcomeStatus, _ code: Int) -> VectorOutcome {
+            var outcome = VectorOutcome(
+                id: id, category: "c", kind: .receiver, level: .required, flags: [], comment: "", status: status,
+                expected: "", actual: "", reason: "")
+            outcome.actualStatus = code
+            outcome.expectedStatuses = ["4xx"]
+            return outcome
+        }
+        let outcomes =
+            failed.keys.sorted().map { outcome($0, .fail, failed[$0] ?? 0) } + passed.map { outcome($0, .pass, 401) }
+        return RunResult(
+            outcomes: outcomes, summary: RunSummary(outcomes), notSent: [:], warnings: [], targetName: "t",
+            profile: .default, corpusVersion: "1", startedAt: 0, duration: 0)
+    }
+
+    @Test("a cause that passing vectors contradict ranks below one they do not, whatever the overlap")
+    func precisionFirst() throws {
+        let run = Self.result(failed: ["c/a": 200, "c/b": 200], passed: ["c/x"])
+        let catalogue = Diagnosis.Catalogue(fingerprints: [
+            (.acceptAll, ["c/a", "c/b", "c/x"]), (.prefixCompare, ["c/a"]),
+        ])
+        let diagnosis = try #require(Diagnosis(result: run, catalogue: catalogue))
+        #expect(diagnosis.causes.first?.mutant == .prefixCompare, "\(diagnosis.lines)")
+    }
+
+    @Test("a cause fits a failure only where its status is of the same class as the run's")
+    func statusClassFits() throws {
+        let run = Self.result(failed: ["c/a": 500], passed: [])
+        var catalogue = Diagnosis.Catalogue(fingerprints: [(.prefixCompare, ["c/a"]), (.serverErrorOnBadJSON, ["c/a"])])
+        catalogue.statuses = [.prefixCompare: ["c/a": 200], .serverErrorOnBadJSON: ["c/a": 500]]
+        let diagnosis = try #require(Diagnosis(result: run, catalogue: catalogue))
+        #expect(diagnosis.causes.map(\.mutant) == [.serverErrorOnBadJSON], "\(diagnosis.lines)")
+        #expect(diagnosis.causes.first?.indistinguishable.isEmpty == true, "\(diagnosis.lines)")
+    }
+
+    @Test("a bug that explains too small a part of its own failures is not named")
+    func overlapThreshold() throws {
+        let run = Self.result(failed: ["c/a": 200], passed: ["c/b", "c/c", "c/d", "c/e", "c/f"])
+        let catalogue = Diagnosis.Catalogue(fingerprints: [
+            (.acceptAll, ["c/a", "c/b", "c/c", "c/d", "c/e", "c/f"])
+        ])
+        let diagnosis = try #require(Diagnosis(result: run, catalogue: catalogue))
+        #expect(diagnosis.causes.isEmpty, "\(diagnosis.lines)")
+        #expect(diagnosis.unexplained == ["c/a"])
     }
 
     @Test("a receiver with two independent bugs gets both named, each with the failures it explains")

@@ -56,10 +56,13 @@ struct HTTPServerTests {
         arguments: [
             ("GET / HTTP/1.1\r\nHost: x\r\nX-Big: \(String(repeating: "a", count: 9000))\r\n\r\n", "431"),
             ("POST / HTTP/1.1\r\nContent-Length: 2000000\r\n\r\n", "413"),
-            ("POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n", "400"),
-            ("POST / HTTP/1.1\r\nContent-Length: 1\r\nTransfer-Encoding: chunked\r\n\r\n", "400"),
-            ("POST / HTTP/1.1\r\nContent-Length: -1\r\n\r\n", "400"),
-            ("POST / HTTP/1.1\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\n", "400"),
+            ("POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n", "400"),
+            // With a Host, so that the framing, not the missing Host, is what is refused.
+            ("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 1\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n", "400"),
+            ("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: -1\r\n\r\n", "400"),
+            ("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\nab", "400"),
+            ("POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip\r\n\r\n0\r\n\r\n", "400"),
+            ("POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip, chunked\r\n\r\n0\r\n\r\n", "400"),
             ("BLAH\r\n\r\n", "400"), ("GET nothing HTTP/1.1\r\n\r\n", "400"), ("GET / HTTP/9\r\n\r\n", "400"),
             ("GET / HTTP/1.1\r\nBad Name: x\r\n\r\n", "400"), ("GET / HTTP/1.1\r\n folded\r\n\r\n", "400"),
             ("GET /\(String(repeating: "a", count: 8200)) HTTP/1.1\r\n\r\n", "431"),

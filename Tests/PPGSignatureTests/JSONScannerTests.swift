@@ -26,7 +26,7 @@ struct JSONScannerTests {
         "rejects what RFC 8259 rejects, with the offset",
         arguments: [
             ("{\"a\":01}", JSONParseError.Kind.unexpectedCharacter), ("01", .trailingData),
-            ("[1,]", .unexpectedCharacter), ("\"a\u{01}\"", .controlCharacter),
+            ("[1,]", .unexpectedCharacter), ("\"a\u{01}\"", .controlCharacter), ("\"a\u{1F}\"", .controlCharacter),
             ("\"\\x\"", .invalidEscape), ("\"\\udc00\"", .loneSurrogate), ("1.", .invalidNumber),
             ("tru", .unexpectedCharacter),
             ("{\"a\" 1}", .unexpectedCharacter), ("[", .unexpectedEnd),
@@ -44,6 +44,7 @@ struct JSONScannerTests {
         "rejects invalid UTF-8 and overlong forms in strings",
         arguments: [
             [0x22, 0xFF, 0x22], [0x22, 0xC0, 0xAF, 0x22], [0x22, 0xED, 0xA0, 0x80, 0x22], [0x22, 0xE2, 0x82, 0x22],
+            [0x22, 0xE0, 0x80, 0xAF, 0x22], [0x22, 0xF0, 0x80, 0x80, 0xAF, 0x22], [0x22, 0xF4, 0x90, 0x80, 0x80, 0x22],
         ] as [[UInt8]])
     func invalidUTF8(bytes: [UInt8]) {
         #expect(throws: JSONParseError.self) { try JSONParser.parse(bytes) }

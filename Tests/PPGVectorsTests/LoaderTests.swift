@@ -253,14 +253,16 @@ struct LoaderTests {
         }
     }
 
-    @Test("a truncate or flip count outside the encodings' signatures is refused with the range")
-    func countRange() throws {
+    @Test(
+        "a truncate or flip count outside the encodings' signatures is refused with the range",
+        arguments: [28, 30])
+    func countRange(count: Int) throws {
         let receiver = #"""
             {"format": 1, "kind": "receiver", "category": "cat", "description": "d", "vectors": [
              {"id": "cat/one", "comment": "c", "flags": ["A"], "provenance": "derived", "level": "required",
               "encodings": ["base64"], "request": {"body": {"text": "{}"}},
-              "signature": {"kind": "truncate", "count": 30}, "expect": "reject"}]}
-            """#
+              "signature": {"kind": "truncate", "count": COUNT}, "expect": "reject"}]}
+            """#.replacingOccurrences(of: "COUNT", with: String(count))
         let corpus = try TemporaryCorpus(file: "{}")
         try FileManager.default.removeItem(atPath: corpus.directory + "/signature/cat.json")
         try TestSupport.write(receiver, to: corpus.directory + "/receiver/cat.json")
@@ -272,6 +274,19 @@ struct LoaderTests {
             return
         }
         #expect(error.path == "$.vectors[0].signature.count")
-        #expect(error.message.contains("count 30 is out of range: 'truncate' takes 0 to 27"))
+        #expect(error.message.contains("count \(count) is out of range: 'truncate' takes 0 to 27"))
+    }
+
+    @Test(
+        "a digest that is not 40 lowercase hex digits is refused",
+        arguments: ["A9993E364706816ABA3E25717850C26C9CD0D89D", "a9993e36"])
+    func digestForm(digest: String) throws {
+        let file = #"""
+            {"format": 1, "kind": "digest", "category": "cat", "description": "d", "vectors": [
+             {"id": "cat/one", "comment": "c", "flags": ["A"], "provenance": "derived", "message": "abc",
+              "digest": "DIGEST"}]}
+            """#.replacingOccurrences(of: "DIGEST", with: digest)
+        let error = try #require(try TemporaryCorpus.error(file))
+        #expect(error.message.contains("digest must be 40 lowercase hex digits"), "\(error.message)")
     }
 }

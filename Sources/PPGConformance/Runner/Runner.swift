@@ -407,7 +407,7 @@ public enum Runner {
                 outcome.actualStatus = last.1.status
             }
             outcome.acceptedUnverified = zip(deliveries, responses).contains { delivery, response in
-                delivery.signatureKind != .valid && (200...299).contains(response.status)
+                isSignatureRejection(delivery) && (200...299).contains(response.status)
                     && !delivery.alsoAllowed.contains(response.status)
             }
             for (delivery, response) in zip(deliveries, responses) {
@@ -502,9 +502,11 @@ public enum Runner {
         return readable ? .either : .reject
     }
 
-    /// Whether a rejection is about the signature (then `--strict` wants 401 or 403) rather than the body.
+    /// Whether a rejection is about the signature (then `--strict` wants 401 or 403) rather than the body: the
+    /// signature is tampered with, or sent under another name so that no `X-PPG-Signature` field arrives.
     static func isSignatureRejection(_ delivery: Delivery) -> Bool {
         delivery.signatureKind != .valid
+            || !delivery.headers.contains { ASCII.equalsIgnoringCase($0.name, signatureHeaderName) }
     }
 
     /// The statuses that conform for a delivery, as JSON reports them: classes (`2xx`, `4xx`) and codes.
