@@ -10,8 +10,8 @@ enum FuzzCommand: CLICommand {
     static let name = "fuzz"
     static let summary = "Search for bugs no vector names: generated deliveries, shrunk disagreements, new vectors."
     static let usage =
-        "ppg-conformance fuzz [--target URL --project-id ID [--against URL] [--jobs N] | --exec COMMAND | "
-        + "--mutant NAME] [--public-url URL] [--scheme S] [--encoding E] [--timeout S] [--seed N] "
+        "ppg-conformance fuzz [--target URL --project-id ID [--against URL] [--jobs N] [--insecure | --cacert FILE] "
+        + "| --exec COMMAND | --mutant NAME] [--public-url URL] [--scheme S] [--encoding E] [--timeout S] [--seed N] "
         + "[--runs N | --seconds S] [--out DIR] [--json FILE] [--vectors DIR]"
     static let options: [OptionSpec] = [
         CorpusLoading.option,
