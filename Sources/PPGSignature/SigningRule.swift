@@ -46,6 +46,9 @@ public struct SigningRule: Sendable, Hashable, CustomStringConvertible {
         case bodyOrder
         /// By name compared case-insensitively.
         case caseInsensitive
+        /// By name compared as UTF-16 code units (JavaScript's default `sort()`, Java's `String.compareTo`): an
+        /// astral character sorts before U+E000–U+FFFF, where UTF-8 bytes put it after.
+        case utf16
     }
 
     /// How parameters are written after the URL.
@@ -68,12 +71,15 @@ public struct SigningRule: Sendable, Hashable, CustomStringConvertible {
         public var order: Order
         /// How they are written.
         public var join: Join
+        /// Only the first this many members in body order are read (a parser's parameter limit); all when `nil`.
+        public var limit: Int?
 
         /// Creates a parameter reading.
-        public init(values: Values = .decoded, order: Order = .bytes, join: Join = .nameValue) {
+        public init(values: Values = .decoded, order: Order = .bytes, join: Join = .nameValue, limit: Int? = nil) {
             self.values = values
             self.order = order
             self.join = join
+            self.limit = limit
         }
 
         /// SPEC.md's: name+value, sorted by bytes, strings decoded.
@@ -90,6 +96,10 @@ public struct SigningRule: Sendable, Hashable, CustomStringConvertible {
         public static let separators = Parameters(join: .nameEqualsValue)
         /// The URL alone.
         public static let none = Parameters(join: .urlOnly)
+        /// Names sorted as UTF-16 code units.
+        public static let utf16 = Parameters(order: .utf16)
+        /// The first 20 members only.
+        public static let firstTwenty = Parameters(limit: 20)
         /// `null` as the text `null`.
         public static let nullAsText = Parameters(values: .nullAsText)
         /// Numbers through doubles.
@@ -107,6 +117,7 @@ public struct SigningRule: Sendable, Hashable, CustomStringConvertible {
                 case .bytes: join == .valuesOnly ? "sorted by name" : "sorted by bytes"
                 case .bodyOrder: "in body order"
                 case .caseInsensitive: "sorted case-insensitively"
+                case .utf16: "sorted by UTF-16 code units"
                 }
             let valuesText =
                 switch values {
@@ -115,12 +126,13 @@ public struct SigningRule: Sendable, Hashable, CustomStringConvertible {
                 case .nullAsText: " with null signed as the text 'null'"
                 case .throughDoubles: " with numbers re-serialised through doubles"
                 }
+            let limitText = limit.map { ", the first \($0) members only" } ?? ""
             switch join {
             case .urlOnly:
                 return "no parameters (the URL alone)"
             case .nameValue:
                 let orderPart = order != .bytes || values == .decoded ? ", " + orderText : ""
-                return "name+value" + valuesText + orderPart
+                return "name+value" + valuesText + orderPart + limitText
             case .valuesOnly:
                 return "values only" + valuesText + ", " + orderText
             case .nameEqualsValue:
@@ -245,6 +257,7 @@ public struct SigningRule: Sendable, Hashable, CustomStringConvertible {
             var input = Array(try message.url(url).utf8)
             if parameters.join == .urlOnly { return input }
             var list = try message.parameters(parameters.values)
+            if let limit = parameters.limit { list = Array(list.prefix(limit)) }
             switch parameters.order {
             case .bodyOrder:
                 break
@@ -259,6 +272,15 @@ public struct SigningRule: Sendable, Hashable, CustomStringConvertible {
                     let (left, right) = (ASCII.lowercased(lhs.element.name), ASCII.lowercased(rhs.element.name))
                     return left == right ? lhs.offset < rhs.offset : left.lexicographicallyPrecedes(right)
                 }.map(\.element)
+            case .utf16:
+                list.sort { lhs, rhs in
+                    let (left, right) = (
+                        String(decoding: lhs.name, as: UTF8.self), String(decoding: rhs.name, as: UTF8.self)
+                    )
+                    return left == right
+                        ? lhs.value.lexicographicallyPrecedes(rhs.value)
+                        : left.utf16.lexicographicallyPrecedes(right.utf16)
+                }
             }
             switch parameters.join {
             case .nameValue, .urlOnly:

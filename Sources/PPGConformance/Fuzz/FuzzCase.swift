@@ -35,6 +35,12 @@ package struct FuzzCase: Sendable, Hashable {
         case duplicate(validFirst: Bool)
         /// Signed over the body with its last member's value changed.
         case otherBody
+        /// Signed with the body's projectId (an attacker's) as the key.
+        case bodyKey
+        /// Signed for the configured origin with another path, and sent to that path.
+        case forgedPath
+        /// Signed for another origin, and sent in absolute-form naming it.
+        case forgedAuthority
     }
 
     /// The body's members, in order.
@@ -66,13 +72,20 @@ package struct FuzzCase: Sendable, Hashable {
         switch signature {
         case .uppercase: return "uppercase hex is acceptable (R8.4)"
         case .whitespace: return "white space around the value is acceptable (R8.5)"
+        case .forgedPath where scheme == .jsonBody, .forgedAuthority where scheme == .jsonBody:
+            return "json-body signs no URL: a valid delivery to another path or authority may be refused"
         default: break
         }
         let names = members.map(\.name)
-        if !members.contains(where: { $0.name == "projectId" && $0.value == .string(Self.projectID, escaped: false) }) {
+        guard let project = members.first(where: { $0.name == "projectId" }),
+            case .string(let projectID, _) = project.value
+        else {
             return "a body without the projectId as a string may go either way (R10.7)"
         }
         guard signature == .valid else { return nil }
+        if projectID != Self.projectID {
+            return "another project's body, correctly signed, should be refused but may be accepted (R10.7)"
+        }
         if scheme == .urlParameters && !form {
             if Set(names).count < names.count { return "duplicate member names are acceptable (R5.7)" }
             if members.contains(where: {
@@ -92,6 +105,11 @@ package struct FuzzCase: Sendable, Hashable {
     static let jsonLabels = ["application/json", "application/json; charset=utf-8", "APPLICATION/JSON"]
     /// The projectId placeholder a body carries.
     static let projectID = "{{projectId}}"
+    /// Where forged deliveries point.
+    static let forgedPath = "/ppg/other"
+    static let forgedHost = "attacker.example"
+    /// The projectId of a body an attacker signs with its own key.
+    static let attackerProjectID = "attacker-project-0001"
 
     /// The body as text, placeholders kept.
     package var bodyText: String {
@@ -121,6 +139,17 @@ package struct FuzzCase: Sendable, Hashable {
             var change = TargetChange()
             change.path = pathForm
             request.target = change
+        }
+        switch signature {
+        case .forgedPath:
+            var change = TargetChange()
+            change.path = Self.forgedPath
+            request.target = change
+        case .forgedAuthority:
+            var change = TargetChange()
+            change.absolute = "http://" + Self.forgedHost
+            request.target = change
+        default: break
         }
         var vector = ReceiverVector(
             id: id, comment: comment, flags: flags, request: request, signature: directive, expect: expect)
@@ -163,6 +192,20 @@ package struct FuzzCase: Sendable, Hashable {
         case .duplicate(let validFirst):
             directive = SignatureDirective(kind: .duplicate)
             directive.order = validFirst ? "valid-first" : "invalid-first"
+        case .bodyKey:
+            directive = SignatureDirective(kind: .bodyProjectId)
+        case .forgedPath:
+            directive = SignatureDirective(kind: .otherURL)
+            var change = URLChange()
+            change.path = Self.forgedPath
+            directive.url = change
+        case .forgedAuthority:
+            directive = SignatureDirective(kind: .otherURL)
+            var change = URLChange()
+            change.scheme = "http"
+            change.host = Self.forgedHost
+            change.port = ""
+            directive.url = change
         case .otherBody:
             directive = SignatureDirective(kind: .otherBody)
             var changed = self

@@ -75,13 +75,23 @@ public enum FuzzCorpus {
         if let text = request.body?.text { requestMembers.append(("body", .object([("text", .string(text))]))) }
         if request.chunked == true { requestMembers.append(("chunked", .bool(true))) }
         if let path = request.target?.path { requestMembers.append(("target", .object([("path", .string(path))]))) }
+        if let absolute = request.target?.absolute {
+            requestMembers.append(("target", .object([("absolute", .string(absolute))])))
+        }
         members.append(("request", .object(requestMembers)))
         if let signature = vector.signature {
             var directive: [(String, JSONOutput)] = [("kind", .string(signature.kind.rawValue))]
             if let value = signature.value { directive.append(("value", .string(value))) }
             if let count = signature.count { directive.append(("count", .number(String(count)))) }
             if let order = signature.order { directive.append(("order", .string(order))) }
-            if let query = signature.url?.query { directive.append(("url", .object([("query", .string(query))]))) }
+            if let url = signature.url {
+                let parts: [(String, String?)] = [
+                    ("scheme", url.scheme), ("host", url.host), ("port", url.port), ("path", url.path),
+                    ("query", url.query),
+                ]
+                directive.append(
+                    ("url", .object(parts.compactMap { name, value in value.map { (name, .string($0)) } })))
+            }
             if let header = signature.header { directive.append(("header", .string(header))) }
             members.append(("signature", .object(directive)))
         }

@@ -24,9 +24,14 @@ package enum FuzzGenerator {
         }
         if random.chance(5) { fuzzCase.chunked = true }
         fuzzCase.signature = signature(&random, query: fuzzCase.query)
+        if fuzzCase.signature == .bodyKey, let index = fuzzCase.members.firstIndex(where: { $0.name == "projectId" }) {
+            fuzzCase.members[index].value = .string(FuzzCase.attackerProjectID, escaped: false)
+        }
         if random.chance(4) { fuzzCase.method = random.pick(["PUT", "GET", "PATCH", "DELETE"]) }
         // A path variant matters for a delivery that must be refused: a fail-open route lets it through.
-        if fuzzCase.signature != .valid && random.chance(15) { fuzzCase.pathForm = random.pick(TargetChange.pathForms) }
+        if ![.valid, .forgedPath, .forgedAuthority].contains(fuzzCase.signature) && random.chance(15) {
+            fuzzCase.pathForm = random.pick(TargetChange.pathForms)
+        }
         return fuzzCase
     }
 
@@ -41,7 +46,10 @@ package enum FuzzGenerator {
         var members = [FuzzCase.Member(name: "projectId", value: .string(FuzzCase.projectID, escaped: false))]
         let extra = random.chance(10) ? 15 + random.below(20) : random.below(6)
         for _ in 0..<extra {
-            members.append(FuzzCase.Member(name: name(&random), value: value(&random)))
+            // Names are distinct but for the duplicate added on purpose below: SPEC.md lets duplicates go either way.
+            var drawn = name(&random)
+            while members.contains(where: { $0.name == drawn }) { drawn += String(random.below(10)) }
+            members.append(FuzzCase.Member(name: drawn, value: value(&random)))
         }
         if random.chance(10), members.count > 1, case let copy = members[1 + random.below(members.count - 1)] {
             members.append(FuzzCase.Member(name: copy.name, value: value(&random)))
@@ -103,7 +111,7 @@ package enum FuzzGenerator {
 
     static func signature(_ random: inout SplitMix64, query: [String]?) -> FuzzCase.Signature {
         guard random.chance(45) else { return .valid }
-        switch random.below(14) {
+        switch random.below(17) {
         case 0: return .missing
         case 1: return .empty
         case 2: return .extend
@@ -116,6 +124,9 @@ package enum FuzzGenerator {
         case 9: return .otherKey
         case 10: return .otherQuery
         case 11: return .duplicate(validFirst: random.chance(50))
+        case 12: return .bodyKey
+        case 13: return .forgedPath
+        case 14: return .forgedAuthority
         default: return .otherBody
         }
     }

@@ -100,6 +100,9 @@ package enum FuzzShrinker {
         case .otherQuery: flags.append("WrongUrl")
         case .duplicate: flags.append("DuplicateHeader")
         case .otherBody: flags.append("Tampering")
+        case .bodyKey: flags.append("KeyFromBody")
+        case .forgedPath: flags.append("RequestTarget")
+        case .forgedAuthority: flags.append("AbsoluteForm")
         }
         let names = fuzzCase.members.map(\.name)
         if Set(names).count < names.count { flags.append("DuplicateMember") }

@@ -25,8 +25,10 @@ public struct FuzzOptions: Sendable {
     public var configuration: ReceiverConfiguration
     /// The corpus manifest the cases are judged under (its flags name what a case exercises).
     public var manifest: Manifest
+    /// Stop once this many distinct disagreements are found.
+    public var stopAfter: Int?
     /// Candidates tried when shrinking one disagreement.
-    public var maximumShrinkSteps = 400
+    public var maximumShrinkSteps = 2000
     /// Called after each batch with the cases run and the distinct disagreements so far.
     public var progress: (@Sendable (Int, Int) -> Void)?
 
@@ -87,7 +89,9 @@ public enum Fuzzer {
         var found: [FuzzDisagreement] = []
         var seen = Set<String>()
         func elapsed() -> Double { seconds(clock.now - start) }
-        while options.runs.map({ runs < $0 }) ?? true, options.seconds.map({ elapsed() < $0 }) ?? true {
+        while options.runs.map({ runs < $0 }) ?? true, options.seconds.map({ elapsed() < $0 }) ?? true,
+            options.stopAfter.map({ found.count < $0 }) ?? true
+        {
             let count = min(batchSize, (options.runs ?? Int.max) - runs)
             let cases = (runs..<(runs + count)).map { FuzzGenerator.fuzzCase(seed: options.seed, index: $0) }
             var batch: [(index: Int, fuzzCase: FuzzCase, expect: ExpectedVerdict)] = []
@@ -120,6 +124,7 @@ public enum Fuzzer {
                 guard !seen.contains(shrunkKey) else { continue }
                 seen.insert(shrunkKey)
                 found.append(disagreement)
+                if let stopAfter = options.stopAfter, found.count >= stopAfter { break }
             }
             runs += count
             options.progress?(runs, found.count)
@@ -179,48 +184,58 @@ public enum Fuzzer {
         return Runner.run(corpus: corpus, target: target, options: runOptions).outcomes
     }
 
-    /// The target's outcome where it disagrees with the oracle on a case, else `nil`.
-    static func disagreement(
+    /// The oracle's expectation for a case and the target's outcome on it, or `nil` where either answer conforms.
+    static func judged(
         _ fuzzCase: FuzzCase, target: any ConformanceTarget, oracle: FuzzOracle, options: FuzzOptions
-    ) -> (VectorOutcome, ExpectedVerdict)? {
+    ) -> (outcome: VectorOutcome, expect: ExpectedVerdict)? {
         guard let expect = expectation(fuzzCase, oracle: oracle, options: options) else { return nil }
         let vector = fuzzCase.vector(id: "fuzz/shrink", comment: "", flags: [], expect: expect)
-        guard let outcome = judge([vector], target: target, options: options, jobs: 1).first,
-            outcome.status == .fail || outcome.status == .error
-        else { return nil }
-        return (outcome, expect)
+        return judge([vector], target: target, options: options, jobs: 1).first.map { ($0, expect) }
     }
 
+    static func disagrees(_ outcome: VectorOutcome) -> Bool { outcome.status == .fail || outcome.status == .error }
+
     /// The smallest case found that still disagrees, re-checked once more on the target; `nil` if it no longer
-    /// disagrees at all (a flaky answer).
+    /// disagrees at all (a flaky answer). One pass over the simpler variants, keeping each that still disagrees
+    /// and going on from there, repeated while a pass changes anything.
     static func shrink(
         _ original: FuzzCase, firstRun: Int, target: any ConformanceTarget, oracle: FuzzOracle, options: FuzzOptions
     ) -> FuzzDisagreement? {
         var current = original
         var steps = 0
-        search: while steps < options.maximumShrinkSteps {
-            for candidate in FuzzShrinker.simpler(current) {
-                steps += 1
-                if disagreement(candidate, target: target, oracle: oracle, options: options) != nil {
-                    current = candidate
-                    continue search
-                }
-                if steps >= options.maximumShrinkSteps { break search }
+        var index = 0
+        var changed = false
+        var seen: [FuzzCase: (outcome: VectorOutcome, expect: ExpectedVerdict)?] = [:]
+        func check(_ candidate: FuzzCase) -> (outcome: VectorOutcome, expect: ExpectedVerdict)? {
+            if let known = seen[candidate] { return known }
+            let result = judged(candidate, target: target, oracle: oracle, options: options)
+            seen[candidate] = result
+            return result
+        }
+        while steps < options.maximumShrinkSteps {
+            let candidates = FuzzShrinker.simpler(current)
+            if index >= candidates.count {
+                guard changed else { break }
+                (index, changed) = (0, false)
+                continue
             }
-            break
+            steps += 1
+            if let result = check(candidates[index]), disagrees(result.outcome) {
+                current = candidates[index]
+                changed = true
+            } else {
+                index += 1
+            }
         }
-        guard let (outcome, expect) = disagreement(current, target: target, oracle: oracle, options: options) else {
-            return nil
-        }
-        // A known bug explains the case only if it also answers every simpler case as the target did: the target
-        // agreed with the oracle on each of them (that is where shrinking stopped).
+        seen[current] = nil
+        guard let (outcome, expect) = check(current), disagrees(outcome) else { return nil }
+        // A known bug explains the case only if it also answers each simpler case as the target does.
         let neighbours = FuzzShrinker.simpler(current).compactMap { candidate in
-            expectation(candidate, oracle: oracle, options: options).map { (candidate, $0) }
+            check(candidate).map { (candidate, statusClass($0.outcome.actualStatus)) }
         }
         let causes = likelyCauses(current, expect: expect, actual: outcome.actualStatus, options).filter { mutant in
-            neighbours.allSatisfy { candidate, expected in
-                let status = answer(of: mutant, to: candidate, options)
-                return status.map { expected == ($0 / 100 == 2 ? .accept : .reject) } ?? false
+            neighbours.allSatisfy { candidate, targetClass in
+                statusClass(answer(of: mutant, to: candidate, options)) == targetClass
             }
         }
         let vector = current.vector(

@@ -44,6 +44,8 @@ public enum Mutant: String, Sendable, CaseIterable {
     case anyMethod = "any-method"
     case verifiesJSONOnly = "verifies-json-only"
     case failOpenPath = "fail-open-path"
+    case utf16Sort = "utf16-sort"
+    case firstTwentyParameters = "first-20-parameters"
 
     /// The reference receiver's pipeline with this bug: one step replaced, or another signing rule.
     /// - Parameter reference: The correct pipeline.
@@ -81,6 +83,8 @@ public enum Mutant: String, Sendable, CaseIterable {
         case .anyMethod: pipeline.method = .any
         case .verifiesJSONOnly: pipeline.contentType = .verifyOnlyJSON
         case .failOpenPath: pipeline.route = .exactPathOnly
+        case .utf16Sort: pipeline.rule.parameters = .utf16
+        case .firstTwentyParameters: pipeline.rule.parameters = .firstTwenty
         }
         return pipeline
     }
@@ -134,6 +138,8 @@ public enum Mutant: String, Sendable, CaseIterable {
         case .failOpenPath:
             "verifies only on the exact webhook path, while the router also serves its case, trailing-slash, "
                 + "dot-segment, double-slash and percent-encoded variants: those reach the handler unverified"
+        case .utf16Sort: "sorts parameter names by UTF-16 code units (JavaScript's default sort), not UTF-8 bytes"
+        case .firstTwentyParameters: "signs only the first 20 parameters: a parser's parameter limit drops the rest"
         }
     }
 }
@@ -183,6 +189,9 @@ extension Mutant {
             "if request.is_json: verify(...) / if (req.is('json')) verify() — the decision to verify taken from the request"
         case .failOpenPath:
             "a verification middleware guarding req.path == '/ppg/webhook' exactly, before a router that matches without case, strips a trailing slash or decodes %XX (Express's default routing, strict_slashes=False, a path-normalisation bypass)"
+        case .utf16Sort: "Object.keys(params).sort() / names.sort() in JavaScript, String.compareTo in Java and C#"
+        case .firstTwentyParameters:
+            "querystring.parse(body, '&', '=', { maxKeys: 20 }) / a fixed array of parameters / PHP max_input_vars"
         }
     }
 
@@ -220,6 +229,10 @@ extension Mutant {
         case .verifiesJSONOnly: "verify every request that reaches the handler, whatever it is labelled (R10.4)"
         case .failOpenPath:
             "verify inside the handler, for every request that reaches it, never by comparing the request's path (R10.2)"
+        case .utf16Sort:
+            "sort names by their UTF-8 bytes (Buffer.compare(Buffer.from(a), Buffer.from(b)) in Node) (R5.2)"
+        case .firstTwentyParameters:
+            "sign every parameter; refuse a delivery past your parser's limit (400 or 413), never drop members (R5)"
         }
     }
 }

@@ -12,7 +12,7 @@ enum FuzzCommand: CLICommand {
     static let usage =
         "ppg-conformance fuzz [--target URL --project-id ID [--against URL] [--jobs N] [--insecure | --cacert FILE] "
         + "| --exec COMMAND | --mutant NAME] [--public-url URL] [--scheme S] [--encoding E] [--timeout S] [--seed N] "
-        + "[--runs N | --seconds S] [--out DIR] [--json FILE] [--vectors DIR]"
+        + "[--runs N | --seconds S] [--first] [--out DIR] [--json FILE] [--vectors DIR]"
     static let options: [OptionSpec] = [
         CorpusLoading.option,
         .value("target", "URL", "The receiver to fuzz over HTTP (http:// or https://)."),
@@ -32,6 +32,7 @@ enum FuzzCommand: CLICommand {
             "runs", "N", "Stop after N generated deliveries (default 2000 when --seconds is not given).",
             range: 1...100_000_000, default: nil),
         .number("seconds", "S", "Stop after S seconds.", range: 0.1...86_400, default: nil),
+        .flag("first", "Stop at the first disagreement (shrunk), within the budget."),
         .value("out", "DIR", "Write each disagreement as a receiver vector: a corpus 'run --vectors DIR' loads."),
         .value("json", "FILE", "Write the result as JSON."),
     ]
@@ -86,6 +87,7 @@ enum FuzzCommand: CLICommand {
         var options = FuzzOptions(seed: seed, configuration: chosen.configuration, manifest: corpus.manifest)
         options.runs = runs
         options.seconds = seconds
+        if arguments.has("first") { options.stopAfter = 1 }
         options.jobs = chosen.http == nil ? 1 : try arguments.integer("jobs")
         let progress = FuzzProgress(enabled: Console.isTerminal(2))
         options.progress = { runs, found in progress.update(runs: runs, found: found) }
