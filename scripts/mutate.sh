@@ -94,7 +94,9 @@ for index, m in enumerate(mutations, 1):
             out.write(original.replace(m["old"], m["new"], 1))
         if run(["swift", "build", "--build-tests"], f".{m['id']}.build.log") != 0:
             verdict = "did not compile"
-        elif run(["swift", "test", "--skip-build", "--filter", m["tests"]], f".{m['id']}.test.log") != 0:
+        elif run(["timeout", "900", "swift", "test", "--skip-build", "--filter", m["tests"]],
+                 f".{m['id']}.test.log") != 0:
+            # A test that hangs on the bug (exit 124 from timeout) caught it too.
             verdict = "killed"
         else:
             verdict = "equivalent" if m["equivalent"] else "SURVIVED"

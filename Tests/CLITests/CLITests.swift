@@ -27,7 +27,10 @@ struct CLITests {
             (["run", "--target", "http://a b/h", "--project-id", "p"], "holds a space"),
             (["run", "--target", "http://127.0.0.1:0/h", "--project-id", "p"], "invalid port '0'"),
             (["run", "--target", "http://127.0.0.1:65536/h", "--project-id", "p"], "invalid port '65536'"),
-            (["serve", "--project-id", "p", "--port", "65536"], "for '--port'"),
+            (
+                ["load", "--target", "http://127.0.0.1:9/h", "--project-id", "p", "--connections", "0"],
+                "for '--connections'"
+            ),
         ])
     func optionChecks(arguments: [String], message: String) throws {
         let result = try TestSupport.tool(arguments)

@@ -153,7 +153,13 @@ package struct FuzzCase: Sendable, Hashable {
         }
         var vector = ReceiverVector(
             id: id, comment: comment, flags: flags, request: request, signature: directive, expect: expect)
-        if chunked { vector.alsoAllowed = [411] }
+        // What an RFC lets a server answer to such a request before the handler, as the corpus's vectors allow it.
+        var allowed: [Int] = chunked ? [411] : []
+        if method != "POST" && method != "GET" { allowed.append(501) }
+        if pathForm != nil { allowed += [400, 404, 405, 301, 302, 307, 308] }
+        if signature == .forgedPath { allowed += [404, 405] }
+        if signature == .forgedAuthority { allowed += [400, 404, 421] }
+        if !allowed.isEmpty { vector.alsoAllowed = allowed }
         return vector
     }
 
