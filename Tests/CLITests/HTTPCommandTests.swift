@@ -1,5 +1,6 @@
 import Foundation
 import PPGVectors
+import Synchronization
 import TestSupport
 import Testing
 
@@ -36,7 +37,21 @@ final class ListeningProcess {
         }
         let text = String(decoding: line, as: UTF8.self)
         if let match = text.firstMatch(of: /127\.0\.0\.1:(\d+)/) { port = Int(match.1) ?? 0 }
+        // The rest is read as it comes: a server whose log pipe filled up would block on its next line.
+        let handle = output.fileHandleForReading
+        let collected = self.collected
+        Thread.detachNewThread {
+            while case let data = handle.availableData, !data.isEmpty { collected.bytes.withLock { $0.append(data) } }
+            collected.done.signal()
+        }
     }
+
+    /// What the process wrote after its first line.
+    final class Collected: Sendable {
+        let bytes = Mutex(Data())
+        let done = DispatchSemaphore(value: 0)
+    }
+    private let collected = Collected()
 
     var url: String { "http://127.0.0.1:\(port)/ppg/webhook" }
 
@@ -44,8 +59,8 @@ final class ListeningProcess {
     func stop(_ signal: Int32 = SIGTERM) -> (Int32, String) {
         kill(process.processIdentifier, signal)
         process.waitUntilExit()
-        let rest = output.fileHandleForReading.readDataToEndOfFile()
-        return (process.terminationStatus, String(decoding: rest, as: UTF8.self))
+        collected.done.wait()
+        return (process.terminationStatus, String(decoding: collected.bytes.withLock { $0 }, as: UTF8.self))
     }
 }
 
