@@ -123,10 +123,17 @@ public enum JSONOutput: Sendable, Equatable {
         }
     }
 
-    /// Minimal escaping: quote, backslash and control characters (and DEL, for visibility); everything else raw.
-    static func writeString(_ text: String, to out: inout String) {
+    /// Minimal escaping: quote, backslash and control characters (and DEL, for visibility); everything else raw,
+    /// or with `asciiOnly` every non-ASCII character as `\uXXXX` (UTF-16 units, so astral ones as a pair).
+    package static func writeString(_ text: String, to out: inout String, asciiOnly: Bool = false) {
         out += "\""
         for scalar in text.unicodeScalars {
+            if asciiOnly && scalar.value >= 0x80 {
+                for unit in String(scalar).utf16 {
+                    out += "\\u" + Hex.encode([UInt8(unit >> 8), UInt8(truncatingIfNeeded: unit)])
+                }
+                continue
+            }
             switch scalar {
             case "\"": out += "\\\""
             case "\\": out += "\\\\"

@@ -243,26 +243,11 @@ package struct FuzzCase: Sendable, Hashable {
         }
     }
 
-    /// A JSON string literal; placeholders (`{{…}}`) pass through as written.
+    /// A JSON string literal (JSONOutput's escaping); placeholders (`{{…}}`) pass through as written.
     static func jsonString(_ text: String, escaped: Bool) -> String {
-        var out = "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\t": out += "\\t"
-            case _ where scalar.value < 0x20 || (escaped && scalar.value >= 0x80):
-                for unit in String(scalar).utf16 { out += "\\u" + hex4(unit) }
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        return out + "\""
-    }
-
-    static func hex4(_ unit: UInt16) -> String {
-        let digits = Array("0123456789abcdef")
-        return String([12, 8, 4, 0].map { digits[Int(unit >> UInt16($0)) & 0xF] })
+        var out = ""
+        JSONOutput.writeString(text, to: &out, asciiOnly: escaped)
+        return out
     }
 
     /// Percent-encodes all but unreserved characters (RFC 3986 §2.3); a space as `+`.
@@ -275,7 +260,7 @@ package struct FuzzCase: Sendable, Hashable {
                 UInt8(ascii: "~"), UInt8(ascii: "{"), UInt8(ascii: "}"), UInt8(ascii: ":"):
                 out.unicodeScalars.append(Unicode.Scalar(byte))
             case UInt8(ascii: " "): out += "+"
-            default: out += "%" + String(hex4(UInt16(byte)).suffix(2)).uppercased()
+            default: out += "%" + Hex.encode([byte]).uppercased()
             }
         }
         return out
