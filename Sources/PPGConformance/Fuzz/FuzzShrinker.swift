@@ -6,10 +6,11 @@ import PPGVectors
 package enum FuzzShrinker {
     package static func simpler(_ original: FuzzCase) -> [FuzzCase] {
         var out: [FuzzCase] = []
+        var offered: Set<FuzzCase> = [original]
         func with(_ change: (inout FuzzCase) -> Void) {
             var copy = original
             change(&copy)
-            if copy != original && !out.contains(copy) { out.append(copy) }
+            if offered.insert(copy).inserted { out.append(copy) }
         }
         with { $0.headers = [] }
         for index in original.headers.indices { with { $0.headers.remove(at: index) } }
