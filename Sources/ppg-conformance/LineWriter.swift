@@ -1,45 +1,64 @@
 import Foundation
+import PPGConformance
 import Synchronization
 
 /// Standard output for many lines from many threads (serve's request log): lines are queued and written in
 /// batches by a thread of its own, so a server's event loop never waits on a write to a slow terminal or file.
+/// Nobody reading standard output must not take the server down: past `maximumPending` queued lines new ones are
+/// dropped (and counted, said once output moves again), and `finish` waits a bounded time.
 final class LineWriter: Sendable {
-    private let pending = Mutex<[String]>([])
+    private let pending = Mutex<(lines: [String], dropped: Int)>(([], 0))
     private let ready = DispatchSemaphore(value: 0)
     private let drained = DispatchSemaphore(value: 0)
     private let stopping = Atomic<Bool>(false)
+    private let maximumPending: Int
 
-    init() {
+    init(maximumPending: Int = 10_000) {
+        self.maximumPending = maximumPending
         let thread = Thread { [self] in run() }
         thread.name = "ppg-log"
         thread.start()
     }
 
-    /// Queues a line.
+    /// Queues a line, or counts it as dropped when the queue is full.
     func write(_ line: String) {
-        let first = pending.withLock { lines in
-            lines.append(line)
-            return lines.count == 1
+        let first = pending.withLock { state in
+            guard state.lines.count < maximumPending else {
+                state.dropped += 1
+                return false
+            }
+            state.lines.append(line)
+            return state.lines.count == 1
         }
         if first { ready.signal() }
     }
 
-    /// Writes what is queued and ends the writer thread.
-    func finish() {
+    /// Writes what is queued and ends the writer thread; gives up after `timeout` seconds when standard output
+    /// does not take it (a pipe nobody reads).
+    /// - Returns: Whether everything was written; if not, the writer thread is stuck in a write, and exiting
+    ///   normally would wait for it too (the C library flushes standard output at exit).
+    @discardableResult
+    func finish(timeout: Double = 2) -> Bool {
         stopping.store(true, ordering: .relaxed)
         ready.signal()
-        drained.wait()
+        return drained.wait(timeout: .now() + timeout) == .success
     }
 
     private func run() {
         while true {
             ready.wait()
-            let batch = pending.withLock { lines in
-                defer { lines.removeAll(keepingCapacity: true) }
-                return lines
+            let (batch, dropped) = pending.withLock { state in
+                defer {
+                    state.lines.removeAll(keepingCapacity: true)
+                    state.dropped = 0
+                }
+                return (state.lines, state.dropped)
             }
             if !batch.isEmpty { Console.out(batch.joined(separator: "\n")) }
-            if stopping.load(ordering: .relaxed) && pending.withLock({ $0.isEmpty }) {
+            if dropped > 0 {
+                Console.out("(\(counted(dropped, "log line")) dropped: standard output was not being read)")
+            }
+            if stopping.load(ordering: .relaxed) && pending.withLock({ $0.lines.isEmpty }) {
                 drained.signal()
                 return
             }

@@ -68,6 +68,32 @@ final class ListeningProcess {
 struct HTTPCommandTests {
     let projectID = "5f2a8b3c9d1e4f6a7b8c9d0e"
 
+    @Test("serve keeps answering when nobody reads its log, and stops within seconds on SIGTERM")
+    func unreadLog() throws {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: TestSupport.toolPath)
+        process.arguments = ["serve", "--port", "0", "--project-id", "p"]
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = output
+        try process.run()
+        defer { if process.isRunning { kill(process.processIdentifier, SIGKILL) } }
+        // The first line only: after it nobody reads, and the pipe (64 KiB) fills with log lines.
+        var line: [UInt8] = []
+        while let byte = output.fileHandleForReading.readData(ofLength: 1).first, byte != 10 { line.append(byte) }
+        let port = try #require(String(decoding: line, as: UTF8.self).firstMatch(of: /127\.0\.0\.1:(\d+)/)?.1)
+        let load = try TestSupport.tool([
+            "load", "--target", "http://127.0.0.1:\(port)/ppg/webhook", "--project-id", "p", "--requests", "4000",
+            "--connections", "4",
+        ])
+        #expect(load.status == 0, "\(load.stdout.suffix(400))")
+        kill(process.processIdentifier, SIGTERM)
+        let start = Date()
+        while process.isRunning && Date().timeIntervalSince(start) < 10 { usleep(50_000) }
+        #expect(!process.isRunning, "serve did not stop within 10 s of SIGTERM with its output unread")
+        #expect(Date().timeIntervalSince(start) < 5)
+    }
+
     @Test(
         "a wrong setting is named as a setting, with the value that works, and no code bug is blamed",
         arguments: [

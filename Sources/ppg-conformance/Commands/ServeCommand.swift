@@ -95,7 +95,8 @@ enum ServeCommand: CLICommand {
         server.stop()
         server.wait()
         log.write("stopped")
-        log.finish()
+        // Standard output nobody reads must not keep a stopped server alive: leave without flushing it.
+        if !log.finish() { _exit(ExitCode.success) }
         return ExitCode.success
     }
 
