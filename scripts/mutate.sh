@@ -73,9 +73,16 @@ print(f"{len(mutations)} mutations apply", flush=True)
 if check:
     sys.exit(0)
 
-def run(command, log):
+def run(command, log, timeout=None):
+    # A session of its own, so that a test hanging on a bug is stopped with everything it started.
     with open(log, "w") as out:
-        return subprocess.run(command, stdout=out, stderr=subprocess.STDOUT).returncode
+        process = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+        try:
+            return process.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, 9)
+            process.wait()
+            return 124
 
 print("building the scratch copy …", flush=True)
 if run(["swift", "build", "--build-tests"], "/dev/null") != 0:
@@ -94,8 +101,7 @@ for index, m in enumerate(mutations, 1):
             out.write(original.replace(m["old"], m["new"], 1))
         if run(["swift", "build", "--build-tests"], f".{m['id']}.build.log") != 0:
             verdict = "did not compile"
-        elif run(["timeout", "900", "swift", "test", "--skip-build", "--filter", m["tests"]],
-                 f".{m['id']}.test.log") != 0:
+        elif run(["swift", "test", "--skip-build", "--filter", m["tests"]], f".{m['id']}.test.log", 900) != 0:
             # A test that hangs on the bug (exit 124 from timeout) caught it too.
             verdict = "killed"
         else:
