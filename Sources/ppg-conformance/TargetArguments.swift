@@ -62,9 +62,7 @@ enum TargetArguments {
             }
             configuration.targetURL = targetURL
             configuration.publicURL = try url("public-url") ?? targetURL
-            let http = HTTPTarget(
-                url: targetURL, timeout: timeout, insecure: arguments.has("insecure"),
-                caFile: try TLSArguments.caFile(arguments, url: targetURL))
+            let http = try httpTarget(targetURL, arguments)
             return Chosen(target: http, http: http, configuration: configuration)
         }
         for option in ["jobs", "timeout", "insecure", "cacert"]
@@ -73,5 +71,12 @@ enum TargetArguments {
         }
         let target = inProcess?(configuration) ?? ReferenceTarget(configuration: configuration)
         return Chosen(target: target, configuration: configuration)
+    }
+
+    /// A receiver over HTTP with the run's `--timeout`, `--insecure` and `--cacert` (`--target`, `fuzz --against`).
+    static func httpTarget(_ url: RawURL, _ arguments: ParsedArguments) throws -> HTTPTarget {
+        HTTPTarget(
+            url: url, timeout: try arguments.number("timeout"), insecure: arguments.has("insecure"),
+            caFile: try TLSArguments.caFile(arguments, url: url))
     }
 }

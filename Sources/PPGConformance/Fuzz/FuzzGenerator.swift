@@ -23,7 +23,7 @@ package enum FuzzGenerator {
             fuzzCase.headerName = random.pick(["x-ppg-signature", "X-PPG-SIGNATURE", "X-Ppg-Signature"])
         }
         if random.chance(5) { fuzzCase.chunked = true }
-        fuzzCase.signature = signature(&random, query: fuzzCase.query)
+        fuzzCase.signature = signature(&random)
         if fuzzCase.signature == .bodyKey, let index = fuzzCase.members.firstIndex(where: { $0.name == "projectId" }) {
             fuzzCase.members[index].value = .string(FuzzCase.attackerProjectID, escaped: false)
         }
@@ -109,7 +109,7 @@ package enum FuzzGenerator {
         ])
     }
 
-    static func signature(_ random: inout SplitMix64, query: [String]?) -> FuzzCase.Signature {
+    static func signature(_ random: inout SplitMix64) -> FuzzCase.Signature {
         guard random.chance(45) else { return .valid }
         switch random.below(17) {
         case 0: return .missing

@@ -233,10 +233,10 @@ public enum Fuzzer {
         let neighbours = FuzzShrinker.simpler(current).compactMap { candidate in
             check(candidate).map { (candidate, statusClass($0.outcome.actualStatus)) }
         }
+        let neighbourAnswers = neighbours.map { candidate, targetClass in (answers(to: candidate, options), targetClass)
+        }
         let causes = likelyCauses(current, expect: expect, actual: outcome.actualStatus, options).filter { mutant in
-            neighbours.allSatisfy { candidate, targetClass in
-                statusClass(answer(of: mutant, to: candidate, options)) == targetClass
-            }
+            neighbourAnswers.allSatisfy { answers, targetClass in statusClass(answers[mutant] ?? nil) == targetClass }
         }
         let vector = current.vector(
             id: "fuzz/found", comment: "", flags: FuzzShrinker.flags(of: current, in: options.manifest),
@@ -252,23 +252,27 @@ public enum Fuzzer {
     ) -> [Mutant] {
         // Bugs that get every delivery wrong explain anything: named after the bugs that get only some wrong.
         let broad: [Mutant] = [.acceptAll, .okWithErrorBody, .redirects]
+        let answers = answers(to: fuzzCase, options)
         return Mutant.allCases.filter { mutant in
-            guard mutant.applies(to: options.configuration.profile.scheme) else { return false }
-            let status = answer(of: mutant, to: fuzzCase, options)
+            guard let status = answers[mutant] else { return false }
             return statusClass(status) == statusClass(actual) && statusClass(status) != expected(expect)
         }.sorted { !broad.contains($0) && broad.contains($1) }
     }
 
-    /// A mutant's status for a case, in-process.
-    static func answer(of mutant: Mutant, to fuzzCase: FuzzCase, _ options: FuzzOptions) -> Int? {
+    /// Each mutant's status for a case, in-process: the case materialised once for all of them.
+    static func answers(to fuzzCase: FuzzCase, _ options: FuzzOptions) -> [Mutant: Int?] {
         let vector = fuzzCase.vector(id: "fuzz/cause", comment: "", flags: [], expect: .either)
-        guard let deliveries = try? vector.deliveries(for: options.configuration) else { return nil }
+        guard let deliveries = try? vector.deliveries(for: options.configuration) else { return [:] }
         let reference = ReferenceReceiver(
             projectID: options.configuration.projectID, publicURL: options.configuration.publicURL,
             profile: options.configuration.profile)
-        let target = ReferenceTarget(
-            configuration: options.configuration, receiver: MutantReceiver(mutant: mutant, reference: reference))
-        return (try? target.deliver(deliveries))?.first?.status
+        var answers: [Mutant: Int?] = [:]
+        for mutant in Mutant.allCases where mutant.applies(to: options.configuration.profile.scheme) {
+            let target = ReferenceTarget(
+                configuration: options.configuration, receiver: MutantReceiver(mutant: mutant, reference: reference))
+            answers[mutant] = (try? target.deliver(deliveries))?.first?.status
+        }
+        return answers
     }
 
     static func statusClass(_ status: Int?) -> String {

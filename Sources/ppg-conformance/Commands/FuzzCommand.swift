@@ -62,9 +62,7 @@ enum FuzzCommand: CLICommand {
         var against: HTTPTarget?
         if let url = try arguments.url("against", schemes: ["http", "https"]) {
             guard chosen.http != nil else { throw CLIError.usage("fuzz: '--against' compares two '--target's") }
-            let second = HTTPTarget(
-                url: url, timeout: try arguments.number("timeout"), insecure: arguments.has("insecure"),
-                caFile: try TLSArguments.caFile(arguments, url: url))
+            let second = try TargetArguments.httpTarget(url, arguments)
             against = second
             oracle = .target(second)
         }
