@@ -36,7 +36,48 @@ final class Poller {
         }
     }
 
-    deinit { _ = systemClose(handle) }
+    deinit {
+        _ = systemClose(handle)
+        #if canImport(Glibc)
+            if timer >= 0 { _ = systemClose(timer) }
+        #endif
+    }
+
+    #if canImport(Glibc)
+        /// A timer descriptor for waits finer than epoll's milliseconds, made on first use.
+        private var timer: Int32 = -1
+    #endif
+
+    /// Waits for readiness until a point in time, to the microsecond when `precise` (a schedule of sends: epoll's
+    /// millisecond timeout would make every one late by up to a millisecond), else to the millisecond.
+    func wait(until deadline: Deadline, precise: Bool = false) -> [Event] {
+        let now = Deadline.now
+        guard deadline.nanoseconds > now.nanoseconds else { return wait(milliseconds: 0) }
+        #if canImport(Glibc)
+            if precise && (deadline.nanoseconds - now.nanoseconds) % 1_000_000 != 0 {
+                if timer < 0 {
+                    timer = timerfd_create(CLOCK_MONOTONIC, Int32(TFD_CLOEXEC) | Int32(TFD_NONBLOCK))
+                    if timer >= 0 { add(timer) }
+                }
+                if timer >= 0 {
+                    var setting = itimerspec()
+                    setting.it_value.tv_sec = Int(deadline.nanoseconds / 1_000_000_000)
+                    setting.it_value.tv_nsec = Int(deadline.nanoseconds % 1_000_000_000)
+                    _ = timerfd_settime(timer, Int32(TFD_TIMER_ABSTIME), &setting, nil)
+                    let events = wait(milliseconds: deadline.millisecondsLeft)
+                    if events.contains(where: { $0.descriptor == timer }) {
+                        var expirations: UInt64 = 0
+                        _ = Glibc.read(timer, &expirations, 8)
+                        ready.removeAll { $0.descriptor == timer }
+                    }
+                    return ready
+                }
+            }
+            return wait(milliseconds: deadline.millisecondsLeft)
+        #else
+            return wait(nanoseconds: deadline.nanoseconds - now.nanoseconds)
+        #endif
+    }
 
     /// Starts watching a descriptor.
     func add(_ descriptor: Int32, readable: Bool = true, writable: Bool = false) {
@@ -80,8 +121,17 @@ final class Poller {
                         writable: flags & EPOLLOUT.rawValue != 0,
                         closed: flags & (EPOLLERR.rawValue | EPOLLHUP.rawValue) != 0))
             }
+            return ready
         #else
-            var timeout = timespec(tv_sec: Int(milliseconds / 1000), tv_nsec: Int(milliseconds % 1000) * 1_000_000)
+            return wait(nanoseconds: UInt64(max(0, milliseconds)) * 1_000_000)
+        #endif
+    }
+
+    #if canImport(Darwin)
+        private func wait(nanoseconds: UInt64) -> [Event] {
+            ready.removeAll(keepingCapacity: true)
+            var timeout = timespec(
+                tv_sec: Int(nanoseconds / 1_000_000_000), tv_nsec: Int(nanoseconds % 1_000_000_000))
             let count = kevent(handle, nil, 0, &received, Int32(received.count), &timeout)
             for event in received.prefix(Int(max(0, count))) {
                 ready.append(
@@ -91,9 +141,9 @@ final class Poller {
                         writable: event.filter == Int16(EVFILT_WRITE),
                         closed: event.flags & UInt16(EV_EOF | EV_ERROR) != 0))
             }
-        #endif
-        return ready
-    }
+            return ready
+        }
+    #endif
 
     #if canImport(Glibc)
         private func control(_ operation: Int32, _ descriptor: Int32, readable: Bool, writable: Bool) {

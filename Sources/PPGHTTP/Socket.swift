@@ -61,6 +61,13 @@ public struct Deadline: Sendable, Comparable {
         Deadline(nanoseconds: now.nanoseconds + UInt64(max(0, seconds) * 1e9))
     }
 
+    /// The point `nanoseconds` after this one.
+    /// - Parameter nanoseconds: How far after.
+    /// - Returns: The later point.
+    public func adding(nanoseconds: UInt64) -> Deadline {
+        Deadline(nanoseconds: self.nanoseconds &+ nanoseconds)
+    }
+
     /// Microseconds from an earlier deadline (or instant) to this one.
     /// - Parameter earlier: The earlier point.
     /// - Returns: The difference, 0 if `earlier` is later.
@@ -138,6 +145,13 @@ final class Socket {
     static func connect(host: String, port: Int, deadline: Deadline) throws(HTTPError) -> Socket {
         let first = try resolve(host: host, port: port, passive: false)
         defer { freeaddrinfo(first) }
+        return try connect(to: first, host: host, port: port, deadline: deadline)
+    }
+
+    /// Connects to the first of already resolved addresses that accepts (a client reconnecting often resolves once).
+    static func connect(
+        to first: UnsafeMutablePointer<addrinfo>, host: String, port: Int, deadline: Deadline
+    ) throws(HTTPError) -> Socket {
         var lastError = "no address"
         var cursor: UnsafeMutablePointer<addrinfo>? = first
         while let info = cursor {

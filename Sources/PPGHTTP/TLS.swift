@@ -149,4 +149,40 @@ final class TLSSession {
 
     /// Whether decrypted bytes wait in the session.
     var hasPending: Bool { ppg_tls_pending(pointer) > 0 }
+
+    /// One step of a non-blocking read or write, for a connection on an event loop.
+    enum Step {
+        /// This many bytes moved.
+        case moved(Int)
+        /// Retry once the socket is readable.
+        case wantRead
+        /// Retry once the socket is writable (with the same bytes at the same address).
+        case wantWrite
+        /// The peer closed the session.
+        case closed
+        /// The session failed.
+        case failed(String)
+    }
+
+    /// Writes what it can of `count` bytes without waiting.
+    func write(_ bytes: UnsafeRawPointer, count: Int) -> Step {
+        var moved: Int32 = 0
+        return step(ppg_tls_write(pointer, bytes, Int32(min(count, 1 << 20)), &moved), moved)
+    }
+
+    /// Reads what has arrived, up to `count` bytes, without waiting.
+    func read(into bytes: UnsafeMutableRawPointer, count: Int) -> Step {
+        var moved: Int32 = 0
+        return step(ppg_tls_read(pointer, bytes, Int32(count), &moved), moved)
+    }
+
+    private func step(_ result: Int32, _ moved: Int32) -> Step {
+        switch result {
+        case Int32(PPG_TLS_DONE): .moved(Int(moved))
+        case Int32(PPG_TLS_WANT_READ): .wantRead
+        case Int32(PPG_TLS_WANT_WRITE): .wantWrite
+        case Int32(PPG_TLS_CLOSED): .closed
+        default: .failed("TLS: " + lastError())
+        }
+    }
 }

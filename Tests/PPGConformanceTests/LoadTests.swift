@@ -1,7 +1,9 @@
-import PPGConformance
+import Foundation
 import PPGSignature
 import PPGVectors
 import Testing
+
+@testable import PPGConformance
 
 @Suite("Latency histogram")
 struct LatencyHistogramTests {
@@ -105,5 +107,53 @@ struct LoadRunTests {
         let result = LoadGenerator.run(
             LoadOptions(configuration: configuration, connections: 8, duration: 1.6, rate: 2))
         #expect(result.requests >= 3 && result.requests <= 4, "\(result.requests) requests in 1.6 s at 2/s")
+    }
+
+    @Test("under --rate, latency runs from the intended send time: a receiver that falls behind is charged for it")
+    func coordinatedOmission() throws {
+        let reference = ReferenceReceiver(
+            projectID: "load-project", publicURL: MutationRun.publicURL, profile: .default)
+        // 20 ms a request on one connection: 50 requests a second at most, asked for 200. Measured from the send,
+        // every latency would be about 20 ms; measured from the intended time, the queue shows.
+        let server = try LoopbackServer(receiver: SlowReceiver(reference: reference, seconds: 0.02))
+        defer { server.stop() }
+        let configuration = ReceiverConfiguration(
+            projectID: "load-project", targetURL: server.url(), publicURL: MutationRun.publicURL, profile: .default)
+        let result = LoadGenerator.run(
+            LoadOptions(configuration: configuration, connections: 1, duration: 1, rate: 200))
+        #expect(result.wrongVerdicts == 0 && result.errors == 0)
+        #expect(result.requests >= 10 && result.requests <= 60, "\(result.requests) requests")
+        #expect(
+            result.latency.value(atPercentile: 90) > 200_000,
+            "p90 \(result.latency.value(atPercentile: 90)) µs: the wait behind the schedule is not counted")
+        #expect(result.distinctDeliveries == 201)
+    }
+
+    @Test("every request of a run is a distinct delivery, and the generator's own CPU time is measured")
+    func distinctDeliveries() throws {
+        let reference = ReferenceReceiver(
+            projectID: "load-project", publicURL: MutationRun.publicURL, profile: .default)
+        let result = try run(reference, requests: 700, invalidRatio: 0.5)
+        #expect(result.distinctDeliveries == 700)
+        #expect(result.cpuSeconds > 0 && result.cpuMicrosecondsPerRequest > 0)
+        #expect(result.statuses == [200: 350, 401: 350])
+        let deliveries = LoadDeliveries(
+            configuration: ReceiverConfiguration(
+                projectID: "load-project", targetURL: MutationRun.publicURL, publicURL: MutationRun.publicURL,
+                profile: .default))
+        let bodies = Set((0..<LoadGenerator.maximumPool).map { deliveries.body(number: $0) })
+        #expect(bodies.count == LoadGenerator.maximumPool)
+    }
+}
+
+/// A receiver that takes its time over every request.
+struct SlowReceiver: Receiver {
+    let reference: ReferenceReceiver
+    let seconds: Double
+    var pipeline: ReceiverPipeline { reference.pipeline }
+
+    func respond(to request: ReceivedRequest) -> ReceiverResponse {
+        Thread.sleep(forTimeInterval: seconds)
+        return reference.respond(to: request)
     }
 }

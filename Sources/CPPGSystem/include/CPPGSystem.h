@@ -5,6 +5,7 @@
 
 #ifdef __linux__
 #include <sys/epoll.h>
+#include <sys/timerfd.h>
 #endif
 
 #include "CPPGTLS.h"

@@ -22,13 +22,18 @@ public struct LoadOptions: Sendable {
     public var timeout: Double
     /// TLS for an https target.
     public var tls: TLSOptions?
+    /// Requests in flight per connection: 1 (the default) waits for each answer; more uses HTTP/1.1 pipelining,
+    /// for receivers that support it.
+    public var pipeline: Int
 
     /// Creates options.
     public init(
         configuration: ReceiverConfiguration, connections: Int = 32, duration: Double = 10, requests: Int? = nil,
-        rate: Double? = nil, invalidRatio: Double = 0, timeout: Double = 5, tls: TLSOptions? = nil
+        rate: Double? = nil, invalidRatio: Double = 0, timeout: Double = 5, tls: TLSOptions? = nil,
+        pipeline: Int = 1
     ) {
         self.tls = tls
+        self.pipeline = pipeline
         self.configuration = configuration
         self.connections = connections
         self.duration = duration
@@ -60,11 +65,35 @@ public struct LoadResult: Sendable {
     /// Wrongly signed deliveries sent.
     public var invalidSent: Int
 
+    /// The generator's own CPU time (user and system, all its threads) during the run, in seconds: what it took
+    /// from a receiver on the same machine.
+    public var cpuSeconds: Double = 0
+    /// How many distinct deliveries were signed before the clock started.
+    public var distinctDeliveries = 0
+    /// How long signing them took, in seconds (not part of `seconds`).
+    public var signingSeconds: Double = 0
+
     /// Requests per second over the run.
     public var rate: Double { seconds > 0 ? Double(requests) / seconds : 0 }
+
+    /// The generator's CPU time per request, in microseconds.
+    public var cpuMicrosecondsPerRequest: Double { requests > 0 ? cpuSeconds * 1e6 / Double(requests) : 0 }
 }
 
-/// Counters the workers share with the progress printer.
+/// This process's CPU time so far (user and system), in seconds.
+func processCPUSeconds() -> Double {
+    var usage = rusage()
+    #if canImport(Glibc)
+        let who = RUSAGE_SELF.rawValue
+    #else
+        let who = RUSAGE_SELF
+    #endif
+    guard getrusage(who, &usage) == 0 else { return 0 }
+    return Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec)
+        + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6
+}
+
+/// Counters the loops share with the progress printer.
 final class LoadCounters: Sendable {
     let requests = Atomic<Int>(0)
     let errors = Atomic<Int>(0)
@@ -72,55 +101,46 @@ final class LoadCounters: Sendable {
     let issued = Atomic<Int>(0)
 }
 
-/// Generates the load: `connections` threads, each on a kept-alive connection of our own client, sending
-/// pre-serialised deliveries of varied kinds and subscribers.
+/// Generates the load: `connections` kept-alive connections multiplexed on one event loop per core (the project's
+/// own ``MultiplexedClient``), each request one of up to ``maximumPool`` distinct deliveries signed before the clock
+/// starts, every verdict checked.
 public enum LoadGenerator {
-    /// One prepared request.
-    struct Prepared: Sendable {
-        var bytes: [UInt8]
-        var valid: Bool
-    }
-
     static let kinds = [
         "subscriber:update", "subscriber:subscribe", "subscriber:unsubscribe",
         "transaction:message:delivered", "transaction:message:clicked",
         "transaction:message:rejected", "transaction:message:error",
     ]
 
-    /// A pool of distinct deliveries, so that receiver caches do not flatter it; invalid ones carry one character
-    /// of the signature changed.
-    static func pool(
-        _ configuration: ReceiverConfiguration, size: Int = 512
-    ) -> (valid: [Prepared], invalid: [Prepared]) {
-        let signer = Signer(projectID: configuration.projectID, profile: configuration.profile)
-        let target = configuration.targetURL.requestTarget
-        let host = configuration.targetURL.authority
-        var valid: [Prepared] = []
-        var invalid: [Prepared] = []
-        let url = configuration.publicURL.description
-        for index in 0..<size {
-            let kind = kinds[index % kinds.count]
-            let idName = kind.hasPrefix("transaction") ? "subscriberId" : "ppgId"
-            let subscriber = String(format: "%024x", 0x5f00_0000 + index * 7919)
-            let body = Array(
-                #"{"projectId":"\#(configuration.projectID)","customId":"user-\#(index)","\#(idName)":"\#(subscriber)","kind":"\#(kind)"}"#
-                    .utf8)
-            let input =
-                (try? SigningInput.make(
-                    scheme: configuration.profile.scheme, url: url.utf8, body: body,
-                    contentType: "application/json")) ?? []
-            let signature = signer.signature(forSigningInput: input)
-            func serialize(_ signature: String) -> [UInt8] {
-                Array(
-                    "POST \(target) HTTP/1.1\r\nHost: \(host)\r\nContent-Type: application/json\r\nX-PPG-Signature: \(signature)\r\nContent-Length: \(body.count)\r\n\r\n"
-                        .utf8) + body
+    /// How many request numbers a loop claims at a time (one atomic step per batch, not per request).
+    static let batchSize = 64
+
+    /// The most distinct deliveries signed for one run (about 40 MB); a longer run cycles through them.
+    static let maximumPool = 131_072
+
+    /// How many distinct deliveries a run signs: one per request it will send, when that is known (`--requests`,
+    /// or `--rate` × `--duration`), else 65,536, never more than ``maximumPool``.
+    static func poolSize(_ options: LoadOptions) -> Int {
+        let planned = options.requests ?? options.rate.map { Int(($0 * options.duration).rounded(.up)) + 1 } ?? 65_536
+        return max(1, min(maximumPool, planned))
+    }
+
+    /// Signs `count` distinct deliveries across the cores, before the clock starts: signing is the generator's
+    /// work, not the receiver's, and doing it during the run would take CPU from a receiver on the same machine.
+    static func signPool(_ deliveries: LoadDeliveries, count: Int) -> [SignedRequest] {
+        let parts = max(1, min(ProcessInfo.processInfo.activeProcessorCount, count / 1024))
+        let slices = Mutex<[[SignedRequest]]>(Array(repeating: [], count: parts))
+        let group = DispatchGroup()
+        for part in 0..<parts {
+            group.enter()
+            Thread.detachNewThread {
+                let range = (count * part / parts)..<(count * (part + 1) / parts)
+                let signed = range.map { deliveries.request(number: $0) }
+                slices.withLock { $0[part] = signed }
+                group.leave()
             }
-            valid.append(Prepared(bytes: serialize(signature), valid: true))
-            var broken = Array(signature.utf8)
-            broken[0] = broken[0] == UInt8(ascii: "a") ? UInt8(ascii: "b") : UInt8(ascii: "a")
-            invalid.append(Prepared(bytes: serialize(String(decoding: broken, as: UTF8.self)), valid: false))
         }
-        return (valid, invalid)
+        group.wait()
+        return slices.withLock { $0.flatMap { $0 } }
     }
 
     /// Whether request number `index` is one of the wrongly signed ones, spread evenly at `ratio`.
@@ -129,12 +149,17 @@ public enum LoadGenerator {
         return Int((Double(index + 1) * ratio).rounded(.down)) > Int((Double(index) * ratio).rounded(.down))
     }
 
+    /// Event loops for `connections`: one per core, never more than the connections.
+    static func loops(connections: Int) -> Int {
+        max(1, min(connections, ProcessInfo.processInfo.activeProcessorCount))
+    }
+
     /// Runs the load.
     /// - Parameters:
     ///   - options: What to send and for how long.
     ///   - shouldStop: Polled before each request: once it says so, no request starts and the run ends after
     ///     the ones in flight (SIGINT), with everything measured so far.
-    ///   - progress: Called about once a second with requests so far, errors and wrong verdicts.
+    ///   - progress: Called about once a second with seconds so far, requests so far, errors and wrong verdicts.
     /// - Returns: What happened.
     public static func run(
         _ options: LoadOptions, shouldStop: @escaping @Sendable () -> Bool = { false },
@@ -142,101 +167,48 @@ public enum LoadGenerator {
     )
         -> LoadResult
     {
-        let (valid, invalid) = pool(options.configuration)
         let counters = LoadCounters()
-        let host = options.configuration.targetURL.host
-        let port = options.configuration.targetURL.port.flatMap { Int($0) } ?? (options.tls == nil ? 80 : 443)
-        let start = Date()
-        let end = start.addingTimeInterval(options.duration)
-        let perConnectionInterval = options.rate.map { Double(options.connections) / $0 }
-        let results = LoadSlots(count: options.connections)
-        let finished = DispatchGroup()
+        let target = options.configuration.targetURL
+        let port = target.port.flatMap { Int($0) } ?? (options.tls == nil ? 80 : 443)
+        let loops = loops(connections: options.connections)
+        let client = MultiplexedClient.Options(
+            host: target.host, port: port, tls: options.tls, connections: options.connections, loops: loops,
+            pipeline: options.pipeline, timeout: options.timeout)
+        let signingStart = Deadline.now
+        let pool = signPool(LoadDeliveries(configuration: options.configuration), count: poolSize(options))
+        let start = Deadline.now
+        let cpuAtStart = processCPUSeconds()
+        let results = Mutex<[LoadResult]>([])
         let stopProgress = Atomic<Bool>(false)
         Thread.detachNewThread {
-            var last = Date()
+            var last = Deadline.now
             while !stopProgress.load(ordering: .relaxed) {
                 usleep(50_000)
-                if Date().timeIntervalSince(last) >= 1 {
-                    last = Date()
+                if Deadline.now.microseconds(since: last) >= 1_000_000 {
+                    last = .now
                     // Errors and wrong verdicts first: each is counted after its request, so read in this order
                     // they can never exceed the requests.
                     let errors = counters.errors.load(ordering: .acquiring)
                     let wrong = counters.wrong.load(ordering: .acquiring)
                     let requests = counters.requests.load(ordering: .acquiring)
-                    progress(last.timeIntervalSince(start), requests, errors, wrong)
+                    progress(Double(last.microseconds(since: start)) / 1e6, requests, errors, wrong)
                 }
             }
         }
-        for worker in 0..<options.connections {
-            finished.enter()
-            let thread = Thread {
-                var histogram = LatencyHistogram()
-                var statuses: [Int: Int] = [:]
-                var wrong = 0, errors = 0, sentValid = 0, sentInvalid = 0
-                var firstError: String?
-                let connection = HTTPConnection(
-                    host: host, port: port, connectTimeout: options.timeout, tls: options.tls)
-                connection.hostHeader = options.configuration.targetURL.authority
-                var sent = 0
-                while !shouldStop() {
-                    let number = counters.issued.add(1, ordering: .relaxed).newValue - 1
-                    if let limit = options.requests, number >= limit { break }
-                    if options.requests == nil && Date() >= end { break }
-                    if let interval = perConnectionInterval {
-                        let due = start.addingTimeInterval(
-                            Double(sent) * interval + Double(worker) * interval / Double(options.connections))
-                        // Sleep in short steps until the request is due, however far away (a rate below one
-                        // request a second per connection); a due time past the run's end sends nothing.
-                        if options.requests == nil && due >= end { break }
-                        while case let wait = due.timeIntervalSinceNow, wait > 0, !shouldStop() {
-                            usleep(UInt32(min(wait, 0.25) * 1_000_000))
-                        }
-                        if shouldStop() { break }
-                    }
-                    sent += 1
-                    let bad = isInvalid(number, ratio: options.invalidRatio)
-                    let prepared = bad ? invalid[number % invalid.count] : valid[number % valid.count]
-                    if bad { sentInvalid += 1 } else { sentValid += 1 }
-                    let began = Deadline.now
-                    do {
-                        let response = try connection.send(
-                            serialized: prepared.bytes, method: "POST", timeout: options.timeout)
-                        histogram.record(Deadline.now.microseconds(since: began))
-                        counters.requests.add(1, ordering: .releasing)
-                        statuses[response.status, default: 0] += 1
-                        let accepted = (200...299).contains(response.status)
-                        let rejected = (400...499).contains(response.status)
-                        if prepared.valid ? !accepted : !rejected {
-                            wrong += 1
-                            counters.wrong.add(1, ordering: .releasing)
-                        }
-                    } catch {
-                        counters.requests.add(1, ordering: .releasing)
-                        errors += 1
-                        counters.errors.add(1, ordering: .releasing)
-                        if firstError == nil { firstError = "\(error)" }
-                        usleep(10_000)
-                    }
-                }
-                connection.close()
-                results.set(
-                    worker,
-                    LoadResult(
-                        requests: sent, seconds: 0, latency: histogram, statuses: statuses,
-                        wrongVerdicts: wrong, errors: errors, firstError: firstError,
-                        validSent: sentValid, invalidSent: sentInvalid))
-                finished.leave()
-            }
-            thread.stackSize = 1 << 20
-            thread.start()
+        MultiplexedClient.run(client) { loop, _ in
+            LoadDriver(
+                options: options, pool: pool, counters: counters, start: start, loop: loop, loops: loops,
+                shouldStop: shouldStop
+            ) { result in results.withLock { $0.append(result) } }
         }
-        finished.wait()
+        let cpuSeconds = processCPUSeconds() - cpuAtStart
         stopProgress.store(true, ordering: .relaxed)
-        let seconds = Date().timeIntervalSince(start)
         var total = LoadResult(
-            requests: 0, seconds: seconds, latency: LatencyHistogram(), statuses: [:], wrongVerdicts: 0,
-            errors: 0, firstError: nil, validSent: 0, invalidSent: 0)
-        for part in results.values() {
+            requests: 0, seconds: Double(Deadline.now.microseconds(since: start)) / 1e6, latency: LatencyHistogram(),
+            statuses: [:], wrongVerdicts: 0, errors: 0, firstError: nil, validSent: 0, invalidSent: 0,
+            cpuSeconds: cpuSeconds, distinctDeliveries: pool.count,
+            signingSeconds: Double(start.microseconds(since: signingStart)) / 1e6)
+        for part in results.withLock({ $0 }) {
             total.requests += part.requests
             total.latency.merge(part.latency)
             for (status, count) in part.statuses { total.statuses[status, default: 0] += count }
@@ -250,24 +222,180 @@ public enum LoadGenerator {
     }
 }
 
-/// Per-worker results, written once each.
-final class LoadSlots: @unchecked Sendable {
-    private var slots: [LoadResult?]
-    private let lock = NSLock()
+/// One loop's share of the load: claims request numbers in batches, hands the deliveries signed for them to its
+/// connections on schedule, and judges every answer by status.
+final class LoadDriver: MultiplexedClientDriver {
+    private let options: LoadOptions
+    private let counters: LoadCounters
+    private let shouldStop: @Sendable () -> Bool
+    private let finish: (LoadResult) -> Void
+    private let pool: [SignedRequest]
+    private let end: Deadline
+    /// With `--rate`, this loop's k-th request is due at `start + (k × loops + loop) / rate`.
+    private let schedule: (start: Deadline, interval: UInt64, offset: UInt64)?
+    private var scheduled: UInt64 = 0
+    private var batch = 0..<0
+    private var exhausted = false
+    private var stopped = false
 
-    init(count: Int) {
-        slots = Array(repeating: nil, count: count)
+    private var histogram = LatencyHistogram()
+    private var statuses = [Int](repeating: 0, count: 600)
+    private var wrong = 0, errors = 0, validSent = 0, invalidSent = 0
+    private var firstError: String?
+
+    init(
+        options: LoadOptions, pool: [SignedRequest], counters: LoadCounters, start: Deadline, loop: Int, loops: Int,
+        shouldStop: @escaping @Sendable () -> Bool, finish: @escaping (LoadResult) -> Void
+    ) {
+        self.options = options
+        self.counters = counters
+        self.shouldStop = shouldStop
+        self.finish = finish
+        self.pool = pool
+        self.end = start.adding(nanoseconds: UInt64(options.duration * 1e9))
+        if let rate = options.rate {
+            let interval = UInt64(1e9 / rate)
+            schedule = (start, interval * UInt64(loops), interval * UInt64(loop))
+        } else {
+            schedule = nil
+        }
     }
 
-    func set(_ index: Int, _ result: LoadResult) {
-        lock.lock()
-        slots[index] = result
-        lock.unlock()
+    func ended() {
+        var byStatus: [Int: Int] = [:]
+        for (status, count) in statuses.enumerated() where count > 0 { byStatus[status] = count }
+        finish(
+            LoadResult(
+                requests: validSent + invalidSent, seconds: 0, latency: histogram, statuses: byStatus,
+                wrongVerdicts: wrong, errors: errors, firstError: firstError, validSent: validSent,
+                invalidSent: invalidSent))
     }
 
-    func values() -> [LoadResult] {
-        lock.lock()
-        defer { lock.unlock() }
-        return slots.compactMap { $0 }
+    func next(now: Deadline) -> MultiplexedClientStep {
+        if stopped || shouldStop() {
+            stopped = true
+            return .stop
+        }
+        if options.requests == nil && now >= end {
+            stopped = true
+            return .stop
+        }
+        var intended: Deadline?
+        if let schedule {
+            let due = schedule.start.adding(nanoseconds: schedule.offset + scheduled * schedule.interval)
+            // A due time past the run's end sends nothing.
+            if options.requests == nil && due >= end {
+                stopped = true
+                return .stop
+            }
+            if now < due { return .wait(until: due) }
+            intended = due
+        }
+        if batch.isEmpty {
+            guard !exhausted, refill() else {
+                stopped = true
+                return .stop
+            }
+        }
+        let number = batch.removeFirst()
+        scheduled += 1
+        let signed = pool[number % pool.count]
+        if LoadGenerator.isInvalid(number, ratio: options.invalidRatio) {
+            invalidSent += 1
+            return .send(bytes: signed.wronglySigned, tag: number, intended: intended)
+        }
+        validSent += 1
+        return .send(bytes: signed.bytes, tag: number, intended: intended)
+    }
+
+    /// Claims the next batch of request numbers. False once they run out.
+    private func refill() -> Bool {
+        let first =
+            counters.issued.add(LoadGenerator.batchSize, ordering: .relaxed).newValue - LoadGenerator.batchSize
+        var count = LoadGenerator.batchSize
+        if let limit = options.requests {
+            count = max(0, min(count, limit - first))
+            if count < LoadGenerator.batchSize { exhausted = true }
+        }
+        batch = first..<first + count
+        return count > 0
+    }
+
+    func answered(tag: Int, status: Int, started: Deadline, now: Deadline) {
+        histogram.record(now.microseconds(since: started))
+        counters.requests.add(1, ordering: .releasing)
+        if status < statuses.count { statuses[status] += 1 }
+        let accepted = (200...299).contains(status)
+        let rejected = (400...499).contains(status)
+        if LoadGenerator.isInvalid(tag, ratio: options.invalidRatio) ? !rejected : !accepted {
+            wrong += 1
+            counters.wrong.add(1, ordering: .releasing)
+        }
+    }
+
+    func failed(tag: Int, error: HTTPError, started: Deadline, now: Deadline) {
+        counters.requests.add(1, ordering: .releasing)
+        errors += 1
+        counters.errors.add(1, ordering: .releasing)
+        if firstError == nil { firstError = error.message }
+    }
+}
+
+/// Builds distinct signed deliveries by number: the event kind, customId and subscriber id follow from the number,
+/// so no two requests of a run carry the same body; a wrongly signed one has one character of its signature changed.
+struct LoadDeliveries {
+    private let signer: Signer
+    private let scheme: SignatureScheme
+    private let url: String
+    private let head: [UInt8]
+    private let projectID: String
+
+    init(configuration: ReceiverConfiguration) {
+        signer = Signer(projectID: configuration.projectID, profile: configuration.profile)
+        scheme = configuration.profile.scheme
+        url = configuration.publicURL.description
+        projectID = configuration.projectID
+        head =
+            Array(
+                "POST \(configuration.targetURL.requestTarget) HTTP/1.1\r\nHost: \(configuration.targetURL.authority)\r\n"
+                    .utf8) + Array("Content-Type: application/json\r\n".utf8)
+    }
+
+    /// The delivery's JSON body for a request number.
+    func body(number: Int) -> [UInt8] {
+        let kind = LoadGenerator.kinds[number % LoadGenerator.kinds.count]
+        let idName = kind.hasPrefix("transaction") ? "subscriberId" : "ppgId"
+        var subscriber = String(UInt64(0x5f00_0000_0000) &+ UInt64(number) &* 7919, radix: 16)
+        subscriber = String(repeating: "0", count: max(0, 24 - subscriber.utf8.count)) + subscriber
+        return Array(
+            #"{"projectId":"\#(projectID)","customId":"user-\#(number)","\#(idName)":"\#(subscriber)","kind":"\#(kind)"}"#
+                .utf8)
+    }
+
+    /// The whole request for a number, correctly signed.
+    func request(number: Int) -> SignedRequest {
+        let body = body(number: number)
+        let input =
+            (try? SigningInput.make(scheme: scheme, url: url.utf8, body: body, contentType: "application/json")) ?? []
+        var bytes = head + Array("X-PPG-Signature: ".utf8)
+        let signatureOffset = bytes.count
+        bytes += Array(signer.signature(forSigningInput: input).utf8)
+        bytes += Array("\r\nContent-Length: \(body.count)\r\n\r\n".utf8)
+        bytes += body
+        return SignedRequest(bytes: bytes, signatureOffset: signatureOffset)
+    }
+}
+
+/// One delivery's whole request, and where its signature starts.
+struct SignedRequest: Sendable {
+    /// The request, correctly signed.
+    var bytes: [UInt8]
+    var signatureOffset: Int
+
+    /// The same request with the signature's first character changed.
+    var wronglySigned: [UInt8] {
+        var copy = bytes
+        copy[signatureOffset] = copy[signatureOffset] == UInt8(ascii: "a") ? UInt8(ascii: "b") : UInt8(ascii: "a")
+        return copy
     }
 }

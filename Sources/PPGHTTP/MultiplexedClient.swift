@@ -1,0 +1,471 @@
+import Foundation
+
+#if canImport(Glibc)
+    @preconcurrency import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+/// What a ``MultiplexedClientDriver`` hands its loop next.
+public enum MultiplexedClientStep: Sendable {
+    /// Send these whole request bytes. `tag` comes back with the answer; `intended` is when the request was meant
+    /// to go out (latency is measured from it, so a server that falls behind a schedule is not flattered), or nil
+    /// for now.
+    case send(bytes: [UInt8], tag: Int, intended: Deadline?)
+    /// Nothing is due before this time.
+    case wait(until: Deadline)
+    /// Send nothing more: the loop ends once the requests in flight are answered or time out.
+    case stop
+}
+
+/// Feeds one loop of a ``MultiplexedClient`` with requests and learns their outcomes. Created on the loop's own
+/// thread and used only there.
+public protocol MultiplexedClientDriver: AnyObject {
+    /// The next request, a time to wait for, or the end. Called while a connection has room.
+    func next(now: Deadline) -> MultiplexedClientStep
+    /// A final response arrived for the request with this tag.
+    /// - Parameters:
+    ///   - tag: The request's tag.
+    ///   - status: The response's status.
+    ///   - started: When the request was meant to go out.
+    ///   - now: When the response was complete.
+    func answered(tag: Int, status: Int, started: Deadline, now: Deadline)
+    /// The request with this tag got no answer.
+    func failed(tag: Int, error: HTTPError, started: Deadline, now: Deadline)
+    /// The loop has ended: every request is answered or failed.
+    func ended()
+}
+
+/// An HTTP/1.1 client for volume: many kept-alive connections multiplexed on a few event loops (epoll, kqueue on
+/// Apple platforms), one thread per loop instead of one per connection. Each loop asks its driver for requests
+/// while a connection has room (one request at a time, or up to `pipeline` with HTTP/1.1 pipelining), writes
+/// every connection's new requests with one call each per turn, and frames responses as they arrive. A
+/// connection the server closes is reopened on its next request; a request lost to the close of a kept-alive
+/// connection before any byte of its answer is sent once more (the race RFC 9112 §9.3.1 describes).
+public enum MultiplexedClient {
+    /// Where to connect and how hard to drive.
+    public struct Options: Sendable {
+        /// The host: a name, an IPv4 address or a bracketed IPv6 address.
+        public var host: String
+        /// The port.
+        public var port: Int
+        /// TLS (https), or nil for plain HTTP.
+        public var tls: TLSOptions?
+        /// Connections in all, spread over the loops.
+        public var connections: Int
+        /// Event loops (threads); at most one per connection.
+        public var loops: Int
+        /// Requests in flight per connection: 1 waits for each answer, more pipelines.
+        public var pipeline: Int
+        /// Seconds a request may wait for its answer once sent, and connecting may take.
+        public var timeout: Double
+
+        /// Creates options.
+        public init(
+            host: String, port: Int, tls: TLSOptions? = nil, connections: Int, loops: Int, pipeline: Int = 1,
+            timeout: Double = 5
+        ) {
+            self.host = host
+            self.port = port
+            self.tls = tls
+            self.connections = max(1, connections)
+            self.loops = max(1, min(loops, self.connections))
+            self.pipeline = max(1, pipeline)
+            self.timeout = timeout
+        }
+    }
+
+    /// Runs the loops until every driver has said stop and its requests are done.
+    /// - Parameters:
+    ///   - options: Where and how.
+    ///   - makeDriver: Called once on each loop's thread with the loop's index and its connection count.
+    public static func run(
+        _ options: Options,
+        makeDriver: @escaping @Sendable (_ loop: Int, _ connections: Int) -> any MultiplexedClientDriver
+    ) {
+        let group = DispatchGroup()
+        for index in 0..<options.loops {
+            let share = options.connections / options.loops + (index < options.connections % options.loops ? 1 : 0)
+            group.enter()
+            let thread = Thread {
+                let driver = makeDriver(index, share)
+                ClientLoop(options: options, connections: share, driver: driver).run()
+                group.leave()
+            }
+            thread.stackSize = 1 << 20
+            thread.start()
+        }
+        group.wait()
+    }
+}
+
+/// One loop of a ``MultiplexedClient``: its connections, its poller, its driver; used by one thread only.
+final class ClientLoop {
+    /// A request sent (or queued) and not yet answered.
+    struct InFlight {
+        var tag: Int
+        /// When it was meant to go out: latency is measured from here.
+        var started: Deadline
+        /// When its bytes were queued: the timeout runs from here.
+        var sent: Deadline
+        var bytes: [UInt8]
+        var retried: Bool
+    }
+
+    /// One connection and where it stands.
+    final class Connection {
+        /// A connection is closed until its next request, or open on a socket.
+        enum State {
+            case closed(retryAt: Deadline)
+            case open(Socket)
+        }
+
+        var state: State = .closed(retryAt: .now)
+        var output: [UInt8] = []
+        var written = 0
+        var inFlight: [InFlight] = []
+        var framer = ResponseFramer()
+        /// Answers read on the current socket: a request lost on a socket that has answered before is retried.
+        var answered = 0
+        var watchingWritable = false
+
+        var socket: Socket? {
+            if case .open(let socket) = state { return socket }
+            return nil
+        }
+    }
+
+    private let options: MultiplexedClient.Options
+    private let driver: any MultiplexedClientDriver
+    private let connections: [Connection]
+    private var byDescriptor: [Int32: Connection] = [:]
+    private let poller: Poller?
+    private var readBuffer = [UInt8](repeating: 0, count: 65_536)
+    private var retries: [InFlight] = []
+    private let timeoutNanoseconds: UInt64
+
+    init(options: MultiplexedClient.Options, connections: Int, driver: any MultiplexedClientDriver) {
+        self.options = options
+        self.driver = driver
+        self.connections = (0..<connections).map { _ in Connection() }
+        self.poller = try? Poller()
+        timeoutNanoseconds = UInt64(options.timeout * 1e9)
+    }
+
+    func run() {
+        guard let poller else {
+            drainDriver(HTTPError(kind: .system, message: "cannot create a poller"))
+            return
+        }
+        var stopping = false
+        var pending: [Connection] = []
+        while true {
+            var now = Deadline.now
+            var wake: Deadline?
+            if !stopping || !retries.isEmpty {
+                issue(now: now, wake: &wake, touched: &pending, stopping: &stopping)
+            }
+            for connection in pending { flush(connection) }
+            pending.removeAll(keepingCapacity: true)
+            if stopping && retries.isEmpty && !connections.contains(where: { !$0.inFlight.isEmpty }) { break }
+            var waitUntil = Deadline(nanoseconds: now.nanoseconds + 100_000_000)
+            var scheduled = false
+            if let wake, wake < waitUntil {
+                waitUntil = wake
+                scheduled = true
+            }
+            for connection in connections {
+                if let first = connection.inFlight.first {
+                    let expires = Deadline(nanoseconds: first.sent.nanoseconds + timeoutNanoseconds)
+                    if expires < waitUntil {
+                        waitUntil = expires
+                        scheduled = false
+                    }
+                }
+            }
+            for event in poller.wait(until: waitUntil, precise: scheduled) {
+                guard let connection = byDescriptor[event.descriptor] else { continue }
+                if event.writable { flush(connection) }
+                if event.readable || event.closed { read(connection) }
+            }
+            now = .now
+            for connection in connections {
+                guard let first = connection.inFlight.first,
+                    now.nanoseconds > first.sent.nanoseconds + timeoutNanoseconds
+                else { continue }
+                close(
+                    connection,
+                    failing: HTTPError(kind: .timeout, message: "no answer within \(options.timeout) s"),
+                    retrying: false)
+            }
+        }
+        for connection in connections { close(connection, failing: nil, retrying: false) }
+        driver.ended()
+    }
+
+    /// Whether a connection can take another request now: room in its pipeline, and its last bytes written (a TLS
+    /// write must be retried with the same buffer, so nothing is appended while one is pending).
+    private func hasRoom(_ connection: Connection) -> Bool {
+        connection.inFlight.count < options.pipeline && connection.output.isEmpty
+    }
+
+    /// Sends requests lost to a close again, then asks the driver for more while connections have room, until it
+    /// says stop.
+    private func issue(now: Deadline, wake: inout Deadline?, touched: inout [Connection], stopping: inout Bool) {
+        for connection in connections where hasRoom(connection) {
+            if case .closed(let retryAt) = connection.state, now < retryAt {
+                if wake.map({ retryAt < $0 }) ?? true { wake = retryAt }
+                continue
+            }
+            var added = false
+            while connection.inFlight.count < options.pipeline {
+                let request: InFlight
+                if !retries.isEmpty {
+                    request = retries.removeFirst()
+                } else if stopping {
+                    break
+                } else {
+                    switch driver.next(now: now) {
+                    case .send(let bytes, let tag, let intended):
+                        request = InFlight(tag: tag, started: intended ?? now, sent: now, bytes: bytes, retried: false)
+                    case .wait(let until):
+                        wake = until
+                        if added { touched.append(connection) }
+                        return
+                    case .stop:
+                        stopping = true
+                        if added { touched.append(connection) }
+                        return
+                    }
+                }
+                if connection.socket == nil && !connect(connection, now: now) {
+                    driver.failed(tag: request.tag, error: lastConnectError, started: request.started, now: .now)
+                    if case .closed(let retryAt) = connection.state, wake.map({ retryAt < $0 }) ?? true {
+                        wake = retryAt
+                    }
+                    break
+                }
+                var queued = request
+                queued.sent = now
+                connection.inFlight.append(queued)
+                connection.output += queued.bytes
+                added = true
+            }
+            if added { touched.append(connection) }
+        }
+    }
+
+    private var lastConnectError = HTTPError(kind: .connectFailed, message: "not connected")
+    /// The server's addresses, resolved on the first connection: a receiver that closes after every answer makes
+    /// the loop reconnect for every request.
+    private var addresses: UnsafeMutablePointer<addrinfo>?
+
+    deinit {
+        if let addresses { freeaddrinfo(addresses) }
+    }
+
+    private func connect(_ connection: Connection, now: Deadline) -> Bool {
+        do throws(HTTPError) {
+            let deadline = Deadline.after(options.timeout)
+            if addresses == nil {
+                addresses = try Socket.resolve(host: options.host, port: options.port, passive: false)
+            }
+            guard let addresses else { throw HTTPError(kind: .resolve, message: "cannot resolve '\(options.host)'") }
+            let socket = try Socket.connect(to: addresses, host: options.host, port: options.port, deadline: deadline)
+            if let tls = options.tls {
+                socket.tls = try TLSSession(socket: socket, hostname: options.host, options: tls, deadline: deadline)
+            }
+            connection.state = .open(socket)
+            connection.framer = ResponseFramer()
+            connection.answered = 0
+            connection.watchingWritable = false
+            byDescriptor[socket.descriptor] = connection
+            poller?.add(socket.descriptor)
+            return true
+        } catch {
+            lastConnectError = error
+            // A refused connection is retried after a pause, not in a tight loop.
+            connection.state = .closed(retryAt: Deadline(nanoseconds: now.nanoseconds + 10_000_000))
+            return false
+        }
+    }
+
+    private func flush(_ connection: Connection) {
+        guard let socket = connection.socket else { return }
+        while connection.written < connection.output.count {
+            let remaining = connection.output.count - connection.written
+            if let tls = socket.tls {
+                let step = connection.output.withUnsafeBytes { raw in
+                    tls.write(raw.baseAddress.unsafelyUnwrapped + connection.written, count: remaining)
+                }
+                switch step {
+                case .moved(let count): connection.written += count
+                case .wantRead, .wantWrite:
+                    watch(connection, writable: true)
+                    return
+                case .closed, .failed:
+                    close(
+                        connection, failing: HTTPError(kind: .reset, message: "connection closed while sending"),
+                        retrying: true)
+                    return
+                }
+                continue
+            }
+            let sent = connection.output.withUnsafeBytes { raw in
+                systemSend(socket.descriptor, raw.baseAddress.unsafelyUnwrapped + connection.written, remaining)
+            }
+            if sent > 0 {
+                connection.written += sent
+            } else if sent < 0 && errno == EINTR {
+                continue
+            } else if sent < 0 && (errno == EAGAIN || errno == EWOULDBLOCK) {
+                watch(connection, writable: true)
+                return
+            } else {
+                close(
+                    connection,
+                    failing: HTTPError(
+                        kind: .reset, message: "connection closed while sending: \(String(cString: strerror(errno)))"),
+                    retrying: true)
+                return
+            }
+        }
+        connection.output.removeAll(keepingCapacity: true)
+        connection.written = 0
+        watch(connection, writable: false)
+    }
+
+    private func watch(_ connection: Connection, writable: Bool) {
+        guard connection.watchingWritable != writable, let socket = connection.socket else { return }
+        connection.watchingWritable = writable
+        poller?.update(socket.descriptor, readable: true, writable: writable)
+    }
+
+    private func read(_ connection: Connection) {
+        guard let socket = connection.socket else { return }
+        while true {
+            let count: Int
+            if let tls = socket.tls {
+                let step = readBuffer.withUnsafeMutableBytes { raw in
+                    tls.read(into: raw.baseAddress.unsafelyUnwrapped, count: raw.count)
+                }
+                switch step {
+                case .moved(let moved): count = moved
+                case .wantRead, .wantWrite: return
+                case .closed: count = 0
+                case .failed(let message):
+                    close(connection, failing: HTTPError(kind: .reset, message: message), retrying: true)
+                    return
+                }
+            } else {
+                count = readBuffer.withUnsafeMutableBytes { raw in
+                    recv(socket.descriptor, raw.baseAddress, raw.count, 0)
+                }
+            }
+            if count > 0 {
+                readBuffer.withUnsafeBytes { raw in
+                    connection.framer.append(UnsafeRawBufferPointer(rebasing: raw[0..<count]))
+                }
+                if !frame(connection) { return }
+                if socket.tls == nil && count < readBuffer.count { return }
+            } else if count == 0 {
+                if case .response(let status, _) = connection.framer.finishAtClose() {
+                    answer(connection, status: status)
+                }
+                close(
+                    connection, failing: HTTPError(kind: .reset, message: "connection closed before an answer"),
+                    retrying: true)
+                return
+            } else {
+                if errno == EINTR { continue }
+                if errno == EAGAIN || errno == EWOULDBLOCK { return }
+                close(
+                    connection,
+                    failing: HTTPError(kind: .reset, message: "receive failed: \(String(cString: strerror(errno)))"),
+                    retrying: true)
+                return
+            }
+        }
+    }
+
+    /// Hands every whole response to the driver. Returns false once the connection is closed.
+    private func frame(_ connection: Connection) -> Bool {
+        while true {
+            switch connection.framer.next() {
+            case .needMore:
+                return true
+            case .malformed(let problem):
+                close(connection, failing: HTTPError(kind: .malformed, message: problem), retrying: false)
+                return false
+            case .response(let status, let closes):
+                guard !connection.inFlight.isEmpty else {
+                    close(
+                        connection, failing: HTTPError(kind: .malformed, message: "a response nobody asked for"),
+                        retrying: false)
+                    return false
+                }
+                answer(connection, status: status)
+                if closes {
+                    close(
+                        connection,
+                        failing: HTTPError(kind: .reset, message: "the server closed the connection before answering"),
+                        retrying: true)
+                    return false
+                }
+            }
+        }
+    }
+
+    private func answer(_ connection: Connection, status: Int) {
+        guard !connection.inFlight.isEmpty else { return }
+        let request = connection.inFlight.removeFirst()
+        connection.answered += 1
+        driver.answered(tag: request.tag, status: status, started: request.started, now: .now)
+    }
+
+    /// Closes a connection. Its requests in flight fail with `failing`, except that those lost before any byte of
+    /// their answer on a connection that answered before are queued once more when `retrying`.
+    private func close(_ connection: Connection, failing error: HTTPError?, retrying: Bool) {
+        if let socket = connection.socket {
+            poller?.remove(socket.descriptor)
+            byDescriptor[socket.descriptor] = nil
+            socket.close()
+        }
+        let lostOnReuse = retrying && connection.answered > 0 && !connection.framer.inResponse
+        connection.state = .closed(retryAt: .now)
+        connection.output.removeAll(keepingCapacity: true)
+        connection.written = 0
+        connection.answered = 0
+        connection.watchingWritable = false
+        let lost = connection.inFlight
+        connection.inFlight.removeAll(keepingCapacity: true)
+        let now = Deadline.now
+        for request in lost {
+            if lostOnReuse && !request.retried {
+                var again = request
+                again.retried = true
+                retries.append(again)
+            } else {
+                driver.failed(
+                    tag: request.tag, error: error ?? HTTPError(kind: .reset, message: "closed"),
+                    started: request.started, now: now)
+            }
+        }
+    }
+
+    /// Without a poller nothing can be sent: every request the driver offers fails.
+    private func drainDriver(_ error: HTTPError) {
+        while true {
+            let now = Deadline.now
+            switch driver.next(now: now) {
+            case .send(_, let tag, let intended):
+                driver.failed(tag: tag, error: error, started: intended ?? now, now: now)
+            case .wait(let until):
+                usleep(UInt32(min(250_000, until.microseconds(since: now))))
+            case .stop:
+                driver.ended()
+                return
+            }
+        }
+    }
+}

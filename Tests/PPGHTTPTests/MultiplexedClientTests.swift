@@ -1,0 +1,226 @@
+import Foundation
+import Synchronization
+import TestSupport
+import Testing
+
+@testable import PPGHTTP
+
+@Suite("Response framer")
+struct ResponseFramerTests {
+    /// Feeds `text` in pieces of `step` bytes and collects every result that is not `.needMore`.
+    func frame(_ text: String, step: Int, close: Bool = false) -> [ResponseFramer.Next] {
+        var framer = ResponseFramer()
+        var results: [ResponseFramer.Next] = []
+        let bytes = Array(text.utf8)
+        var offset = 0
+        while offset < bytes.count {
+            let piece = Array(bytes[offset..<min(bytes.count, offset + step)])
+            offset += step
+            piece.withUnsafeBytes { framer.append($0) }
+            while case let next = framer.next(), next != .needMore {
+                results.append(next)
+                if case .malformed = next { return results }
+            }
+        }
+        if close, case let last = framer.finishAtClose(), last != .needMore { results.append(last) }
+        return results
+    }
+
+    @Test(
+        "responses framed by length, by chunks with extensions and trailers, after interim ones, split or whole",
+        arguments: [1, 3, 7, 4096])
+    func framing(step: Int) {
+        let text =
+            "HTTP/1.1 100 Continue\r\n\r\n"
+            + "HTTP/1.1 200 OK\r\nContent-Length: 5\r\nconnection: Keep-Alive\r\n\r\nhello"
+            + "HTTP/1.1 401 Unauthorized\r\ntransfer-encoding: Chunked\r\n\r\n"
+            + "3;ext=1\r\nabc\r\nA\r\n0123456789\r\n0\r\nX-Trailer: t\r\n\r\n"
+            + "HTTP/1.1 204 No Content\r\nContent-Length: 7\r\n\r\n"
+            + "HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+        #expect(
+            frame(text, step: step) == [
+                .response(status: 200, closes: false), .response(status: 401, closes: false),
+                .response(status: 204, closes: false), .response(status: 403, closes: true),
+            ])
+    }
+
+    @Test("HTTP/1.0 closes unless kept alive; a body without length ends at the close")
+    func closing() {
+        #expect(
+            frame("HTTP/1.0 200 OK\r\nContent-Length: 0\r\n\r\n", step: 5) == [.response(status: 200, closes: true)])
+        #expect(
+            frame("HTTP/1.0 200 OK\r\nConnection: keep-alive\r\nContent-Length: 0\r\n\r\n", step: 5) == [
+                .response(status: 200, closes: false)
+            ])
+        #expect(frame("HTTP/1.1 200 OK\r\n\r\nbody until close", step: 4).isEmpty)
+        #expect(
+            frame("HTTP/1.1 200 OK\r\n\r\nbody until close", step: 4, close: true) == [
+                .response(status: 200, closes: true)
+            ])
+    }
+
+    @Test(
+        "what is not an HTTP/1.x response is malformed",
+        arguments: [
+            "SSH-2.0-OpenSSH_9.2\r\n\r\n", "HTTP/2 200 OK\r\n\r\n", "HTTP/1.1 2x0 OK\r\n\r\n",
+            "HTTP/1.1 200 OK\r\nContent-Length: 5\r\nContent-Length: 6\r\n\r\n",
+            "HTTP/1.1 200 OK\r\nContent-Length: -1\r\n\r\n",
+            "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n",
+            "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabcX\r\n",
+            "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabcX\n0\r\n\r\n",
+            "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\rX0\r\n\r\n",
+            "HTTP/1.1 200 OK\r\nContent-Length: 99999999\r\n\r\n",
+            String(repeating: "HTTP/1.1 100 Continue\r\n\r\n", count: 17) + "HTTP/1.1 200 OK\r\n\r\n",
+        ])
+    func malformed(text: String) {
+        let results = frame(text, step: 2)
+        guard case .malformed = results.last else {
+            Issue.record("\(results) for \(text.debugDescription)")
+            return
+        }
+    }
+}
+
+/// Every request's outcome by tag, from all loops.
+final class Outcomes: Sendable {
+    let state = Mutex<(answered: [Int: Int], failed: [Int: HTTPError.Kind])>(([:], [:]))
+}
+
+/// Hands out every `loops`-th request and records outcomes by tag, on one loop's thread.
+final class RecordingDriver: MultiplexedClientDriver {
+    let requests: [[UInt8]]
+    let shared: Outcomes
+    var next = 0
+    let stride: Int
+
+    init(
+        requests: [[UInt8]], loop: Int, loops: Int, shared: Outcomes
+    ) {
+        self.requests = requests
+        self.shared = shared
+        self.stride = loops
+        self.next = loop
+    }
+
+    func next(now: Deadline) -> MultiplexedClientStep {
+        guard next < requests.count else { return .stop }
+        defer { next += stride }
+        return .send(bytes: requests[next], tag: next, intended: nil)
+    }
+
+    func answered(tag: Int, status: Int, started: Deadline, now: Deadline) {
+        shared.state.withLock { $0.answered[tag] = status }
+    }
+
+    func failed(tag: Int, error: HTTPError, started: Deadline, now: Deadline) {
+        shared.state.withLock { $0.failed[tag] = error.kind }
+    }
+
+    func ended() {}
+}
+
+@Suite("Multiplexed client")
+struct MultiplexedClientTests {
+    /// Requests whose target names the status the echoing server should answer with.
+    func requests(_ count: Int, port: Int, close: (Int) -> Bool = { _ in false }) -> [[UInt8]] {
+        (0..<count).map { index in
+            let status = [200, 401, 403, 204][index % 4]
+            return Array(
+                ("POST /\(status)/\(index) HTTP/1.1\r\nHost: 127.0.0.1:\(port)\r\nContent-Length: 2\r\n"
+                    + (close(index) ? "Connection: close\r\n" : "") + "\r\n{}").utf8)
+        }
+    }
+
+    func run(
+        _ requests: [[UInt8]], port: Int, connections: Int, loops: Int, pipeline: Int, timeout: Double = 5
+    )
+        -> (answered: [Int: Int], failed: [Int: HTTPError.Kind])
+    {
+        let shared = Outcomes()
+        MultiplexedClient.run(
+            .init(
+                host: "127.0.0.1", port: port, connections: connections, loops: loops, pipeline: pipeline,
+                timeout: timeout)
+        ) { loop, _ in
+            RecordingDriver(requests: requests, loop: loop, loops: loops, shared: shared)
+        }
+        return shared.state.withLock { $0 }
+    }
+
+    func statusServer() throws -> (HTTPServer, Int) {
+        let server = HTTPServer(
+            configuration: .init(host: "127.0.0.1", port: 0, idleTimeout: 5, requestTimeout: 5)
+        ) { request in
+            let status = Int(request.target.split(separator: "/").first ?? "") ?? 500
+            return HTTPServerResponse(status: status, reason: "X", body: status == 204 ? [] : Array("ok".utf8))
+        }
+        return (server, try server.start())
+    }
+
+    @Test(
+        "every request is answered once, with its own status, however many connections, loops and pipelined",
+        arguments: [(1, 1, 1), (8, 2, 1), (5, 2, 4), (3, 3, 16)])
+    func everyAnswerMatches(connections: Int, loops: Int, pipeline: Int) throws {
+        let (server, port) = try statusServer()
+        defer {
+            server.stop()
+            server.wait()
+        }
+        let requests = requests(600, port: port)
+        let outcome = run(requests, port: port, connections: connections, loops: loops, pipeline: pipeline)
+        #expect(outcome.failed.isEmpty, "\(outcome.failed.prefix(3))")
+        #expect(outcome.answered.count == requests.count)
+        for (tag, status) in outcome.answered where status != [200, 401, 403, 204][tag % 4] {
+            Issue.record("request \(tag) got \(status)")
+            break
+        }
+    }
+
+    @Test("a server that closes after some answers: the connection is reopened and nothing is lost")
+    func reconnects() throws {
+        let (server, port) = try statusServer()
+        defer {
+            server.stop()
+            server.wait()
+        }
+        let requests = requests(200, port: port) { $0 % 3 == 0 }
+        let outcome = run(requests, port: port, connections: 4, loops: 2, pipeline: 1)
+        #expect(outcome.failed.isEmpty, "\(outcome.failed.prefix(3))")
+        #expect(outcome.answered.count == requests.count)
+    }
+
+    @Test("a pipelined request lost when a kept-alive connection closes after an answer is sent again, once")
+    func retriesOnce() throws {
+        let peer = try HostilePeer(.reply("HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n"))
+        defer { peer.stop() }
+        let outcome = run(requests(2, port: peer.port), port: peer.port, connections: 1, loops: 1, pipeline: 2)
+        #expect(outcome.answered == [0: 200, 1: 200])
+        #expect(outcome.failed.isEmpty)
+    }
+
+    @Test("a peer that never answers: each request fails with a timeout, within the deadline")
+    func timeouts() throws {
+        let peer = try HostilePeer(.hang)
+        defer { peer.stop() }
+        let start = Date()
+        let outcome = run(
+            requests(2, port: peer.port), port: peer.port, connections: 2, loops: 1, pipeline: 1,
+            timeout: 0.5)
+        #expect(outcome.answered.isEmpty)
+        #expect(outcome.failed == [0: .timeout, 1: .timeout])
+        #expect(Date().timeIntervalSince(start) < 5)
+    }
+
+    @Test("a peer that answers garbage, or nothing listening: each request fails with a typed error")
+    func failures() throws {
+        let peer = try HostilePeer(.garbage)
+        let garbage = run(requests(1, port: peer.port), port: peer.port, connections: 1, loops: 1, pipeline: 1)
+        peer.stop()
+        #expect(garbage.failed == [0: .malformed])
+        let closed = try HostilePeer(.hang)
+        let port = closed.port
+        closed.stop()
+        let refused = run(requests(3, port: port), port: port, connections: 1, loops: 1, pipeline: 1)
+        #expect(refused.failed == [0: .connectFailed, 1: .connectFailed, 2: .connectFailed])
+    }
+}
