@@ -6,36 +6,43 @@ let package = Package(
     name: "ppg-webhook-conformance",
     products: [
         .executable(name: "ppg-conformance", targets: ["ppg-conformance"]),
+        .library(name: "PPGWire", targets: ["PPGWire"]),
         .library(name: "PPGSignature", targets: ["PPGSignature"]),
         .library(name: "PPGVectors", targets: ["PPGVectors"]),
         .library(name: "PPGConformance", targets: ["PPGConformance"]),
         .library(name: "PPGHTTP", targets: ["PPGHTTP"]),
     ],
     targets: [
-        .target(name: "PPGSignature"),
-        .target(name: "PPGVectors", dependencies: ["PPGSignature"]),
+        // The wire model every layer shares, below everything: URL, JSON, ASCII, escaping. No Foundation.
+        .target(name: "PPGWire"),
+        .target(name: "PPGSignature", dependencies: ["PPGWire"]),
+        .target(name: "PPGVectors", dependencies: ["PPGWire", "PPGSignature"]),
         // epoll and other system headers Swift's Glibc module leaves out.
         .target(name: "CPPGSystem"),
-        .target(name: "PPGHTTP", dependencies: ["CPPGSystem"]),
-        .target(name: "PPGConformance", dependencies: ["PPGSignature", "PPGVectors", "PPGHTTP"]),
+        .target(name: "PPGHTTP", dependencies: ["PPGWire", "CPPGSystem"]),
+        .target(name: "PPGConformance", dependencies: ["PPGWire", "PPGSignature", "PPGVectors", "PPGHTTP"]),
         .executableTarget(
             name: "ppg-conformance",
-            dependencies: ["PPGSignature", "PPGVectors", "PPGConformance", "PPGHTTP"]
+            dependencies: ["PPGWire", "PPGSignature", "PPGVectors", "PPGConformance", "PPGHTTP"]
         ),
         // Examples/: a Swift receiver built on the library and serve's server, the way a user's server would use them.
-        .executableTarget(name: "ppg-example-receiver", dependencies: ["PPGSignature", "PPGHTTP"],
+        .executableTarget(name: "ppg-example-receiver", dependencies: ["PPGWire", "PPGSignature", "PPGHTTP"],
                           path: "Examples/swift-receiver", exclude: ["README.md"]),
         // Helpers the test targets share: running processes, temporary directories, locating the corpus.
         .target(name: "TestSupport", path: "Tests/TestSupport"),
-        .testTarget(name: "PPGSignatureTests", dependencies: ["PPGSignature", "TestSupport"]),
-        .testTarget(name: "PPGVectorsTests", dependencies: ["PPGVectors", "PPGSignature", "TestSupport"]),
+        .testTarget(name: "PPGWireTests", dependencies: ["PPGWire"]),
+        .testTarget(name: "PPGSignatureTests", dependencies: ["PPGWire", "PPGSignature", "TestSupport"]),
+        .testTarget(name: "PPGVectorsTests", dependencies: ["PPGWire", "PPGVectors", "PPGSignature", "TestSupport"]),
         .testTarget(
             name: "PPGConformanceTests",
-            dependencies: ["PPGConformance", "PPGVectors", "PPGSignature", "PPGHTTP", "TestSupport"]),
-        .testTarget(name: "PPGHTTPTests", dependencies: ["PPGHTTP", "TestSupport"]),
+            dependencies: ["PPGWire", "PPGConformance", "PPGVectors", "PPGSignature", "PPGHTTP", "TestSupport"]),
+        .testTarget(name: "PPGHTTPTests", dependencies: ["PPGWire", "PPGHTTP", "TestSupport"]),
         .testTarget(
             name: "CLITests",
-            dependencies: ["ppg-conformance", "ppg-example-receiver", "PPGHTTP", "PPGSignature", "PPGVectors", "TestSupport"]),
+            dependencies: [
+                "ppg-conformance", "ppg-example-receiver", "PPGWire", "PPGHTTP", "PPGSignature", "PPGVectors",
+                "TestSupport",
+            ]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,6 +1,8 @@
 /// An HTTP/1.1 client connection of our own: requests go out byte for byte as given, one at a time, on a kept-alive
 /// connection that is reopened when the server closed it. No redirects are followed. Not thread-safe: one
 /// connection per thread.
+import PPGWire
+
 public final class HTTPConnection {
     /// The host: a name, an IPv4 address or a bracketed IPv6 address.
     public let host: String

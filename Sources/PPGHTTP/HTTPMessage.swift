@@ -1,4 +1,5 @@
 import Foundation
+import PPGWire
 
 /// A request exactly as it goes on the wire: the request-target byte for byte, header names in their case and
 /// order, duplicates allowed.

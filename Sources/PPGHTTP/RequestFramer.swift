@@ -2,6 +2,8 @@
 /// The event-driven server keeps one per connection; `HTTPServerRequest.parse(raw:)` runs captured bytes through
 /// one, so a capture is read exactly as `serve` reads the wire. It never traps on any input: sizes are parsed from
 /// digits only, and every count is bounded by the limits before anything is allocated for it.
+import PPGWire
+
 struct RequestFramer {
     /// What a connection may send.
     struct Limits {
@@ -201,7 +203,7 @@ struct RequestFramer {
         let (method, target, version) = (parsed.startLine[0], parsed.startLine[1], parsed.startLine[2])
         guard version == "HTTP/1.1" || version == "HTTP/1.0", !method.isEmpty,
             method.utf8.allSatisfy({ ParsedHead.tokenCharacters.contains($0) }),
-            target.hasPrefix("/") || target == "*" || RequestTarget.isAbsoluteForm(target)
+            target.hasPrefix("/") || target == "*" || RawURL.isAbsoluteForm(target)
         else {
             return bad("malformed request line")
         }
@@ -405,29 +407,5 @@ enum MessageSize {
         case 0x61...0x66: Int(byte - 0x61 + 10)
         default: nil
         }
-    }
-}
-
-/// ASCII case-insensitive comparison, for field names and tokens.
-enum ASCIICase {
-    static func equal(_ lhs: String, _ rhs: String) -> Bool {
-        lhs.utf8.count == rhs.utf8.count
-            && zip(lhs.utf8, rhs.utf8).allSatisfy { lower($0) == lower($1) }
-    }
-
-    static func lower(_ byte: UInt8) -> UInt8 {
-        (0x41...0x5A).contains(byte) ? byte + 0x20 : byte
-    }
-}
-
-/// The forms of request-target (RFC 9112 §3.2).
-public enum RequestTarget {
-    /// Whether a request-target is in absolute-form (`http://host:port/path?query`), which a server MUST accept
-    /// (RFC 9112 §3.2.2).
-    /// - Parameter target: The request-target as received.
-    /// - Returns: Whether it starts with an `http` or `https` scheme and `://`.
-    public static func isAbsoluteForm(_ target: String) -> Bool {
-        let lower = target.prefix(8).lowercased()
-        return lower.hasPrefix("http://") || lower.hasPrefix("https://")
     }
 }

@@ -1,4 +1,6 @@
 /// The name of the header that carries the signature.
+import PPGWire
+
 public let signatureHeaderName = "X-PPG-Signature"
 
 /// Signs deliveries the way PushPushGo does under one profile.

@@ -1,4 +1,6 @@
 /// Which bytes the HMAC covers. See SPEC.md R4–R6.
+import PPGWire
+
 public enum SignatureScheme: String, Sendable, Hashable, CaseIterable, Codable {
     /// The original documented rule (Twilio-style): the full URL, then each POST parameter's name and value in
     /// sorted order, with no separators. The default.

@@ -3,6 +3,8 @@
 /// SPEC.md's rule is one value per profile (`SigningRule.spec(_:)`); the reference verifier, the reference receiver,
 /// `detect` (which tries `detectable`), the mutant receivers whose bug is a wrong reading, and the diagnosis all
 /// compute signing inputs through `signingInput(of:)`, so a reading is written once.
+import PPGWire
+
 public struct SigningRule: Sendable, Hashable, CustomStringConvertible {
     /// Where the key comes from.
     public enum Key: String, Sendable, Hashable, CaseIterable {
@@ -332,11 +334,9 @@ public struct SigningRule: Sendable, Hashable, CustomStringConvertible {
     public static func signedURL(publicURL: String?, target: String, host: String?) -> String {
         let query = target.firstIndex(of: "?").map { String(target[$0...]) } ?? ""
         if let publicURL {
-            let base = publicURL.prefix { $0 != "?" && $0 != "#" }
-            return base + query
+            return (RawURL(publicURL)?.withoutQuery.description ?? publicURL) + query
         }
-        let lower = target.prefix(8).lowercased()
-        if lower.hasPrefix("http://") || lower.hasPrefix("https://") { return target }
+        if RawURL.isAbsoluteForm(target) { return target }
         return "http://" + (host ?? "localhost") + target
     }
 }
@@ -402,28 +402,19 @@ public final class SignedMessage {
 
     /// The request-target's origin-form part (an absolute-form target without its scheme and authority).
     var originForm: String? {
-        guard let target else { return nil }
-        guard !target.hasPrefix("/"), let separator = target.firstRange(of: "://") else { return target }
-        let rest = target[separator.upperBound...]
-        let start = rest.firstIndex { $0 == "/" || $0 == "?" } ?? rest.endIndex
-        let origin = String(rest[start...])
-        return origin.hasPrefix("/") ? origin : "/" + origin
+        target.map(RawURL.originForm(ofTarget:))
     }
 
-    /// The configured URL's `scheme://authority`.
-    var configuredOrigin: String {
-        guard let separator = configuredURL.firstRange(of: "://") else { return configuredURL }
-        let rest = configuredURL[separator.upperBound...]
-        let end = rest.firstIndex { $0 == "/" || $0 == "?" || $0 == "#" } ?? rest.endIndex
-        return String(configuredURL[..<end])
-    }
+    /// The configured URL, split once.
+    lazy var configured: RawURL? = RawURL(configuredURL)
 
     /// The URL a form names, or an error when the delivery lacks what it needs (no `Host`).
     func url(_ form: SigningRule.URLForm) throws(SigningInputError) -> String {
         func unavailable(_ why: String) -> SigningInputError {
             SigningInputError(kind: .urlUnavailable, offset: 0, message: why)
         }
-        let (base, query) = Self.splitQuery(configuredURL)
+        let base = configured?.withoutQuery.description ?? configuredURL
+        let query = configured?.query
         switch form {
         case .configured:
             return configuredURL
@@ -433,10 +424,8 @@ public final class SignedMessage {
         case .withoutQuery:
             return base
         case .togglePort:
-            guard let toggled = Self.togglingDefaultPort(configuredURL) else {
-                throw unavailable("the configured URL has no authority")
-            }
-            return toggled
+            guard let configured else { throw unavailable("the configured URL has no authority") }
+            return configured.togglingDefaultPort().description
         case .sortedQuery:
             guard let query else { return configuredURL }
             return base + "?"
@@ -454,12 +443,12 @@ public final class SignedMessage {
             guard let path = firstValue("X-Original-URL") ?? firstValue("X-Rewrite-URL") ?? originForm else {
                 return configuredURL
             }
-            return configuredOrigin + path
+            return (configured?.origin ?? configuredURL) + path
         case .configuredOrigin:
             guard let path = originForm else { return configuredURL }
-            return configuredOrigin + path
+            return (configured?.origin ?? configuredURL) + path
         case .absoluteTarget:
-            guard let target, !target.hasPrefix("/"), target.contains("://") else { return configuredURL }
+            guard let target, RawURL.isAbsoluteForm(target) else { return configuredURL }
             return target
         }
     }
@@ -539,40 +528,6 @@ public final class SignedMessage {
         }
         parsed = result
         return try result.get()
-    }
-
-    static func splitQuery(_ url: String) -> (base: String, query: String?) {
-        guard let mark = url.firstIndex(of: "?") else { return (url, nil) }
-        return (String(url[..<mark]), String(url[url.index(after: mark)...]))
-    }
-
-    /// The URL with its port removed when written, or its scheme's default port written out when not.
-    static func togglingDefaultPort(_ url: String) -> String? {
-        let characters = Array(url)
-        var separator: Int?
-        for index in characters.indices.dropLast(2)
-        where characters[index] == ":" && characters[index + 1] == "/" && characters[index + 2] == "/" {
-            separator = index
-            break
-        }
-        guard let separator else { return nil }
-        let scheme = String(characters[..<separator])
-        let restStart = separator + 3
-        let authorityEnd =
-            characters[restStart...].firstIndex { $0 == "/" || $0 == "?" || $0 == "#" } ?? characters.endIndex
-        let authority = characters[restStart..<authorityEnd]
-        let hostStart = authority.lastIndex(of: "@").map { $0 + 1 } ?? restStart
-        let hostPart = characters[hostStart..<authorityEnd]
-        let portColon: Int?
-        if hostPart.first == "[" {
-            portColon = hostPart.firstIndex(of: "]").flatMap { close in hostPart[close...].firstIndex(of: ":") }
-        } else {
-            portColon = hostPart.lastIndex(of: ":")
-        }
-        let defaultPort = scheme.lowercased() == "https" ? "443" : "80"
-        let newAuthority: String =
-            portColon.map { String(characters[restStart..<$0]) } ?? String(authority) + ":" + defaultPort
-        return scheme + "://" + newAuthority + String(characters[authorityEnd...])
     }
 
     /// `%XX` decoded wherever two hex digits follow; anything else kept as written.

@@ -1,6 +1,7 @@
 import PPGConformance
 import PPGHTTP
 import PPGVectors
+import PPGWire
 
 /// One option a command accepts.
 struct OptionSpec: Sendable {

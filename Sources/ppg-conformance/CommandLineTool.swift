@@ -1,6 +1,7 @@
 import PPGConformance
 import PPGHTTP
 import PPGVectors
+import PPGWire
 
 #if canImport(Glibc)
     @preconcurrency import Glibc

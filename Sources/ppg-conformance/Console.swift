@@ -1,4 +1,5 @@
 import PPGHTTP
+import PPGWire
 
 #if canImport(Glibc)
     @preconcurrency import Glibc

@@ -2,6 +2,7 @@ import Foundation
 import PPGConformance
 import PPGSignature
 import PPGVectors
+import PPGWire
 
 /// The target of `run` and `fuzz`, from `--exec`, `--target` or neither (the in-process reference, or for `fuzz` a
 /// `--mutant`), with the receiver configuration the options give: one reading of these options for both commands.

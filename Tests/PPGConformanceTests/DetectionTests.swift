@@ -3,6 +3,7 @@ import PPGConformance
 import PPGHTTP
 import PPGSignature
 import PPGVectors
+import PPGWire
 import Testing
 
 /// A delivery on which every known reading gives a different signing input.

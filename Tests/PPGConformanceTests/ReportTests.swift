@@ -2,6 +2,7 @@ import Foundation
 import PPGConformance
 import PPGSignature
 import PPGVectors
+import PPGWire
 import TestSupport
 import Testing
 

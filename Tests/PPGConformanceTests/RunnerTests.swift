@@ -1,5 +1,6 @@
 import PPGSignature
 import PPGVectors
+import PPGWire
 import TestSupport
 import Testing
 

@@ -1,3 +1,4 @@
+import PPGWire
 import Testing
 
 @testable import PPGSignature

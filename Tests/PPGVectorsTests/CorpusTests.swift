@@ -1,6 +1,7 @@
 import Foundation
 import PPGSignature
 import PPGVectors
+import PPGWire
 import TestSupport
 import Testing
 

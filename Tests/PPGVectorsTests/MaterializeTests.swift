@@ -1,5 +1,6 @@
 import PPGSignature
 import PPGVectors
+import PPGWire
 import Testing
 
 @Suite("Receiver vectors become deliveries")
@@ -84,36 +85,5 @@ struct MaterializeTests {
         #expect(try Placeholders.expand("a{{projectId}}b{{fill:3}}", projectID: "P") == Array("aPbxxx".utf8))
         #expect(throws: Placeholders.Failure.self) { try Placeholders.expand("{{nope}}", projectID: "P") }
         #expect(throws: Placeholders.Failure.self) { try Placeholders.expand("{{projectId", projectID: "P") }
-    }
-}
-
-@Suite("Raw URLs")
-struct RawURLTests {
-    @Test(
-        "parts are split byte for byte, with no normalisation",
-        arguments: [
-            ("https://Example.COM:443/a%2Fb/?q=1+2", "https", "Example.COM", "443", "/a%2Fb/", "q=1+2"),
-            ("http://[::1]:8080/h", "http", "[::1]", "8080", "/h", nil),
-            ("https://u:p@host", "https", "host", nil, "", nil),
-            ("https://host/h?#frag", "https", "host", nil, "/h", ""),
-        ] as [(String, String, String, String?, String, String?)])
-    func split(text: String, scheme: String, host: String, port: String?, path: String, query: String?) throws {
-        let url = try #require(RawURL(text))
-        #expect(url.scheme == scheme)
-        #expect(url.host == host)
-        #expect(url.port == port)
-        #expect(url.path == path)
-        #expect(url.query == query)
-        #expect(url.description == text.split(separator: "#", omittingEmptySubsequences: false)[0].description)
-    }
-
-    @Test("appending a query uses ? or & as needed")
-    func appending() throws {
-        let url = try #require(RawURL("https://h/p"))
-        #expect(url.appendingQuery("a=1").description == "https://h/p?a=1")
-        #expect(url.appendingQuery("a=1").appendingQuery("b=2").description == "https://h/p?a=1&b=2")
-        #expect(url.appendingQuery("").description == "https://h/p?")
-        #expect(url.appendingQuery(nil).description == "https://h/p")
-        #expect(RawURL("no-scheme") == nil)
     }
 }

@@ -2,6 +2,7 @@ import Foundation
 import PPGHTTP
 import PPGSignature
 import PPGVectors
+import PPGWire
 
 #if canImport(Glibc)
     @preconcurrency import Glibc

@@ -2,6 +2,7 @@ import Foundation
 import PPGHTTP
 import PPGSignature
 import PPGVectors
+import PPGWire
 
 /// One reading tried on one delivery.
 public struct ReadingCandidate: Sendable {

@@ -1,5 +1,6 @@
 import PPGSignature
 import PPGVectors
+import PPGWire
 
 /// A setting of the run that does not match the receiver's, named before any code bug: a wrong setting makes
 /// correct code fail whole categories, and a list of code bugs would send its author rewriting code that works.

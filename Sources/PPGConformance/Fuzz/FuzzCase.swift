@@ -1,5 +1,6 @@
 import PPGSignature
 import PPGVectors
+import PPGWire
 
 /// One generated delivery, kept in parts that the shrinker can simplify one at a time; `vector` renders it as a
 /// receiver vector, so that a fuzz case goes through exactly the materialising, signing and judging every corpus

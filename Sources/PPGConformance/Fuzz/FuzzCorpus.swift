@@ -1,6 +1,7 @@
 import Foundation
 import PPGSignature
 import PPGVectors
+import PPGWire
 
 /// A fuzz run's disagreements as a corpus that `run --vectors DIR` loads and `vectors lint DIR` passes: a manifest
 /// and one receiver vector file, in canonical form, with nothing in them that differs between two runs of the same

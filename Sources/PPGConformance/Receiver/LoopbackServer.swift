@@ -1,6 +1,7 @@
 import PPGHTTP
 import PPGSignature
 import PPGVectors
+import PPGWire
 
 /// A receiver served on a loopback port for the duration of a job: how `mutants` and the tests run receivers.
 public final class LoopbackServer: @unchecked Sendable {

@@ -1,6 +1,7 @@
 import PPGHTTP
 import PPGSignature
 import PPGVectors
+import PPGWire
 
 /// A request as a receiver sees it.
 public struct ReceivedRequest: Sendable {

@@ -1,6 +1,7 @@
 import Foundation
 import PPGSignature
 import PPGVectors
+import PPGWire
 
 /// One self-contained HTML page for a run, to open as a CI artifact or from `file://`: no request leaves it (a
 /// Content-Security-Policy forbids any), the style and the script are inline. A headline, the diagnosis first,

@@ -1,4 +1,5 @@
 import PPGHTTP
+import PPGWire
 
 /// Text from outside (a receiver's answer, a request, a report file) in HTML: escaped, never rendered. Control
 /// characters but line breaks and tabs are made visible first, so nothing can hide in the page either.

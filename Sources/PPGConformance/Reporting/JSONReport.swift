@@ -1,5 +1,6 @@
 import PPGSignature
 import PPGVectors
+import PPGWire
 
 /// The JSON report: the run's facts, its summary, then every outcome. Documented in the README.
 public enum JSONReport {

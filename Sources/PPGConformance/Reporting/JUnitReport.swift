@@ -1,6 +1,7 @@
 import Foundation
 import PPGSignature
 import PPGVectors
+import PPGWire
 
 /// The JUnit XML report: one `<testsuite>` per category under `<testsuites>`, valid against both the Jenkins
 /// xunit schema and the strict Ant schema (see `shared/junit`).

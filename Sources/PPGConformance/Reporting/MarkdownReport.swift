@@ -1,4 +1,5 @@
 import PPGHTTP
+import PPGWire
 
 /// A compact Markdown summary of a run, fit for a pull-request comment or a CI step summary: totals, then the
 /// failures grouped by category with expected, actual and the reproduction command.

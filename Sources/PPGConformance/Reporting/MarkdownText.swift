@@ -1,4 +1,5 @@
 import PPGHTTP
+import PPGWire
 
 /// Text from outside (a receiver's answer, a report, a vector file) placed in Markdown so that nothing in it
 /// renders: no `@mention`, image, link, emphasis, HTML or table break. It goes in a code span or a fenced block

@@ -1,6 +1,7 @@
 import Foundation
 import PPGSignature
 import PPGVectors
+import PPGWire
 
 /// Several JSON reports side by side, vector by vector: a conformance matrix of where receivers (or one receiver
 /// before and after a change) differ.

@@ -3,6 +3,7 @@ import Foundation
 import PPGHTTP
 import PPGSignature
 import PPGVectors
+import PPGWire
 import Synchronization
 
 /// What one run takes besides the corpus and the target.

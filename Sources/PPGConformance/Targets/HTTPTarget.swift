@@ -2,6 +2,7 @@ import Foundation
 import PPGHTTP
 import PPGSignature
 import PPGVectors
+import PPGWire
 
 /// A receiver over HTTP or HTTPS: each receiver vector's deliveries go out on one kept-alive connection of our own
 /// client, byte for byte — over TLS for `https://` (the system's OpenSSL, loaded at run time), so an https run sends

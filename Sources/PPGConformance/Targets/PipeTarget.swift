@@ -1,6 +1,7 @@
 import Foundation
 import PPGSignature
 import PPGVectors
+import PPGWire
 
 #if canImport(Glibc)
     @preconcurrency import Glibc

@@ -1,5 +1,6 @@
 import PPGSignature
 import PPGVectors
+import PPGWire
 
 /// A receiver in-process, no sockets: the reference by default (signature vectors through its verification step,
 /// receiver vectors through the whole receiver), or any receiver — the diagnosis runs each mutant this way.

@@ -1,4 +1,5 @@
 import PPGSignature
+import PPGWire
 
 /// A `Decoder` over a parsed `JSONValue` that is strict where Foundation's `JSONDecoder` is lenient: it records
 /// which members each object's container read so that unknown fields can be reported, it never converts between

@@ -1,5 +1,6 @@
 import Foundation
 import PPGSignature
+import PPGWire
 
 /// One problem `vectors lint` found.
 public struct LintProblem: Sendable, CustomStringConvertible {

@@ -1,5 +1,6 @@
 import Foundation
 import PPGSignature
+import PPGWire
 
 /// Loads a corpus directory: `manifest.json` and every other `*.json` file below it, each checked strictly.
 public enum VectorLoader {

@@ -1,5 +1,6 @@
 import Foundation
 import PPGSignature
+import PPGWire
 
 /// What every kind of vector has, so that one loading path serves them all.
 protocol CorpusVector: Sendable, Codable {

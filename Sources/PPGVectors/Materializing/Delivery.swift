@@ -1,4 +1,5 @@
 import PPGSignature
+import PPGWire
 
 /// Where and how a receiver is tested: what it is configured with and where deliveries are sent.
 public struct ReceiverConfiguration: Sendable {
@@ -308,7 +309,7 @@ enum DeliveryBuilder {
         }
         switch change.port {
         case nil: break
-        case "default": copy.port = url.port == nil ? (url.scheme.lowercased() == "https" ? "443" : "80") : nil
+        case "default": copy.port = url.togglingDefaultPort().port
         case let port?: copy.port = port.isEmpty ? nil : port
         }
         switch change.path {

@@ -1,4 +1,6 @@
 /// The placeholders a receiver vector's text may hold.
+import PPGWire
+
 public enum Placeholders {
     /// An unknown or malformed placeholder.
     public struct Failure: Error, Sendable {

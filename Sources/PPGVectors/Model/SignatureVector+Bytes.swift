@@ -1,4 +1,5 @@
 import PPGSignature
+import PPGWire
 
 extension SignatureVector {
     /// The key's bytes.

@@ -1,4 +1,5 @@
 import PPGSignature
+import PPGWire
 
 /// Where a vector comes from.
 public enum Provenance: String, Sendable, Codable, CaseIterable {

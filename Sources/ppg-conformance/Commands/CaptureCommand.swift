@@ -4,6 +4,7 @@ import PPGConformance
 import PPGHTTP
 import PPGSignature
 import PPGVectors
+import PPGWire
 
 #if canImport(Glibc)
     @preconcurrency import Glibc

@@ -3,6 +3,7 @@ import PPGConformance
 import PPGHTTP
 import PPGSignature
 import PPGVectors
+import PPGWire
 
 /// `detect`: which reading of the rule reproduces a captured delivery's signature.
 enum DetectCommand: CLICommand {

@@ -3,6 +3,7 @@ import PPGConformance
 import PPGHTTP
 import PPGSignature
 import PPGVectors
+import PPGWire
 import Synchronization
 
 /// `fuzz`: generated deliveries against a receiver, each disagreement shrunk and written as a vector.

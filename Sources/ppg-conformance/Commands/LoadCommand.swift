@@ -3,6 +3,7 @@ import PPGConformance
 import PPGHTTP
 import PPGSignature
 import PPGVectors
+import PPGWire
 
 /// `load`: signed deliveries at volume against a receiver, every verdict checked, latency percentiles.
 enum LoadCommand: CLICommand {

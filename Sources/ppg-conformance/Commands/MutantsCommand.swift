@@ -1,6 +1,7 @@
 import PPGConformance
 import PPGSignature
 import PPGVectors
+import PPGWire
 
 /// `mutants`: the HTTP suite against every mutant receiver over loopback, and the mutation score.
 enum MutantsCommand: CLICommand {

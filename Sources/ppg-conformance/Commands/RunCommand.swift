@@ -2,6 +2,7 @@ import Foundation
 import PPGConformance
 import PPGSignature
 import PPGVectors
+import PPGWire
 import Synchronization
 
 /// `run`: the conformance run, the command users put in CI.

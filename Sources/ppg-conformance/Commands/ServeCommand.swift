@@ -4,6 +4,7 @@ import PPGConformance
 import PPGHTTP
 import PPGSignature
 import PPGVectors
+import PPGWire
 import Synchronization
 
 #if canImport(Glibc)

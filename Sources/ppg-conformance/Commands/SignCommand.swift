@@ -1,6 +1,7 @@
 import Foundation
 import PPGSignature
 import PPGVectors
+import PPGWire
 
 /// `sign`: prints the X-PPG-Signature value of one delivery.
 enum SignCommand: CLICommand {

@@ -2,6 +2,7 @@ import PPGConformance
 import PPGHTTP
 import PPGSignature
 import PPGVectors
+import PPGWire
 
 /// `vectors list`: what the corpus holds.
 enum VectorsListCommand: CLICommand {

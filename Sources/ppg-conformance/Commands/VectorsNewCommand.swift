@@ -2,6 +2,7 @@ import Foundation
 import PPGConformance
 import PPGSignature
 import PPGVectors
+import PPGWire
 
 /// `vectors new`: scaffolds a signature vector with its signing input and signature computed, for contributors.
 enum VectorsNewCommand: CLICommand {

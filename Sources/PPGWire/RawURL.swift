@@ -40,12 +40,12 @@ public struct RawURL: Sendable, Equatable, CustomStringConvertible {
     public init?(_ text: String) {
         var rest = Substring(text)
         if let hash = rest.firstIndex(of: "#") { rest = rest[..<hash] }
-        guard let separator = rest.range(of: "://") else { return nil }
-        scheme = String(rest[..<separator.lowerBound])
+        guard let colon = rest.firstIndex(of: ":"), rest[colon...].hasPrefix("://") else { return nil }
+        scheme = String(rest[..<colon])
         guard !scheme.isEmpty, scheme.allSatisfy({ $0.isLetter || $0.isNumber || "+-.".contains($0) }) else {
             return nil
         }
-        rest = rest[separator.upperBound...]
+        rest = rest[rest.index(colon, offsetBy: 3)...]
         let authorityEnd = rest.firstIndex { $0 == "/" || $0 == "?" } ?? rest.endIndex
         var authority = rest[..<authorityEnd]
         rest = rest[authorityEnd...]
@@ -90,6 +90,45 @@ public struct RawURL: Sendable, Equatable, CustomStringConvertible {
     /// The URL text, exactly as the parts say.
     public var description: String {
         scheme + "://" + authority + path + (query.map { "?" + $0 } ?? "")
+    }
+
+    /// `scheme://authority`, as written.
+    public var origin: String { scheme + "://" + authority }
+
+    /// This URL without its query (and without the `?`).
+    public var withoutQuery: RawURL {
+        var copy = self
+        copy.query = nil
+        return copy
+    }
+
+    /// The scheme's default port: `443` for https, `80` otherwise.
+    public var defaultPort: String { scheme.lowercased() == "https" ? "443" : "80" }
+
+    /// This URL with its port removed when one is written, or its scheme's default port written out when none is:
+    /// the URL a proxy that adds or drops the port passes on.
+    public func togglingDefaultPort() -> RawURL {
+        var copy = self
+        copy.port = port == nil ? defaultPort : nil
+        return copy
+    }
+
+    /// Whether a request-target is in absolute-form (`http://host:port/path?query`), which a server MUST accept
+    /// (RFC 9112 §3.2.2).
+    /// - Parameter target: The request-target as received.
+    /// - Returns: Whether it starts with an `http` or `https` scheme (any case) and `://`.
+    public static func isAbsoluteForm(_ target: String) -> Bool {
+        let lower = String(target.prefix(8)).lowercased()
+        return lower.hasPrefix("http://") || lower.hasPrefix("https://")
+    }
+
+    /// A request-target's origin-form: an absolute-form target's path (`/` when empty) and query; any other target
+    /// as it is.
+    /// - Parameter target: The request-target as received.
+    /// - Returns: The origin-form.
+    public static func originForm(ofTarget target: String) -> String {
+        guard !target.hasPrefix("/"), let url = RawURL(target) else { return target }
+        return url.requestTarget
     }
 
     /// This URL with more query text appended: after `?` when there is no query yet, after `&` otherwise.

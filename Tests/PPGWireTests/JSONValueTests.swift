@@ -1,6 +1,6 @@
 import Testing
 
-@testable import PPGSignature
+@testable import PPGWire
 
 @Suite("JSON scanner")
 struct JSONScannerTests {
