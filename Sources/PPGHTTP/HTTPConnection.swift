@@ -169,8 +169,8 @@ public final class HTTPConnection {
             } else if let lengthText = response.header("Content-Length") {
                 // RFC 9112 §6.3: several Content-Length values that differ make the framing unknowable.
                 let lengths = Set(
-                    parsed.headers.filter { ASCIICase.equal($0.name, "Content-Length") }.flatMap {
-                        $0.value.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+                    parsed.headers.all("Content-Length").flatMap {
+                        $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
                     })
                 guard lengths.count == 1, let length = MessageSize.contentLength(lengthText) else {
                     throw HTTPError(

@@ -9,7 +9,7 @@ public struct HTTPRequest: Sendable {
     /// The request-target, e.g. `/ppg/webhook?token=abc`.
     public var target: String
     /// Header fields in order. `Host` is added first and `Content-Length` last unless present.
-    public var headers: [(name: String, value: String)]
+    public var headers: HTTPFields
     /// The body bytes.
     public var body: [UInt8]
     /// Send the body with `Transfer-Encoding: chunked`.
@@ -23,7 +23,7 @@ public struct HTTPRequest: Sendable {
     ///   - body: The body.
     ///   - chunked: Whether to send the body chunked.
     public init(
-        method: String, target: String, headers: [(name: String, value: String)], body: [UInt8],
+        method: String, target: String, headers: HTTPFields, body: [UInt8],
         chunked: Bool = false
     ) {
         self.method = method
@@ -45,13 +45,12 @@ public struct HTTPRequest: Sendable {
     /// - Returns: The request as sent.
     public func serialized(host: String) -> [UInt8] {
         var text = "\(method) \(target) HTTP/1.1\r\n"
-        let names = Set(headers.map { $0.name.lowercased() })
-        if !names.contains("host") { text += "Host: \(host)\r\n" }
+        if !headers.contains("Host") { text += "Host: \(host)\r\n" }
         // An empty value is written "Name:" with no trailing space, as curl writes it.
         for header in headers { text += header.name + ":" + (header.value.isEmpty ? "" : " " + header.value) + "\r\n" }
         if chunked {
-            if !names.contains("transfer-encoding") { text += "Transfer-Encoding: chunked\r\n" }
-        } else if !names.contains("content-length") && (!body.isEmpty || method != "GET") {
+            if !headers.contains("Transfer-Encoding") { text += "Transfer-Encoding: chunked\r\n" }
+        } else if !headers.contains("Content-Length") && (!body.isEmpty || method != "GET") {
             text += "Content-Length: \(body.count)\r\n"
         }
         text += "\r\n"
@@ -77,7 +76,7 @@ public struct HTTPResponse: Sendable {
     /// The reason phrase or explanation.
     public var reason: String
     /// Header fields in order, as `(name, value)`.
-    public var headers: [(name: String, value: String)]
+    public var headers: HTTPFields
     /// The body bytes.
     public var body: [UInt8]
     /// Whether the connection cannot be reused after this response.
@@ -87,7 +86,7 @@ public struct HTTPResponse: Sendable {
     /// - Parameter name: The header name.
     /// - Returns: Its value, if present.
     public func header(_ name: String) -> String? {
-        headers.last { $0.name.lowercased() == name.lowercased() }?.value
+        headers.last(name)
     }
 }
 
@@ -99,7 +98,7 @@ public struct HTTPServerRequest: Sendable {
     /// `HTTP/1.1` or `HTTP/1.0`.
     public var version: String
     /// Header fields in order, as `(name, value)`.
-    public var headers: [(name: String, value: String)]
+    public var headers: HTTPFields
     /// The body bytes.
     public var body: [UInt8]
     /// The peer's address, for logs.
@@ -109,7 +108,7 @@ public struct HTTPServerRequest: Sendable {
 
     /// Creates a request.
     public init(
-        method: String, target: String, version: String = "HTTP/1.1", headers: [(name: String, value: String)],
+        method: String, target: String, version: String = "HTTP/1.1", headers: HTTPFields,
         body: [UInt8], peer: String = ""
     ) {
         self.method = method
@@ -128,7 +127,7 @@ public struct HTTPServerResponse: Sendable {
     /// The reason phrase or explanation.
     public var reason: String
     /// Header fields in order, as `(name, value)`.
-    public var headers: [(name: String, value: String)]
+    public var headers: HTTPFields
     /// The body bytes.
     public var body: [UInt8]
     /// A note for the server's log line, never sent.
@@ -136,7 +135,7 @@ public struct HTTPServerResponse: Sendable {
 
     /// Creates a response.
     public init(
-        status: Int, reason: String, headers: [(name: String, value: String)] = [], body: [UInt8] = [],
+        status: Int, reason: String, headers: HTTPFields = [], body: [UInt8] = [],
         logNote: String = ""
     ) {
         self.status = status
@@ -303,7 +302,7 @@ struct MessageReader {
 /// The start line and fields of a head.
 struct ParsedHead {
     var startLine: [String]
-    var headers: [(name: String, value: String)]
+    var headers: HTTPFields
 
     static let tokenCharacters = Set(
         "!#$%&'*+-.^_`|~0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ".utf8)
@@ -333,7 +332,7 @@ struct ParsedHead {
         }
         let startLine = first.split(separator: 0x20, maxSplits: 2, omittingEmptySubsequences: false)
             .map { String(decoding: $0, as: UTF8.self) }
-        var headers: [(name: String, value: String)] = []
+        var headers: HTTPFields = []
         for line in lines.dropFirst() {
             guard let colon = line.firstIndex(of: UInt8(ascii: ":")), colon > 0 else {
                 throw HTTPError(kind: .malformed, message: "a header line without a name and ':'")
@@ -348,8 +347,7 @@ struct ParsedHead {
             while start < end && (line[start] == 0x20 || line[start] == 0x09) { start += 1 }
             while end > start && (line[end - 1] == 0x20 || line[end - 1] == 0x09) { end -= 1 }
             headers.append(
-                (name: String(decoding: name, as: UTF8.self), value: String(decoding: line[start..<end], as: UTF8.self))
-            )
+                name: String(decoding: name, as: UTF8.self), value: String(decoding: line[start..<end], as: UTF8.self))
         }
         return ParsedHead(startLine: startLine, headers: headers)
     }
@@ -371,9 +369,7 @@ extension HTTPServerRequest {
         switch framer.next() {
         case .request(var request, _):
             // A capture without Content-Length or chunked framing keeps what follows the head as its body.
-            let declared = request.headers.contains {
-                ASCIICase.equal($0.name, "content-length") || ASCIICase.equal($0.name, "transfer-encoding")
-            }
+            let declared = request.headers.contains("Content-Length") || request.headers.contains("Transfer-Encoding")
             if !declared, let end = MessageReader.headEnd(in: raw, from: 0) { request.body = Array(raw[end...]) }
             return request
         case .refuse(_, _, let note):

@@ -217,14 +217,14 @@ struct RequestFramer {
             method: method, target: target, version: version, headers: parsed.headers, body: [])
         request.rawHead = head
         func values(_ name: String) -> [String] {
-            parsed.headers.filter { ASCIICase.equal($0.name, name) }.map(\.value)
+            parsed.headers.all(name)
         }
         let lengths = values("content-length")
         let encodings = values("transfer-encoding")
         if !encodings.isEmpty && !lengths.isEmpty { return bad("both Content-Length and Transfer-Encoding") }
         let framing: Framing
         if !encodings.isEmpty {
-            guard encodings.count == 1, ASCIICase.equal(encodings[0], "chunked") else {
+            guard encodings.count == 1, ASCII.equalsIgnoringCase(encodings[0], "chunked") else {
                 return bad("unsupported Transfer-Encoding")
             }
             framing = .chunked(cursor: 0, body: [], inTrailers: false)
@@ -258,7 +258,7 @@ struct RequestFramer {
             !connection.contains("close") && (version == "HTTP/1.1" || connection.contains("keep-alive"))
         // RFC 9110 §10.1.1: a 100-continue expectation in an HTTP/1.0 request is ignored.
         let expectsContinue =
-            version == "HTTP/1.1" && values("expect").contains { ASCIICase.equal($0, "100-continue") }
+            version == "HTTP/1.1" && values("expect").contains { ASCII.equalsIgnoringCase($0, "100-continue") }
         return .success(
             Pending(request: request, keepAlive: keepAlive, framing: framing, expectsContinue: expectsContinue))
     }
@@ -388,7 +388,7 @@ enum MessageSize {
         var value = 0
         var digits = 0
         var index = line.startIndex
-        while index != line.endIndex, let digit = hexValue(line[index]) {
+        while index != line.endIndex, let digit = Hex.value(line[index]).map(Int.init) {
             guard digits < 15 else { return nil }
             value = value * 16 + digit
             digits += 1
@@ -398,14 +398,5 @@ enum MessageSize {
         let rest = line[index...].drop { $0 == 0x20 || $0 == 0x09 }
         guard rest.isEmpty || rest.first == UInt8(ascii: ";") else { return nil }
         return value
-    }
-
-    private static func hexValue(_ byte: UInt8) -> Int? {
-        switch byte {
-        case 0x30...0x39: Int(byte - 0x30)
-        case 0x41...0x46: Int(byte - 0x41 + 10)
-        case 0x61...0x66: Int(byte - 0x61 + 10)
-        default: nil
-        }
     }
 }

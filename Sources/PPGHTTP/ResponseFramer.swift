@@ -1,6 +1,8 @@
 /// Finds whole HTTP/1.1 responses in the bytes a client connection has received, without waiting on the socket:
 /// the incremental counterpart of `HTTPConnection.readResponse` for a client on an event loop. Only the status
 /// and the framing are kept (a load generator judges by status); bodies are skipped as they arrive.
+import PPGWire
+
 struct ResponseFramer {
     /// What the buffered bytes hold next.
     enum Next: Equatable {
@@ -110,7 +112,7 @@ struct ResponseFramer {
                 var size = 0
                 var digits = 0
                 for byte in buffer[start..<lineEnd] {
-                    guard let digit = hexValue(byte) else { break }
+                    guard let digit = Hex.value(byte).map(Int.init) else { break }
                     size = size &* 16 &+ digit
                     digits += 1
                     if digits > 8 { return .malformed("chunk size too large") }
@@ -266,14 +268,5 @@ struct ResponseFramer {
             return true
         }
         return false
-    }
-
-    private func hexValue(_ byte: UInt8) -> Int? {
-        switch byte {
-        case 48...57: Int(byte - 48)
-        case 65...70: Int(byte - 55)
-        case 97...102: Int(byte - 87)
-        default: nil
-        }
     }
 }

@@ -1,7 +1,7 @@
-/// The name of the header that carries the signature.
 import PPGWire
 
-public let signatureHeaderName = "X-PPG-Signature"
+/// The name of the header that carries the signature.
+public let signatureHeaderName = HTTPFields.signatureName
 
 /// Signs deliveries the way PushPushGo does under one profile.
 public struct Signer: Sendable {
@@ -114,11 +114,11 @@ public struct SignatureVerifier: Sendable {
     ///   - body: The body bytes as received.
     /// - Returns: Success, or the reason for rejection.
     public func verify(
-        url: String, headers: [(name: String, value: String)], body: [UInt8]
+        url: String, headers: HTTPFields, body: [UInt8]
     )
         -> Result<Void, VerificationFailure>
     {
-        let contentType = headers.last { ASCII.equalsIgnoringCase($0.name, "Content-Type") }?.value
+        let contentType = headers.contentType
         switch Self.presentedSignature(in: headers) {
         case .failure(let failure): return .failure(failure)
         case .success(let value): return verify(signature: value, url: url, body: body, contentType: contentType)
@@ -130,9 +130,9 @@ public struct SignatureVerifier: Sendable {
     /// - Parameter headers: The request's header fields; names are matched case-insensitively.
     /// - Returns: The value as received, or why there is none.
     public static func presentedSignature(
-        in headers: [(name: String, value: String)]
+        in headers: HTTPFields
     ) -> Result<String, VerificationFailure> {
-        let values = signatureValues(in: headers)
+        let values = headers.signatureValues
         guard !values.isEmpty else {
             return .failure(VerificationFailure(kind: .missingSignature, message: "no \(signatureHeaderName) header"))
         }
@@ -142,13 +142,6 @@ public struct SignatureVerifier: Sendable {
                     kind: .multipleSignatures, message: "\(values.count) \(signatureHeaderName) headers, expected one"))
         }
         return .success(values[0])
-    }
-
-    /// Every `X-PPG-Signature` value of a request, in order.
-    /// - Parameter headers: The request's header fields.
-    /// - Returns: The values.
-    public static func signatureValues(in headers: [(name: String, value: String)]) -> [String] {
-        headers.filter { ASCII.equalsIgnoringCase($0.name, signatureHeaderName) }.map(\.value)
     }
 
     /// Verifies one presented header value.

@@ -139,28 +139,3 @@ public enum SigningInput {
         return out
     }
 }
-
-/// Small ASCII helpers that keep the library free of Foundation.
-package enum ASCII {
-    package static func lowercased(_ bytes: some Sequence<UInt8>) -> [UInt8] {
-        bytes.map { $0 >= UInt8(ascii: "A") && $0 <= UInt8(ascii: "Z") ? $0 + 32 : $0 }
-    }
-
-    /// Removes leading and trailing SP and HTAB, the optional white space of RFC 9110 §5.6.3.
-    package static func trimmingWhitespace(_ bytes: [UInt8]) -> [UInt8] {
-        let isSpace: (UInt8) -> Bool = { $0 == 0x20 || $0 == 0x09 }
-        guard let first = bytes.firstIndex(where: { !isSpace($0) }),
-            let last = bytes.lastIndex(where: { !isSpace($0) })
-        else { return [] }
-        return Array(bytes[first...last])
-    }
-
-    /// Compares ASCII case-insensitively without allocating: header names are compared on every request.
-    package static func equalsIgnoringCase(_ lhs: some StringProtocol, _ rhs: some StringProtocol) -> Bool {
-        lhs.utf8.count == rhs.utf8.count
-            && zip(lhs.utf8, rhs.utf8).allSatisfy { pair in
-                let (left, right) = pair
-                return left == right || (left | 0x20 == right | 0x20 && (0x61...0x7A).contains(left | 0x20))
-            }
-    }
-}

@@ -352,7 +352,7 @@ public final class SignedMessage {
     /// The request-target as received.
     public let target: String?
     /// The request's header fields, for readings that take the URL from them.
-    public let headers: [(name: String, value: String)]
+    public let headers: HTTPFields
     /// The body as received.
     public let body: [UInt8]
     /// The `Content-Type` value, if any.
@@ -371,7 +371,7 @@ public final class SignedMessage {
     ///   - headers: The header fields, likewise.
     public init(
         configuredURL: String, body: [UInt8], contentType: String?, host: String? = nil, target: String? = nil,
-        headers: [(name: String, value: String)] = []
+        headers: HTTPFields = []
     ) {
         self.configuredURL = configuredURL
         self.body = body
@@ -383,7 +383,7 @@ public final class SignedMessage {
 
     /// The first value of a header field (the first element of a comma-separated list), if any.
     func firstValue(_ name: String) -> String? {
-        guard let value = headers.first(where: { ASCII.equalsIgnoringCase($0.name, name) })?.value else { return nil }
+        guard let value = headers.first(name) else { return nil }
         let first = value.prefix { $0 != "," }
         return String(first.drop { $0 == " " || $0 == "\t" }).trimmingSuffix(while: { $0 == " " || $0 == "\t" })
     }

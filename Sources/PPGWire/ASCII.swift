@@ -114,14 +114,28 @@ package enum Base64 {
     }
 }
 
-/// ASCII case-insensitive comparison, for field names and tokens.
-package enum ASCIICase {
-    package static func equal(_ lhs: String, _ rhs: String) -> Bool {
-        lhs.utf8.count == rhs.utf8.count
-            && zip(lhs.utf8, rhs.utf8).allSatisfy { lower($0) == lower($1) }
+/// ASCII case and white space, without Foundation and without allocating where it can: field names and tokens
+/// are compared on every request.
+package enum ASCII {
+    package static func lowercased(_ bytes: some Sequence<UInt8>) -> [UInt8] {
+        bytes.map { $0 >= UInt8(ascii: "A") && $0 <= UInt8(ascii: "Z") ? $0 + 32 : $0 }
     }
 
-    package static func lower(_ byte: UInt8) -> UInt8 {
-        (0x41...0x5A).contains(byte) ? byte + 0x20 : byte
+    /// Removes leading and trailing SP and HTAB, the optional white space of RFC 9110 §5.6.3.
+    package static func trimmingWhitespace(_ bytes: [UInt8]) -> [UInt8] {
+        let isSpace: (UInt8) -> Bool = { $0 == 0x20 || $0 == 0x09 }
+        guard let first = bytes.firstIndex(where: { !isSpace($0) }),
+            let last = bytes.lastIndex(where: { !isSpace($0) })
+        else { return [] }
+        return Array(bytes[first...last])
+    }
+
+    /// Compares ASCII case-insensitively without allocating: header names are compared on every request.
+    package static func equalsIgnoringCase(_ lhs: some StringProtocol, _ rhs: some StringProtocol) -> Bool {
+        lhs.utf8.count == rhs.utf8.count
+            && zip(lhs.utf8, rhs.utf8).allSatisfy { pair in
+                let (left, right) = pair
+                return left == right || (left | 0x20 == right | 0x20 && (0x61...0x7A).contains(left | 0x20))
+            }
     }
 }

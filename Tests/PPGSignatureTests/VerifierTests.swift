@@ -1,4 +1,5 @@
 import PPGSignature
+import PPGWire
 import Testing
 
 @Suite("Verifier verdicts")
@@ -8,7 +9,7 @@ struct VerifierTests {
     let body = Array(#"{"projectId":"5f2a8b3c9d1e4f6a7b8c9d0e","ppgId":"g"}"#.utf8)
 
     func verdict(
-        _ headers: [(name: String, value: String)], profile: SignatureProfile = .default, body: [UInt8]? = nil
+        _ headers: HTTPFields, profile: SignatureProfile = .default, body: [UInt8]? = nil
     )
         -> VerificationFailure.Kind?
     {

@@ -183,8 +183,8 @@ public final class CaptureStore: @unchecked Sendable {
     /// The request with its signature header values replaced, in the fields and in the raw head.
     static func replacingSignature(of request: HTTPServerRequest, with value: String) -> HTTPServerRequest {
         var copy = request
-        for header in request.headers where ASCII.equalsIgnoringCase(header.name, signatureHeaderName) {
-            if !header.value.isEmpty { copy = replacing(header.value, with: value, in: copy) }
+        for old in request.headers.signatureValues where !old.isEmpty {
+            copy = replacing(old, with: value, in: copy)
         }
         return copy
     }
@@ -210,9 +210,10 @@ public final class CaptureStore: @unchecked Sendable {
         }
         var copy = request
         copy.target = String(decoding: swap(Array(request.target.utf8)), as: UTF8.self)
-        copy.headers = request.headers.map {
-            (name: $0.name, value: String(decoding: swap(Array($0.value.utf8)), as: UTF8.self))
-        }
+        copy.headers = HTTPFields(
+            request.headers.map {
+                HTTPField(name: $0.name, value: String(decoding: swap(Array($0.value.utf8)), as: UTF8.self))
+            })
         copy.body = swap(request.body)
         copy.rawHead = swap(request.rawHead)
         return copy
@@ -233,12 +234,8 @@ public final class CaptureStore: @unchecked Sendable {
             return request
         }
         var copy = request
-        var old = ""
-        copy.headers = request.headers.map { header in
-            guard ASCII.equalsIgnoringCase(header.name, signatureHeaderName) else { return header }
-            old = header.value
-            return (name: header.name, value: signature)
-        }
+        let old = request.headers.last(signatureHeaderName) ?? ""
+        copy.headers = request.headers.replacingValues(named: signatureHeaderName, with: signature)
         copy = replacing(old, with: signature, in: copy)
         return copy
     }
@@ -246,22 +243,16 @@ public final class CaptureStore: @unchecked Sendable {
     /// The request as captured, head byte for byte; a chunked body is stored de-chunked, and a redacted one with
     /// its new length, under a rebuilt head with a Content-Length.
     static func rawBytes(_ request: HTTPServerRequest) -> [UInt8] {
-        let chunked = request.headers.contains {
-            ASCII.equalsIgnoringCase($0.name, "Transfer-Encoding") && $0.value.lowercased().contains("chunked")
-        }
-        let length = request.headers.last { ASCII.equalsIgnoringCase($0.name, "Content-Length") }.flatMap {
-            Int($0.value)
-        }
+        let chunked = request.headers.all("Transfer-Encoding").contains { $0.lowercased().contains("chunked") }
+        let length = request.headers.last("Content-Length").flatMap { Int($0) }
         if !chunked && !request.rawHead.isEmpty && (length ?? 0) == request.body.count {
             return request.rawHead + request.body
         }
         var head = "\(request.method) \(request.target) \(request.version)\r\n"
-        for header in request.headers
-        where !ASCII.equalsIgnoringCase(header.name, "Transfer-Encoding")
-            && !ASCII.equalsIgnoringCase(header.name, "Content-Length")
-        {
-            head += "\(header.name): \(header.value)\r\n"
-        }
+        var fields = request.headers
+        fields.removeAll(named: "Transfer-Encoding")
+        fields.removeAll(named: "Content-Length")
+        for field in fields { head += "\(field.name): \(field.value)\r\n" }
         head += "Content-Length: \(request.body.count)\r\n\r\n"
         return Array(head.utf8) + request.body
     }
@@ -270,7 +261,7 @@ public final class CaptureStore: @unchecked Sendable {
         _ request: HTTPServerRequest, detection: Detection, reading: SigningRule, key: String,
         number: Int
     ) -> JSONOutput {
-        let contentType = request.headers.last { ASCII.equalsIgnoringCase($0.name, "Content-Type") }?.value
+        let contentType = request.headers.contentType
         let stamp = ISO8601DateFormatter().string(from: Date())
         let day = stamp.prefix(10).replacingOccurrences(of: "-", with: "")
         var members: [(String, JSONOutput)] = [

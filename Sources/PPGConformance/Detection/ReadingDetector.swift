@@ -49,7 +49,7 @@ public enum ReadingDetector {
     )
         throws(Failure) -> Detection
     {
-        let values = request.headers.filter { ASCII.equalsIgnoringCase($0.name, signatureHeaderName) }.map(\.value)
+        let values = request.headers.signatureValues
         guard values.count == 1 else {
             throw Failure(
                 message: values.isEmpty

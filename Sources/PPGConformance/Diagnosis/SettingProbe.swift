@@ -175,9 +175,7 @@ public enum SettingProbe {
                 let value = rule.signature(of: message, configuredKey: Array(configuration.projectID.utf8))
             else { continue }
             var probe = delivery
-            probe.headers = delivery.headers.map { header in
-                ASCII.equalsIgnoringCase(header.name, signatureHeaderName) ? (name: header.name, value: value) : header
-            }
+            probe.headers = delivery.headers.replacingValues(named: signatureHeaderName, with: value)
             probes += 1
             if let status = (try? target.deliver([probe]))?.first?.status, (200...299).contains(status) {
                 return mutant

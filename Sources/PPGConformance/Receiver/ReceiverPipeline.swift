@@ -154,7 +154,7 @@ public struct ReceiverPipeline: Sendable, Hashable {
         }
         guard request.method == "POST" || method == .any else {
             var response = reject(405, "Method Not Allowed", "method-not-allowed")
-            response.headers.append((name: "Allow", value: "POST"))
+            response.headers.append(name: "Allow", value: "POST")
             return response
         }
         guard request.body.count <= ReferenceReceiver.maximumBodyBytes else {
@@ -191,7 +191,7 @@ public struct ReceiverPipeline: Sendable, Hashable {
     func verify(
         _ request: ReceivedRequest, message: SignedMessage, configuredKey: [UInt8]
     ) -> Result<[UInt8], VerificationFailure> {
-        let values = SignatureVerifier.signatureValues(in: request.headers)
+        let values = request.headers.signatureValues
         let key = rule.key(of: message, configured: configuredKey) ?? configuredKey
         let value: String
         switch (values.count, header) {

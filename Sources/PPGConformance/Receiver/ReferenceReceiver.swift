@@ -10,7 +10,7 @@ public struct ReceivedRequest: Sendable {
     /// The request-target of the request line, e.g. `/ppg/webhook?token=abc`.
     public var target: String
     /// Header fields in order, as received.
-    public var headers: [(name: String, value: String)]
+    public var headers: HTTPFields
     /// The body bytes.
     public var body: [UInt8]
 
@@ -20,7 +20,7 @@ public struct ReceivedRequest: Sendable {
     ///   - target: The request-target.
     ///   - headers: The header fields in order.
     ///   - body: The body bytes.
-    public init(method: String, target: String, headers: [(name: String, value: String)], body: [UInt8]) {
+    public init(method: String, target: String, headers: HTTPFields, body: [UInt8]) {
         self.method = method
         self.target = target
         self.headers = headers
@@ -37,7 +37,7 @@ public struct ReceivedRequest: Sendable {
     /// - Parameter name: The field name.
     /// - Returns: The value, if the field is present.
     public func header(_ name: String) -> String? {
-        headers.last { ASCII.equalsIgnoringCase($0.name, name) }?.value
+        headers.last(name)
     }
 }
 
@@ -48,7 +48,7 @@ public struct ReceiverResponse: Sendable {
     /// The reason phrase or explanation.
     public var reason: String
     /// Header fields in order, as `(name, value)`.
-    public var headers: [(name: String, value: String)]
+    public var headers: HTTPFields
     /// The body bytes.
     public var body: [UInt8]
 
@@ -58,7 +58,7 @@ public struct ReceiverResponse: Sendable {
     ///   - reason: The reason phrase.
     ///   - headers: Extra header fields.
     ///   - body: The body bytes.
-    public init(status: Int, reason: String, headers: [(name: String, value: String)] = [], body: [UInt8]) {
+    public init(status: Int, reason: String, headers: HTTPFields = [], body: [UInt8]) {
         self.status = status
         self.reason = reason
         self.headers = headers

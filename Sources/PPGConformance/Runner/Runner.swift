@@ -495,7 +495,7 @@ public enum Runner {
     /// business, so either answer conforms there.
     static func verifierExpectation(_ delivery: Delivery, profile: SignatureProfile) -> ExpectedVerdict {
         guard delivery.expect == .reject, delivery.signatureKind == .valid else { return delivery.expect }
-        let contentType = delivery.headers.last { ASCII.equalsIgnoringCase($0.name, "Content-Type") }?.value
+        let contentType = delivery.headers.contentType
         let readable =
             (try? SigningInput.make(
                 scheme: profile.scheme, url: delivery.signedURL.utf8, body: delivery.body,
@@ -507,7 +507,7 @@ public enum Runner {
     /// signature is tampered with, or sent under another name so that no `X-PPG-Signature` field arrives.
     static func isSignatureRejection(_ delivery: Delivery) -> Bool {
         delivery.signatureKind != .valid
-            || !delivery.headers.contains { ASCII.equalsIgnoringCase($0.name, signatureHeaderName) }
+            || !delivery.headers.contains(signatureHeaderName)
     }
 
     /// The statuses that conform for a delivery, as JSON reports them: classes (`2xx`, `4xx`) and codes.

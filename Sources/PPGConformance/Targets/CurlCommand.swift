@@ -14,16 +14,15 @@ public enum CurlCommand {
         var parts = ["curl", "-sS", "-i", "--path-as-is", "-X", delivery.method]
         if insecure { parts.append("--insecure") }
         if let caFile { parts += ["--cacert", quote(caFile)] }
-        let names = Set(delivery.headers.map { $0.name.lowercased() })
         for header in delivery.headers {
             // "Name;" is curl's way to send a header with an empty value.
             parts += ["-H", quote(header.value.isEmpty ? "\(header.name);" : "\(header.name): \(header.value)")]
         }
         // curl adds these unless told not to; the delivery has none of them.
         for (name, flag) in [
-            ("content-type", "Content-Type:"), ("user-agent", "User-Agent:"), ("accept", "Accept:"),
-            ("expect", "Expect:"),
-        ] where !names.contains(name) {
+            ("Content-Type", "Content-Type:"), ("User-Agent", "User-Agent:"), ("Accept", "Accept:"),
+            ("Expect", "Expect:"),
+        ] where !delivery.headers.contains(name) {
             parts += ["-H", quote(flag)]
         }
         if delivery.chunked { parts += ["-H", quote("Transfer-Encoding: chunked")] }

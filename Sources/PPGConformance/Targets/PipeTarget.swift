@@ -111,7 +111,7 @@ public final class PipeTarget: ConformanceTarget, @unchecked Sendable {
     /// The request line sent for one check, as documented.
     static func requestLine(
         id: String, key: [UInt8], url: String, method: String,
-        headers: [(name: String, value: String)], body: [UInt8], profile: SignatureProfile
+        headers: HTTPFields, body: [UInt8], profile: SignatureProfile
     ) -> String {
         var members: [(String, JSONOutput)] = [("id", .string(id))]
         if let text = String(validating: key, as: UTF8.self) {
@@ -128,7 +128,7 @@ public final class PipeTarget: ConformanceTarget, @unchecked Sendable {
     }
 
     func ask(
-        id: String, key: [UInt8], url: String, method: String, headers: [(name: String, value: String)],
+        id: String, key: [UInt8], url: String, method: String, headers: HTTPFields,
         body: [UInt8], profile: SignatureProfile
     ) throws(TargetError) -> LibraryAnswer {
         lock.lock()

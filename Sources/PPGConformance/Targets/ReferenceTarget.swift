@@ -71,8 +71,8 @@ public struct ReferenceTarget: ConformanceTarget {
     public func deliver(_ deliveries: [Delivery]) throws(TargetError) -> [DeliveryResponse] {
         deliveries.map { delivery in
             var headers = delivery.headers
-            if !headers.contains(where: { ASCII.equalsIgnoringCase($0.name, "Host") }) {
-                headers.insert((name: "Host", value: configuration.targetURL.authority), at: 0)
+            if !headers.contains("Host") {
+                headers.insert(HTTPField(name: "Host", value: configuration.targetURL.authority), at: 0)
             }
             let request = ReceivedRequest(
                 method: delivery.method, target: delivery.requestTarget, headers: headers, body: delivery.body)

@@ -39,7 +39,7 @@ public struct Delivery: Sendable {
     /// The URL a correct receiver reconstructs and verifies: the public URL with the vector's query.
     public var signedURL: String
     /// Header fields in order, with the signature; Host and Content-Length are added by the sender unless here.
-    public var headers: [(name: String, value: String)]
+    public var headers: HTTPFields
     /// The body bytes.
     public var body: [UInt8]
     /// Whether the body goes out chunked.
@@ -110,7 +110,7 @@ extension ReceiverVector {
 }
 
 enum DeliveryBuilder {
-    static let defaultHeaders = [(name: "Content-Type", value: "application/json")]
+    static let defaultHeaders: HTTPFields = [(name: "Content-Type", value: "application/json")]
 
     static func make(
         id: String, step: Int, request: RequestTemplate, directive: SignatureDirective?,
@@ -125,10 +125,10 @@ enum DeliveryBuilder {
             headers = []
             for pair in listed {
                 let value = try Placeholders.expand(pair[1], projectID: projectID, publicURL: configuration.publicURL)
-                headers.append((name: pair[0], value: String(decoding: value, as: UTF8.self)))
+                headers.append(name: pair[0], value: String(decoding: value, as: UTF8.self))
             }
         }
-        let contentType = headers.last { ASCII.equalsIgnoringCase($0.name, "Content-Type") }?.value
+        let contentType = headers.contentType
         let signedURL = configuration.publicURL.appendingQuery(request.query)
         let directive = directive ?? SignatureDirective(kind: .valid)
         let values = try signatureValues(
@@ -139,7 +139,7 @@ enum DeliveryBuilder {
             notApplicable = "the URL change leaves \(signedURL) as it is"
         }
         let name = directive.header ?? signatureHeaderName
-        headers += values.map { (name: name, value: $0) }
+        headers += values.map { HTTPField(name: name, value: $0) }
         var sentTo = configuration.targetURL.appendingQuery(request.query)
         if let path = request.target?.path { sentTo.path = changedPath(sentTo.path, path) }
         var delivery = Delivery(

@@ -21,10 +21,10 @@ extension SignatureVector {
     }
 
     /// The request the vector describes, as header fields: Content-Type (when given), then the signature.
-    public var headers: [(name: String, value: String)] {
-        var headers: [(name: String, value: String)] = []
-        if let contentType { headers.append((name: "Content-Type", value: contentType)) }
-        headers.append((name: signatureHeaderName, value: signature))
+    public var headers: HTTPFields {
+        var headers: HTTPFields = []
+        if let contentType { headers.append(name: "Content-Type", value: contentType) }
+        headers.append(name: signatureHeaderName, value: signature)
         return headers
     }
 
