@@ -77,7 +77,7 @@ struct WebhookHandler: Sendable {
     /// The URL PushPushGo signed: the configured URL up to its query, then the query exactly as it arrived
     /// (SPEC.md R10.2, as the library states it). The configured URL is always set (main sets a default).
     func signedURL(_ request: HTTPServerRequest) -> String {
-        SigningRule.signedURL(publicURL: settings.publicURL, target: request.target, host: nil)
+        SigningInput.signedURL(publicURL: settings.publicURL, target: request.target, host: nil)
     }
 
     func handle(_ request: HTTPServerRequest) -> HTTPServerResponse {

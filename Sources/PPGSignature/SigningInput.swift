@@ -56,6 +56,12 @@ public struct SigningInputError: Error, Sendable, Equatable, CustomStringConvert
     /// One line for a person.
     public var message: String
 
+    package init(kind: Kind, offset: Int, message: String) {
+        self.kind = kind
+        self.offset = offset
+        self.message = message
+    }
+
     public var description: String { "\(message) at byte \(offset)" }
 }
 
@@ -90,9 +96,92 @@ public enum SigningInput {
     public static func make(
         scheme: SignatureScheme, url: some Sequence<UInt8>, body: [UInt8], contentType: String?
     ) throws(SigningInputError) -> [UInt8] {
-        let message = SignedMessage(
-            configuredURL: String(decoding: Array(url), as: UTF8.self), body: body, contentType: contentType)
-        return try SigningRule(scheme: scheme).signingInput(of: message)
+        switch scheme {
+        case .jsonBody:
+            return body
+        case .urlParameters:
+            var input = Array(url)
+            append(sorted(try parameters(body: body, contentType: contentType)), to: &input)
+            return input
+        }
+    }
+
+    /// SPEC.md R5: a url-params body's parameters in body order: form pairs when the `Content-Type` names a form,
+    /// else the JSON object's members, strings decoded, `null` left out, anything else as written.
+    package static func parameters(
+        body: [UInt8], contentType: String?
+    ) throws(SigningInputError)
+        -> [SigningParameter]
+    {
+        if body.isEmpty { return [] }
+        if isForm(contentType) { return formParameters(body) }
+        return try decodedParameters(of: parseBody(body), body: body)
+    }
+
+    /// The body parsed as JSON, or the url-params scheme's error for it.
+    package static func parseBody(_ body: [UInt8]) throws(SigningInputError) -> JSONValue {
+        do {
+            return try JSONParser.parse(body)
+        } catch {
+            throw SigningInputError(
+                kind: .malformedJSON, offset: error.offset, message: "body is not JSON: \(error.message)")
+        }
+    }
+
+    /// SPEC.md R5.2–R5.4: an object's members as parameters: strings decoded, `null` left out, anything else as its
+    /// JSON text.
+    package static func decodedParameters(
+        of value: JSONValue, body: [UInt8]
+    ) throws(SigningInputError)
+        -> [SigningParameter]
+    {
+        try members(of: value).compactMap { member in
+            switch member.value.kind {
+            case .null: nil
+            case .string(let decoded): SigningParameter(name: member.name, value: decoded)
+            default: SigningParameter(name: member.name, value: Array(body[member.value.span]))
+            }
+        }
+    }
+
+    /// An object's members; any other JSON value has none to sign.
+    package static func members(of value: JSONValue) throws(SigningInputError) -> [JSONMember] {
+        guard case .object(let members) = value.kind else {
+            throw SigningInputError(
+                kind: .notAnObject, offset: value.span.lowerBound,
+                message: "body is a JSON \(value.typeName), not an object")
+        }
+        return members
+    }
+
+    /// SPEC.md R5.5: parameters sorted by name, then by value, comparing bytes.
+    package static func sorted(_ parameters: [SigningParameter]) -> [SigningParameter] {
+        parameters.sorted { lhs, rhs in
+            lhs.name == rhs.name
+                ? lhs.value.lexicographicallyPrecedes(rhs.value) : lhs.name.lexicographicallyPrecedes(rhs.name)
+        }
+    }
+
+    /// SPEC.md R5.6: each parameter's name, then its value, no separators, after the URL.
+    package static func append(_ parameters: [SigningParameter], to input: inout [UInt8]) {
+        for parameter in parameters { input += parameter.name + parameter.value }
+    }
+
+    /// The URL a receiver checks signatures against (SPEC.md R10.2): the public URL as configured in PushPushGo up
+    /// to its query, then the query exactly as it arrived. Without a public URL, an absolute-form request-target as
+    /// it arrived (RFC 9112 §3.2.2), else `http://` + `Host` + the request-target.
+    /// - Parameters:
+    ///   - publicURL: The webhook URL as configured in PushPushGo, if the receiver knows it.
+    ///   - target: The request-target as received.
+    ///   - host: The `Host` header's value, if any.
+    /// - Returns: The URL text to sign.
+    public static func signedURL(publicURL: String?, target: String, host: String?) -> String {
+        let query = target.firstIndex(of: "?").map { String(target[$0...]) } ?? ""
+        if let publicURL {
+            return (RawURL(publicURL)?.withoutQuery.description ?? publicURL) + query
+        }
+        if RawURL.isAbsoluteForm(target) { return target }
+        return "http://" + (host ?? "localhost") + target
     }
 
     /// Whether a `Content-Type` value names a form body (media type compared case-insensitively, parameters

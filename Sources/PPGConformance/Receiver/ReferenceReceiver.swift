@@ -113,7 +113,7 @@ public struct ReferenceReceiver: Sendable {
     /// - Parameter request: The request.
     /// - Returns: The URL text.
     public func signedURL(for request: ReceivedRequest) -> String {
-        SigningRule.signedURL(publicURL: publicURL?.description, target: request.target, host: request.header("Host"))
+        SigningInput.signedURL(publicURL: publicURL?.description, target: request.target, host: request.header("Host"))
     }
 
     /// Answers one request.
