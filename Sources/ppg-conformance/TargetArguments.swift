@@ -10,10 +10,8 @@ enum TargetArguments {
     /// The chosen target and the configuration deliveries are signed for.
     struct Chosen {
         var target: any ConformanceTarget
-        /// Set for `--exec`: its fatal errors are read after a run.
-        var pipe: PipeTarget?
-        /// Set for `--target`.
-        var http: HTTPTarget?
+        /// The receiver's URL, for `--target`.
+        var url: RawURL?
         var configuration: ReceiverConfiguration
     }
 
@@ -51,7 +49,7 @@ enum TargetArguments {
             }
             do {
                 let pipe = try PipeTarget(command: program, configuration: configuration, timeout: timeout)
-                return Chosen(target: pipe, pipe: pipe, configuration: configuration)
+                return Chosen(target: pipe, configuration: configuration)
             } catch {
                 throw CLIError(kind: .unreachable, message: "\(command): \(error.message)")
             }
@@ -63,8 +61,7 @@ enum TargetArguments {
             }
             configuration.targetURL = targetURL
             configuration.publicURL = try url("public-url") ?? targetURL
-            let http = try httpTarget(targetURL, arguments)
-            return Chosen(target: http, http: http, configuration: configuration)
+            return Chosen(target: try httpTarget(targetURL, arguments), url: targetURL, configuration: configuration)
         }
         for option in ["jobs", "timeout", "insecure", "cacert"]
         where arguments.value(option) != nil || arguments.has(option) {

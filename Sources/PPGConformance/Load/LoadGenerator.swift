@@ -130,14 +130,12 @@ public enum LoadGenerator {
         let parts = max(1, min(ProcessInfo.processInfo.activeProcessorCount, count / 1024))
         let slices = Mutex<[[SignedRequest]]>(Array(repeating: [], count: parts))
         let group = DispatchGroup()
-        for part in 0..<parts {
-            group.enter()
-            Thread.detachNewThread {
-                let range = (count * part / parts)..<(count * (part + 1) / parts)
-                let signed = range.map { deliveries.request(number: $0) }
-                slices.withLock { $0[part] = signed }
-                group.leave()
-            }
+        for _ in 0..<parts { group.enter() }
+        WorkerThreads.start(count: parts, name: "ppg-load-sign") { part in
+            let range = (count * part / parts)..<(count * (part + 1) / parts)
+            let signed = range.map { deliveries.request(number: $0) }
+            slices.withLock { $0[part] = signed }
+            group.leave()
         }
         group.wait()
         return slices.withLock { $0.flatMap { $0 } }

@@ -32,8 +32,11 @@ public struct RunOptions: Sendable {
     public init(
         selection: Selection = Selection(), scheme: SignatureScheme? = nil, encoding: SignatureEncoding? = nil,
         strict: Bool = false, expectedFailures: ExpectedFailures? = nil,
-        configuration: ReceiverConfiguration, jobs: Int = 1
+        configuration: ReceiverConfiguration, jobs: Int = 1, stopAfterUnanswered: Int? = nil,
+        vectorDone: (@Sendable () -> Void)? = nil
     ) {
+        self.stopAfterUnanswered = stopAfterUnanswered
+        self.vectorDone = vectorDone
         self.selection = selection
         self.scheme = scheme
         self.encoding = encoding

@@ -90,9 +90,21 @@ public protocol ConformanceTarget: Sendable {
     /// - Parameter deliveries: The deliveries of one vector, in order.
     /// - Returns: Readable text.
     func requestText(of deliveries: [Delivery]) -> String
+    /// Checks, before anything is sent, that the target can be reached (a receiver over HTTP accepts a connection
+    /// and answers).
+    /// - Throws: `TargetError` of kind `unreachable` when it cannot.
+    func checkReachable() throws(TargetError)
+    /// Why the target cannot go on, once it cannot (a verifier program that exited or answered garbage): the run
+    /// ends and says so. `nil` while it can.
+    var fatalError: TargetError? { get }
+    /// Releases what the target holds (a verifier program's process) once the run is over.
+    func finish()
 }
 
 extension ConformanceTarget {
+    public func checkReachable() throws(TargetError) {}
+    public var fatalError: TargetError? { nil }
+    public func finish() {}
     public func skipReason(for deliveries: [Delivery]) -> String? { nil }
     public var judgesAsVerifier: Bool { false }
     public func requestText(of deliveries: [Delivery]) -> String {

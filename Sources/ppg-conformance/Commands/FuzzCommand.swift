@@ -62,7 +62,7 @@ enum FuzzCommand: CLICommand {
         var oracle = FuzzOracle.reference
         var against: HTTPTarget?
         if let url = try arguments.url("against", schemes: ["http", "https"]) {
-            guard chosen.http != nil else { throw CLIError.usage("fuzz: '--against' compares two '--target's") }
+            guard chosen.url != nil else { throw CLIError.usage("fuzz: '--against' compares two '--target's") }
             let second = try TargetArguments.httpTarget(url, arguments)
             against = second
             oracle = .target(second)
@@ -76,9 +76,9 @@ enum FuzzCommand: CLICommand {
         let jsonFile = try arguments.outputFile("json")
         let outDirectory = try outputDirectory(arguments.value("out"))
         let (corpus, _) = try CorpusLoading.load(arguments)
-        for http in [chosen.http, against].compactMap({ $0 }) {
+        for target in [chosen.target] + (against.map { [$0] } ?? []) {
             do {
-                try http.checkReachable()
+                try target.checkReachable()
             } catch {
                 throw CLIError(kind: .unreachable, message: "fuzz: \(error.message)")
             }
@@ -87,7 +87,7 @@ enum FuzzCommand: CLICommand {
         options.runs = runs
         options.seconds = seconds
         if arguments.has("first") { options.stopAfter = 1 }
-        options.jobs = chosen.http == nil ? 1 : try arguments.integer("jobs")
+        options.jobs = chosen.url == nil ? 1 : try arguments.integer("jobs")
         let progress = FuzzProgress(enabled: Console.isTerminal(2))
         options.progress = { runs, found in progress.update(runs: runs, found: found) }
         Console.out(
@@ -96,11 +96,9 @@ enum FuzzCommand: CLICommand {
                 + (runs.map { counted($0, "run") } ?? "\(formatDecimal(seconds ?? 0, decimals: 1)) s"))
         let result = Fuzzer.run(target: chosen.target, oracle: oracle, options: options)
         progress.finish()
-        if let pipe = chosen.pipe {
-            pipe.finish()
-            if let fatal = pipe.fatalError {
-                throw CLIError(kind: .unreachable, message: "fuzz --exec: \(fatal.message)")
-            }
+        chosen.target.finish()
+        if let fatal = chosen.target.fatalError {
+            throw CLIError(kind: .unreachable, message: "fuzz --exec: \(fatal.message)")
         }
         for (index, disagreement) in result.disagreements.enumerated() {
             Console.out("")

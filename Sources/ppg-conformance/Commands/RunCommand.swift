@@ -71,8 +71,7 @@ enum RunCommand: CLICommand {
             expectedFailures = ExpectedFailures(text: String(decoding: bytes, as: UTF8.self), file: path)
         }
         let chosen = try TargetArguments.choose(arguments, command: name, profile: profile)
-        let (target, pipe, configuration) = (chosen.target, chosen.pipe, chosen.configuration)
-        let targetURL = chosen.http?.url
+        let (target, configuration, targetURL) = (chosen.target, chosen.configuration, chosen.url)
         let jobs = try arguments.integer("jobs")
         let timeout = try arguments.number("timeout")
         let reportFiles = try arguments.outputFiles([
@@ -80,15 +79,15 @@ enum RunCommand: CLICommand {
         ])
         let annotations = try Annotations.kind(arguments, environment: ProcessInfo.processInfo.environment)
         let (corpus, location) = try CorpusLoading.load(arguments)
-        var options = RunOptions(
+        let progress = RunProgress(enabled: Console.isTerminal(2))
+        // The run as one value, made once. A receiver that stops answering ends the run in seconds: a few rounds
+        // of the pool, all unanswered.
+        let options = RunOptions(
             selection: Selection(
                 only: arguments.all("only"), skip: arguments.all("skip"), flags: arguments.all("flag")),
             scheme: scheme, encoding: encoding, strict: arguments.has("strict"), expectedFailures: expectedFailures,
-            configuration: configuration, jobs: targetURL == nil ? 1 : jobs)
-        // A receiver that stops answering ends the run in seconds: a few rounds of the pool, all unanswered.
-        if targetURL != nil { options.stopAfterUnanswered = max(8, 2 * jobs) }
-        let progress = RunProgress(enabled: Console.isTerminal(2))
-        options.vectorDone = { progress.vectorDone() }
+            configuration: configuration, jobs: targetURL == nil ? 1 : jobs,
+            stopAfterUnanswered: targetURL == nil ? nil : max(8, 2 * jobs), vectorDone: { progress.vectorDone() })
         for flag in arguments.all("flag") where corpus.manifest.notes[flag] == nil {
             throw CLIError.usage("run: unknown flag '\(flag)' for '--flag' (see 'ppg-conformance vectors list')")
         }
@@ -121,12 +120,12 @@ enum RunCommand: CLICommand {
                 "run: \(selection.isEmpty ? "the run" : selection) \(why): nothing would be tested (see 'ppg-conformance run --list')"
             )
         }
-        if let http = target as? HTTPTarget {
-            do {
-                try http.checkReachable()
-            } catch {
-                throw CLIError(kind: .unreachable, message: "run: \(error.message)")
-            }
+        do {
+            try target.checkReachable()
+        } catch {
+            throw CLIError(kind: .unreachable, message: "run: \(error.message)")
+        }
+        if targetURL != nil {
             Console.out(
                 "target: \(target.name), signed for \(configuration.publicURL) with projectId "
                     + "\(configuration.projectID), profile \(profile), \(counted(jobs, "job")), timeout \(formatDecimal(timeout, decimals: 1)) s"
@@ -141,14 +140,12 @@ enum RunCommand: CLICommand {
             verbose: arguments.has("verbose"))
         progress.start(total: planned.count)
         var result = Runner.run(corpus: corpus, target: target, options: options) { category, outcomes in
-            if pipe?.fatalError == nil { Console.out(console.progressLine(category: category, outcomes: outcomes)) }
+            if target.fatalError == nil { Console.out(console.progressLine(category: category, outcomes: outcomes)) }
         }
         progress.finish()
-        if let pipe {
-            pipe.finish()
-            if let fatal = pipe.fatalError {
-                throw CLIError(kind: .unreachable, message: "run --exec: \(fatal.message)")
-            }
+        target.finish()
+        if let fatal = target.fatalError {
+            throw CLIError(kind: .unreachable, message: "run --exec: \(fatal.message)")
         }
         // A receiver that stopped answering has nothing to diagnose: no answer matches no bug.
         if result.stoppedAfterUnanswered == nil {
