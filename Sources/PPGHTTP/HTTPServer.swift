@@ -74,7 +74,8 @@ public final class HTTPServer: @unchecked Sendable {
 
     private struct State {
         var listener: Int32 = -1
-        var stopping = false
+        /// Each loop's wake-up, signalled on stop.
+        var wakeups: [Wakeup] = []
         var loops = 0
     }
 
@@ -136,7 +137,10 @@ public final class HTTPServer: @unchecked Sendable {
                 throw error
             }
         }
-        state.withLock { $0.loops = count }
+        state.withLock {
+            $0.loops = count
+            $0.wakeups = loops.map(\.wakeup)
+        }
         for (index, loop) in loops.enumerated() {
             let thread = Thread { [self] in
                 loop.run()
@@ -181,7 +185,8 @@ public final class HTTPServer: @unchecked Sendable {
 
     /// Stops accepting; requests in progress finish (within their deadlines), idle connections are closed.
     public func stop() {
-        state.withLock { $0.stopping = true }
+        stopping.store(true, ordering: .releasing)
+        for wakeup in state.withLock({ $0.wakeups }) { wakeup.signal() }
     }
 
     /// Blocks until every loop has ended after `stop()`.
@@ -193,7 +198,10 @@ public final class HTTPServer: @unchecked Sendable {
     /// How many connections are open now.
     public var activeConnections: Int { openConnections.load(ordering: .relaxed) }
 
-    var isStopping: Bool { state.withLock { $0.stopping } }
+    /// Read by every loop on every turn, so an atomic rather than the state's lock.
+    private let stopping = Atomic<Bool>(false)
+
+    var isStopping: Bool { stopping.load(ordering: .acquiring) }
 
     private func loopEnded() {
         let last = state.withLock { state -> Bool in

@@ -98,13 +98,10 @@ struct ResponseFramer {
                     return .response(status: status, closes: closes)
                 }
             case .length(let remaining):
-                let available = buffer.count - start
-                if available < remaining {
-                    start = buffer.count
-                    state = .length(remaining - available)
+                if let left = skip(remaining) {
+                    state = .length(left)
                     return .needMore
                 }
-                start += remaining
                 state = .head
                 return .response(status: status, closes: closes)
             case .chunkSize:
@@ -121,13 +118,10 @@ struct ResponseFramer {
                 start = lineEnd + 2
                 state = size == 0 ? .trailers : .chunkData(size)
             case .chunkData(let remaining):
-                let available = buffer.count - start
-                if available < remaining {
-                    start = buffer.count
-                    state = .chunkData(remaining - available)
+                if let left = skip(remaining) {
+                    state = .chunkData(left)
                     return .needMore
                 }
-                start += remaining
                 state = .chunkDataEnd
             case .chunkDataEnd:
                 guard buffer.count - start >= 2 else { return .needMore }
@@ -149,6 +143,17 @@ struct ResponseFramer {
                 return .needMore
             }
         }
+    }
+
+    /// Skips `count` body bytes: what is left to skip when fewer have arrived, nil once all are skipped.
+    private mutating func skip(_ count: Int) -> Int? {
+        let available = buffer.count - start
+        guard available >= count else {
+            start = buffer.count
+            return count - available
+        }
+        start += count
+        return nil
     }
 
     private func lineTooLong() -> Next {

@@ -42,6 +42,12 @@ final class ServerLoop: @unchecked Sendable {
     private let server: HTTPServer
     private let listener: Int32
     private let poller: Poller
+    /// Signalled by `HTTPServer.stop()`: the loop learns of a stop at once instead of polling for it.
+    let wakeup: Wakeup
+    /// The earliest deadline of any connection (or later): the loop sleeps until then, not in fixed steps.
+    private var nextDeadline: Deadline?
+    /// Whether a connection waits for the buffer budget: only then does the loop look again every 100 ms.
+    private var anyPaused = false
     private var connections: [Int32: Connection] = [:]
     private var readBuffer = [UInt8](repeating: 0, count: 65_536)
     private let limits: RequestFramer.Limits
@@ -52,6 +58,7 @@ final class ServerLoop: @unchecked Sendable {
         self.server = server
         self.listener = listener
         self.poller = try Poller()
+        self.wakeup = try Wakeup()
         let configuration = server.configuration
         limits = RequestFramer.Limits(
             maximumHeadBytes: configuration.maximumHeadBytes, maximumBodyBytes: configuration.maximumBodyBytes)
@@ -62,11 +69,13 @@ final class ServerLoop: @unchecked Sendable {
     /// Runs until the server stops and this loop's connections are done (or a short grace has passed).
     func run() {
         poller.add(listener)
+        poller.add(wakeup.descriptor)
         var listening = true
         var lastSweep = Deadline.now
         var stopGrace: Deadline?
         while true {
-            if server.isStopping {
+            let stopping = server.isStopping
+            if stopping {
                 if listening {
                     poller.remove(listener)
                     listening = false
@@ -82,17 +91,33 @@ final class ServerLoop: @unchecked Sendable {
                     break
                 }
             }
-            for event in poller.wait(milliseconds: 100) {
+            // Sleep until the next deadline, a stop or a client's bytes wake it; every 100 ms only while a stop's
+            // grace runs or a connection waits for the budget.
+            // Sweeps stay at least 100 ms apart, so that many deadlines falling due one after another cost one sweep.
+            let sweepAllowed = lastSweep.adding(nanoseconds: 100_000_000)
+            var wake = sweepAllowed
+            if !stopping && !anyPaused {
+                wake = Deadline.after(60)
+                if let nextDeadline, nextDeadline < wake { wake = max(nextDeadline, sweepAllowed) }
+            }
+            for event in poller.wait(until: wake) {
                 if event.descriptor == listener {
                     if listening { acceptAll() }
+                    continue
+                }
+                if event.descriptor == wakeup.descriptor {
+                    wakeup.drain()
                     continue
                 }
                 guard let connection = connections[event.descriptor] else { continue }
                 if event.writable { flush(connection) }
                 if (event.readable || event.closed) && connections[event.descriptor] != nil { read(connection) }
             }
-            if Deadline.now.microseconds(since: lastSweep) >= 100_000 {
-                lastSweep = .now
+            let now = Deadline.now
+            if now.microseconds(since: lastSweep) >= 100_000
+                && (stopping || anyPaused || nextDeadline.map({ $0 <= now }) == true)
+            {
+                lastSweep = now
                 sweep()
             }
         }
@@ -120,6 +145,7 @@ final class ServerLoop: @unchecked Sendable {
                 descriptor: client, peer: HTTPServer.describe(address), limits: limits,
                 deadline: .after(idleTimeout))
             connections[client] = connection
+            noteDeadline(connection.deadline)
             poller.add(client)
         }
     }
@@ -148,6 +174,7 @@ final class ServerLoop: @unchecked Sendable {
                 && server.bufferedBytes.load(ordering: .relaxed) > server.configuration.maximumBufferedBytes
             {
                 connection.paused = true
+                anyPaused = true
                 updateInterest(connection)
                 return
             }
@@ -204,11 +231,11 @@ final class ServerLoop: @unchecked Sendable {
         if connection.closeAfterWrite { connection.framer.discardBuffered() }
         let partial = connection.framer.hasPartialRequest && !connection.closeAfterWrite
         if partial && (!connection.partial || answered) {
-            connection.deadline = .after(requestTimeout)
+            setDeadline(connection, .after(requestTimeout))
         } else if !partial && (answered || connection.partial || !connection.output.isEmpty) {
             // Only progress moves the deadline: empty lines between requests (RFC 9112 §2.2) do not keep an
             // idle connection open.
-            connection.deadline = .after(connection.output.isEmpty ? idleTimeout : requestTimeout)
+            setDeadline(connection, .after(connection.output.isEmpty ? idleTimeout : requestTimeout))
         }
         connection.partial = partial
         account(connection)
@@ -249,7 +276,7 @@ final class ServerLoop: @unchecked Sendable {
             connection.draining = true
             connection.closeAfterWrite = false
             connection.partial = false
-            connection.deadline = .after(2)
+            setDeadline(connection, .after(2))
             account(connection)
             _ = shutdown(connection.descriptor, Int32(SHUT_WR))
             connection.watching = (false, false)
@@ -283,10 +310,28 @@ final class ServerLoop: @unchecked Sendable {
 
     /// Drops connections past their deadline (408 for a request that did not arrive in time) and resumes paused
     /// ones once the budget allows.
+    /// Sets a connection's deadline and keeps the loop's next wake-up no later than it.
+    private func setDeadline(_ connection: Connection, _ deadline: Deadline) {
+        connection.deadline = deadline
+        noteDeadline(deadline)
+    }
+
+    private func noteDeadline(_ deadline: Deadline) {
+        if nextDeadline.map({ deadline < $0 }) ?? true { nextDeadline = deadline }
+    }
+
     private func sweep() {
         let now = Deadline.now
         let budgetLeft =
             server.bufferedBytes.load(ordering: .relaxed) <= server.configuration.maximumBufferedBytes
+        nextDeadline = nil
+        anyPaused = false
+        defer {
+            for connection in connections.values {
+                noteDeadline(connection.deadline)
+                if connection.paused { anyPaused = true }
+            }
+        }
         for connection in Array(connections.values) {
             if connection.deadline < now {
                 if connection.partial && connection.output.isEmpty && !connection.draining {

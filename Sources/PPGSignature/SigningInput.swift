@@ -176,12 +176,20 @@ public enum SigningInput {
     ///   - host: The `Host` header's value, if any.
     /// - Returns: The URL text to sign.
     public static func signedURL(publicURL: String?, target: String, host: String?) -> String {
-        let query = target.firstIndex(of: "?").map { String(target[$0...]) } ?? ""
-        if let publicURL {
-            return (RawURL(publicURL)?.withoutQuery.description ?? publicURL) + query
-        }
+        if let publicURL, RawURL(publicURL) == nil { return publicURL + query(of: target) }
+        return signedURL(publicURL: publicURL.flatMap(RawURL.init), target: target, host: host)
+    }
+
+    /// ``signedURL(publicURL:target:host:)`` for a public URL already split (a receiver splits its own once).
+    public static func signedURL(publicURL: RawURL?, target: String, host: String?) -> String {
+        if let publicURL { return publicURL.withoutQuery.description + query(of: target) }
         if RawURL.isAbsoluteForm(target) { return target }
         return "http://" + (host ?? "localhost") + target
+    }
+
+    /// A request-target's query with its `?`, or nothing.
+    private static func query(of target: String) -> String {
+        target.firstIndex(of: "?").map { String(target[$0...]) } ?? ""
     }
 
     /// Whether a `Content-Type` value names a form body (media type compared case-insensitively, parameters

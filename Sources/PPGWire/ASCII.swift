@@ -131,6 +131,22 @@ package enum ASCII {
     }
 
     /// Compares ASCII case-insensitively without allocating: header names are compared on every request.
+    package static func equalsIgnoringCase(_ lhs: String, _ rhs: String) -> Bool {
+        // Not generic, so callers in other modules get this loop rather than an unspecialised one.
+        var left = lhs
+        var right = rhs
+        return left.withUTF8 { a in
+            right.withUTF8 { b in
+                guard a.count == b.count else { return false }
+                for index in 0..<a.count where a[index] != b[index] {
+                    let folded = a[index] | 0x20
+                    guard folded == b[index] | 0x20, folded >= 0x61, folded <= 0x7A else { return false }
+                }
+                return true
+            }
+        }
+    }
+
     package static func equalsIgnoringCase(_ lhs: some StringProtocol, _ rhs: some StringProtocol) -> Bool {
         lhs.utf8.count == rhs.utf8.count
             && zip(lhs.utf8, rhs.utf8).allSatisfy { pair in

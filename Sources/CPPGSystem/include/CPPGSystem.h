@@ -6,6 +6,7 @@
 #ifdef __linux__
 #include <sys/epoll.h>
 #include <sys/timerfd.h>
+#include <sys/eventfd.h>
 #endif
 
 #include "CPPGTLS.h"

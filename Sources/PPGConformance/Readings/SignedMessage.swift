@@ -73,8 +73,9 @@ public final class SignedMessage {
         func unavailable(_ why: String) -> SigningInputError {
             SigningInputError(kind: .urlUnavailable, offset: 0, message: why)
         }
-        let base = configured?.withoutQuery.description ?? configuredURL
-        let query = configured?.query
+        // Split only for the forms that need it: SPEC's form signs the configured URL as it is.
+        var base: String { configured?.withoutQuery.description ?? configuredURL }
+        var query: String? { configured?.query }
         switch form {
         case .configured:
             return configuredURL

@@ -109,11 +109,11 @@ public struct ReferenceReceiver: Sendable {
         self.verifier = SignatureVerifier(projectID: projectID, profile: pipeline.rule.profile)
     }
 
-    /// The URL the signature is checked against (SPEC.md R10.2, `SigningRule.signedURL`).
+    /// The URL the signature is checked against (SPEC.md R10.2, `SigningInput.signedURL`).
     /// - Parameter request: The request.
     /// - Returns: The URL text.
     public func signedURL(for request: ReceivedRequest) -> String {
-        SigningInput.signedURL(publicURL: publicURL?.description, target: request.target, host: request.header("Host"))
+        SigningInput.signedURL(publicURL: publicURL, target: request.target, host: request.header("Host"))
     }
 
     /// Answers one request.
