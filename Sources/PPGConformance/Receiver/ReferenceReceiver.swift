@@ -51,6 +51,8 @@ public struct ReceiverResponse: Sendable {
     public var headers: HTTPFields
     /// The body bytes.
     public var body: [UInt8]
+    /// What the receiver decided, for a log line: `accepted`, `rejected: <error>`, or empty.
+    public var note: String
 
     /// Creates a response.
     /// - Parameters:
@@ -58,17 +60,24 @@ public struct ReceiverResponse: Sendable {
     ///   - reason: The reason phrase.
     ///   - headers: Extra header fields.
     ///   - body: The body bytes.
-    public init(status: Int, reason: String, headers: HTTPFields = [], body: [UInt8]) {
+    ///   - note: What was decided, for a log line; by default `accepted` for a 2xx, else empty.
+    public init(status: Int, reason: String, headers: HTTPFields = [], body: [UInt8], note: String? = nil) {
         self.status = status
         self.reason = reason
         self.headers = headers
         self.body = body
+        self.note = note ?? ((200...299).contains(status) ? "accepted" : "")
     }
 
+    /// A JSON answer; its `error` member, when it has one, is the log line's note.
     static func json(_ status: Int, _ reason: String, _ members: [(String, JSONOutput)]) -> ReceiverResponse {
-        ReceiverResponse(
+        var note: String?
+        if let error = members.first(where: { $0.0 == "error" }), case .string(let text) = error.1 {
+            note = "rejected: " + text
+        }
+        return ReceiverResponse(
             status: status, reason: reason, headers: [(name: "Content-Type", value: "application/json")],
-            body: Array(JSONOutput.object(members).rendered(pretty: false).utf8))
+            body: Array(JSONOutput.object(members).rendered(pretty: false).utf8), note: note)
     }
 }
 
