@@ -76,6 +76,8 @@ public final class HTTPServer: @unchecked Sendable {
         var listener: Int32 = -1
         /// Each loop's wake-up, signalled on stop.
         var wakeups: [Wakeup] = []
+        /// The loops' own listeners besides the first (SO_REUSEPORT), closed with it.
+        var extraListeners: [Int32] = []
         var loops = 0
     }
 
@@ -98,12 +100,47 @@ public final class HTTPServer: @unchecked Sendable {
     public func bind() throws(HTTPError) -> Int {
         let bound = state.withLock { $0.listener }
         if bound >= 0 { return Self.boundPort(bound) }
-        let info = try Socket.resolve(host: configuration.host, port: configuration.port, passive: true)
+        let descriptor = try listener(port: configuration.port, exclusive: true)
+        state.withLock { $0.listener = descriptor }
+        return Self.boundPort(descriptor)
+    }
+
+    /// A non-blocking listening socket on the configured host. On Linux it is bound with `SO_REUSEPORT`, so that
+    /// every loop gets a listener of its own on the same port and the kernel spreads new connections over them,
+    /// instead of every loop waking on one socket for each connection.
+    /// - Parameter exclusive: Refuse a port another listener already holds: a second `serve` on a port must fail
+    ///   ("address in use"), not silently share it through `SO_REUSEPORT`.
+    private func listener(port: Int, exclusive: Bool = false) throws(HTTPError) -> Int32 {
+        let info = try Socket.resolve(host: configuration.host, port: port, passive: true)
         defer { freeaddrinfo(info) }
-        let descriptor = socket(info.pointee.ai_family, info.pointee.ai_socktype, info.pointee.ai_protocol)
+        func open(reusePort: Bool) -> Int32 {
+            let descriptor = socket(info.pointee.ai_family, info.pointee.ai_socktype, info.pointee.ai_protocol)
+            guard descriptor >= 0 else { return descriptor }
+            var one: Int32 = 1
+            _ = setsockopt(descriptor, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size))
+            #if os(Linux)
+                if reusePort {
+                    _ = setsockopt(descriptor, SOL_SOCKET, SO_REUSEPORT, &one, socklen_t(MemoryLayout<Int32>.size))
+                }
+            #endif
+            return descriptor
+        }
+        func refused() -> HTTPError {
+            HTTPError(
+                kind: .system,
+                message:
+                    "cannot listen on \(configuration.host):\(configuration.port): \(String(cString: strerror(errno)))")
+        }
+        if exclusive && port != 0 {
+            // Bound without SO_REUSEPORT, then closed before the real bind: it fails only if the port is taken.
+            let probe = open(reusePort: false)
+            let free = probe >= 0 && systemBind(probe, info.pointee.ai_addr, info.pointee.ai_addrlen) == 0
+            let error = refused()
+            if probe >= 0 { _ = systemClose(probe) }
+            guard free else { throw error }
+        }
+        let descriptor = open(reusePort: true)
         guard descriptor >= 0 else { throw HTTPError(kind: .system, message: "socket() failed") }
-        var one: Int32 = 1
-        _ = setsockopt(descriptor, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size))
         guard systemBind(descriptor, info.pointee.ai_addr, info.pointee.ai_addrlen) == 0 else {
             let reason = String(cString: strerror(errno))
             _ = systemClose(descriptor)
@@ -115,8 +152,7 @@ public final class HTTPServer: @unchecked Sendable {
             throw HTTPError(kind: .system, message: "listen() failed: \(String(cString: strerror(errno)))")
         }
         _ = fcntl(descriptor, F_SETFL, fcntl(descriptor, F_GETFL, 0) | O_NONBLOCK)
-        state.withLock { $0.listener = descriptor }
-        return Self.boundPort(descriptor)
+        return descriptor
     }
 
     /// Binds (unless `bind()` was called), listens and starts the loop threads.
@@ -128,18 +164,28 @@ public final class HTTPServer: @unchecked Sendable {
         let descriptor = state.withLock { $0.listener }
         Self.raiseDescriptorLimit()
         let count = min(16, 2 * max(1, ProcessInfo.processInfo.activeProcessorCount))
+        // A listener per loop where the system spreads connections over them (SO_REUSEPORT on Linux); where one
+        // cannot be made, the loops share the first.
+        var listeners = [descriptor]
+        #if os(Linux)
+            for _ in 1..<count {
+                guard let extra = try? listener(port: port) else { break }
+                listeners.append(extra)
+            }
+        #endif
         var loops: [ServerLoop] = []
-        for _ in 0..<count {
+        for index in 0..<count {
             do {
-                loops.append(try ServerLoop(server: self, listener: descriptor))
+                loops.append(try ServerLoop(server: self, listener: listeners[index % listeners.count]))
             } catch {
-                _ = systemClose(descriptor)
+                for listener in listeners { _ = systemClose(listener) }
                 throw error
             }
         }
         state.withLock {
             $0.loops = count
             $0.wakeups = loops.map(\.wakeup)
+            $0.extraListeners = Array(listeners.dropFirst())
         }
         for (index, loop) in loops.enumerated() {
             let thread = Thread { [self] in
@@ -209,7 +255,10 @@ public final class HTTPServer: @unchecked Sendable {
             return state.loops == 0
         }
         if last {
-            state.withLock { _ = systemClose($0.listener) }
+            state.withLock {
+                _ = systemClose($0.listener)
+                for listener in $0.extraListeners { _ = systemClose(listener) }
+            }
             finished.signal()
         }
     }

@@ -521,3 +521,41 @@ struct HostileInputTests {
         #expect(parsed > 0)
     }
 }
+
+@Suite("HTTP server listeners")
+struct HTTPServerListenerTests {
+    @Test("a second server on a port already served is refused (SO_REUSEPORT never shares a port by accident)")
+    func portInUse() throws {
+        let (first, port) = try echoServer()
+        defer {
+            first.stop()
+            first.wait()
+        }
+        let second = HTTPServer(configuration: .init(host: "127.0.0.1", port: port)) { _ in
+            HTTPServerResponse(status: 200, reason: "OK")
+        }
+        #expect(throws: HTTPError.self) { try second.start() }
+    }
+
+    @Test("connections spread over every loop's listener are all answered, and the port is free after stop")
+    func manyConnections() throws {
+        let (server, port) = try echoServer()
+        var answered = 0
+        for _ in 0..<64 {
+            let connection = HTTPConnection(host: "127.0.0.1", port: port)
+            let response = try connection.send(
+                HTTPRequest(method: "POST", target: "/x", headers: [], body: Array("{}".utf8)), timeout: 5)
+            if response.status == 200 { answered += 1 }
+            connection.close()
+        }
+        #expect(answered == 64)
+        server.stop()
+        server.wait()
+        let again = HTTPServer(configuration: .init(host: "127.0.0.1", port: port)) { _ in
+            HTTPServerResponse(status: 200, reason: "OK")
+        }
+        #expect(throws: Never.self) { try again.start() }
+        again.stop()
+        again.wait()
+    }
+}
