@@ -17,18 +17,30 @@ final class ServerLoop: @unchecked Sendable {
         var framer: RequestFramer
         var output: [UInt8] = []
         var written = 0
-        var closeAfterWrite = false
+        /// Where the connection stands between requests; its moves are `process` (idle ⇄ receiving, either →
+        /// closing) and `flush` (closing → draining), nothing else.
+        enum Phase {
+            /// Between requests: nothing of the next one has arrived.
+            case idle
+            /// Part of a request has arrived.
+            case receiving
+            /// The last answer is queued (a refusal, or `Connection: close`): close once it is written.
+            case closing
+            /// The last answer is written and the write side shut: what still arrives is read and dropped until the
+            /// client closes, so an early answer (a 413 before the body) reaches it instead of a reset
+            /// (RFC 9112 §9.6).
+            case draining
+        }
+        var phase = Phase.idle
+        var partial: Bool { phase == .receiving }
+        var closeAfterWrite: Bool { phase == .closing }
+        var draining: Bool { phase == .draining }
         /// When the connection is dropped: the idle deadline between requests, the request deadline during one.
         var deadline: Deadline
-        /// Whether part of a request has arrived.
-        var partial = false
         /// Not read while the server's buffer budget is spent.
         var paused = false
         /// Bytes of this connection counted in the server's budget.
         var counted = 0
-        /// The last response is written and the write side shut: what still arrives is read and dropped until the
-        /// client closes, so an early answer (a 413 before the body) reaches it instead of a reset (RFC 9112 §9.6).
-        var draining = false
         var watching: (readable: Bool, writable: Bool) = (true, false)
 
         init(descriptor: Int32, peer: String, limits: RequestFramer.Limits, deadline: Deadline) {
@@ -205,7 +217,8 @@ final class ServerLoop: @unchecked Sendable {
         // carrying `Connection: close` are not requests of this server's (RFC 9112 §9.6).
         guard !connection.draining else { return }
         var answered = false
-        framing: while !connection.closeAfterWrite {
+        var closing = connection.closeAfterWrite
+        framing: while !closing {
             switch connection.framer.next() {
             case .needMore:
                 break framing
@@ -217,19 +230,19 @@ final class ServerLoop: @unchecked Sendable {
                     body: Array("\(note)\n".utf8), logNote: note)
                 server.logger?(nil, response)
                 connection.output += response.serialized(keepAlive: false)
-                connection.closeAfterWrite = true
+                closing = true
             case .request(var request, let keepAlive):
                 request.peer = connection.peer
                 let response = server.handler(request)
                 server.logger?(request, response)
                 let keep = keepAlive && !server.isStopping
                 connection.output += response.serialized(keepAlive: keep, toHEAD: request.method == "HEAD")
-                connection.closeAfterWrite = !keep
+                closing = !keep
                 answered = true
             }
         }
-        if connection.closeAfterWrite { connection.framer.discardBuffered() }
-        let partial = connection.framer.hasPartialRequest && !connection.closeAfterWrite
+        if closing { connection.framer.discardBuffered() }
+        let partial = connection.framer.hasPartialRequest && !closing
         if partial && (!connection.partial || answered) {
             setDeadline(connection, .after(requestTimeout))
         } else if !partial && (answered || connection.partial || !connection.output.isEmpty) {
@@ -237,7 +250,7 @@ final class ServerLoop: @unchecked Sendable {
             // idle connection open.
             setDeadline(connection, .after(connection.output.isEmpty ? idleTimeout : requestTimeout))
         }
-        connection.partial = partial
+        connection.phase = closing ? .closing : partial ? .receiving : .idle
         account(connection)
         flush(connection)
     }
@@ -273,9 +286,7 @@ final class ServerLoop: @unchecked Sendable {
         connection.output = []
         connection.written = 0
         if connection.closeAfterWrite {
-            connection.draining = true
-            connection.closeAfterWrite = false
-            connection.partial = false
+            connection.phase = .draining
             setDeadline(connection, .after(2))
             account(connection)
             _ = shutdown(connection.descriptor, Int32(SHUT_WR))
