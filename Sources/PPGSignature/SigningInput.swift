@@ -176,8 +176,9 @@ public enum SigningInput {
     ///   - host: The `Host` header's value, if any.
     /// - Returns: The URL text to sign.
     public static func signedURL(publicURL: String?, target: String, host: String?) -> String {
-        if let publicURL, RawURL(publicURL) == nil { return publicURL + query(of: target) }
-        return signedURL(publicURL: publicURL.flatMap(RawURL.init), target: target, host: host)
+        guard let publicURL else { return signedURL(publicURL: RawURL?.none, target: target, host: host) }
+        guard let url = RawURL(publicURL) else { return publicURL + query(of: target) }
+        return signedURL(publicURL: url, target: target, host: host)
     }
 
     /// ``signedURL(publicURL:target:host:)`` for a public URL already split (a receiver splits its own once).

@@ -51,22 +51,26 @@ struct LatencyHistogramTests {
 
 @Suite("load against loopback receivers")
 struct LoadRunTests {
-    func run(_ receiver: any Receiver, requests: Int, invalidRatio: Double) throws -> LoadResult {
+    let reference = ReferenceReceiver(
+        projectID: "load-project", publicURL: MutationRun.publicURL, profile: .default)
+
+    /// Serves `receiver` on loopback and runs the load the options made for its configuration describe.
+    func load(_ receiver: any Receiver, _ options: (ReceiverConfiguration) -> LoadOptions) throws -> LoadResult {
         let server = try LoopbackServer(receiver: receiver)
         defer { server.stop() }
         let configuration = ReceiverConfiguration(
-            projectID: "load-project", targetURL: server.url(),
-            publicURL: MutationRun.publicURL, profile: .default)
-        return LoadGenerator.run(
-            LoadOptions(
-                configuration: configuration, connections: 8, requests: requests,
-                invalidRatio: invalidRatio))
+            projectID: "load-project", targetURL: server.url(), publicURL: MutationRun.publicURL, profile: .default)
+        return LoadGenerator.run(options(configuration))
+    }
+
+    func run(_ receiver: any Receiver, requests: Int, invalidRatio: Double) throws -> LoadResult {
+        try load(receiver) {
+            LoadOptions(configuration: $0, connections: 8, requests: requests, invalidRatio: invalidRatio)
+        }
     }
 
     @Test("against serve: a valid and invalid mix, every verdict right")
     func againstReference() throws {
-        let reference = ReferenceReceiver(
-            projectID: "load-project", publicURL: MutationRun.publicURL, profile: .default)
         let result = try run(reference, requests: 2000, invalidRatio: 0.25)
         #expect(result.requests == 2000)
         #expect(result.invalidSent == 500 && result.validSent == 1500)
@@ -78,8 +82,6 @@ struct LoadRunTests {
 
     @Test("against a mutant that accepts everything, every wrongly signed delivery is a wrong verdict")
     func againstMutant() throws {
-        let reference = ReferenceReceiver(
-            projectID: "load-project", publicURL: MutationRun.publicURL, profile: .default)
         let result = try run(
             MutantReceiver(mutant: .acceptAll, reference: reference), requests: 1000, invalidRatio: 0.1)
         #expect(result.invalidSent == 100)
@@ -89,38 +91,26 @@ struct LoadRunTests {
 
     @Test("against a receiver that rebuilds the URL, valid deliveries are wrong verdicts too")
     func againstURLMutant() throws {
-        let reference = ReferenceReceiver(
-            projectID: "load-project", publicURL: MutationRun.publicURL, profile: .default)
         let result = try run(MutantReceiver(mutant: .rebuildsURL, reference: reference), requests: 300, invalidRatio: 0)
         #expect(result.wrongVerdicts == 300)
     }
 
     @Test("a rate below one request a second per connection is honoured: nothing is sent before it is due")
     func slowRate() throws {
-        let reference = ReferenceReceiver(
-            projectID: "load-project", publicURL: MutationRun.publicURL, profile: .default)
-        let server = try LoopbackServer(receiver: reference)
-        defer { server.stop() }
-        let configuration = ReceiverConfiguration(
-            projectID: "load-project", targetURL: server.url(), publicURL: MutationRun.publicURL, profile: .default)
         // 2 requests a second across 8 connections: one every 4 s per connection, offset by 0.5 s each.
-        let result = LoadGenerator.run(
-            LoadOptions(configuration: configuration, connections: 8, duration: 1.6, rate: 2))
+        let result = try load(reference) {
+            LoadOptions(configuration: $0, connections: 8, duration: 1.6, rate: 2)
+        }
         #expect(result.requests >= 3 && result.requests <= 4, "\(result.requests) requests in 1.6 s at 2/s")
     }
 
     @Test("under --rate, latency runs from the intended send time: a receiver that falls behind is charged for it")
     func coordinatedOmission() throws {
-        let reference = ReferenceReceiver(
-            projectID: "load-project", publicURL: MutationRun.publicURL, profile: .default)
         // 20 ms a request on one connection: 50 requests a second at most, asked for 200. Measured from the send,
         // every latency would be about 20 ms; measured from the intended time, the queue shows.
-        let server = try LoopbackServer(receiver: SlowReceiver(reference: reference, seconds: 0.02))
-        defer { server.stop() }
-        let configuration = ReceiverConfiguration(
-            projectID: "load-project", targetURL: server.url(), publicURL: MutationRun.publicURL, profile: .default)
-        let result = LoadGenerator.run(
-            LoadOptions(configuration: configuration, connections: 1, duration: 1, rate: 200))
+        let result = try load(SlowReceiver(reference: reference, seconds: 0.02)) {
+            LoadOptions(configuration: $0, connections: 1, duration: 1, rate: 200)
+        }
         #expect(result.wrongVerdicts == 0 && result.errors == 0)
         #expect(result.requests >= 10 && result.requests <= 60, "\(result.requests) requests")
         #expect(
@@ -131,8 +121,6 @@ struct LoadRunTests {
 
     @Test("every request of a run is a distinct delivery, and the generator's own CPU time is measured")
     func distinctDeliveries() throws {
-        let reference = ReferenceReceiver(
-            projectID: "load-project", publicURL: MutationRun.publicURL, profile: .default)
         let result = try run(reference, requests: 700, invalidRatio: 0.5)
         #expect(result.distinctDeliveries == 700)
         #expect(result.cpuSeconds > 0 && result.cpuMicrosecondsPerRequest > 0)

@@ -20,6 +20,10 @@ struct SpecReadingTests {
         return library == catalogue
     }
 
+    func agree(_ delivery: Delivery, _ scheme: SignatureScheme) -> Bool {
+        agree(scheme: scheme, url: delivery.signedURL, body: delivery.body, contentType: delivery.headers.contentType)
+    }
+
     @Test("signs the bytes SigningInput.make signs for every delivery of the corpus, under every profile")
     func corpus() throws {
         let corpus = try VectorLoader.load(directory: TestSupport.corpusDirectory)
@@ -29,11 +33,7 @@ struct SpecReadingTests {
             for located in corpus.receiverVectors {
                 for delivery in try located.vector.deliveries(for: configuration) {
                     compared += 1
-                    #expect(
-                        agree(
-                            scheme: profile.scheme, url: delivery.signedURL, body: delivery.body,
-                            contentType: delivery.headers.contentType),
-                        "\(located.vector.id) under \(profile)")
+                    #expect(agree(delivery, profile.scheme), "\(located.vector.id) under \(profile)")
                 }
             }
         }
@@ -57,11 +57,7 @@ struct SpecReadingTests {
                 let fuzzCase = FuzzGenerator.fuzzCase(seed: 3, index: index)
                 let vector = fuzzCase.vector(id: "fuzz/\(index)", comment: "", flags: [], expect: .either)
                 for delivery in try vector.deliveries(for: configuration) {
-                    #expect(
-                        agree(
-                            scheme: profile.scheme, url: delivery.signedURL, body: delivery.body,
-                            contentType: delivery.headers.contentType),
-                        "case \(index) under \(profile)")
+                    #expect(agree(delivery, profile.scheme), "case \(index) under \(profile)")
                 }
             }
         }
