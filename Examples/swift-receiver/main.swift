@@ -5,6 +5,7 @@ import Dispatch
 import Foundation
 import PPGHTTP
 import PPGSignature
+import PPGWire
 import Synchronization
 
 struct Settings {
@@ -66,21 +67,20 @@ struct WebhookHandler: Sendable {
         self.verifier = SignatureVerifier(projectID: settings.projectID, profile: settings.profile)
     }
 
-    func json(_ status: Int, _ reason: String, _ object: [String: String]) -> HTTPServerResponse {
+    func json(_ status: Int, _ reason: String, _ object: [String: String]) -> HTTPResponse {
         let body = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data()
-        return HTTPServerResponse(
+        return HTTPResponse(
             status: status, reason: reason,
-            headers: [(name: "Content-Type", value: "application/json")], body: Array(body),
-            logNote: object["error"].map { "rejected: \($0)" } ?? "accepted")
+            headers: [(name: "Content-Type", value: "application/json")], body: Array(body))
     }
 
     /// The URL PushPushGo signed: the configured URL up to its query, then the query exactly as it arrived
     /// (SPEC.md R10.2, as the library states it). The configured URL is always set (main sets a default).
-    func signedURL(_ request: HTTPServerRequest) -> String {
+    func signedURL(_ request: HTTPRequest) -> String {
         SigningInput.signedURL(publicURL: settings.publicURL, target: request.target, host: nil)
     }
 
-    func handle(_ request: HTTPServerRequest) -> HTTPServerResponse {
+    func handle(_ request: HTTPRequest) -> HTTPResponse {
         guard request.method == "POST" else { return json(405, "Method Not Allowed", ["error": "method-not-allowed"]) }
         switch verifier.verify(url: signedURL(request), headers: request.headers, body: request.body) {
         case .failure(let failure):
@@ -107,11 +107,17 @@ do {
     let handler = Mutex<WebhookHandler?>(nil)
     let server = HTTPServer(
         configuration: HTTPServer.Configuration(host: settings.host, port: settings.port),
-        handler: { request in
-            handler.withLock { $0 }?.handle(request) ?? HTTPServerResponse(status: 404, reason: "Not Found")
+        handler: { request, context in
+            guard let response = handler.withLock({ $0 })?.handle(request) else {
+                return HTTPResponse(status: 404, reason: "Not Found")
+            }
+            // The log line says what was decided: the error the handler answered with, or "accepted".
+            let error = (try? JSONSerialization.jsonObject(with: Data(response.body)) as? [String: String])?["error"]
+            context.logNote = error.map { "rejected: \($0)" } ?? "accepted"
+            return response
         },
-        logger: { request, response in
-            say("\(request?.method ?? "-") \(request?.target ?? "-") \(response.status) \(response.logNote)")
+        logger: { request, context, response in
+            say("\(request?.method ?? "-") \(request?.target ?? "-") \(response.status) \(context.logNote)")
         })
     let port = try server.bind()
     settings.publicURL = settings.publicURL ?? "http://\(settings.host):\(port)/ppg/webhook"

@@ -57,18 +57,19 @@ public final class HTTPConnection {
     /// Sends a request and reads its response.
     /// - Parameters:
     ///   - request: The request.
+    ///   - chunked: Send its body with `Transfer-Encoding: chunked`.
     ///   - timeout: Seconds the whole exchange may take, however the server drips its bytes.
     ///   - maximumResponseBytes: The largest response body read before giving up.
     /// - Returns: The response.
     /// - Throws: `HTTPError` for timeouts, resets, non-HTTP answers and oversized responses.
     public func send(
-        _ request: HTTPRequest, timeout: Double, maximumResponseBytes: Int = 1 << 20
+        _ request: HTTPRequest, chunked: Bool = false, timeout: Double, maximumResponseBytes: Int = 1 << 20
     )
         throws(HTTPError) -> HTTPResponse
     {
         try send(
-            serialized: request.serialized(host: hostHeader), method: request.method, timeout: timeout,
-            maximumResponseBytes: maximumResponseBytes)
+            serialized: request.serialized(host: hostHeader, chunked: chunked), method: request.method,
+            timeout: timeout, maximumResponseBytes: maximumResponseBytes)
     }
 
     /// Sends request bytes already serialised (for load generation, where building them per request would be
@@ -102,15 +103,15 @@ public final class HTTPConnection {
                     &reader, method: method, deadline: .after(0.2), limit: maximumResponseBytes)
                 {
                     close()
-                    return early
+                    return early.response
                 }
                 throw error
             }
-            let response = try Self.readResponse(
+            let (response, closes) = try Self.readResponse(
                 &reader, method: method, deadline: deadline,
                 limit: maximumResponseBytes)
             self.reader = reader
-            if response.closesConnection { close() }
+            if closes { close() }
             return response
         } catch {
             close()
@@ -124,7 +125,7 @@ public final class HTTPConnection {
     static func readResponse(
         _ reader: inout MessageReader, method: String, deadline: Deadline, limit: Int
     )
-        throws(HTTPError) -> HTTPResponse
+        throws(HTTPError) -> (response: HTTPResponse, closes: Bool)
     {
         var interim = 0
         while true {
@@ -157,13 +158,12 @@ public final class HTTPConnection {
                 continue
             }
             var response = HTTPResponse(
-                status: status, reason: line.count > 2 ? line[2] : "", headers: parsed.headers,
-                body: [], closesConnection: false)
+                status: status, reason: line.count > 2 ? line[2] : "", headers: parsed.headers)
             let connection = response.header("Connection")?.lowercased() ?? ""
-            response.closesConnection =
+            var closes =
                 connection.contains("close")
                 || (line[0] == "HTTP/1.0" && !connection.contains("keep-alive"))
-            if method == "HEAD" || status == 204 || status == 304 || status == 101 { return response }
+            if method == "HEAD" || status == 204 || status == 304 || status == 101 { return (response, closes) }
             if let encoding = response.header("Transfer-Encoding"), encoding.lowercased().contains("chunked") {
                 response.body = try reader.readChunked(limit: limit, deadline: deadline)
             } else if let lengthText = response.header("Content-Length") {
@@ -184,9 +184,9 @@ public final class HTTPConnection {
                 response.body = try reader.readExactly(length, deadline: deadline)
             } else {
                 response.body = try reader.readToEnd(limit: limit, deadline: deadline)
-                response.closesConnection = true
+                closes = true
             }
-            return response
+            return (response, closes)
         }
     }
 }

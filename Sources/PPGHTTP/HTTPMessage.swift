@@ -1,38 +1,7 @@
 import Foundation
 import PPGWire
 
-/// A request exactly as it goes on the wire: the request-target byte for byte, header names in their case and
-/// order, duplicates allowed.
-public struct HTTPRequest: Sendable {
-    /// The request method.
-    public var method: String
-    /// The request-target, e.g. `/ppg/webhook?token=abc`.
-    public var target: String
-    /// Header fields in order. `Host` is added first and `Content-Length` last unless present.
-    public var headers: HTTPFields
-    /// The body bytes.
-    public var body: [UInt8]
-    /// Send the body with `Transfer-Encoding: chunked`.
-    public var chunked: Bool
-
-    /// Creates a request.
-    /// - Parameters:
-    ///   - method: The method.
-    ///   - target: The request-target.
-    ///   - headers: Header fields in order.
-    ///   - body: The body.
-    ///   - chunked: Whether to send the body chunked.
-    public init(
-        method: String, target: String, headers: HTTPFields, body: [UInt8],
-        chunked: Bool = false
-    ) {
-        self.method = method
-        self.target = target
-        self.headers = headers
-        self.body = body
-        self.chunked = chunked
-    }
-
+extension HTTPRequest {
     /// Where a message's head ends in its bytes: the index after the blank line, or `nil` before one arrives.
     /// - Parameter bytes: A message's bytes.
     /// - Returns: The length of the head, blank line included.
@@ -40,13 +9,15 @@ public struct HTTPRequest: Sendable {
         MessageReader.headEnd(in: bytes, from: 0)
     }
 
-    /// The bytes of this request for a host.
-    /// - Parameter host: The `Host` value, used unless the headers carry one.
+    /// The bytes of this request as the harness sends it: `Host` first and `Content-Length` last unless the fields
+    /// carry them, an empty value written `Name:` as curl writes it.
+    /// - Parameters:
+    ///   - host: The `Host` value, used unless the headers carry one.
+    ///   - chunked: Send the body with `Transfer-Encoding: chunked`, in two chunks where it can.
     /// - Returns: The request as sent.
-    public func serialized(host: String) -> [UInt8] {
-        var text = "\(method) \(target) HTTP/1.1\r\n"
+    public func serialized(host: String, chunked: Bool = false) -> [UInt8] {
+        var text = "\(method) \(target) \(version)\r\n"
         if !headers.contains("Host") { text += "Host: \(host)\r\n" }
-        // An empty value is written "Name:" with no trailing space, as curl writes it.
         for header in headers { text += header.name + ":" + (header.value.isEmpty ? "" : " " + header.value) + "\r\n" }
         if chunked {
             if !headers.contains("Transfer-Encoding") { text += "Transfer-Encoding: chunked\r\n" }
@@ -69,83 +40,8 @@ public struct HTTPRequest: Sendable {
     }
 }
 
-/// A response as read from the wire.
-public struct HTTPResponse: Sendable {
-    /// The status code.
-    public var status: Int
-    /// The reason phrase or explanation.
-    public var reason: String
-    /// Header fields in order, as `(name, value)`.
-    public var headers: HTTPFields
-    /// The body bytes.
-    public var body: [UInt8]
-    /// Whether the connection cannot be reused after this response.
-    public var closesConnection: Bool
-
-    /// The last value of a header, matched case-insensitively.
-    /// - Parameter name: The header name.
-    /// - Returns: Its value, if present.
-    public func header(_ name: String) -> String? {
-        headers.last(name)
-    }
-}
-
-/// A request as a server received it.
-public struct HTTPServerRequest: Sendable {
-    /// The request method.
-    public var method: String
-    public var target: String
-    /// `HTTP/1.1` or `HTTP/1.0`.
-    public var version: String
-    /// Header fields in order, as `(name, value)`.
-    public var headers: HTTPFields
-    /// The body bytes.
-    public var body: [UInt8]
-    /// The peer's address, for logs.
-    public var peer: String
-    /// The head exactly as received (request line and header fields, up to and including the blank line).
-    public var rawHead: [UInt8] = []
-
-    /// Creates a request.
-    public init(
-        method: String, target: String, version: String = "HTTP/1.1", headers: HTTPFields,
-        body: [UInt8], peer: String = ""
-    ) {
-        self.method = method
-        self.target = target
-        self.version = version
-        self.headers = headers
-        self.body = body
-        self.peer = peer
-    }
-}
-
-/// A server's answer.
-public struct HTTPServerResponse: Sendable {
-    /// The status code.
-    public var status: Int
-    /// The reason phrase or explanation.
-    public var reason: String
-    /// Header fields in order, as `(name, value)`.
-    public var headers: HTTPFields
-    /// The body bytes.
-    public var body: [UInt8]
-    /// A note for the server's log line, never sent.
-    public var logNote: String
-
-    /// Creates a response.
-    public init(
-        status: Int, reason: String, headers: HTTPFields = [], body: [UInt8] = [],
-        logNote: String = ""
-    ) {
-        self.status = status
-        self.reason = reason
-        self.headers = headers
-        self.body = body
-        self.logNote = logNote
-    }
-
-    /// The bytes of this response; Content-Length and Connection are added.
+extension HTTPResponse {
+    /// The bytes of this response as the server sends it; Content-Length and Connection are added.
     /// - Parameters:
     ///   - keepAlive: Whether the connection stays open.
     ///   - toHEAD: Whether it answers a HEAD request, which gets the fields without the content.
@@ -353,13 +249,13 @@ struct ParsedHead {
     }
 }
 
-extension HTTPServerRequest {
+extension HTTPRequest {
     /// Parses one complete request as captured: request line, header fields, then a body framed by
     /// Content-Length, chunked, or (neither) everything that follows.
     /// - Parameter raw: The request's bytes.
     /// - Returns: The request.
     /// - Throws: `HTTPError` of kind `malformed` naming what is wrong.
-    public static func parse(raw: [UInt8]) throws(HTTPError) -> HTTPServerRequest {
+    public static func parse(raw: [UInt8]) throws(HTTPError) -> HTTPRequest {
         // The server's own framing, without its size caps: a capture is read as `serve` reads the wire.
         var framer = RequestFramer(
             limits: RequestFramer.Limits(
@@ -367,7 +263,7 @@ extension HTTPServerRequest {
                 checksHost: false))
         framer.append(raw)
         switch framer.next() {
-        case .request(var request, _):
+        case .request(var request, _, _):
             // A capture without Content-Length or chunked framing keeps what follows the head as its body.
             let declared = request.headers.contains("Content-Length") || request.headers.contains("Transfer-Encoding")
             if !declared, let end = MessageReader.headEnd(in: raw, from: 0) { request.body = Array(raw[end...]) }

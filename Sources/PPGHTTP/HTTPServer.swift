@@ -1,4 +1,5 @@
 import Foundation
+import PPGWire
 import Synchronization
 
 #if canImport(Glibc)
@@ -56,10 +57,33 @@ public final class HTTPServer: @unchecked Sendable {
         }
     }
 
-    /// Answers one request.
-    public typealias Handler = @Sendable (HTTPServerRequest) -> HTTPServerResponse
-    /// Told of every answered request (and of refused ones), for a log line.
-    public typealias Logger = @Sendable (HTTPServerRequest?, HTTPServerResponse) -> Void
+    /// What the transport knows of one exchange besides the request itself: who sent it, its head byte for byte,
+    /// and the note the handler leaves for the log line (never sent).
+    public struct Context: Sendable {
+        /// The peer's address, for logs.
+        public var peer: String
+        /// The head exactly as received: request line and fields, up to and including the blank line; empty for a
+        /// refusal the server answered itself.
+        public var head: [UInt8]
+        /// What was decided, for the log line: the handler's note, or the server's reason for a refusal.
+        public var logNote: String
+
+        /// Creates a context.
+        /// - Parameters:
+        ///   - peer: The peer's address.
+        ///   - head: The head as received.
+        ///   - logNote: The note for the log line.
+        public init(peer: String = "", head: [UInt8] = [], logNote: String = "") {
+            self.peer = peer
+            self.head = head
+            self.logNote = logNote
+        }
+    }
+
+    /// Answers one request; may leave a note for the log line in the context.
+    public typealias Handler = @Sendable (HTTPRequest, inout Context) -> HTTPResponse
+    /// Told of every answered request (and, with no request, of refused ones), for a log line.
+    public typealias Logger = @Sendable (HTTPRequest?, Context, HTTPResponse) -> Void
 
     /// The receiver's configuration.
     public let configuration: Configuration

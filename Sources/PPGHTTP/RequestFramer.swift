@@ -1,5 +1,5 @@
 /// Incremental HTTP/1.1 request framing (RFC 9112): bytes in as they arrive, whole requests or a refusal out.
-/// The event-driven server keeps one per connection; `HTTPServerRequest.parse(raw:)` runs captured bytes through
+/// The event-driven server keeps one per connection; `HTTPRequest.parse(raw:)` runs captured bytes through
 /// one, so a capture is read exactly as `serve` reads the wire. It never traps on any input: sizes are parsed from
 /// digits only, and every count is bounded by the limits before anything is allocated for it.
 import PPGWire
@@ -20,8 +20,9 @@ struct RequestFramer {
 
     /// What the bytes so far amount to.
     enum Event {
-        /// A whole request; `keepAlive` says whether the connection may carry another.
-        case request(HTTPServerRequest, keepAlive: Bool)
+        /// A whole request, with its head byte for byte as received; `keepAlive` says whether the connection may
+        /// carry another.
+        case request(HTTPRequest, head: [UInt8], keepAlive: Bool)
         /// The client asked `Expect: 100-continue` and its body has not arrived: the interim answer is due.
         case sendContinue
         /// A request that is not acceptable: answer with this status and close.
@@ -32,7 +33,8 @@ struct RequestFramer {
 
     /// A head read, its body still to come.
     private struct Pending {
-        var request: HTTPServerRequest
+        var request: HTTPRequest
+        var head: [UInt8]
         var keepAlive: Bool
         var framing: Framing
         var expectsContinue: Bool
@@ -148,7 +150,7 @@ struct RequestFramer {
         pending = nil
         scanFrom = start
         compactIfIdle()
-        return .request(current.request, keepAlive: current.keepAlive)
+        return .request(current.request, head: current.head, keepAlive: current.keepAlive)
     }
 
     /// Framing bytes (chunk-size lines with their extensions, trailer fields) a chunked body may carry besides its
@@ -213,9 +215,7 @@ struct RequestFramer {
                     status: 414, reason: "URI Too Long",
                     note: "request-target over \(limits.maximumTargetBytes) bytes"))
         }
-        var request = HTTPServerRequest(
-            method: method, target: target, version: version, headers: parsed.headers, body: [])
-        request.rawHead = head
+        let request = HTTPRequest(method: method, target: target, version: version, headers: parsed.headers, body: [])
         func values(_ name: String) -> [String] {
             parsed.headers.all(name)
         }
@@ -260,7 +260,8 @@ struct RequestFramer {
         let expectsContinue =
             version == "HTTP/1.1" && values("expect").contains { ASCII.equalsIgnoringCase($0, "100-continue") }
         return .success(
-            Pending(request: request, keepAlive: keepAlive, framing: framing, expectsContinue: expectsContinue))
+            Pending(
+                request: request, head: head, keepAlive: keepAlive, framing: framing, expectsContinue: expectsContinue))
     }
 
     /// Whether a Host value is `uri-host [":" port]` (RFC 3986 §3.2.2): an IP literal in brackets, or a name of

@@ -1,4 +1,5 @@
 import Foundation
+import PPGWire
 
 #if canImport(Glibc)
     @preconcurrency import Glibc
@@ -225,16 +226,14 @@ final class ServerLoop: @unchecked Sendable {
             case .sendContinue:
                 connection.output += Array("HTTP/1.1 100 Continue\r\n\r\n".utf8)
             case .refuse(let status, let reason, let note):
-                let response = HTTPServerResponse(
-                    status: status, reason: reason, headers: [(name: "Content-Type", value: "text/plain")],
-                    body: Array("\(note)\n".utf8), logNote: note)
-                server.logger?(nil, response)
+                let response = HTTPResponse.text(status, reason, note)
+                server.logger?(nil, HTTPServer.Context(peer: connection.peer, logNote: note), response)
                 connection.output += response.serialized(keepAlive: false)
                 closing = true
-            case .request(var request, let keepAlive):
-                request.peer = connection.peer
-                let response = server.handler(request)
-                server.logger?(request, response)
+            case .request(let request, let head, let keepAlive):
+                var context = HTTPServer.Context(peer: connection.peer, head: head)
+                let response = server.handler(request, &context)
+                server.logger?(request, context, response)
                 let keep = keepAlive && !server.isStopping
                 connection.output += response.serialized(keepAlive: keep, toHEAD: request.method == "HEAD")
                 closing = !keep
@@ -346,12 +345,9 @@ final class ServerLoop: @unchecked Sendable {
         for connection in Array(connections.values) {
             if connection.deadline < now {
                 if connection.partial && connection.output.isEmpty && !connection.draining {
-                    let response = HTTPServerResponse(
-                        status: 408, reason: "Request Timeout",
-                        headers: [(name: "Content-Type", value: "text/plain")],
-                        body: Array("the request did not arrive in time\n".utf8),
-                        logNote: "the request did not arrive in time")
-                    server.logger?(nil, response)
+                    let note = "the request did not arrive in time"
+                    let response = HTTPResponse.text(408, "Request Timeout", note)
+                    server.logger?(nil, HTTPServer.Context(peer: connection.peer, logNote: note), response)
                     let bytes = response.serialized(keepAlive: false)
                     _ = bytes.withUnsafeBytes { raw in
                         systemSend(connection.descriptor, raw.baseAddress.unsafelyUnwrapped, raw.count)

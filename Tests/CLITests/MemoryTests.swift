@@ -1,6 +1,7 @@
 import Foundation
 import PPGHTTP
 import PPGSignature
+import PPGWire
 import Synchronization
 import TestSupport
 import Testing

@@ -45,10 +45,10 @@ enum Synthetic {
         }
     }
 
-    static func request(signedUnder reading: SigningRule) -> HTTPServerRequest {
+    static func request(signedUnder reading: SigningRule) -> HTTPRequest {
         let key = reading.key == .configured ? configuredKey : bodyKey
         let signature = reading.encoding.encode(HMACSHA1(key: key).authenticationCode(for: input(reading)))
-        return HTTPServerRequest(
+        return HTTPRequest(
             method: "POST", target: "/ppg/webhook?b=2",
             headers: [
                 (name: "Host", value: "127.0.0.1:8080"),
@@ -98,7 +98,7 @@ struct DetectionTests {
 
     @Test("a request without exactly one signature header cannot be examined")
     func noHeader() {
-        let request = HTTPServerRequest(method: "POST", target: "/", headers: [], body: [])
+        let request = HTTPRequest(method: "POST", target: "/", headers: [], body: [])
         #expect(throws: ReadingDetector.Failure.self) {
             try ReadingDetector.detect(request, projectID: "p", publicURL: nil)
         }
@@ -106,15 +106,15 @@ struct DetectionTests {
 
     @Test("raw requests parse with Content-Length, chunked and unframed bodies")
     func rawParsing() throws {
-        let chunked = try HTTPServerRequest.parse(
+        let chunked = try HTTPRequest.parse(
             raw: Array(
                 "POST /h HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n2\r\nde\r\n0\r\n\r\n".utf8))
         #expect(chunked.body == Array("abcde".utf8))
-        let sized = try HTTPServerRequest.parse(raw: Array("POST /h HTTP/1.1\r\nContent-Length: 2\r\n\r\nokEXTRA".utf8))
+        let sized = try HTTPRequest.parse(raw: Array("POST /h HTTP/1.1\r\nContent-Length: 2\r\n\r\nokEXTRA".utf8))
         #expect(sized.body == Array("ok".utf8))
-        #expect(throws: HTTPError.self) { try HTTPServerRequest.parse(raw: Array("POST /h HTTP/1.1\r\n".utf8)) }
+        #expect(throws: HTTPError.self) { try HTTPRequest.parse(raw: Array("POST /h HTTP/1.1\r\n".utf8)) }
         #expect(throws: HTTPError.self) {
-            try HTTPServerRequest.parse(raw: Array("POST /h HTTP/1.1\r\nContent-Length: 9\r\n\r\nshort".utf8))
+            try HTTPRequest.parse(raw: Array("POST /h HTTP/1.1\r\nContent-Length: 9\r\n\r\nshort".utf8))
         }
     }
 }

@@ -1,6 +1,7 @@
 import PPGConformance
 import PPGSignature
 import PPGVectors
+import PPGWire
 import TestSupport
 
 /// A receiver that answers every delivery with one status and body, and accepts every signature: the
@@ -15,8 +16,8 @@ struct FixedTarget: ConformanceTarget {
         status < 300 ? .accept : .reject("no")
     }
     func digest(_ message: [UInt8]) -> String? { nil }
-    func deliver(_ deliveries: [Delivery]) throws(TargetError) -> [DeliveryResponse] {
-        deliveries.map { _ in DeliveryResponse(status: status, bodyPrefix: body) }
+    func deliver(_ deliveries: [Delivery]) throws(TargetError) -> [DeliveryAnswer] {
+        deliveries.map { _ in .response(HTTPResponse(status: status, reason: "", body: Array(body.utf8))) }
     }
     func reproduction(of deliveries: [Delivery]) -> String { "curl --data-binary ']]>\u{1B}' http://x" }
 }
@@ -28,8 +29,8 @@ struct SkippingTarget: ConformanceTarget {
     var takesSignatureVectors: Bool { false }
     func verify(_ vector: SignatureVector) throws(TargetError) -> LibraryAnswer { .skip(reason) }
     func digest(_ message: [UInt8]) -> String? { nil }
-    func deliver(_ deliveries: [Delivery]) throws(TargetError) -> [DeliveryResponse] {
-        deliveries.map { _ in DeliveryResponse(status: 0, bodyPrefix: "", skipped: reason) }
+    func deliver(_ deliveries: [Delivery]) throws(TargetError) -> [DeliveryAnswer] {
+        deliveries.map { _ in .declined(reason) }
     }
     func reproduction(of deliveries: [Delivery]) -> String { "" }
 }
@@ -42,7 +43,7 @@ struct BrokenTarget: ConformanceTarget {
         throw TargetError(kind: .timeout, message: "no answer in 1 s")
     }
     func digest(_ message: [UInt8]) -> String? { nil }
-    func deliver(_ deliveries: [Delivery]) throws(TargetError) -> [DeliveryResponse] {
+    func deliver(_ deliveries: [Delivery]) throws(TargetError) -> [DeliveryAnswer] {
         throw TargetError(kind: .connectionReset, message: "reset by peer")
     }
     func reproduction(of deliveries: [Delivery]) -> String { "" }

@@ -1,6 +1,7 @@
 import Foundation
 import PPGSignature
 import PPGVectors
+import PPGWire
 import Testing
 
 @testable import PPGConformance
@@ -140,7 +141,7 @@ struct SlowReceiver: Receiver {
     let seconds: Double
     var pipeline: ReceiverPipeline { reference.pipeline }
 
-    func respond(to request: ReceivedRequest) -> ReceiverResponse {
+    func respond(to request: HTTPRequest) -> ReceiverAnswer {
         Thread.sleep(forTimeInterval: seconds)
         return reference.respond(to: request)
     }

@@ -292,7 +292,7 @@ struct ReferenceReceiverTests {
         let input = try SigningInput.make(
             scheme: .urlParameters, url: url.utf8, body: body, contentType: "application/json")
         let signature = Signer(projectID: "p", profile: .default).signature(forSigningInput: input)
-        let request = ReceivedRequest(
+        let request = HTTPRequest(
             method: "POST", target: url,
             headers: [
                 (name: "Host", value: "elsewhere.example"), (name: "Content-Type", value: "application/json"),
@@ -300,7 +300,7 @@ struct ReferenceReceiverTests {
             ],
             body: body)
         #expect(receiver.signedURL(for: request) == url)
-        #expect(receiver.respond(to: request).status == 200)
+        #expect(receiver.respond(to: request).response.status == 200)
     }
 }
 

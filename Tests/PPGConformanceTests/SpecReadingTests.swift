@@ -21,7 +21,9 @@ struct SpecReadingTests {
     }
 
     func agree(_ delivery: Delivery, _ scheme: SignatureScheme) -> Bool {
-        agree(scheme: scheme, url: delivery.signedURL, body: delivery.body, contentType: delivery.headers.contentType)
+        agree(
+            scheme: scheme, url: delivery.signedURL, body: delivery.request.body,
+            contentType: delivery.request.headers.contentType)
     }
 
     @Test("signs the bytes SigningInput.make signs for every delivery of the corpus, under every profile")

@@ -1,4 +1,5 @@
 import Foundation
+import PPGWire
 import TestSupport
 import Testing
 
@@ -32,9 +33,8 @@ struct HTTPClientTests {
         defer { peer.stop() }
         let connection = HTTPConnection(host: "127.0.0.1", port: peer.port)
         _ = try connection.send(
-            HTTPRequest(
-                method: "POST", target: "/", headers: [], body: Array("abcdef".utf8),
-                chunked: true), timeout: 2)
+            HTTPRequest(method: "POST", target: "/", headers: [], body: Array("abcdef".utf8)), chunked: true,
+            timeout: 2)
         let sent = String(decoding: peer.requestBytes, as: UTF8.self)
         #expect(sent.hasSuffix("Transfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n3\r\ndef\r\n0\r\n\r\n"))
         #expect(!sent.contains("Content-Length"))

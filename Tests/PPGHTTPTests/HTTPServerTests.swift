@@ -1,4 +1,5 @@
 import Foundation
+import PPGWire
 import TestSupport
 import Testing
 
@@ -10,11 +11,11 @@ func echoServer(idleTimeout: Double = 2, requestTimeout: Double = 2) throws -> (
         host: "127.0.0.1", port: 0, maximumBodyBytes: 1 << 20,
         maximumHeadBytes: 8192, idleTimeout: idleTimeout,
         requestTimeout: requestTimeout)
-    let server = HTTPServer(configuration: configuration) { request in
+    let server = HTTPServer(configuration: configuration) { request, _ in
         let text =
             "\(request.method) \(request.target) \(request.body.count) "
             + (request.headers.first { $0.name.lowercased() == "x-a" }?.value ?? "")
-        return HTTPServerResponse(status: request.method == "POST" ? 200 : 405, reason: "X", body: Array(text.utf8))
+        return HTTPResponse(status: request.method == "POST" ? 200 : 405, reason: "X", body: Array(text.utf8))
     }
     let port = try server.start()
     return (server, port)
@@ -44,8 +45,8 @@ struct HTTPServerTests {
                 HTTPRequest(
                     method: "POST", target: "/h?i=\(index)",
                     headers: [(name: "X-A", value: " v ")],
-                    body: Array("abc".utf8), chunked: index % 2 == 1),
-                timeout: 2)
+                    body: Array("abc".utf8)),
+                chunked: index % 2 == 1, timeout: 2)
             #expect(String(decoding: response.body, as: UTF8.self) == "POST /h?i=\(index) 3 v")
         }
         #expect(connection.connectionsOpened == 1)
@@ -120,9 +121,9 @@ struct HTTPServerTests {
         let configuration = HTTPServer.Configuration(
             host: "127.0.0.1", port: 0, maximumBodyBytes: 1 << 20, maximumHeadBytes: 8192, idleTimeout: 2,
             requestTimeout: 2)
-        let server = HTTPServer(configuration: configuration) { request in
+        let server = HTTPServer(configuration: configuration) { request, _ in
             handled.add()
-            return HTTPServerResponse(status: 200, reason: "OK", body: Array(request.target.utf8))
+            return HTTPResponse(status: 200, reason: "OK", body: Array(request.target.utf8))
         }
         let port = try server.start()
         defer { server.stop(); server.wait() }
@@ -309,8 +310,8 @@ struct HostileInputTests {
     func connectionCapEvictsIdle() throws {
         let configuration = HTTPServer.Configuration(
             host: "127.0.0.1", port: 0, idleTimeout: 30, requestTimeout: 30, maximumConnections: 8)
-        let server = HTTPServer(configuration: configuration) { _ in
-            HTTPServerResponse(status: 200, reason: "OK", body: Array("ok".utf8))
+        let server = HTTPServer(configuration: configuration) { _, _ in
+            HTTPResponse(status: 200, reason: "OK", body: Array("ok".utf8))
         }
         let port = try server.start()
         defer { server.stop(); server.wait() }
@@ -368,7 +369,7 @@ struct HostileInputTests {
         let configuration = HTTPServer.Configuration(
             host: "127.0.0.1", port: 0, maximumBodyBytes: 1 << 20, idleTimeout: 10, requestTimeout: 10,
             maximumBufferedBytes: budget)
-        let server = HTTPServer(configuration: configuration) { _ in HTTPServerResponse(status: 200, reason: "OK") }
+        let server = HTTPServer(configuration: configuration) { _, _ in HTTPResponse(status: 200, reason: "OK") }
         let port = try server.start()
         defer { server.stop(); server.wait() }
         var held: [Socket] = []
@@ -457,7 +458,7 @@ struct HostileInputTests {
                         case .refuse(let status, _, _):
                             seen.append("refuse \(status)")
                             return seen
-                        case .request(let request, _):
+                        case .request(let request, _, _):
                             seen.append("\(request.method) \(request.target) \(request.body)")
                         }
                     }
@@ -506,7 +507,7 @@ struct HostileInputTests {
             writer.close()
             var reader = MessageReader(socket: Socket(descriptor: pair[1]))
             do {
-                let response = try HTTPConnection.readResponse(
+                let (response, _) = try HTTPConnection.readResponse(
                     &reader, method: "POST", deadline: .after(0.5), limit: 1 << 20)
                 // A parsed answer is a final status (three digits, never an interim 1xx) with a body inside the limit.
                 #expect((200...999).contains(response.status) || response.status == 101)
@@ -531,8 +532,8 @@ struct HTTPServerListenerTests {
             first.stop()
             first.wait()
         }
-        let second = HTTPServer(configuration: .init(host: "127.0.0.1", port: port)) { _ in
-            HTTPServerResponse(status: 200, reason: "OK")
+        let second = HTTPServer(configuration: .init(host: "127.0.0.1", port: port)) { _, _ in
+            HTTPResponse(status: 200, reason: "OK")
         }
         #expect(throws: HTTPError.self) { try second.start() }
     }
@@ -551,8 +552,8 @@ struct HTTPServerListenerTests {
         #expect(answered == 64)
         server.stop()
         server.wait()
-        let again = HTTPServer(configuration: .init(host: "127.0.0.1", port: port)) { _ in
-            HTTPServerResponse(status: 200, reason: "OK")
+        let again = HTTPServer(configuration: .init(host: "127.0.0.1", port: port)) { _, _ in
+            HTTPResponse(status: 200, reason: "OK")
         }
         #expect(throws: Never.self) { try again.start() }
         again.stop()

@@ -1,4 +1,5 @@
 import Foundation
+import PPGWire
 import Synchronization
 import TestSupport
 import Testing
@@ -150,9 +151,9 @@ struct MultiplexedClientTests {
     func statusServer() throws -> (HTTPServer, Int) {
         let server = HTTPServer(
             configuration: .init(host: "127.0.0.1", port: 0, idleTimeout: 5, requestTimeout: 5)
-        ) { request in
+        ) { request, _ in
             let status = Int(request.target.split(separator: "/").first ?? "") ?? 500
-            return HTTPServerResponse(status: status, reason: "X", body: status == 204 ? [] : Array("ok".utf8))
+            return HTTPResponse(status: status, reason: "X", body: status == 204 ? [] : Array("ok".utf8))
         }
         return (server, try server.start())
     }

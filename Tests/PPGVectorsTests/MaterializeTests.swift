@@ -24,20 +24,20 @@ struct MaterializeTests {
     }
 
     func signatures(_ delivery: Delivery) -> [String] {
-        delivery.headers.filter { $0.name.lowercased() == "x-ppg-signature" }.map(\.value)
+        delivery.request.headers.filter { $0.name.lowercased() == "x-ppg-signature" }.map(\.value)
     }
 
     @Test("a valid delivery is signed over the public URL with the vector's query, sent to the target")
     func valid() throws {
         let delivery = try #require(try vector(nil, query: "a=b").deliveries(for: configuration).first)
-        #expect(delivery.requestTarget == "/hook?t=1&a=b")
+        #expect(delivery.request.target == "/hook?t=1&a=b")
         #expect(delivery.signedURL == "https://hooks.example.com/hook?t=1&a=b")
-        #expect(delivery.body == Array(#"{"projectId":"p-1"}"#.utf8))
+        #expect(delivery.request.body == Array(#"{"projectId":"p-1"}"#.utf8))
         let expected = try Signer(projectID: "p-1").signature(
-            url: delivery.signedURL, body: delivery.body,
+            url: delivery.signedURL, body: delivery.request.body,
             contentType: "application/json")
         #expect(signatures(delivery) == [expected])
-        #expect(delivery.headers.first?.name == "Content-Type")
+        #expect(delivery.request.headers.first?.name == "Content-Type")
     }
 
     @Test("directives change the header as they say")

@@ -51,7 +51,7 @@ public final class CaptureStore: @unchecked Sendable {
         /// Why the delivery could not be examined or re-signed, if so.
         public var problem: String?
         /// The request as stored: redacted where `--redact` is on.
-        public var request: HTTPServerRequest
+        public var request: HTTPRequest
         /// Set when the delivery was not stored because a cap was reached.
         public var refused: String?
     }
@@ -112,11 +112,16 @@ public final class CaptureStore: @unchecked Sendable {
         return true
     }
 
+    /// A request with its head byte for byte as received, which the raw file keeps.
+    typealias Received = (request: HTTPRequest, head: [UInt8])
+
     /// Stores one delivery and examines it.
-    /// - Parameter request: The delivery as the server received it.
+    /// - Parameters:
+    ///   - request: The delivery as the server received it.
+    ///   - head: Its head byte for byte as received (`HTTPServer.Context.head`).
     /// - Returns: What was written and detected.
-    public func store(_ request: HTTPServerRequest) -> Stored {
-        let size = request.rawHead.count + request.body.count
+    public func store(_ request: HTTPRequest, head: [UInt8]) -> Stored {
+        let size = head.count + request.body.count
         lock.lock()
         let number = next
         var refused: String?
@@ -139,7 +144,7 @@ public final class CaptureStore: @unchecked Sendable {
                 refused: refused)
         }
         let name = Self.name(number)
-        var request = request
+        var received: Received = (request, head)
         var key = projectID
         var detection: Detection?
         var problem: String?
@@ -149,15 +154,15 @@ public final class CaptureStore: @unchecked Sendable {
             problem = error.message
         }
         if redact {
-            let redacted = Self.replacing(projectID, with: Self.redactedProjectID, in: request)
+            let redacted = Self.replacing(projectID, with: Self.redactedProjectID, in: received)
             key = Self.redactedProjectID
             if let reading = detection?.matches.first?.reading {
                 // Re-signed under the reading that reproduced the original, so the shared copy still verifies.
-                request = Self.resigned(redacted, reading: reading, key: key, publicURL: publicURL)
-                detection = try? ReadingDetector.detect(request, projectID: key, publicURL: publicURL)
+                received = Self.resigned(redacted, reading: reading, key: key, publicURL: publicURL)
+                detection = try? ReadingDetector.detect(received.request, projectID: key, publicURL: publicURL)
             } else {
                 // Nothing can re-sign it, and the original value is a MAC under the real key: it goes too.
-                request = Self.replacingSignature(of: redacted, with: Self.redactedSignature)
+                received = Self.replacingSignature(of: redacted, with: Self.redactedSignature)
                 detection = nil
                 problem =
                     problem ?? "no known reading reproduces the signature, so the redacted copy is not re-signed "
@@ -165,33 +170,33 @@ public final class CaptureStore: @unchecked Sendable {
             }
         }
         var rawPath = directory + "/" + name + ".http"
-        if !create(rawPath, Self.rawBytes(request)) {
+        if !create(rawPath, Self.rawBytes(received)) {
             problem = (problem.map { $0 + "; " } ?? "") + "could not write \(rawPath) (it exists, or the disk refused)"
             rawPath = ""
         }
         var vectorPath: String?
         if let detection, let best = detection.matches.first, best.reading.isSpec {
             let path = directory + "/" + name + ".json"
-            let file = Self.vectorFile(request, detection: detection, reading: best.reading, key: key, number: number)
+            let file = Self.vectorFile(
+                received.request, detection: detection, reading: best.reading, key: key, number: number)
             if create(path, Array((file.rendered(pretty: true) + "\n").utf8)) { vectorPath = path }
         }
         return Stored(
             number: number, rawPath: rawPath, vectorPath: vectorPath, detection: detection, problem: problem,
-            request: request)
+            request: received.request)
     }
 
     /// The request with its signature header values replaced, in the fields and in the raw head.
-    static func replacingSignature(of request: HTTPServerRequest, with value: String) -> HTTPServerRequest {
+    static func replacingSignature(of request: Received, with value: String) -> Received {
         var copy = request
-        for old in request.headers.signatureValues where !old.isEmpty {
+        for old in request.request.headers.signatureValues where !old.isEmpty {
             copy = replacing(old, with: value, in: copy)
         }
         return copy
     }
 
     /// The request with every occurrence of one text replaced in its target, header values, body and raw head.
-    static func replacing(_ text: String, with replacement: String, in request: HTTPServerRequest) -> HTTPServerRequest
-    {
+    static func replacing(_ text: String, with replacement: String, in received: Received) -> Received {
         func swap(_ bytes: [UInt8]) -> [UInt8] {
             let needle = Array(text.utf8)
             guard !needle.isEmpty else { return bytes }
@@ -208,6 +213,7 @@ public final class CaptureStore: @unchecked Sendable {
             }
             return out
         }
+        let request = received.request
         var copy = request
         copy.target = String(decoding: swap(Array(request.target.utf8)), as: UTF8.self)
         copy.headers = HTTPFields(
@@ -215,38 +221,33 @@ public final class CaptureStore: @unchecked Sendable {
                 HTTPField(name: $0.name, value: String(decoding: swap(Array($0.value.utf8)), as: UTF8.self))
             })
         copy.body = swap(request.body)
-        copy.rawHead = swap(request.rawHead)
-        return copy
+        return (copy, swap(received.head))
     }
 
-    static func resigned(
-        _ request: HTTPServerRequest, reading: SigningRule, key: String, publicURL: RawURL?
-    )
-        -> HTTPServerRequest
-    {
-        let received = ReceivedRequest(request)
+    static func resigned(_ received: Received, reading: SigningRule, key: String, publicURL: RawURL?) -> Received {
+        let request = received.request
         let configured = ReferenceReceiver(projectID: key, publicURL: publicURL, profile: .default).signedURL(
-            for: received)
+            for: request)
         guard
             let signature = reading.signature(
-                of: SignedMessage(received, configuredURL: configured), configuredKey: Array(key.utf8))
+                of: SignedMessage(request, configuredURL: configured), configuredKey: Array(key.utf8))
         else {
-            return request
+            return received
         }
-        var copy = request
+        var copy = received
         let old = request.headers.last(signatureHeaderName) ?? ""
-        copy.headers = request.headers.replacingValues(named: signatureHeaderName, with: signature)
-        copy = replacing(old, with: signature, in: copy)
-        return copy
+        copy.request.headers = request.headers.replacingValues(named: signatureHeaderName, with: signature)
+        return replacing(old, with: signature, in: copy)
     }
 
     /// The request as captured, head byte for byte; a chunked body is stored de-chunked, and a redacted one with
     /// its new length, under a rebuilt head with a Content-Length.
-    static func rawBytes(_ request: HTTPServerRequest) -> [UInt8] {
+    static func rawBytes(_ received: Received) -> [UInt8] {
+        let request = received.request
         let chunked = request.headers.all("Transfer-Encoding").contains { $0.lowercased().contains("chunked") }
         let length = request.headers.last("Content-Length").flatMap { Int($0) }
-        if !chunked && !request.rawHead.isEmpty && (length ?? 0) == request.body.count {
-            return request.rawHead + request.body
+        if !chunked && !received.head.isEmpty && (length ?? 0) == request.body.count {
+            return received.head + request.body
         }
         var head = "\(request.method) \(request.target) \(request.version)\r\n"
         var fields = request.headers
@@ -258,7 +259,7 @@ public final class CaptureStore: @unchecked Sendable {
     }
 
     static func vectorFile(
-        _ request: HTTPServerRequest, detection: Detection, reading: SigningRule, key: String,
+        _ request: HTTPRequest, detection: Detection, reading: SigningRule, key: String,
         number: Int
     ) -> JSONOutput {
         let contentType = request.headers.contentType

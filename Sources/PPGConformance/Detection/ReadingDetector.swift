@@ -45,7 +45,7 @@ public enum ReadingDetector {
     /// - Returns: The matching readings, best first, or the closest ones.
     /// - Throws: `Failure` when the delivery has no single signature header.
     public static func detect(
-        _ request: HTTPServerRequest, projectID: String, publicURL: RawURL?
+        _ request: HTTPRequest, projectID: String, publicURL: RawURL?
     )
         throws(Failure) -> Detection
     {
@@ -57,10 +57,9 @@ public enum ReadingDetector {
                     : "the request has \(values.count) \(signatureHeaderName) headers")
         }
         let presented = values[0].trimmingCharacters(in: CharacterSet(charactersIn: " \t"))
-        let received = ReceivedRequest(request)
         let configured = ReferenceReceiver(projectID: projectID, publicURL: publicURL, profile: .default)
-            .signedURL(for: received)
-        let message = SignedMessage(received, configuredURL: configured)
+            .signedURL(for: request)
+        let message = SignedMessage(request, configuredURL: configured)
         let configuredKey = Array(projectID.utf8)
         // One parse of the body for every reading, and no reading's input kept beyond its HMAC: the inputs of the
         // few readings reported are computed again below.
@@ -112,7 +111,7 @@ extension SignedMessage {
     /// - Parameters:
     ///   - request: The request.
     ///   - configuredURL: The URL as configured, with the query as received.
-    public convenience init(_ request: ReceivedRequest, configuredURL: String) {
+    public convenience init(_ request: HTTPRequest, configuredURL: String) {
         self.init(
             configuredURL: configuredURL, body: request.body, contentType: request.header("Content-Type"),
             host: request.header("Host"), target: request.target, headers: request.headers)

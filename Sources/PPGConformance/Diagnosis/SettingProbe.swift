@@ -163,10 +163,8 @@ public enum SettingProbe {
         guard let delivery = try? vector.deliveries(for: configuration).first else { return nil }
         let reference = ReferenceReceiver(
             projectID: configuration.projectID, publicURL: configuration.publicURL, profile: configuration.profile)
-        let request = ReceivedRequest(
-            method: delivery.method, target: delivery.requestTarget,
-            headers: [(name: "Host", value: configuration.targetURL.authority)] + delivery.headers,
-            body: delivery.body)
+        var request = delivery.request
+        request.headers.insert(HTTPField(name: "Host", value: configuration.targetURL.authority), at: 0)
         let message = SignedMessage(request, configuredURL: reference.signedURL(for: request))
         var tried: Set<SigningRule> = [reference.pipeline.rule]
         for mutant in Mutant.allCases where mutant.applies(to: configuration.profile.scheme) {
@@ -175,7 +173,7 @@ public enum SettingProbe {
                 let value = rule.signature(of: message, configuredKey: Array(configuration.projectID.utf8))
             else { continue }
             var probe = delivery
-            probe.headers = delivery.headers.replacingValues(named: signatureHeaderName, with: value)
+            probe.request.headers = delivery.request.headers.replacingValues(named: signatureHeaderName, with: value)
             probes += 1
             if let status = (try? target.deliver([probe]))?.first?.status, (200...299).contains(status) {
                 return mutant

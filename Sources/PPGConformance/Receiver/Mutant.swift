@@ -1,5 +1,6 @@
 import PPGSignature
 import PPGVectors
+import PPGWire
 
 /// A receiver that answers requests: the reference, or a mutant.
 public protocol Receiver: Sendable {
@@ -7,8 +8,8 @@ public protocol Receiver: Sendable {
     var pipeline: ReceiverPipeline { get }
     /// Answers one request.
     /// - Parameter request: The request.
-    /// - Returns: The response.
-    func respond(to request: ReceivedRequest) -> ReceiverResponse
+    /// - Returns: The response, and what was decided for a log line.
+    func respond(to request: HTTPRequest) -> ReceiverAnswer
 }
 
 extension ReferenceReceiver: Receiver {}
@@ -256,7 +257,7 @@ public struct MutantReceiver: Receiver {
 
     public var pipeline: ReceiverPipeline { receiver.pipeline }
 
-    public func respond(to request: ReceivedRequest) -> ReceiverResponse {
+    public func respond(to request: HTTPRequest) -> ReceiverAnswer {
         receiver.respond(to: request)
     }
 }

@@ -1,14 +1,13 @@
-import Foundation
 import PPGHTTP
+import PPGWire
 
 extension Receiver {
-    /// This receiver as a handler for the project's HTTP server.
+    /// This receiver as a handler for the project's HTTP server; what it decided is the log line's note.
     public var httpHandler: HTTPServer.Handler {
-        { request in
-            let response = respond(to: ReceivedRequest(request))
-            return HTTPServerResponse(
-                status: response.status, reason: response.reason, headers: response.headers,
-                body: response.body, logNote: response.note)
+        { request, context in
+            let answer = respond(to: request)
+            context.logNote = answer.note
+            return answer.response
         }
     }
 }

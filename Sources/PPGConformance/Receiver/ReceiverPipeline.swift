@@ -140,22 +140,23 @@ public struct ReceiverPipeline: Sendable, Hashable {
     ///   - configuredPath: The path of the configured URL, where one is configured.
     /// - Returns: The response.
     func respond(
-        to request: ReceivedRequest, projectID: String, signedURL: String, configuredPath: String?
-    ) -> ReceiverResponse {
+        to request: HTTPRequest, projectID: String, signedURL: String, configuredPath: String?
+    ) -> ReceiverAnswer {
         switch shortcut {
         case .redirect:
-            return ReceiverResponse(
-                status: 301, reason: "Moved Permanently",
-                headers: [(name: "Location", value: "https://elsewhere.example/")], body: [])
+            return ReceiverAnswer(
+                HTTPResponse(
+                    status: 301, reason: "Moved Permanently",
+                    headers: [(name: "Location", value: "https://elsewhere.example/")]))
         case .acceptAll:
             return .json(200, "OK", [("ok", .bool(true))])
         case .none:
             break
         }
         guard request.method == "POST" || method == .any else {
-            var response = reject(405, "Method Not Allowed", "method-not-allowed")
-            response.headers.append(name: "Allow", value: "POST")
-            return response
+            var answer = reject(405, "Method Not Allowed", "method-not-allowed")
+            answer.response.headers.append(name: "Allow", value: "POST")
+            return answer
         }
         guard request.body.count <= ReferenceReceiver.maximumBodyBytes else {
             return reject(413, "Content Too Large", "body-too-large")
@@ -189,7 +190,7 @@ public struct ReceiverPipeline: Sendable, Hashable {
     /// Selects the header, computes under the rule and compares: the key the signature was checked with, or why
     /// the request is rejected.
     func verify(
-        _ request: ReceivedRequest, message: SignedMessage, configuredKey: [UInt8]
+        _ request: HTTPRequest, message: SignedMessage, configuredKey: [UInt8]
     ) -> Result<[UInt8], VerificationFailure> {
         let values = request.headers.signatureValues
         let key = rule.key(of: message, configured: configuredKey) ?? configuredKey
@@ -232,7 +233,7 @@ public struct ReceiverPipeline: Sendable, Hashable {
     }
 
     /// After verification: the body must be a JSON object whose `projectId` is the key used (SPEC.md R10.7).
-    func validate(_ bytes: [UInt8], key: [UInt8]) -> ReceiverResponse {
+    func validate(_ bytes: [UInt8], key: [UInt8]) -> ReceiverAnswer {
         guard let value = try? JSONParser.parse(bytes), case .object(let members) = value.kind else {
             return unreadableBody(error: "malformed-body")
         }
@@ -272,14 +273,14 @@ public struct ReceiverPipeline: Sendable, Hashable {
         return ASCII.equalsIgnoringCase(mediaType, "application/json")
     }
 
-    func unreadableBody(error: String = "unreadable-body", detail: String? = nil) -> ReceiverResponse {
+    func unreadableBody(error: String = "unreadable-body", detail: String? = nil) -> ReceiverAnswer {
         switch unreadable {
         case .badRequest: reject(400, "Bad Request", error, detail: detail)
         case .serverError: .json(500, "Internal Server Error", [("error", .string("unexpected end of input"))])
         }
     }
 
-    func reject(_ status: Int, _ reason: String, _ error: String, detail: String? = nil) -> ReceiverResponse {
+    func reject(_ status: Int, _ reason: String, _ error: String, detail: String? = nil) -> ReceiverAnswer {
         var members: [(String, JSONOutput)] = [("error", .string(error))]
         if let detail { members.append(("detail", .string(detail))) }
         switch self.status {

@@ -3,81 +3,33 @@ import PPGSignature
 import PPGVectors
 import PPGWire
 
-/// A request as a receiver sees it.
-public struct ReceivedRequest: Sendable {
-    /// The request method.
-    public var method: String
-    /// The request-target of the request line, e.g. `/ppg/webhook?token=abc`.
-    public var target: String
-    /// Header fields in order, as received.
-    public var headers: HTTPFields
-    /// The body bytes.
-    public var body: [UInt8]
-
-    /// Creates a request.
-    /// - Parameters:
-    ///   - method: The method.
-    ///   - target: The request-target.
-    ///   - headers: The header fields in order.
-    ///   - body: The body bytes.
-    public init(method: String, target: String, headers: HTTPFields, body: [UInt8]) {
-        self.method = method
-        self.target = target
-        self.headers = headers
-        self.body = body
-    }
-
-    /// A request as the project's HTTP server read it.
-    /// - Parameter request: The server's request.
-    public init(_ request: HTTPServerRequest) {
-        self.init(method: request.method, target: request.target, headers: request.headers, body: request.body)
-    }
-
-    /// The last value of a header field, its name compared case-insensitively.
-    /// - Parameter name: The field name.
-    /// - Returns: The value, if the field is present.
-    public func header(_ name: String) -> String? {
-        headers.last(name)
-    }
-}
-
-/// A receiver's answer.
-public struct ReceiverResponse: Sendable {
-    /// The status code.
-    public var status: Int
-    /// The reason phrase or explanation.
-    public var reason: String
-    /// Header fields in order, as `(name, value)`.
-    public var headers: HTTPFields
-    /// The body bytes.
-    public var body: [UInt8]
+/// A receiver's answer: the HTTP response, and what it decided in words for a log line.
+public struct ReceiverAnswer: Sendable {
+    /// The response sent.
+    public var response: HTTPResponse
     /// What the receiver decided, for a log line: `accepted`, `rejected: <error>`, or empty.
     public var note: String
 
-    /// Creates a response.
+    /// Creates an answer.
     /// - Parameters:
-    ///   - status: The status code.
-    ///   - reason: The reason phrase.
-    ///   - headers: Extra header fields.
-    ///   - body: The body bytes.
+    ///   - response: The response.
     ///   - note: What was decided, for a log line; by default `accepted` for a 2xx, else empty.
-    public init(status: Int, reason: String, headers: HTTPFields = [], body: [UInt8], note: String? = nil) {
-        self.status = status
-        self.reason = reason
-        self.headers = headers
-        self.body = body
-        self.note = note ?? ((200...299).contains(status) ? "accepted" : "")
+    public init(_ response: HTTPResponse, note: String? = nil) {
+        self.response = response
+        self.note = note ?? ((200...299).contains(response.status) ? "accepted" : "")
     }
 
     /// A JSON answer; its `error` member, when it has one, is the log line's note.
-    static func json(_ status: Int, _ reason: String, _ members: [(String, JSONOutput)]) -> ReceiverResponse {
+    static func json(_ status: Int, _ reason: String, _ members: [(String, JSONOutput)]) -> ReceiverAnswer {
         var note: String?
         if let error = members.first(where: { $0.0 == "error" }), case .string(let text) = error.1 {
             note = "rejected: " + text
         }
-        return ReceiverResponse(
-            status: status, reason: reason, headers: [(name: "Content-Type", value: "application/json")],
-            body: Array(JSONOutput.object(members).rendered(pretty: false).utf8), note: note)
+        return ReceiverAnswer(
+            HTTPResponse(
+                status: status, reason: reason, headers: [(name: "Content-Type", value: "application/json")],
+                body: Array(JSONOutput.object(members).rendered(pretty: false).utf8)),
+            note: note)
     }
 }
 
@@ -121,14 +73,14 @@ public struct ReferenceReceiver: Sendable {
     /// The URL the signature is checked against (SPEC.md R10.2, `SigningInput.signedURL`).
     /// - Parameter request: The request.
     /// - Returns: The URL text.
-    public func signedURL(for request: ReceivedRequest) -> String {
+    public func signedURL(for request: HTTPRequest) -> String {
         SigningInput.signedURL(publicURL: publicURL, target: request.target, host: request.header("Host"))
     }
 
     /// Answers one request.
     /// - Parameter request: The request.
     /// - Returns: 200 for a valid delivery; 405, 413, 401, 403 or 400 otherwise, never a 5xx.
-    public func respond(to request: ReceivedRequest) -> ReceiverResponse {
+    public func respond(to request: HTTPRequest) -> ReceiverAnswer {
         pipeline.respond(
             to: request, projectID: projectID, signedURL: signedURL(for: request), configuredPath: publicURL?.path)
     }

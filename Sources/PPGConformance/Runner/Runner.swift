@@ -398,11 +398,15 @@ public enum Runner {
             .joined(separator: "\n")
         outcome.reproduction = target.reproduction(of: deliveries)
         do {
-            let responses = try target.deliver(deliveries)
-            if let reason = responses.compactMap(\.skipped).first {
-                outcome.status = .skip
-                outcome.reason = "target skipped: \(reason)"
-                return outcome
+            var responses: [HTTPResponse] = []
+            for answer in try target.deliver(deliveries) {
+                switch answer {
+                case .response(let response): responses.append(response)
+                case .declined(let reason):
+                    outcome.status = .skip
+                    outcome.reason = "target skipped: \(reason)"
+                    return outcome
+                }
             }
             outcome.actual = responses.map { "\($0.status)" }.joined(separator: ", then ")
             outcome.exchanges = zip(deliveries, responses).map { ($0.expect, $1.status) }
@@ -421,8 +425,9 @@ public enum Runner {
                     outcome.actualStatus = response.status
                     let step = deliveries.count > 1 ? "delivery \(delivery.step + 1): " : ""
                     outcome.reason = step + problem
-                    if !response.bodyPrefix.isEmpty {
-                        outcome.actual += " — body: \(PrintableText.line(String(response.bodyPrefix.prefix(120))))"
+                    if !response.body.isEmpty {
+                        let start = String(decoding: response.body.prefix(480), as: UTF8.self).prefix(120)
+                        outcome.actual += " — body: \(PrintableText.line(String(start)))"
                     }
                     break
                 }
@@ -463,16 +468,17 @@ public enum Runner {
     }
 
     /// Why a response is wrong for a delivery, or `nil` when it is right (SPEC.md R11).
-    static func judge(_ response: DeliveryResponse, delivery: Delivery, strict: Bool) -> String? {
+    static func judge(_ response: HTTPResponse, delivery: Delivery, strict: Bool) -> String? {
         let status = response.status
         // A status the vector names as also conforming (an RFC allows it for this request) is never wrong.
         if delivery.alsoAllowed.contains(status) { return nil }
         switch status {
-        case 501 where delivery.method != "POST":
+        case 501 where delivery.request.method != "POST":
             // The one 5xx with a common innocent cause: a server with no handler for the method.
-            return "answered 501 to \(delivery.method): a server with no handler for a method answers that (Python's "
-                + "http.server without do_\(delivery.method), for one); RFC 9110 §9.1 has every general-purpose server "
-                + "support GET and HEAD, so handle \(delivery.method) on the webhook's path and answer 405"
+            return
+                "answered 501 to \(delivery.request.method): a server with no handler for a method answers that (Python's "
+                + "http.server without do_\(delivery.request.method), for one); RFC 9110 §9.1 has every general-purpose server "
+                + "support GET and HEAD, so handle \(delivery.request.method) on the webhook's path and answer 405"
         case 500...599: return "the receiver broke: \(status) (a 5xx is never a conforming answer)"
         case 300...399: return "answered a redirect (\(status)); PushPushGo does not follow redirects"
         case 200...299, 400...499: break
@@ -498,10 +504,10 @@ public enum Runner {
     /// business, so either answer conforms there.
     static func verifierExpectation(_ delivery: Delivery, profile: SignatureProfile) -> ExpectedVerdict {
         guard delivery.expect == .reject, delivery.signatureKind == .valid else { return delivery.expect }
-        let contentType = delivery.headers.contentType
+        let contentType = delivery.request.headers.contentType
         let readable =
             (try? SigningInput.make(
-                scheme: profile.scheme, url: delivery.signedURL.utf8, body: delivery.body,
+                scheme: profile.scheme, url: delivery.signedURL.utf8, body: delivery.request.body,
                 contentType: contentType)) != nil
         return readable ? .either : .reject
     }
@@ -510,7 +516,7 @@ public enum Runner {
     /// signature is tampered with, or sent under another name so that no `X-PPG-Signature` field arrives.
     static func isSignatureRejection(_ delivery: Delivery) -> Bool {
         delivery.signatureKind != .valid
-            || !delivery.headers.contains(signatureHeaderName)
+            || !delivery.request.headers.contains(signatureHeaderName)
     }
 
     /// The statuses that conform for a delivery, as JSON reports them: classes (`2xx`, `4xx`) and codes.
@@ -556,10 +562,11 @@ public enum Runner {
 
     /// A readable rendering of a delivery for failure reports.
     public static func describe(_ delivery: Delivery) -> String {
-        var lines = ["\(delivery.method) \(delivery.requestTarget) HTTP/1.1"]
-        for header in delivery.headers { lines.append("\(header.name): \(header.value)") }
+        let request = delivery.request
+        var lines = ["\(request.method) \(request.target) \(request.version)"]
+        for header in request.headers { lines.append("\(header.name): \(header.value)") }
         lines.append("")
-        lines.append(bodyPreview(delivery.body))
+        lines.append(bodyPreview(request.body))
         lines.append("(signed URL: \(delivery.signedURL))")
         return lines.joined(separator: "\n")
     }

@@ -1,5 +1,6 @@
 import PPGSignature
 import PPGVectors
+import PPGWire
 
 /// What a library target said about a signature vector.
 public enum LibraryAnswer: Sendable, Equatable {
@@ -8,24 +9,16 @@ public enum LibraryAnswer: Sendable, Equatable {
     case skip(String)
 }
 
-/// An HTTP answer to one delivery.
-public struct DeliveryResponse: Sendable {
-    /// The status code.
-    public var status: Int
-    /// The start of the body, for failure reports.
-    public var bodyPrefix: String
-    /// Set when the target declined the delivery (a verifier program's `skip`), with its reason.
-    public var skipped: String?
+/// What a target said to one delivery.
+public enum DeliveryAnswer: Sendable, Equatable {
+    /// An HTTP response (a verifier program's accept or reject as 200 or 401 with its reason as the body).
+    case response(HTTPResponse)
+    /// The target declined to judge the delivery (a verifier program's `skip`), with its reason.
+    case declined(String)
 
-    /// Creates a response.
-    /// - Parameters:
-    ///   - status: The status code.
-    ///   - bodyPrefix: The start of the body.
-    ///   - skipped: The target's reason for not judging the delivery.
-    public init(status: Int, bodyPrefix: String, skipped: String? = nil) {
-        self.status = status
-        self.bodyPrefix = bodyPrefix
-        self.skipped = skipped
+    /// The response's status; `nil` when the target declined.
+    public var status: Int? {
+        if case .response(let response) = self { response.status } else { nil }
     }
 }
 
@@ -72,9 +65,9 @@ public protocol ConformanceTarget: Sendable {
     func digest(_ message: [UInt8]) -> String?
     /// Sends the deliveries of one receiver vector, in order, on one connection where that means anything.
     /// - Parameter deliveries: The deliveries.
-    /// - Returns: One response per delivery.
+    /// - Returns: One answer per delivery.
     /// - Throws: `TargetError` when an answer did not come.
-    func deliver(_ deliveries: [Delivery]) throws(TargetError) -> [DeliveryResponse]
+    func deliver(_ deliveries: [Delivery]) throws(TargetError) -> [DeliveryAnswer]
     /// Whether receiver vectors are judged as a verifier library (accept = 2xx, reject = 4xx) rather than as a
     /// receiver: rejections for reasons a verifier never sees (method, body content) then accept either answer.
     var judgesAsVerifier: Bool { get }

@@ -11,10 +11,11 @@ public enum CurlCommand {
     ///   - insecure: Add `--insecure` for self-signed https targets.
     /// - Returns: A shell command line.
     public static func make(_ delivery: Delivery, insecure: Bool = false, caFile: String? = nil) -> String {
-        var parts = ["curl", "-sS", "-i", "--path-as-is", "-X", delivery.method]
+        let request = delivery.request
+        var parts = ["curl", "-sS", "-i", "--path-as-is", "-X", request.method]
         if insecure { parts.append("--insecure") }
         if let caFile { parts += ["--cacert", quote(caFile)] }
-        for header in delivery.headers {
+        for header in request.headers {
             // "Name;" is curl's way to send a header with an empty value.
             parts += ["-H", quote(header.value.isEmpty ? "\(header.name);" : "\(header.name): \(header.value)")]
         }
@@ -22,16 +23,16 @@ public enum CurlCommand {
         for (name, flag) in [
             ("Content-Type", "Content-Type:"), ("User-Agent", "User-Agent:"), ("Accept", "Accept:"),
             ("Expect", "Expect:"),
-        ] where !delivery.headers.contains(name) {
+        ] where !request.headers.contains(name) {
             parts += ["-H", quote(flag)]
         }
         if delivery.chunked { parts += ["-H", quote("Transfer-Encoding: chunked")] }
-        if let absolute = delivery.absoluteTarget { parts += ["--request-target", quote(absolute)] }
-        if !delivery.body.isEmpty || delivery.method != "GET" { parts += ["--data-binary", "@-"] }
+        if delivery.hasOtherTarget { parts += ["--request-target", quote(request.target)] }
+        if !request.body.isEmpty || request.method != "GET" { parts += ["--data-binary", "@-"] }
         parts.append(quote(delivery.url.description))
         let command = parts.joined(separator: " ")
-        guard !delivery.body.isEmpty || delivery.method != "GET" else { return command }
-        return producer(delivery.body) + " | " + command
+        guard !request.body.isEmpty || request.method != "GET" else { return command }
+        return producer(request.body) + " | " + command
     }
 
     /// A bash command that writes each request's exact bytes to one TCP connection, a moment apart, and prints

@@ -101,25 +101,19 @@ public struct HTTPTarget: ConformanceTarget {
 
     public func digest(_ message: [UInt8]) -> String? { nil }
 
-    public func deliver(_ deliveries: [Delivery]) throws(TargetError) -> [DeliveryResponse] {
+    public func deliver(_ deliveries: [Delivery]) throws(TargetError) -> [DeliveryAnswer] {
         let connection = connection()
         defer { connection.close() }
-        var responses: [DeliveryResponse] = []
+        var answers: [DeliveryAnswer] = []
         for delivery in deliveries {
-            let request = HTTPRequest(
-                method: delivery.method, target: delivery.requestTarget, headers: delivery.headers,
-                body: delivery.body, chunked: delivery.chunked)
-            do {
-                let response = try connection.send(request, timeout: timeout)
-                responses.append(
-                    DeliveryResponse(
-                        status: response.status,
-                        bodyPrefix: String(decoding: response.body.prefix(200), as: UTF8.self)))
+            do throws(HTTPError) {
+                let response = try connection.send(delivery.request, chunked: delivery.chunked, timeout: timeout)
+                answers.append(.response(response))
             } catch {
                 throw TargetError(kind: Self.kind(of: error), message: error.message)
             }
         }
-        return responses
+        return answers
     }
 
     static func kind(of error: HTTPError) -> TargetError.Kind {
@@ -154,9 +148,6 @@ public struct HTTPTarget: ConformanceTarget {
 
     /// The bytes the harness writes for a delivery.
     func serialized(_ delivery: Delivery) -> [UInt8] {
-        HTTPRequest(
-            method: delivery.method, target: delivery.requestTarget, headers: delivery.headers, body: delivery.body,
-            chunked: delivery.chunked
-        ).serialized(host: hostHeader)
+        delivery.request.serialized(host: hostHeader, chunked: delivery.chunked)
     }
 }

@@ -87,21 +87,22 @@ public final class PipeTarget: ConformanceTarget, @unchecked Sendable {
             body: vector.bodyBytes, profile: vector.profile)
     }
 
-    public func deliver(_ deliveries: [Delivery]) throws(TargetError) -> [DeliveryResponse] {
-        var responses: [DeliveryResponse] = []
+    public func deliver(_ deliveries: [Delivery]) throws(TargetError) -> [DeliveryAnswer] {
+        var answers: [DeliveryAnswer] = []
         for delivery in deliveries {
             let id = deliveries.count > 1 ? "\(delivery.vectorID)#\(delivery.step + 1)" : delivery.vectorID
             let answer = try ask(
                 id: id, key: Array(configuration.projectID.utf8), url: delivery.signedURL,
-                method: delivery.method, headers: delivery.headers, body: delivery.body,
+                method: delivery.request.method, headers: delivery.request.headers, body: delivery.request.body,
                 profile: configuration.profile)
             switch answer {
-            case .accept: responses.append(DeliveryResponse(status: 200, bodyPrefix: "accept"))
-            case .reject(let why): responses.append(DeliveryResponse(status: 401, bodyPrefix: why))
-            case .skip(let why): responses.append(DeliveryResponse(status: 0, bodyPrefix: "", skipped: why))
+            case .accept: answers.append(.response(HTTPResponse(status: 200, reason: "OK", body: Array("accept".utf8))))
+            case .reject(let why):
+                answers.append(.response(HTTPResponse(status: 401, reason: "Unauthorized", body: Array(why.utf8))))
+            case .skip(let why): answers.append(.declined(why))
             }
         }
-        return responses
+        return answers
     }
 
     public func reproduction(of deliveries: [Delivery]) -> String {

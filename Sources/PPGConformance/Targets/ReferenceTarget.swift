@@ -53,7 +53,7 @@ public struct ReferenceTarget: ConformanceTarget {
         var pipeline = receiver.pipeline
         pipeline.rule.scheme = vector.scheme
         pipeline.rule.encoding = vector.encoding
-        let request = ReceivedRequest(
+        let request = HTTPRequest(
             method: vector.method, target: RawURL(vector.url)?.requestTarget ?? "/", headers: vector.headers,
             body: vector.bodyBytes)
         let message = SignedMessage(request, configuredURL: vector.url)
@@ -68,18 +68,13 @@ public struct ReferenceTarget: ConformanceTarget {
     }
 
     /// Each delivery as the receiver would read it from the wire: with the `Host` the HTTP client sends.
-    public func deliver(_ deliveries: [Delivery]) throws(TargetError) -> [DeliveryResponse] {
+    public func deliver(_ deliveries: [Delivery]) throws(TargetError) -> [DeliveryAnswer] {
         deliveries.map { delivery in
-            var headers = delivery.headers
-            if !headers.contains("Host") {
-                headers.insert(HTTPField(name: "Host", value: configuration.targetURL.authority), at: 0)
+            var request = delivery.request
+            if !request.headers.contains("Host") {
+                request.headers.insert(HTTPField(name: "Host", value: configuration.targetURL.authority), at: 0)
             }
-            let request = ReceivedRequest(
-                method: delivery.method, target: delivery.requestTarget, headers: headers, body: delivery.body)
-            let response = receiver.respond(to: request)
-            return DeliveryResponse(
-                status: response.status,
-                bodyPrefix: String(decoding: response.body.prefix(200), as: UTF8.self))
+            return .response(receiver.respond(to: request).response)
         }
     }
 

@@ -32,16 +32,13 @@ public struct Delivery: Sendable {
     public var vectorID: String
     /// 0 for the vector's own request, then 1, 2, … for its follow-ups on the same connection.
     public var step: Int
-    /// The request method.
-    public var method: String
+    /// The request as the harness sends it: Host and Content-Length are added by the sender unless its fields
+    /// carry them; its request-target is `url`'s origin-form, or an absolute-form target where the vector asks.
+    public var request: HTTPRequest
     /// The URL the request is sent to, with the vector's query.
     public var url: RawURL
     /// The URL a correct receiver reconstructs and verifies: the public URL with the vector's query.
     public var signedURL: String
-    /// Header fields in order, with the signature; Host and Content-Length are added by the sender unless here.
-    public var headers: HTTPFields
-    /// The body bytes.
-    public var body: [UInt8]
     /// Whether the body goes out chunked.
     public var chunked: Bool
     /// What the receiver must answer.
@@ -55,11 +52,9 @@ public struct Delivery: Sendable {
     public var signing: DeliverySigning = DeliverySigning(specInput: [], departure: nil, signedInput: nil)
     /// Statuses that also conform besides `expect` (the vector's `alsoAllowed`).
     public var alsoAllowed: [Int] = []
-    /// The request-target when it is not `url`'s origin-form: an absolute-form target.
-    public var absoluteTarget: String?
 
-    /// The request-target of the request line.
-    public var requestTarget: String { absoluteTarget ?? url.requestTarget }
+    /// Whether the request-target is not `url`'s origin-form (an absolute-form target).
+    public var hasOtherTarget: Bool { request.target != url.requestTarget }
 }
 
 /// How a delivery's signature header was made: the bytes SPEC.md's reading signs for it (what a correct receiver
@@ -142,12 +137,12 @@ enum DeliveryBuilder {
         headers += values.map { HTTPField(name: name, value: $0) }
         var sentTo = configuration.targetURL.appendingQuery(request.query)
         if let path = request.target?.path { sentTo.path = changedPath(sentTo.path, path) }
+        let target = (request.target?.absolute ?? "") + sentTo.requestTarget
         var delivery = Delivery(
-            vectorID: id, step: step, method: request.method ?? "POST",
-            url: sentTo, signedURL: signedURL.description,
-            headers: headers, body: body, chunked: request.chunked ?? false, expect: expect,
+            vectorID: id, step: step,
+            request: HTTPRequest(method: request.method ?? "POST", target: target, headers: headers, body: body),
+            url: sentTo, signedURL: signedURL.description, chunked: request.chunked ?? false, expect: expect,
             signatureKind: directive.kind, notApplicable: notApplicable)
-        if let absolute = request.target?.absolute { delivery.absoluteTarget = absolute + sentTo.requestTarget }
         delivery.signing = try signing(
             directive, url: signedURL, body: body, contentType: contentType, configuration: configuration)
         return delivery

@@ -58,8 +58,13 @@ enum CaptureCommand: CLICommand {
         } catch {
             throw CLIError.input("capture: cannot create '\(directory)': \(error.localizedDescription)")
         }
-        let handler: HTTPServer.Handler = { request in
-            func answer(_ status: Int, _ reason: String, _ note: String) -> HTTPServerResponse {
+        let handler: HTTPServer.Handler = { request, context in
+            let peer = context.peer
+            func answer(
+                _ status: Int, _ reason: String, _ note: String, _ context: inout HTTPServer.Context
+            )
+                -> HTTPResponse
+            {
                 // What a peer sent is printed escaped, the projectId too where it is redacted.
                 let target =
                     arguments.has("redact")
@@ -67,29 +72,28 @@ enum CaptureCommand: CLICommand {
                     : request.target
                 Console.out(
                     "not stored: \(PrintableText.escape(request.method, limit: 16)) "
-                        + "\(PrintableText.escape(target, limit: 120)) from \(request.peer): \(note)")
-                return HTTPServerResponse(
-                    status: status, reason: reason, headers: [(name: "Content-Type", value: "text/plain")],
-                    body: Array("\(note)\n".utf8), logNote: note)
+                        + "\(PrintableText.escape(target, limit: 120)) from \(peer): \(note)")
+                context.logNote = note
+                return HTTPResponse.text(status, reason, note)
             }
             guard request.method == "POST" else {
-                return answer(405, "Method Not Allowed", "deliveries are POST requests")
+                return answer(405, "Method Not Allowed", "deliveries are POST requests", &context)
             }
-            if let path, request.target.prefix(while: { $0 != "?" }) != path {
-                return answer(404, "Not Found", "not the webhook's path (\(path))")
+            if let path, request.path != path {
+                return answer(404, "Not Found", "not the webhook's path (\(path))", &context)
             }
-            let stored = store.store(request)
-            if let refused = stored.refused { return answer(507, "Insufficient Storage", refused) }
+            let stored = store.store(request, head: context.head)
+            if let refused = stored.refused { return answer(507, "Insufficient Storage", refused, &context) }
             var lines = [
                 "capture \(stored.number): \(request.method) \(PrintableText.escape(stored.request.target, limit: 120)) "
-                    + "from \(request.peer) → \(stored.rawPath)" + (stored.vectorPath.map { " and \($0)" } ?? "")
+                    + "from \(peer) → \(stored.rawPath)" + (stored.vectorPath.map { " and \($0)" } ?? "")
             ]
             if let detection = stored.detection {
                 lines += DetectionReport.lines(detection, request: request).dropFirst().map { "  " + $0 }
             }
             if let problem = stored.problem { lines.append("  \(problem)") }
             Console.out(lines.joined(separator: "\n"))
-            return HTTPServerResponse(
+            return HTTPResponse(
                 status: 200, reason: "OK", headers: [(name: "Content-Type", value: "application/json")],
                 body: Array(#"{"ok":true}"#.utf8))
         }

@@ -25,9 +25,9 @@ enum DetectCommand: CLICommand {
         let projectID = try arguments.required("project-id")
         let publicURL = try arguments.url("public-url")
         let raw = try FileInput.read(path, option: "--request", command: name)
-        let request: HTTPServerRequest
+        let request: HTTPRequest
         do {
-            request = try HTTPServerRequest.parse(raw: raw)
+            request = try HTTPRequest.parse(raw: raw)
         } catch {
             throw CLIError.input("detect: '\(path)' is not an HTTP request: \(error.message)")
         }
@@ -48,7 +48,7 @@ enum DetectCommand: CLICommand {
 
 /// How detections are printed, shared by `detect` and `capture`.
 enum DetectionReport {
-    static func lines(_ detection: Detection, request: HTTPServerRequest) -> [String] {
+    static func lines(_ detection: Detection, request: HTTPRequest) -> [String] {
         var lines = [
             "delivery: \(request.method) \(request.target.prefix(120)), \(request.body.count)-byte body, "
                 + "\(signatureHeaderName): \(detection.presented)",

@@ -56,17 +56,18 @@ enum ServeCommand: CLICommand {
             idleTimeout: try arguments.number("idle-timeout"),
             requestTimeout: try arguments.number("request-timeout"))
         let log = LineWriter()
-        let handler: HTTPServer.Handler = { request in
+        let handler: HTTPServer.Handler = { request, context in
             guard let receiver = slot.withLock({ $0 }) else {
-                return HTTPServerResponse(status: 404, reason: "Not Found", logNote: "not ready")
+                context.logNote = "not ready"
+                return HTTPResponse(status: 404, reason: "Not Found")
             }
-            return receiver.httpHandler(request)
+            return receiver.httpHandler(request, &context)
         }
-        let server = HTTPServer(configuration: configuration, handler: handler) { request, response in
+        let server = HTTPServer(configuration: configuration, handler: handler) { request, context, response in
             let line = [
-                timestamp(), request?.peer ?? "-",
+                timestamp(), context.peer.isEmpty ? "-" : context.peer,
                 request.map { PrintableText.line("\($0.method) \($0.target.prefix(200))") } ?? "-",
-                String(response.status), PrintableText.line(response.logNote),
+                String(response.status), PrintableText.line(context.logNote),
             ].joined(separator: " ")
             log.write(line)
         }
