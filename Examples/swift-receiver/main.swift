@@ -67,7 +67,11 @@ struct WebhookHandler: Sendable {
         self.verifier = SignatureVerifier(projectID: settings.projectID, profile: settings.profile)
     }
 
-    func json(_ status: Int, _ reason: String, _ object: [String: String]) -> HTTPResponse {
+    /// A JSON answer; its `error`, or `accepted`, is the note for the server's log line.
+    func json(
+        _ status: Int, _ reason: String, _ object: [String: String], _ context: inout HTTPServer.Context
+    ) -> HTTPResponse {
+        context.logNote = object["error"].map { "rejected: \($0)" } ?? "accepted"
         let body = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data()
         return HTTPResponse(
             status: status, reason: reason,
@@ -80,23 +84,28 @@ struct WebhookHandler: Sendable {
         SigningInput.signedURL(publicURL: settings.publicURL, target: request.target, host: nil)
     }
 
-    func handle(_ request: HTTPRequest) -> HTTPResponse {
-        guard request.method == "POST" else { return json(405, "Method Not Allowed", ["error": "method-not-allowed"]) }
+    func handle(_ request: HTTPRequest, _ context: inout HTTPServer.Context) -> HTTPResponse {
+        guard request.method == "POST" else {
+            return json(405, "Method Not Allowed", ["error": "method-not-allowed"], &context)
+        }
         switch verifier.verify(url: signedURL(request), headers: request.headers, body: request.body) {
         case .failure(let failure):
             let status = failure.kind == .unreadableBody ? 400 : 401
-            return json(status, status == 400 ? "Bad Request" : "Unauthorized", ["error": failure.kind.rawValue])
+            return json(
+                status, status == 400 ? "Bad Request" : "Unauthorized", ["error": failure.kind.rawValue], &context)
         case .success:
             break
         }
         guard let object = try? JSONSerialization.jsonObject(with: Data(request.body)) as? [String: Any],
             let projectID = object["projectId"] as? String
         else {
-            return json(400, "Bad Request", ["error": "not-a-delivery"])
+            return json(400, "Bad Request", ["error": "not-a-delivery"], &context)
         }
-        guard projectID == settings.projectID else { return json(403, "Forbidden", ["error": "project-mismatch"]) }
+        guard projectID == settings.projectID else {
+            return json(403, "Forbidden", ["error": "project-mismatch"], &context)
+        }
         // Handle the event here (object["kind"], object["ppgId"] …), idempotently: replays are possible.
-        return json(200, "OK", ["ok": "true"])
+        return json(200, "OK", ["ok": "true"], &context)
     }
 }
 
@@ -108,13 +117,8 @@ do {
     let server = HTTPServer(
         configuration: HTTPServer.Configuration(host: settings.host, port: settings.port),
         handler: { request, context in
-            guard let response = handler.withLock({ $0 })?.handle(request) else {
-                return HTTPResponse(status: 404, reason: "Not Found")
-            }
-            // The log line says what was decided: the error the handler answered with, or "accepted".
-            let error = (try? JSONSerialization.jsonObject(with: Data(response.body)) as? [String: String])?["error"]
-            context.logNote = error.map { "rejected: \($0)" } ?? "accepted"
-            return response
+            guard let webhook = handler.withLock({ $0 }) else { return HTTPResponse(status: 404, reason: "Not Found") }
+            return webhook.handle(request, &context)
         },
         logger: { request, context, response in
             say("\(request?.method ?? "-") \(request?.target ?? "-") \(response.status) \(context.logNote)")

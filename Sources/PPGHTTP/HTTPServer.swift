@@ -39,12 +39,19 @@ public final class HTTPServer: @unchecked Sendable {
         public var maximumConnections: Int
         /// Bytes buffered for unfinished requests across all connections before slow ones are no longer read.
         public var maximumBufferedBytes: Int
+        /// Threads of their own for a handler that blocks (file I/O): 0 runs the handler on the loop thread, which
+        /// suits a handler that only computes; with N > 0 a loop hands each request to one of N threads and serves
+        /// its other connections meanwhile, and a connection waits for its answer before its next request is read.
+        public var handlerThreads: Int
+        /// The number of event loops; `nil` for two per core, at most 16.
+        public var loops: Int?
 
         /// Creates a configuration.
         public init(
             host: String = "127.0.0.1", port: Int = 8080, maximumBodyBytes: Int = 1 << 20,
             maximumHeadBytes: Int = 16_384, idleTimeout: Double = 5, requestTimeout: Double = 10,
-            maximumConnections: Int = 20_000, maximumBufferedBytes: Int = 64 << 20
+            maximumConnections: Int = 20_000, maximumBufferedBytes: Int = 64 << 20, handlerThreads: Int = 0,
+            loops: Int? = nil
         ) {
             self.host = host
             self.port = port
@@ -54,6 +61,8 @@ public final class HTTPServer: @unchecked Sendable {
             self.requestTimeout = requestTimeout
             self.maximumConnections = maximumConnections
             self.maximumBufferedBytes = maximumBufferedBytes
+            self.handlerThreads = handlerThreads
+            self.loops = loops
         }
     }
 
@@ -103,6 +112,8 @@ public final class HTTPServer: @unchecked Sendable {
         /// The loops' own listeners besides the first (SO_REUSEPORT), closed with it.
         var extraListeners: [Int32] = []
         var loops = 0
+        /// Where a blocking handler runs, when the configuration asks for threads of its own.
+        var handlerThreads: HandlerThreads?
     }
 
     /// Creates a server.
@@ -187,7 +198,9 @@ public final class HTTPServer: @unchecked Sendable {
         let port = try bind()
         let descriptor = state.withLock { $0.listener }
         Self.raiseDescriptorLimit()
-        let count = min(16, 2 * max(1, ProcessInfo.processInfo.activeProcessorCount))
+        let count = max(1, configuration.loops ?? min(16, 2 * max(1, ProcessInfo.processInfo.activeProcessorCount)))
+        let handlerThreads =
+            configuration.handlerThreads > 0 ? HandlerThreads(count: configuration.handlerThreads, server: self) : nil
         // A listener per loop where the system spreads connections over them (SO_REUSEPORT on Linux); where one
         // cannot be made, the loops share the first.
         var listeners = [descriptor]
@@ -200,9 +213,12 @@ public final class HTTPServer: @unchecked Sendable {
         var loops: [ServerLoop] = []
         for index in 0..<count {
             do {
-                loops.append(try ServerLoop(server: self, listener: listeners[index % listeners.count]))
+                loops.append(
+                    try ServerLoop(
+                        server: self, listener: listeners[index % listeners.count], handlerThreads: handlerThreads))
             } catch {
                 for listener in listeners { _ = systemClose(listener) }
+                handlerThreads?.stop()
                 throw error
             }
         }
@@ -210,6 +226,7 @@ public final class HTTPServer: @unchecked Sendable {
             $0.loops = count
             $0.wakeups = loops.map(\.wakeup)
             $0.extraListeners = Array(listeners.dropFirst())
+            $0.handlerThreads = handlerThreads
         }
         for (index, loop) in loops.enumerated() {
             let thread = Thread { [self] in
@@ -282,6 +299,7 @@ public final class HTTPServer: @unchecked Sendable {
             state.withLock {
                 _ = systemClose($0.listener)
                 for listener in $0.extraListeners { _ = systemClose(listener) }
+                $0.handlerThreads?.stop()
             }
             finished.signal()
         }

@@ -1,5 +1,6 @@
 import Foundation
 import PPGWire
+import Synchronization
 
 #if canImport(Glibc)
     @preconcurrency import Glibc
@@ -8,23 +9,28 @@ import PPGWire
 #endif
 
 /// One of the server's event loops: accepts from the shared listener, reads, frames, answers and writes for its
-/// connections on a thread of its own (its only user, hence `@unchecked Sendable`). Every descriptor is
-/// non-blocking; nothing here waits but `Poller.wait`.
+/// connections on a thread of its own (its only user but for `complete(_:)`, whose queue has its own lock; hence
+/// `@unchecked Sendable`). Every descriptor is non-blocking; nothing here waits but `Poller.wait`.
 final class ServerLoop: @unchecked Sendable {
     /// One client connection.
     final class Connection {
         let descriptor: Int32
+        /// Tells this connection from a later one on the same descriptor.
+        let serial: UInt64
         let peer: String
         var framer: RequestFramer
         var output: [UInt8] = []
         var written = 0
         /// Where the connection stands between requests; its moves are `process` (idle ⇄ receiving, either →
-        /// closing) and `flush` (closing → draining), nothing else.
-        enum Phase {
+        /// closing or handling), `answer` (handling → idle or closing) and `flush` (closing → draining), nothing
+        /// else.
+        enum Phase: Equatable {
             /// Between requests: nothing of the next one has arrived.
             case idle
             /// Part of a request has arrived.
             case receiving
+            /// A request is with a handler thread; nothing more is read until its answer is queued.
+            case handling(keepAlive: Bool, toHEAD: Bool)
             /// The last answer is queued (a refusal, or `Connection: close`): close once it is written.
             case closing
             /// The last answer is written and the write side shut: what still arrives is read and dropped until the
@@ -36,6 +42,9 @@ final class ServerLoop: @unchecked Sendable {
         var partial: Bool { phase == .receiving }
         var closeAfterWrite: Bool { phase == .closing }
         var draining: Bool { phase == .draining }
+        var handling: Bool {
+            if case .handling = phase { true } else { false }
+        }
         /// When the connection is dropped: the idle deadline between requests, the request deadline during one.
         var deadline: Deadline
         /// Not read while the server's buffer budget is spent.
@@ -44,8 +53,9 @@ final class ServerLoop: @unchecked Sendable {
         var counted = 0
         var watching: (readable: Bool, writable: Bool) = (true, false)
 
-        init(descriptor: Int32, peer: String, limits: RequestFramer.Limits, deadline: Deadline) {
+        init(descriptor: Int32, serial: UInt64, peer: String, limits: RequestFramer.Limits, deadline: Deadline) {
             self.descriptor = descriptor
+            self.serial = serial
             self.peer = peer
             self.framer = RequestFramer(limits: limits)
             self.deadline = deadline
@@ -66,10 +76,16 @@ final class ServerLoop: @unchecked Sendable {
     private let limits: RequestFramer.Limits
     private let idleTimeout: Double
     private let requestTimeout: Double
+    /// Where requests go when the handler blocks; `nil` to answer on this thread.
+    private let handlerThreads: HandlerThreads?
+    /// Answers handed back by the handler threads, taken on this loop's next turn.
+    private let completions = Mutex<[HandlerThreads.Completion]>([])
+    private var nextSerial: UInt64 = 0
 
-    init(server: HTTPServer, listener: Int32) throws(HTTPError) {
+    init(server: HTTPServer, listener: Int32, handlerThreads: HandlerThreads?) throws(HTTPError) {
         self.server = server
         self.listener = listener
+        self.handlerThreads = handlerThreads
         self.poller = try Poller()
         self.wakeup = try Wakeup()
         let configuration = server.configuration
@@ -95,7 +111,8 @@ final class ServerLoop: @unchecked Sendable {
                     stopGrace = .after(min(2, requestTimeout))
                 }
                 for connection in Array(connections.values)
-                where (!connection.partial && connection.output.isEmpty) || connection.draining {
+                where (!connection.partial && !connection.handling && connection.output.isEmpty) || connection.draining
+                {
                     close(connection)
                 }
                 if connections.isEmpty { break }
@@ -120,6 +137,7 @@ final class ServerLoop: @unchecked Sendable {
                 }
                 if event.descriptor == wakeup.descriptor {
                     wakeup.drain()
+                    answerCompleted()
                     continue
                 }
                 guard let connection = connections[event.descriptor] else { continue }
@@ -154,8 +172,9 @@ final class ServerLoop: @unchecked Sendable {
                 _ = systemClose(client)
                 continue
             }
+            nextSerial += 1
             let connection = Connection(
-                descriptor: client, peer: HTTPServer.describe(address), limits: limits,
+                descriptor: client, serial: nextSerial, peer: HTTPServer.describe(address), limits: limits,
                 deadline: .after(idleTimeout))
             connections[client] = connection
             noteDeadline(connection.deadline)
@@ -166,7 +185,7 @@ final class ServerLoop: @unchecked Sendable {
     /// Closes this loop's longest-idle connection (one between requests), to make room for a new one.
     @discardableResult
     private func evictIdle() -> Bool {
-        let idle = connections.values.filter { !$0.partial && $0.output.isEmpty }
+        let idle = connections.values.filter { !$0.partial && !$0.handling && $0.output.isEmpty }
         guard let oldest = idle.min(by: { $0.deadline < $1.deadline }) else { return false }
         close(oldest)
         return true
@@ -215,8 +234,9 @@ final class ServerLoop: @unchecked Sendable {
     /// Answers every whole request the buffered bytes hold, in order.
     private func process(_ connection: Connection) {
         // A connection that announced its close parses nothing more: bytes after a refusal or after a request
-        // carrying `Connection: close` are not requests of this server's (RFC 9112 §9.6).
-        guard !connection.draining else { return }
+        // carrying `Connection: close` are not requests of this server's (RFC 9112 §9.6). One with a handler thread
+        // parses nothing until that answer is queued: answers go out in the order of their requests.
+        guard !connection.draining && !connection.handling else { return }
         var answered = false
         var closing = connection.closeAfterWrite
         framing: while !closing {
@@ -232,6 +252,18 @@ final class ServerLoop: @unchecked Sendable {
                 closing = true
             case .request(let request, let head, let keepAlive):
                 var context = HTTPServer.Context(peer: connection.peer, head: head)
+                if let handlerThreads {
+                    handlerThreads.submit(
+                        HandlerThreads.Job(
+                            loop: self, descriptor: connection.descriptor, serial: connection.serial,
+                            request: request, context: context))
+                    connection.phase = .handling(keepAlive: keepAlive, toHEAD: request.method == "HEAD")
+                    // The handler's time is its own, not the client's: the request deadline starts again.
+                    setDeadline(connection, .after(requestTimeout))
+                    account(connection)
+                    flush(connection)
+                    return
+                }
                 let response = server.handler(request, &context)
                 server.logger?(request, context, response)
                 let keep = keepAlive && !server.isStopping
@@ -252,6 +284,38 @@ final class ServerLoop: @unchecked Sendable {
         connection.phase = closing ? .closing : partial ? .receiving : .idle
         account(connection)
         flush(connection)
+    }
+
+    /// Takes a handler thread's answer back (from that thread): queued, and the loop woken to write it.
+    func complete(_ completion: HandlerThreads.Completion) {
+        completions.withLock { $0.append(completion) }
+        wakeup.signal()
+    }
+
+    /// Queues the answers the handler threads have handed back, each on its connection if that is still open, then
+    /// goes on with what the connection sent meanwhile.
+    private func answerCompleted() {
+        let done = completions.withLock { queued -> [HandlerThreads.Completion] in
+            defer { queued = [] }
+            return queued
+        }
+        for completion in done {
+            guard let connection = connections[completion.descriptor], connection.serial == completion.serial,
+                case .handling(let keepAlive, let toHEAD) = connection.phase
+            else { continue }
+            let keep = keepAlive && !server.isStopping
+            connection.output += completion.response.serialized(keepAlive: keep, toHEAD: toHEAD)
+            if keep {
+                connection.phase = .idle
+                setDeadline(connection, .after(requestTimeout))
+                process(connection)
+            } else {
+                connection.framer.discardBuffered()
+                connection.phase = .closing
+                account(connection)
+                flush(connection)
+            }
+        }
     }
 
     /// Keeps the server's count of buffered bytes in step with this connection's.
@@ -312,7 +376,9 @@ final class ServerLoop: @unchecked Sendable {
     /// Reads only while nothing waits to be written and the budget allows; writes while something waits.
     private func updateInterest(_ connection: Connection) {
         let writable = !connection.output.isEmpty
-        let readable = connection.draining || (!writable && !connection.closeAfterWrite && !connection.paused)
+        let readable =
+            connection.draining
+            || (!writable && !connection.closeAfterWrite && !connection.paused && !connection.handling)
         guard connection.watching != (readable, writable) else { return }
         connection.watching = (readable, writable)
         poller.update(connection.descriptor, readable: readable, writable: writable)
@@ -343,6 +409,8 @@ final class ServerLoop: @unchecked Sendable {
             }
         }
         for connection in Array(connections.values) {
+            // A handler thread always answers; the client is not charged for the handler's time.
+            if connection.handling { continue }
             if connection.deadline < now {
                 if connection.partial && connection.output.isEmpty && !connection.draining {
                     let note = "the request did not arrive in time"

@@ -97,7 +97,8 @@ enum CaptureCommand: CLICommand {
                 status: 200, reason: "OK", headers: [(name: "Content-Type", value: "application/json")],
                 body: Array(#"{"ok":true}"#.utf8))
         }
-        let server = HTTPServer(configuration: HTTPServer.Configuration(host: host, port: port), handler: handler)
+        let server = HTTPServer(
+            configuration: HTTPServer.Configuration(host: host, port: port, handlerThreads: 4), handler: handler)
         let bound: Int
         do {
             bound = try server.start()
