@@ -145,7 +145,7 @@ public final class HTTPConnection {
             guard line.count >= 2, line[0] == "HTTP/1.1" || line[0] == "HTTP/1.0", line[1].count == 3,
                 let status = Int(line[1]), status >= 100
             else {
-                let shown = PrintableText.escape(head.prefix(while: { $0 != 13 && $0 != 10 }), limit: 40)
+                let shown = OutsideText.escape(head.prefix(while: { $0 != 13 && $0 != 10 }), for: .ascii(limit: 40))
                 throw HTTPError(kind: .malformed, message: "not an HTTP/1.x status line: '\(shown)'")
             }
             if status >= 100 && status < 200 && status != 101 {
@@ -175,7 +175,7 @@ public final class HTTPConnection {
                 guard lengths.count == 1, let length = MessageSize.contentLength(lengthText) else {
                     throw HTTPError(
                         kind: .malformed,
-                        message: "invalid Content-Length '\(PrintableText.escape(lengthText, limit: 20))'"
+                        message: "invalid Content-Length '\(OutsideText.escape(lengthText, for: .ascii(limit: 20)))'"
                             + (lengths.count > 1 ? " (\(lengths.count) different values)" : ""))
                 }
                 guard length <= limit else {

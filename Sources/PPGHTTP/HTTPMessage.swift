@@ -88,7 +88,7 @@ struct MessageReader {
             if buffer[..<compared].elementsEqual(expectedStart[..<compared]) == false {
                 throw HTTPError(
                     kind: .malformed,
-                    message: "not HTTP: the answer begins '\(PrintableText.escape(buffer, limit: 40))'")
+                    message: "not HTTP: the answer begins '\(OutsideText.escape(buffer, for: .ascii(limit: 40)))'")
             }
             if let end = Self.headEnd(in: buffer, from: searchFrom) {
                 guard end <= limit else {
@@ -175,7 +175,8 @@ struct MessageReader {
             try count(line)
             guard let size = MessageSize.chunkSize(line) else {
                 throw HTTPError(
-                    kind: .malformed, message: "invalid chunk size line '\(PrintableText.escape(line, limit: 20))'")
+                    kind: .malformed,
+                    message: "invalid chunk size line '\(OutsideText.escape(line, for: .ascii(limit: 20)))'")
             }
             if size == 0 {
                 while true {

@@ -139,10 +139,10 @@ enum CommandLineTool {
             return try command.run(parsed)
         } catch let error as CLIError {
             // One line whatever the user's values hold: a tab, a line break or ESC in an argument is shown escaped.
-            Console.error("ppg-conformance: \(PrintableText.line(error.message))")
+            Console.error("ppg-conformance: \(OutsideText.escape(error.message, for: .line))")
             return ExitCode.couldNotRun
         } catch {
-            Console.error("ppg-conformance \(name): \(PrintableText.line("\(error)"))")
+            Console.error("ppg-conformance \(name): \(OutsideText.escape("\(error)", for: .line))")
             return ExitCode.couldNotRun
         }
     }

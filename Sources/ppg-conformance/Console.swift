@@ -8,7 +8,7 @@ import PPGWire
 #endif
 
 /// Writes to the standard streams without buffering surprises between them. Everything written goes through
-/// `PrintableText.terminal`: whatever a command forgot to escape, no peer's or file's text drives the terminal.
+/// `OutsideText.escape(_:for: .terminal)`: whatever a command forgot to escape, no peer's or file's text drives the terminal.
 enum Console {
     static func out(_ text: String) {
         write(text + "\n", to: stdout)
@@ -19,14 +19,14 @@ enum Console {
     }
 
     static func write(_ text: String, to stream: UnsafeMutablePointer<FILE>?) {
-        fputs(PrintableText.terminal(text), stream)
+        fputs(OutsideText.escape(text, for: .terminal), stream)
         fflush(stream)
     }
 
     /// Replaces the status line on standard error (a terminal's): the cursor back to the line's start and the line
     /// erased, then the text, escaped like everything else. An empty text just clears the line.
     static func status(_ text: String) {
-        fputs("\r\u{1B}[2K" + PrintableText.terminal(text), stderr)
+        fputs("\r\u{1B}[2K" + OutsideText.escape(text, for: .terminal), stderr)
         fflush(stderr)
     }
 

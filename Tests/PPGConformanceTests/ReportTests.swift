@@ -10,10 +10,10 @@ import Testing
 struct ReportTests {
     @Test("a Markdown table cell escapes '|' inside its code span; HTML text escapes both quotes")
     func cellAndAttributeEscaping() {
-        let cell = MarkdownText.code("401 | forged")
+        let cell = OutsideText.escape("401 | forged", for: .markdownCode)
         #expect(cell.contains("401 \\| forged"), "\(cell)")
         #expect(!cell.replacingOccurrences(of: "\\|", with: "").contains("|"), "\(cell)")
-        let html = HTMLText.escape("\"' onmouseover=alert(1) x=\"")
+        let html = OutsideText.escape("\"' onmouseover=alert(1) x=\"", for: .html)
         #expect(html.contains("&quot;") && html.contains("&apos;"), "\(html)")
         #expect(!html.contains("\"") && !html.contains("'"), "\(html)")
     }
@@ -81,14 +81,14 @@ struct ReportTests {
             ("\u{FFFF}\u{FFFE}", "\\u{FFFF}\\u{FFFE}"), ("\u{7}", "\\u{7}"), ("é😀", "é😀"),
         ])
     func escaping(input: String, expected: String) {
-        #expect(XMLText.escape(input) == expected)
+        #expect(OutsideText.escape(input, for: .xml) == expected)
     }
 
     @Test("attributes escape quotes and line breaks; tokens collapse white space")
     func attributes() {
-        #expect(XMLText.escape("a\"b\nc", attribute: true) == "a&quot;b&#10;c")
-        #expect(XMLText.token("  a \n b ") == "a b")
-        #expect(XMLText.token("") == "-")
+        #expect(OutsideText.escape("a\"b\nc", for: .xmlAttribute) == "a&quot;b&#10;c")
+        #expect(OutsideText.escape("  a \n b ", for: .xmlToken) == "a b")
+        #expect(OutsideText.escape("", for: .xmlToken) == "-")
     }
 
     @Test("a skip reason with quotes, markup and an ampersand is escaped in JUnit's skipped message")

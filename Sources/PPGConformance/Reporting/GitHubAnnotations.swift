@@ -1,3 +1,5 @@
+import PPGWire
+
 /// Failures as GitHub Actions workflow commands (`::error title=…::…`), which GitHub shows as annotations on the
 /// run and the pull request. Values are encoded by GitHub's rules, so no text from a receiver can end a command or
 /// start another: `%`, CR and LF everywhere, and `:` and `,` in properties too.
@@ -19,32 +21,15 @@ public enum GitHubAnnotations {
                     message += "\n" + cause
                 }
             }
-            lines.append("::\(command) title=\(property(outcome.id))::\(data(message))")
+            lines.append(
+                "::\(command) title=\(OutsideText.escape(outcome.id, for: .annotationProperty))::\(OutsideText.escape(message, for: .annotationMessage))"
+            )
         }
         if let first = result.diagnosis?.causes.first {
             lines.append(
-                "::notice title=\(property("Likely cause: " + first.mutant.rawValue))::"
-                    + data("\(first.mutant.summary)\nfix: \(first.mutant.fix)"))
+                "::notice title=\(OutsideText.escape("Likely cause: " + first.mutant.rawValue, for: .annotationProperty))::"
+                    + OutsideText.escape("\(first.mutant.summary)\nfix: \(first.mutant.fix)", for: .annotationMessage))
         }
         return lines
-    }
-
-    /// A message, encoded as GitHub's runner decodes it.
-    static func data(_ text: String) -> String {
-        var out = ""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "%": out += "%25"
-            case "\r": out += "%0D"
-            case "\n": out += "%0A"
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        return out
-    }
-
-    /// A property value (`title=…`), encoded as GitHub's runner decodes it.
-    static func property(_ text: String) -> String {
-        data(text).replacingOccurrences(of: ":", with: "%3A").replacingOccurrences(of: ",", with: "%2C")
     }
 }

@@ -8,7 +8,7 @@ import PPGWire
 /// then each category with a bar and its vectors, each expandable to everything needed to act; filters by outcome,
 /// level and flag (also from the address: `?hide=pass,skip&level=required&flag=HeaderCase`), deep links to
 /// `#VECTOR-ID`, keyboard use through native controls, status words beside every colour. Text from outside goes
-/// through `HTMLText`, never rendered.
+/// through `OutsideText`, never rendered.
 public enum HTMLReport {
     /// The outcome word of a vector, as filters and the page name it.
     static func outcome(_ outcome: VectorOutcome) -> String {
@@ -43,10 +43,10 @@ public enum HTMLReport {
                     ? ("conformant", "pass") : ("conformant with \(counted(gaps.count, "known gap"))", "gaps")
         var html = """
             <header>
-            <h1>PushPushGo webhook conformance: <span class="verdict verdict-\(verdictClass)">\(HTMLText.escape(verdict))\
+            <h1>PushPushGo webhook conformance: <span class="verdict verdict-\(verdictClass)">\(OutsideText.escape(verdict, for: .html))\
             </span></h1>
-            <p class="facts">Target <code>\(HTMLText.escape(result.targetName))</code> · profile \
-            <code>\(result.profile)</code> · corpus <code>\(HTMLText.escape(result.corpusVersion))</code> · \
+            <p class="facts">Target <code>\(OutsideText.escape(result.targetName, for: .html))</code> · profile \
+            <code>\(result.profile)</code> · corpus <code>\(OutsideText.escape(result.corpusVersion, for: .html))</code> · \
             ppg-conformance \(ToolInfo.version) · started \(JUnitReport.isoTimestamp(result.startedAt)) UTC · \
             \(counted(result.outcomes.count, "vector")) in \(formatDecimal(result.duration, decimals: 2)) s</p>
 
@@ -63,7 +63,9 @@ public enum HTMLReport {
         }
         html += "</dl>\n<p class=\"note\">failed counts every vector that fails the run, unexpected passes included; "
         html += "errors are counted in failed or warnings too.</p>\n"
-        for warning in result.warnings { html += "<p class=\"warning\">warning: \(HTMLText.escape(warning))</p>\n" }
+        for warning in result.warnings {
+            html += "<p class=\"warning\">warning: \(OutsideText.escape(warning, for: .html))</p>\n"
+        }
         html += "</header>\n"
         html += diagnosis(result)
         html += knownGaps(gaps)
@@ -80,7 +82,7 @@ public enum HTMLReport {
             html += section(category, outcomes: groups[category] ?? [], serial: &serial)
         }
         html += "</main>\n"
-        return HTMLText.document(
+        return HTMLDocument.make(
             title: "PushPushGo webhook conformance: \(verdict) — \(result.targetName)", style: style,
             bodyAttributes: "data-verdict=\"\(verdictClass)\"", body: html, script: script)
     }
@@ -92,8 +94,10 @@ public enum HTMLReport {
             html += "</h2>\n<ol>\n"
             for setting in diagnosis.settings {
                 html += "<li><code>\(setting.setting.rawValue)</code>"
-                if let works = setting.works { html += " — works: <code>\(HTMLText.escape(works))</code>" }
-                html += ": \(HTMLText.escape(setting.message))</li>\n"
+                if let works = setting.works {
+                    html += " — works: <code>\(OutsideText.escape(works, for: .html))</code>"
+                }
+                html += ": \(OutsideText.escape(setting.message, for: .html))</li>\n"
             }
             return html + "</ol>\n</section>\n"
         }
@@ -107,9 +111,9 @@ public enum HTMLReport {
                 : "explains \(cause.explained.count) of \(counted(diagnosis.failures, "failure"))"
             let twins = cause.indistinguishable.map { " (or <code>\($0.rawValue)</code>)" }.joined()
             html += "<li><p>consistent with <code>\(cause.mutant.rawValue)</code>\(twins): \(overlap)</p>\n<dl>"
-            html += "<dt>the bug</dt><dd>\(HTMLText.escape(cause.mutant.summary))</dd>"
-            html += "<dt>typical code</dt><dd>\(HTMLText.escape(cause.mutant.idioms))</dd>"
-            html += "<dt>fix</dt><dd>\(HTMLText.escape(cause.mutant.fix))</dd>"
+            html += "<dt>the bug</dt><dd>\(OutsideText.escape(cause.mutant.summary, for: .html))</dd>"
+            html += "<dt>typical code</dt><dd>\(OutsideText.escape(cause.mutant.idioms, for: .html))</dd>"
+            html += "<dt>fix</dt><dd>\(OutsideText.escape(cause.mutant.fix, for: .html))</dd>"
             html += "<dt>explains</dt><dd>\(links(cause.explained))</dd>"
             if !cause.notFailed.isEmpty {
                 html += "<dt>would also fail, but passed here</dt><dd>\(links(cause.notFailed))</dd>"
@@ -136,9 +140,10 @@ public enum HTMLReport {
         html += "<ul>\n"
         for outcome in gaps {
             let reason = outcome.expectedFailureReason ?? ExpectedFailures.defaultReason
-            html += "<li><a href=\"\(HTMLText.link(outcome.id))\"><code>\(HTMLText.escape(outcome.id))</code></a>"
+            html +=
+                "<li><a href=\"\(OutsideText.escape(outcome.id, for: .htmlFragment))\"><code>\(OutsideText.escape(outcome.id, for: .html))</code></a>"
             if outcome.acceptedUnverified { html += " <strong>accepts unverified</strong>" }
-            html += " — \(HTMLText.escape(reason))</li>\n"
+            html += " — \(OutsideText.escape(reason, for: .html))</li>\n"
         }
         return html + "</ul>\n</section>\n"
     }
@@ -155,7 +160,8 @@ public enum HTMLReport {
         html += "<option value=\"required\">required</option><option value=\"recommended\">recommended</option>"
         html += "</select></label>\n<label>Flag <select id=\"filter-flag\"><option value=\"\">any</option>"
         for flag in Set(result.outcomes.flatMap(\.flags)).sorted() {
-            html += "<option value=\"\(HTMLText.escape(flag))\">\(HTMLText.escape(flag))</option>"
+            html +=
+                "<option value=\"\(OutsideText.escape(flag, for: .html))\">\(OutsideText.escape(flag, for: .html))</option>"
         }
         html += "</select></label>\n<output id=\"shown\" aria-live=\"polite\"></output>\n</nav>\n"
         return html
@@ -170,8 +176,9 @@ public enum HTMLReport {
             ("skip", summary.skipped, "skipped"),
         ]
         let words = parts.filter { $0.1 > 0 }.map { "\($0.1) \($0.2)" }.joined(separator: ", ")
-        var html = "<section class=\"category\" id=\"category-\(HTMLText.identifier(category))\">\n"
-        html += "<h2>\(HTMLText.escape(category)) <span class=\"counts\">\(words)</span></h2>\n"
+        var html =
+            "<section class=\"category\" id=\"category-\(OutsideText.escape(category, for: .htmlIdentifier))\">\n"
+        html += "<h2>\(OutsideText.escape(category, for: .html)) <span class=\"counts\">\(words)</span></h2>\n"
         html += "<div class=\"bar\" role=\"img\" aria-label=\"\(words)\">"
         for (kind, count, _) in parts where count > 0 {
             let percent = Double(count) * 100 / Double(total)
@@ -187,44 +194,55 @@ public enum HTMLReport {
         let word = Self.outcome(outcome)
         let label = outcomes.first { $0.word == word }?.label ?? word
         let flags = " " + outcome.flags.joined(separator: " ") + " "
-        var html = "<details class=\"vector\" id=\"\(HTMLText.identifier(outcome.id))\" data-outcome=\"\(word)\" "
-        html += "data-level=\"\(outcome.level.rawValue)\" data-flags=\"\(HTMLText.escape(flags))\">\n<summary>"
-        html += "<span class=\"word word-\(word)\">\(label)</span> <code>\(HTMLText.escape(outcome.id))</code>"
+        var html =
+            "<details class=\"vector\" id=\"\(OutsideText.escape(outcome.id, for: .htmlIdentifier))\" data-outcome=\"\(word)\" "
+        html +=
+            "data-level=\"\(outcome.level.rawValue)\" data-flags=\"\(OutsideText.escape(flags, for: .html))\">\n<summary>"
+        html +=
+            "<span class=\"word word-\(word)\">\(label)</span> <code>\(OutsideText.escape(outcome.id, for: .html))</code>"
         if !outcome.expected.isEmpty || !outcome.actual.isEmpty {
-            html += " <span class=\"brief\">expected \(HTMLText.escape(outcome.expected))"
+            html += " <span class=\"brief\">expected \(OutsideText.escape(outcome.expected, for: .html))"
             if !outcome.actual.isEmpty {
-                html += " · actual \(HTMLText.escape(XMLText.oneLine(outcome.actual, limit: 160)))"
+                html += " · actual \(OutsideText.escape(outcome.actual.firstLine(limit: 160), for: .html))"
             }
             html += "</span>"
         }
-        html += "</summary>\n<div class=\"body\">\n<p>\(HTMLText.escape(outcome.comment))</p>\n<dl>"
+        html += "</summary>\n<div class=\"body\">\n<p>\(OutsideText.escape(outcome.comment, for: .html))</p>\n<dl>"
         html += "<dt>level</dt><dd>\(outcome.level.rawValue)</dd>"
         if !outcome.flags.isEmpty {
             html +=
-                "<dt>flags</dt><dd>\(outcome.flags.map { "<code>\(HTMLText.escape($0))</code>" }.joined(separator: " "))</dd>"
+                "<dt>flags</dt><dd>\(outcome.flags.map { "<code>\(OutsideText.escape($0, for: .html))</code>" }.joined(separator: " "))</dd>"
         }
-        html += "<dt>expected</dt><dd>\(HTMLText.escape(outcome.expected))</dd>"
-        html += "<dt>actual</dt><dd>\(HTMLText.escape(outcome.actual))</dd>"
-        if !outcome.reason.isEmpty { html += "<dt>reason</dt><dd>\(HTMLText.escape(outcome.reason))</dd>" }
+        html += "<dt>expected</dt><dd>\(OutsideText.escape(outcome.expected, for: .html))</dd>"
+        html += "<dt>actual</dt><dd>\(OutsideText.escape(outcome.actual, for: .html))</dd>"
+        if !outcome.reason.isEmpty {
+            html += "<dt>reason</dt><dd>\(OutsideText.escape(outcome.reason, for: .html))</dd>"
+        }
         if let reason = outcome.expectedFailureReason {
-            html += "<dt>expected failure</dt><dd>\(HTMLText.escape(reason))</dd>"
+            html += "<dt>expected failure</dt><dd>\(OutsideText.escape(reason, for: .html))</dd>"
         }
-        html += "<dt>link</dt><dd><a href=\"\(HTMLText.link(outcome.id))\">#\(HTMLText.escape(outcome.id))</a></dd>"
+        html +=
+            "<dt>link</dt><dd><a href=\"\(OutsideText.escape(outcome.id, for: .htmlFragment))\">#\(OutsideText.escape(outcome.id, for: .html))</a></dd>"
         html += "</dl>\n"
-        if !outcome.signed.isEmpty { html += "<h3>Signed</h3>\n<pre>\(HTMLText.escape(outcome.signed))</pre>\n" }
+        if !outcome.signed.isEmpty {
+            html += "<h3>Signed</h3>\n<pre>\(OutsideText.escape(outcome.signed, for: .html))</pre>\n"
+        }
         if !outcome.request.isEmpty {
-            html += "<h3>Request as sent</h3>\n<pre>\(HTMLText.escape(outcome.request))</pre>\n"
+            html += "<h3>Request as sent</h3>\n<pre>\(OutsideText.escape(outcome.request, for: .html))</pre>\n"
         }
         if !outcome.reproduction.isEmpty {
-            html += "<h3>Reproduce</h3>\n<pre id=\"repro-\(serial)\">\(HTMLText.escape(outcome.reproduction))</pre>\n"
+            html +=
+                "<h3>Reproduce</h3>\n<pre id=\"repro-\(serial)\">\(OutsideText.escape(outcome.reproduction, for: .html))</pre>\n"
             html += "<button type=\"button\" class=\"copy\" data-copy=\"repro-\(serial)\">Copy command</button>\n"
         }
         return html + "</div>\n</details>\n"
     }
 
     static func links(_ ids: [String]) -> String {
-        ids.map { "<a href=\"\(HTMLText.link($0))\"><code>\(HTMLText.escape($0))</code></a>" }
-            .joined(separator: ", ")
+        ids.map {
+            "<a href=\"\(OutsideText.escape($0, for: .htmlFragment))\"><code>\(OutsideText.escape($0, for: .html))</code></a>"
+        }
+        .joined(separator: ", ")
     }
 
     /// The page's style: status colours always beside status words, a layout that prints.

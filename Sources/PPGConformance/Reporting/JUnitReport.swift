@@ -20,7 +20,7 @@ public enum JUnitReport {
             groups[outcome.category, default: []].append(outcome)
         }
         let timestamp = isoTimestamp(result.startedAt)
-        let host = XMLText.token(hostname)
+        let host = OutsideText.escape(hostname, for: .xmlToken)
         for (index, category) in order.enumerated() {
             let outcomes = groups[category] ?? []
             let failures = outcomes.filter { isFailure($0) }.count
@@ -28,13 +28,13 @@ public enum JUnitReport {
             let skipped = outcomes.filter { $0.disposition == .skipped || $0.disposition == .expectedFailure }.count
             let time = outcomes.reduce(0) { $0 + $1.duration }
             xml +=
-                "  <testsuite name=\"\(XMLText.token(category))\" package=\"ppg-conformance\" id=\"\(index)\" "
+                "  <testsuite name=\"\(OutsideText.escape(category, for: .xmlToken))\" package=\"ppg-conformance\" id=\"\(index)\" "
                 + "tests=\"\(outcomes.count)\" failures=\"\(failures)\" errors=\"\(errors)\" skipped=\"\(skipped)\" "
                 + "time=\"\(formatDecimal(time, decimals: 3))\" timestamp=\"\(timestamp)\" hostname=\"\(host)\">\n"
             xml += "    <properties>\n"
             for (name, value) in properties(result) {
                 xml +=
-                    "      <property name=\"\(XMLText.token(name))\" value=\"\(XMLText.escape(value, attribute: true))\"/>\n"
+                    "      <property name=\"\(OutsideText.escape(name, for: .xmlToken))\" value=\"\(OutsideText.escape(value, for: .xmlAttribute))\"/>\n"
             }
             xml += "    </properties>\n"
             var notes: [String] = []
@@ -48,9 +48,9 @@ public enum JUnitReport {
                 }
             }
             if index == 0, let diagnosis = result.diagnosis { notes += diagnosis.lines }
-            xml += "    <system-out>\(XMLText.escape(notes.joined(separator: "\n")))</system-out>\n"
+            xml += "    <system-out>\(OutsideText.escape(notes.joined(separator: "\n"), for: .xml))</system-out>\n"
             let warnings = index == 0 ? result.warnings.joined(separator: "\n") : ""
-            xml += "    <system-err>\(XMLText.escape(warnings))</system-err>\n"
+            xml += "    <system-err>\(OutsideText.escape(warnings, for: .xml))</system-err>\n"
             xml += "  </testsuite>\n"
         }
         xml += "</testsuites>\n"
@@ -77,31 +77,33 @@ public enum JUnitReport {
 
     static func testcase(_ outcome: VectorOutcome, category: String) -> String {
         let open =
-            "    <testcase name=\"\(XMLText.token(outcome.id))\" classname=\"\(XMLText.token(outcome.kind.rawValue + "." + category))\" "
+            "    <testcase name=\"\(OutsideText.escape(outcome.id, for: .xmlToken))\" classname=\"\(OutsideText.escape(outcome.kind.rawValue + "." + category, for: .xmlToken))\" "
             + "time=\"\(formatDecimal(outcome.duration, decimals: 3))\""
-        let body = XMLText.escape(failureText(outcome))
+        let body = OutsideText.escape(failureText(outcome), for: .xml)
         if isFailure(outcome) {
             let message =
                 outcome.disposition == .unexpectedPass
-                ? "unexpected pass: listed in the expected-failures file, but passed" : XMLText.oneLine(outcome.reason)
+                ? "unexpected pass: listed in the expected-failures file, but passed" : outcome.reason.firstLine()
             let type = outcome.disposition == .unexpectedPass ? "unexpected-pass" : "nonconformance"
-            return open + ">\n      <failure message=\"\(XMLText.escape(message, attribute: true))\" type=\"\(type)\">"
+            return open
+                + ">\n      <failure message=\"\(OutsideText.escape(message, for: .xmlAttribute))\" type=\"\(type)\">"
                 + body + "</failure>\n    </testcase>\n"
         }
         if isError(outcome) {
             return open
-                + ">\n      <error message=\"\(XMLText.escape(XMLText.oneLine(outcome.reason), attribute: true))\" "
+                + ">\n      <error message=\"\(OutsideText.escape(outcome.reason.firstLine(), for: .xmlAttribute))\" "
                 + "type=\"harness-error\">" + body + "</error>\n    </testcase>\n"
         }
         if outcome.disposition == .expectedFailure {
             // pytest's xfail convention: a known gap is neither a pass nor a failure, and CI viewers show it.
             let message = "expected failure: " + (outcome.expectedFailureReason ?? ExpectedFailures.defaultReason)
-            return open + ">\n      <skipped message=\"\(XMLText.escape(XMLText.oneLine(message), attribute: true))\">"
+            return open
+                + ">\n      <skipped message=\"\(OutsideText.escape(message.firstLine(), for: .xmlAttribute))\">"
                 + body + "</skipped>\n    </testcase>\n"
         }
         if outcome.disposition == .skipped {
             return open
-                + ">\n      <skipped message=\"\(XMLText.escape(XMLText.oneLine(outcome.reason), attribute: true))\"/>\n"
+                + ">\n      <skipped message=\"\(OutsideText.escape(outcome.reason.firstLine(), for: .xmlAttribute))\"/>\n"
                 + "    </testcase>\n"
         }
         return open + "/>\n"

@@ -21,8 +21,8 @@ public enum MarkdownReport {
         var lines = [
             "## PushPushGo webhook conformance: \(headline)",
             "",
-            "Target \(MarkdownText.code(result.targetName)), profile `\(result.profile)`, corpus "
-                + "\(MarkdownText.code(result.corpusVersion)), ppg-conformance \(ToolInfo.version).",
+            "Target \(OutsideText.escape(result.targetName, for: .markdownCode)), profile `\(result.profile)`, corpus "
+                + "\(OutsideText.escape(result.corpusVersion, for: .markdownCode)), ppg-conformance \(ToolInfo.version).",
             "",
             "| passed | failed | skipped | warnings | expected failures | unexpected passes | errors |",
             "| ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
@@ -44,8 +44,9 @@ public enum MarkdownReport {
             for outcome in gaps {
                 let reason = outcome.expectedFailureReason ?? ExpectedFailures.defaultReason
                 lines.append(
-                    "- \(MarkdownText.code(outcome.id))\(outcome.acceptedUnverified ? " — **accepts unverified**" : "")"
-                        + ": \(MarkdownText.code(reason)) (actual: \(MarkdownText.code(firstLine(outcome.actual))))")
+                    "- \(OutsideText.escape(outcome.id, for: .markdownCode))\(outcome.acceptedUnverified ? " — **accepts unverified**" : "")"
+                        + ": \(OutsideText.escape(reason, for: .markdownCode)) (actual: \(OutsideText.escape(firstLine(outcome.actual), for: .markdownCode)))"
+                )
             }
         }
         let errors = result.outcomes.filter { $0.status == .error && !$0.disposition.failsRun }
@@ -53,7 +54,9 @@ public enum MarkdownReport {
             // Errors that do not fail the run (listed, or of recommended vectors) are still no answer at all.
             lines += ["", "### Errors that did not fail the run (\(errors.count))", ""]
             for outcome in errors {
-                lines.append("- \(MarkdownText.code(outcome.id)): \(MarkdownText.code(firstLine(outcome.reason)))")
+                lines.append(
+                    "- \(OutsideText.escape(outcome.id, for: .markdownCode)): \(OutsideText.escape(firstLine(outcome.reason), for: .markdownCode))"
+                )
             }
         }
         let problems = result.outcomes.filter { $0.disposition.failsRun || $0.disposition == .warning }
@@ -72,8 +75,8 @@ public enum MarkdownReport {
             for (index, setting) in diagnosis.settings.enumerated() {
                 lines.append(
                     "\(index + 1). `\(setting.setting.rawValue)`"
-                        + (setting.works.map { " — works: \(MarkdownText.code($0))" } ?? "")
-                        + ": \(MarkdownText.code(setting.message))")
+                        + (setting.works.map { " — works: \(OutsideText.escape($0, for: .markdownCode))" } ?? "")
+                        + ": \(OutsideText.escape(setting.message, for: .markdownCode))")
             }
         } else if let diagnosis = result.diagnosis {
             lines += ["", "### Likely causes", ""]
@@ -101,7 +104,7 @@ public enum MarkdownReport {
         var shown = 0
         for category in order {
             let outcomes = groups[category] ?? []
-            lines += ["", "### \(MarkdownText.html(category)) (\(outcomes.count))", ""]
+            lines += ["", "### \(OutsideText.escape(category, for: .markdownHTML)) (\(outcomes.count))", ""]
             for outcome in outcomes {
                 let label: String =
                     switch outcome.disposition {
@@ -110,24 +113,24 @@ public enum MarkdownReport {
                     default: outcome.status == .error ? "error" : "fail"
                     }
                 guard shown < limit else {
-                    lines.append("- \(MarkdownText.code(outcome.id)) — \(label)")
+                    lines.append("- \(OutsideText.escape(outcome.id, for: .markdownCode)) — \(label)")
                     continue
                 }
                 shown += 1
                 lines.append(
-                    "<details><summary><code>\(MarkdownText.html(outcome.id))</code> — \(label): "
-                        + "<code>\(MarkdownText.html(firstLine(outcome.reason)))</code></summary>")
+                    "<details><summary><code>\(OutsideText.escape(outcome.id, for: .markdownHTML))</code> — \(label): "
+                        + "<code>\(OutsideText.escape(firstLine(outcome.reason), for: .markdownHTML))</code></summary>")
                 lines.append("")
                 if outcome.disposition == .unexpectedPass {
-                    lines.append(MarkdownText.code(outcome.reason))
+                    lines.append(OutsideText.escape(outcome.reason, for: .markdownCode))
                 } else {
-                    lines.append("- expected: \(MarkdownText.code(outcome.expected))")
-                    lines.append("- actual: \(MarkdownText.code(firstLine(outcome.actual)))")
+                    lines.append("- expected: \(OutsideText.escape(outcome.expected, for: .markdownCode))")
+                    lines.append("- actual: \(OutsideText.escape(firstLine(outcome.actual), for: .markdownCode))")
                     for line in outcome.signed.split(separator: "\n") where !line.isEmpty {
-                        lines.append("- signed: \(MarkdownText.code(String(line)))")
+                        lines.append("- signed: \(OutsideText.escape(String(line), for: .markdownCode))")
                     }
                     if !outcome.reproduction.isEmpty {
-                        lines += [""] + MarkdownText.fence(outcome.reproduction, language: "sh")
+                        lines += [""] + [OutsideText.escape(outcome.reproduction, for: .markdownBlock(language: "sh"))]
                     }
                 }
                 lines += ["", "</details>"]
@@ -138,7 +141,7 @@ public enum MarkdownReport {
 
     /// Vector ids as code spans, the first five, then how many more.
     static func ids(_ ids: [String]) -> String {
-        ids.prefix(5).map(MarkdownText.code).joined(separator: ", ")
+        ids.prefix(5).map { OutsideText.escape($0, for: .markdownCode) }.joined(separator: ", ")
             + (ids.count > 5 ? " and \(ids.count - 5) more" : "")
     }
 
@@ -148,8 +151,8 @@ public enum MarkdownReport {
     }
 
     /// The project's own text (a mutant's description, which uses backticks for code) in a list item: on one
-    /// line, with HTML and table breaks escaped. Text from outside goes through `MarkdownText` instead.
+    /// line, with HTML and table breaks escaped. Text from outside goes through `OutsideText` instead.
     static func cell(_ text: String) -> String {
-        HTMLText.escape(PrintableText.line(text)).replacingOccurrences(of: "|", with: "\\|")
+        OutsideText.escape(OutsideText.escape(text, for: .line), for: .html).replacingOccurrences(of: "|", with: "\\|")
     }
 }

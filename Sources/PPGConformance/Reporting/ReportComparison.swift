@@ -126,9 +126,9 @@ public struct ReportComparison: Sendable {
         for column in columns {
             let failed = column.cells.values.filter { $0 == "FAIL" || $0 == "error" || $0 == "XPASS" }.count
             let passed = column.cells.values.filter { $0 == "pass" }.count
-            let label = markdown ? MarkdownText.code(column.label) : column.label
-            let corpus = markdown ? MarkdownText.code(column.corpusVersion) : column.corpusVersion
-            let profile = markdown ? MarkdownText.code(column.profile) : column.profile
+            let label = markdown ? OutsideText.escape(column.label, for: .markdownCode) : column.label
+            let corpus = markdown ? OutsideText.escape(column.corpusVersion, for: .markdownCode) : column.corpusVersion
+            let profile = markdown ? OutsideText.escape(column.profile, for: .markdownCode) : column.profile
             lines.append(
                 (markdown ? "- " : "") + "\(label): \(passed) passed, \(failed) failed "
                     + "(corpus \(corpus), \(profile))")
@@ -141,10 +141,13 @@ public struct ReportComparison: Sendable {
         if markdown {
             // Ids and labels come from report files: code spans, so nothing in them renders.
             lines.append(
-                "| " + (["vector"] + columns.map { MarkdownText.code($0.label) }).joined(separator: " | ") + " |")
+                "| "
+                    + (["vector"] + columns.map { OutsideText.escape($0.label, for: .markdownCode) }).joined(
+                        separator: " | ") + " |")
             lines.append("| " + headers.map { _ in "---" }.joined(separator: " | ") + " |")
             for row in body {
-                lines.append("| " + row.map(MarkdownText.code).joined(separator: " | ") + " |")
+                lines.append(
+                    "| " + row.map { OutsideText.escape($0, for: .markdownCode) }.joined(separator: " | ") + " |")
             }
         } else {
             let widths = headers.indices.map { column in
@@ -180,7 +183,8 @@ public struct ReportComparison: Sendable {
             <thead><tr><th scope="col">vector</th>
             """
         for (index, column) in columns.enumerated() {
-            html += "<th scope=\"col\"><a href=\"#receiver-\(index)\">\(HTMLText.escape(column.label))</a></th>"
+            html +=
+                "<th scope=\"col\"><a href=\"#receiver-\(index)\">\(OutsideText.escape(column.label, for: .html))</a></th>"
         }
         html += "</tr>\n<tr class=\"totals\"><th scope=\"row\">totals</th>"
         for column in columns {
@@ -191,13 +195,13 @@ public struct ReportComparison: Sendable {
         html += "</tr></thead>\n<tbody>\n"
         for id in ids {
             html +=
-                "<tr data-differs=\"\(differ.contains(id))\"><th scope=\"row\"><code>\(HTMLText.escape(id))</code></th>"
+                "<tr data-differs=\"\(differ.contains(id))\"><th scope=\"row\"><code>\(OutsideText.escape(id, for: .html))</code></th>"
             for (index, column) in columns.enumerated() {
                 let cell = column.cells[id] ?? "—"
                 let kind = Self.cellClass(cell)
                 if column.cells[id] != nil {
                     html +=
-                        "<td class=\"\(kind)\"><a href=\"\(HTMLText.link("r\(index)-" + id))\">\(HTMLText.escape(cell))</a></td>"
+                        "<td class=\"\(kind)\"><a href=\"\(OutsideText.escape("r\(index)-" + id, for: .htmlFragment))\">\(OutsideText.escape(cell, for: .html))</a></td>"
                 } else {
                     html += "<td class=\"\(kind)\">—</td>"
                 }
@@ -206,22 +210,23 @@ public struct ReportComparison: Sendable {
         }
         html += "</tbody>\n</table>\n"
         for (index, column) in columns.enumerated() {
-            html += "<section id=\"receiver-\(index)\">\n<h2>\(HTMLText.escape(column.label))</h2>\n"
-            html += "<p>\(HTMLText.escape(column.file)) · corpus <code>\(HTMLText.escape(column.corpusVersion))</code>"
-            html += " · profile <code>\(HTMLText.escape(column.profile))</code></p>\n"
+            html += "<section id=\"receiver-\(index)\">\n<h2>\(OutsideText.escape(column.label, for: .html))</h2>\n"
+            html +=
+                "<p>\(OutsideText.escape(column.file, for: .html)) · corpus <code>\(OutsideText.escape(column.corpusVersion, for: .html))</code>"
+            html += " · profile <code>\(OutsideText.escape(column.profile, for: .html))</code></p>\n"
             for id in column.order {
                 let detail = column.details[id] ?? ("", "", "")
-                html += "<details id=\"\(HTMLText.identifier("r\(index)-" + id))\"><summary>"
+                html += "<details id=\"\(OutsideText.escape("r\(index)-" + id, for: .htmlIdentifier))\"><summary>"
                 html +=
-                    "<span class=\"\(Self.cellClass(column.cells[id] ?? ""))\">\(HTMLText.escape(column.cells[id] ?? ""))"
-                html += "</span> <code>\(HTMLText.escape(id))</code></summary><dl>"
-                html += "<dt>expected</dt><dd>\(HTMLText.escape(detail.expected))</dd>"
-                html += "<dt>actual</dt><dd>\(HTMLText.escape(detail.actual))</dd>"
-                html += "<dt>reason</dt><dd>\(HTMLText.escape(detail.reason))</dd></dl></details>\n"
+                    "<span class=\"\(Self.cellClass(column.cells[id] ?? ""))\">\(OutsideText.escape(column.cells[id] ?? "", for: .html))"
+                html += "</span> <code>\(OutsideText.escape(id, for: .html))</code></summary><dl>"
+                html += "<dt>expected</dt><dd>\(OutsideText.escape(detail.expected, for: .html))</dd>"
+                html += "<dt>actual</dt><dd>\(OutsideText.escape(detail.actual, for: .html))</dd>"
+                html += "<dt>reason</dt><dd>\(OutsideText.escape(detail.reason, for: .html))</dd></dl></details>\n"
             }
             html += "</section>\n"
         }
-        return HTMLText.document(
+        return HTMLDocument.make(
             title: "PushPushGo webhook conformance: \(columns.count) receivers compared", style: Self.style, body: html,
             script: Self.script)
     }

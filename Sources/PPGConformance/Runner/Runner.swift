@@ -427,7 +427,7 @@ public enum Runner {
                     outcome.reason = step + problem
                     if !response.body.isEmpty {
                         let start = String(decoding: response.body.prefix(480), as: UTF8.self).prefix(120)
-                        outcome.actual += " — body: \(PrintableText.line(String(start)))"
+                        outcome.actual += " — body: \(OutsideText.escape(String(start), for: .line))"
                     }
                     break
                 }
@@ -547,7 +547,8 @@ public enum Runner {
     static func signedText(_ delivery: Delivery, profile: SignatureProfile) -> String {
         func bytes(_ input: [UInt8]) -> String {
             if let text = String(validating: input.prefix(300), as: UTF8.self) {
-                return "\"" + PrintableText.line(text) + "\"" + (input.count > 300 ? "… (\(input.count) bytes)" : "")
+                return "\"" + OutsideText.escape(text, for: .line) + "\""
+                    + (input.count > 300 ? "… (\(input.count) bytes)" : "")
             }
             return "base64 " + Base64.encode(Array(input.prefix(225)))
                 + (input.count > 225 ? "… (\(input.count) bytes)" : "")

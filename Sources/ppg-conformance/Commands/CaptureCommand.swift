@@ -71,8 +71,8 @@ enum CaptureCommand: CLICommand {
                     ? request.target.replacingOccurrences(of: projectID, with: CaptureStore.redactedProjectID)
                     : request.target
                 Console.out(
-                    "not stored: \(PrintableText.escape(request.method, limit: 16)) "
-                        + "\(PrintableText.escape(target, limit: 120)) from \(peer): \(note)")
+                    "not stored: \(OutsideText.escape(request.method, for: .ascii(limit: 16))) "
+                        + "\(OutsideText.escape(target, for: .ascii(limit: 120))) from \(peer): \(note)")
                 context.logNote = note
                 return HTTPResponse.text(status, reason, note)
             }
@@ -85,7 +85,7 @@ enum CaptureCommand: CLICommand {
             let stored = store.store(request, head: context.head)
             if let refused = stored.refused { return answer(507, "Insufficient Storage", refused, &context) }
             var lines = [
-                "capture \(stored.number): \(request.method) \(PrintableText.escape(stored.request.target, limit: 120)) "
+                "capture \(stored.number): \(request.method) \(OutsideText.escape(stored.request.target, for: .ascii(limit: 120))) "
                     + "from \(peer) → \(stored.rawPath)" + (stored.vectorPath.map { " and \($0)" } ?? "")
             ]
             if let detection = stored.detection {

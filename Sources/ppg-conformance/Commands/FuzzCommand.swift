@@ -133,7 +133,9 @@ enum FuzzCommand: CLICommand {
             return UInt64(Date().timeIntervalSince1970 * 1000) % 1_000_000_000
         }
         guard ParsedArguments.isDecimal(text, fraction: false), let seed = UInt64(text) else {
-            throw CLIError.usage("fuzz: invalid value '\(PrintableText.escape(text))' for '--seed' (expected digits)")
+            throw CLIError.usage(
+                "fuzz: invalid value '\(OutsideText.escape(text, for: .ascii(limit: 200)))' for '--seed' (expected digits)"
+            )
         }
         return seed
     }
@@ -144,13 +146,14 @@ enum FuzzCommand: CLICommand {
         var isDirectory: ObjCBool = false
         if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) {
             guard isDirectory.boolValue else {
-                throw CLIError.usage("fuzz: '--out \(PrintableText.escape(path))' is not a directory")
+                throw CLIError.usage(
+                    "fuzz: '--out \(OutsideText.escape(path, for: .ascii(limit: 200)))' is not a directory")
             }
         } else {
             do {
                 try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
             } catch {
-                throw CLIError.input("fuzz: cannot create '--out \(PrintableText.escape(path))'")
+                throw CLIError.input("fuzz: cannot create '--out \(OutsideText.escape(path, for: .ascii(limit: 200)))'")
             }
         }
         return path
@@ -172,7 +175,7 @@ enum FuzzCommand: CLICommand {
                     atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
                 try Data(file.text.utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
             } catch {
-                throw CLIError.input("fuzz: cannot write '\(PrintableText.escape(path))'")
+                throw CLIError.input("fuzz: cannot write '\(OutsideText.escape(path, for: .ascii(limit: 200)))'")
             }
         }
         return counted(result.disagreements.count, "vector")

@@ -66,8 +66,8 @@ enum ServeCommand: CLICommand {
         let server = HTTPServer(configuration: configuration, handler: handler) { request, context, response in
             let line = [
                 timestamp(), context.peer.isEmpty ? "-" : context.peer,
-                request.map { PrintableText.line("\($0.method) \($0.target.prefix(200))") } ?? "-",
-                String(response.status), PrintableText.line(context.logNote),
+                request.map { OutsideText.escape("\($0.method) \($0.target.prefix(200))", for: .line) } ?? "-",
+                String(response.status), OutsideText.escape(context.logNote, for: .line),
             ].joined(separator: " ")
             log.write(line)
         }

@@ -124,7 +124,7 @@ enum VectorsListCommand: CLICommand {
         for entry in entries {
             Console.out(
                 entry.name.padding(to: width) + entry.kind.padding(to: 11) + "\(entry.count)".padding(to: 5)
-                    + PrintableText.line(entry.description))
+                    + OutsideText.escape(entry.description, for: .line))
         }
         Console.out("\(counted(entries.count, "category", "categories")), corpus \(corpus.manifest.version)")
         return ExitCode.success
