@@ -231,7 +231,8 @@ struct ParsedArguments {
         guard let raw = value(name) else { return fallback }
         guard Self.isDecimal(raw, fraction: false), let parsed = Int(raw), range.contains(parsed) else {
             throw .usage(
-                "\(command): invalid value '\(OutsideText.escape(raw, for: .ascii(limit: 200)))' for '--\(name)' (expected "
+                "\(command): invalid value '\(OutsideText.escape(raw, for: .ascii(limit: 200)))' for '--"
+                    + "\(name)' (expected "
                     + OptionSpec.Bounds.integer(range, default: nil).help + ")")
         }
         return parsed
@@ -250,7 +251,8 @@ struct ParsedArguments {
         guard let raw = value(name) else { return fallback }
         guard Self.isDecimal(raw, fraction: true), let parsed = Double(raw), range.contains(parsed) else {
             throw .usage(
-                "\(command): invalid value '\(OutsideText.escape(raw, for: .ascii(limit: 200)))' for '--\(name)' (expected "
+                "\(command): invalid value '\(OutsideText.escape(raw, for: .ascii(limit: 200)))' for '--"
+                    + "\(name)' (expected "
                     + OptionSpec.Bounds.number(range, default: nil).help + ")")
         }
         return parsed

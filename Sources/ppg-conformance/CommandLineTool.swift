@@ -64,7 +64,8 @@ enum CommandLineTool {
 
     static var toolHelp: String {
         var lines = [
-            "ppg-conformance \(ToolInfo.version) — conformance suite for PushPushGo webhook receivers (X-PPG-Signature)",
+            "ppg-conformance "
+                + "\(ToolInfo.version) — conformance suite for PushPushGo webhook receivers (X-PPG-Signature)",
             "",
             "USAGE: ppg-conformance <command> [options]",
             "",
@@ -98,9 +99,8 @@ enum CommandLineTool {
             return ExitCode.success
         }
         if first == "--version" {
-            Console.out(
-                "ppg-conformance \(ToolInfo.version) (corpus \(VectorLocator.bundledCorpusVersion(executablePath: CorpusLoading.executablePath()) ?? "not found"))"
-            )
+            let corpus = VectorLocator.bundledCorpusVersion(executablePath: CorpusLoading.executablePath())
+            Console.out("ppg-conformance \(ToolInfo.version) (corpus \(corpus ?? "not found"))")
             return ExitCode.success
         }
         var name = first

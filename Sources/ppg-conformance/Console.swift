@@ -8,7 +8,8 @@ import PPGWire
 #endif
 
 /// Writes to the standard streams without buffering surprises between them. Everything written goes through
-/// `OutsideText.escape(_:for: .terminal)`: whatever a command forgot to escape, no peer's or file's text drives the terminal.
+/// `OutsideText.escape(_:for: .terminal)`: whatever a command forgot to escape, no peer's or file's text drives the
+/// terminal.
 enum Console {
     static func out(_ text: String) {
         write(text + "\n", to: stdout)

@@ -141,7 +141,8 @@ public enum SettingProbe {
                     SettingCause(
                         setting: .projectID, works: nil,
                         message:
-                            "\(refused.count) of \(counted(mustAccept.count, "validly signed delivery", "validly signed deliveries")) "
+                            "\(refused.count) of "
+                            + "\(counted(mustAccept.count, "validly signed delivery", "validly signed deliveries")) "
                             + "were refused as an unsigned one is (\(refusedAs)), and no other profile, URL or reading "
                             + "was accepted: the receiver checks another key or another URL. Check that --project-id "
                             + "(\(configuration.projectID)) is the projectId it is configured with"),

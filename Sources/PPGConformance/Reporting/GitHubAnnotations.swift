@@ -22,12 +22,14 @@ public enum GitHubAnnotations {
                 }
             }
             lines.append(
-                "::\(command) title=\(OutsideText.escape(outcome.id, for: .annotationProperty))::\(OutsideText.escape(message, for: .annotationMessage))"
+                "::\(command) title=\(OutsideText.escape(outcome.id, for: .annotationProperty))::"
+                    + "\(OutsideText.escape(message, for: .annotationMessage))"
             )
         }
         if let first = result.diagnosis?.causes.first {
             lines.append(
-                "::notice title=\(OutsideText.escape("Likely cause: " + first.mutant.rawValue, for: .annotationProperty))::"
+                "::notice title="
+                    + "\(OutsideText.escape("Likely cause: " + first.mutant.rawValue, for: .annotationProperty))::"
                     + OutsideText.escape("\(first.mutant.summary)\nfix: \(first.mutant.fix)", for: .annotationMessage))
         }
         return lines

@@ -43,10 +43,11 @@ public enum HTMLReport {
                     ? ("conformant", "pass") : ("conformant with \(counted(gaps.count, "known gap"))", "gaps")
         var html = """
             <header>
-            <h1>PushPushGo webhook conformance: <span class="verdict verdict-\(verdictClass)">\(OutsideText.escape(verdict, for: .html))\
-            </span></h1>
+            <h1>PushPushGo webhook conformance: <span class="verdict verdict-\(verdictClass)">\
+            \(OutsideText.escape(verdict, for: .html))</span></h1>
             <p class="facts">Target <code>\(OutsideText.escape(result.targetName, for: .html))</code> · profile \
-            <code>\(result.profile)</code> · corpus <code>\(OutsideText.escape(result.corpusVersion, for: .html))</code> · \
+            <code>\(result.profile)</code> · corpus \
+            <code>\(OutsideText.escape(result.corpusVersion, for: .html))</code> · \
             ppg-conformance \(ToolInfo.version) · started \(JUnitReport.isoTimestamp(result.startedAt)) UTC · \
             \(counted(result.outcomes.count, "vector")) in \(formatDecimal(result.duration, decimals: 2)) s</p>
 
@@ -141,7 +142,8 @@ public enum HTMLReport {
         for outcome in gaps {
             let reason = outcome.expectedFailureReason ?? ExpectedFailures.defaultReason
             html +=
-                "<li><a href=\"\(OutsideText.escape(outcome.id, for: .htmlFragment))\"><code>\(OutsideText.escape(outcome.id, for: .html))</code></a>"
+                "<li><a href=\"\(OutsideText.escape(outcome.id, for: .htmlFragment))\"><code>"
+                + "\(OutsideText.escape(outcome.id, for: .html))</code></a>"
             if outcome.acceptedUnverified { html += " <strong>accepts unverified</strong>" }
             html += " — \(OutsideText.escape(reason, for: .html))</li>\n"
         }
@@ -161,7 +163,8 @@ public enum HTMLReport {
         html += "</select></label>\n<label>Flag <select id=\"filter-flag\"><option value=\"\">any</option>"
         for flag in Set(result.outcomes.flatMap(\.flags)).sorted() {
             html +=
-                "<option value=\"\(OutsideText.escape(flag, for: .html))\">\(OutsideText.escape(flag, for: .html))</option>"
+                "<option value=\"\(OutsideText.escape(flag, for: .html))\">"
+                + "\(OutsideText.escape(flag, for: .html))</option>"
         }
         html += "</select></label>\n<output id=\"shown\" aria-live=\"polite\"></output>\n</nav>\n"
         return html
@@ -195,11 +198,14 @@ public enum HTMLReport {
         let label = outcomes.first { $0.word == word }?.label ?? word
         let flags = " " + outcome.flags.joined(separator: " ") + " "
         var html =
-            "<details class=\"vector\" id=\"\(OutsideText.escape(outcome.id, for: .htmlIdentifier))\" data-outcome=\"\(word)\" "
+            "<details class=\"vector\" id=\"\(OutsideText.escape(outcome.id, for: .htmlIdentifier))\" data-outcome=\""
+            + "\(word)\" "
         html +=
-            "data-level=\"\(outcome.level.rawValue)\" data-flags=\"\(OutsideText.escape(flags, for: .html))\">\n<summary>"
+            "data-level=\"\(outcome.level.rawValue)\" data-flags=\""
+            + "\(OutsideText.escape(flags, for: .html))\">\n<summary>"
         html +=
-            "<span class=\"word word-\(word)\">\(label)</span> <code>\(OutsideText.escape(outcome.id, for: .html))</code>"
+            "<span class=\"word word-\(word)\">\(label)</span> <code>"
+            + "\(OutsideText.escape(outcome.id, for: .html))</code>"
         if !outcome.expected.isEmpty || !outcome.actual.isEmpty {
             html += " <span class=\"brief\">expected \(OutsideText.escape(outcome.expected, for: .html))"
             if !outcome.actual.isEmpty {
@@ -210,8 +216,8 @@ public enum HTMLReport {
         html += "</summary>\n<div class=\"body\">\n<p>\(OutsideText.escape(outcome.comment, for: .html))</p>\n<dl>"
         html += "<dt>level</dt><dd>\(outcome.level.rawValue)</dd>"
         if !outcome.flags.isEmpty {
-            html +=
-                "<dt>flags</dt><dd>\(outcome.flags.map { "<code>\(OutsideText.escape($0, for: .html))</code>" }.joined(separator: " "))</dd>"
+            let flags = outcome.flags.map { "<code>\(OutsideText.escape($0, for: .html))</code>" }
+            html += "<dt>flags</dt><dd>\(flags.joined(separator: " "))</dd>"
         }
         html += "<dt>expected</dt><dd>\(OutsideText.escape(outcome.expected, for: .html))</dd>"
         html += "<dt>actual</dt><dd>\(OutsideText.escape(outcome.actual, for: .html))</dd>"
@@ -222,7 +228,8 @@ public enum HTMLReport {
             html += "<dt>expected failure</dt><dd>\(OutsideText.escape(reason, for: .html))</dd>"
         }
         html +=
-            "<dt>link</dt><dd><a href=\"\(OutsideText.escape(outcome.id, for: .htmlFragment))\">#\(OutsideText.escape(outcome.id, for: .html))</a></dd>"
+            "<dt>link</dt><dd><a href=\"\(OutsideText.escape(outcome.id, for: .htmlFragment))\">#"
+            + "\(OutsideText.escape(outcome.id, for: .html))</a></dd>"
         html += "</dl>\n"
         if !outcome.signed.isEmpty {
             html += "<h3>Signed</h3>\n<pre>\(OutsideText.escape(outcome.signed, for: .html))</pre>\n"
@@ -232,7 +239,8 @@ public enum HTMLReport {
         }
         if !outcome.reproduction.isEmpty {
             html +=
-                "<h3>Reproduce</h3>\n<pre id=\"repro-\(serial)\">\(OutsideText.escape(outcome.reproduction, for: .html))</pre>\n"
+                "<h3>Reproduce</h3>\n<pre id=\"repro-\(serial)\">"
+                + "\(OutsideText.escape(outcome.reproduction, for: .html))</pre>\n"
             html += "<button type=\"button\" class=\"copy\" data-copy=\"repro-\(serial)\">Copy command</button>\n"
         }
         return html + "</div>\n</details>\n"
@@ -240,7 +248,8 @@ public enum HTMLReport {
 
     static func links(_ ids: [String]) -> String {
         ids.map {
-            "<a href=\"\(OutsideText.escape($0, for: .htmlFragment))\"><code>\(OutsideText.escape($0, for: .html))</code></a>"
+            "<a href=\"\(OutsideText.escape($0, for: .htmlFragment))\"><code>"
+                + "\(OutsideText.escape($0, for: .html))</code></a>"
         }
         .joined(separator: ", ")
     }

@@ -28,13 +28,15 @@ public enum JUnitReport {
             let skipped = outcomes.filter { $0.disposition == .skipped || $0.disposition == .expectedFailure }.count
             let time = outcomes.reduce(0) { $0 + $1.duration }
             xml +=
-                "  <testsuite name=\"\(OutsideText.escape(category, for: .xmlToken))\" package=\"ppg-conformance\" id=\"\(index)\" "
+                "  <testsuite name=\""
+                + "\(OutsideText.escape(category, for: .xmlToken))\" package=\"ppg-conformance\" id=\"\(index)\" "
                 + "tests=\"\(outcomes.count)\" failures=\"\(failures)\" errors=\"\(errors)\" skipped=\"\(skipped)\" "
                 + "time=\"\(formatDecimal(time, decimals: 3))\" timestamp=\"\(timestamp)\" hostname=\"\(host)\">\n"
             xml += "    <properties>\n"
             for (name, value) in properties(result) {
                 xml +=
-                    "      <property name=\"\(OutsideText.escape(name, for: .xmlToken))\" value=\"\(OutsideText.escape(value, for: .xmlAttribute))\"/>\n"
+                    "      <property name=\"\(OutsideText.escape(name, for: .xmlToken))\" value=\""
+                    + "\(OutsideText.escape(value, for: .xmlAttribute))\"/>\n"
             }
             xml += "    </properties>\n"
             var notes: [String] = []
@@ -77,7 +79,8 @@ public enum JUnitReport {
 
     static func testcase(_ outcome: VectorOutcome, category: String) -> String {
         let open =
-            "    <testcase name=\"\(OutsideText.escape(outcome.id, for: .xmlToken))\" classname=\"\(OutsideText.escape(outcome.kind.rawValue + "." + category, for: .xmlToken))\" "
+            "    <testcase name=\"\(OutsideText.escape(outcome.id, for: .xmlToken))\" classname=\""
+            + "\(OutsideText.escape(outcome.kind.rawValue + "." + category, for: .xmlToken))\" "
             + "time=\"\(formatDecimal(outcome.duration, decimals: 3))\""
         let body = OutsideText.escape(failureText(outcome), for: .xml)
         if isFailure(outcome) {
@@ -103,7 +106,8 @@ public enum JUnitReport {
         }
         if outcome.disposition == .skipped {
             return open
-                + ">\n      <skipped message=\"\(OutsideText.escape(outcome.reason.firstLine(), for: .xmlAttribute))\"/>\n"
+                + ">\n      <skipped message=\""
+                + "\(OutsideText.escape(outcome.reason.firstLine(), for: .xmlAttribute))\"/>\n"
                 + "    </testcase>\n"
         }
         return open + "/>\n"
@@ -133,6 +137,7 @@ public enum JUnitReport {
             from: Date(timeIntervalSince1970: seconds))
         func two(_ value: Int?) -> String { let v = value ?? 0; return v < 10 ? "0\(v)" : "\(v)" }
         return
-            "\(parts.year ?? 1970)-\(two(parts.month))-\(two(parts.day))T\(two(parts.hour)):\(two(parts.minute)):\(two(parts.second))"
+            "\(parts.year ?? 1970)-\(two(parts.month))-\(two(parts.day))T\(two(parts.hour)):\(two(parts.minute)):"
+            + "\(two(parts.second))"
     }
 }

@@ -22,7 +22,8 @@ public enum MarkdownReport {
             "## PushPushGo webhook conformance: \(headline)",
             "",
             "Target \(OutsideText.escape(result.targetName, for: .markdownCode)), profile `\(result.profile)`, corpus "
-                + "\(OutsideText.escape(result.corpusVersion, for: .markdownCode)), ppg-conformance \(ToolInfo.version).",
+                + "\(OutsideText.escape(result.corpusVersion, for: .markdownCode)), ppg-conformance "
+                + "\(ToolInfo.version).",
             "",
             "| passed | failed | skipped | warnings | expected failures | unexpected passes | errors |",
             "| ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
@@ -44,8 +45,10 @@ public enum MarkdownReport {
             for outcome in gaps {
                 let reason = outcome.expectedFailureReason ?? ExpectedFailures.defaultReason
                 lines.append(
-                    "- \(OutsideText.escape(outcome.id, for: .markdownCode))\(outcome.acceptedUnverified ? " — **accepts unverified**" : "")"
-                        + ": \(OutsideText.escape(reason, for: .markdownCode)) (actual: \(OutsideText.escape(firstLine(outcome.actual), for: .markdownCode)))"
+                    "- \(OutsideText.escape(outcome.id, for: .markdownCode))"
+                        + "\(outcome.acceptedUnverified ? " — **accepts unverified**" : "")"
+                        + ": \(OutsideText.escape(reason, for: .markdownCode)) (actual: "
+                        + "\(OutsideText.escape(firstLine(outcome.actual), for: .markdownCode)))"
                 )
             }
         }
@@ -55,7 +58,8 @@ public enum MarkdownReport {
             lines += ["", "### Errors that did not fail the run (\(errors.count))", ""]
             for outcome in errors {
                 lines.append(
-                    "- \(OutsideText.escape(outcome.id, for: .markdownCode)): \(OutsideText.escape(firstLine(outcome.reason), for: .markdownCode))"
+                    "- \(OutsideText.escape(outcome.id, for: .markdownCode)): "
+                        + "\(OutsideText.escape(firstLine(outcome.reason), for: .markdownCode))"
                 )
             }
         }
@@ -118,7 +122,8 @@ public enum MarkdownReport {
                 }
                 shown += 1
                 lines.append(
-                    "<details><summary><code>\(OutsideText.escape(outcome.id, for: .markdownHTML))</code> — \(label): "
+                    "<details><summary><code>\(OutsideText.escape(outcome.id, for: .markdownHTML))</code> — "
+                        + "\(label): "
                         + "<code>\(OutsideText.escape(firstLine(outcome.reason), for: .markdownHTML))</code></summary>")
                 lines.append("")
                 if outcome.disposition == .unexpectedPass {

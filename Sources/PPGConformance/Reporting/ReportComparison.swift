@@ -184,7 +184,8 @@ public struct ReportComparison: Sendable {
             """
         for (index, column) in columns.enumerated() {
             html +=
-                "<th scope=\"col\"><a href=\"#receiver-\(index)\">\(OutsideText.escape(column.label, for: .html))</a></th>"
+                "<th scope=\"col\"><a href=\"#receiver-\(index)\">"
+                + "\(OutsideText.escape(column.label, for: .html))</a></th>"
         }
         html += "</tr>\n<tr class=\"totals\"><th scope=\"row\">totals</th>"
         for column in columns {
@@ -195,13 +196,16 @@ public struct ReportComparison: Sendable {
         html += "</tr></thead>\n<tbody>\n"
         for id in ids {
             html +=
-                "<tr data-differs=\"\(differ.contains(id))\"><th scope=\"row\"><code>\(OutsideText.escape(id, for: .html))</code></th>"
+                "<tr data-differs=\"\(differ.contains(id))\"><th scope=\"row\"><code>"
+                + "\(OutsideText.escape(id, for: .html))</code></th>"
             for (index, column) in columns.enumerated() {
                 let cell = column.cells[id] ?? "—"
                 let kind = Self.cellClass(cell)
                 if column.cells[id] != nil {
                     html +=
-                        "<td class=\"\(kind)\"><a href=\"\(OutsideText.escape("r\(index)-" + id, for: .htmlFragment))\">\(OutsideText.escape(cell, for: .html))</a></td>"
+                        "<td class=\"\(kind)\"><a href=\""
+                        + "\(OutsideText.escape("r\(index)-" + id, for: .htmlFragment))\">"
+                        + "\(OutsideText.escape(cell, for: .html))</a></td>"
                 } else {
                     html += "<td class=\"\(kind)\">—</td>"
                 }
@@ -212,13 +216,15 @@ public struct ReportComparison: Sendable {
         for (index, column) in columns.enumerated() {
             html += "<section id=\"receiver-\(index)\">\n<h2>\(OutsideText.escape(column.label, for: .html))</h2>\n"
             html +=
-                "<p>\(OutsideText.escape(column.file, for: .html)) · corpus <code>\(OutsideText.escape(column.corpusVersion, for: .html))</code>"
+                "<p>\(OutsideText.escape(column.file, for: .html)) · corpus <code>"
+                + "\(OutsideText.escape(column.corpusVersion, for: .html))</code>"
             html += " · profile <code>\(OutsideText.escape(column.profile, for: .html))</code></p>\n"
             for id in column.order {
                 let detail = column.details[id] ?? ("", "", "")
                 html += "<details id=\"\(OutsideText.escape("r\(index)-" + id, for: .htmlIdentifier))\"><summary>"
                 html +=
-                    "<span class=\"\(Self.cellClass(column.cells[id] ?? ""))\">\(OutsideText.escape(column.cells[id] ?? "", for: .html))"
+                    "<span class=\"\(Self.cellClass(column.cells[id] ?? ""))\">"
+                    + "\(OutsideText.escape(column.cells[id] ?? "", for: .html))"
                 html += "</span> <code>\(OutsideText.escape(id, for: .html))</code></summary><dl>"
                 html += "<dt>expected</dt><dd>\(OutsideText.escape(detail.expected, for: .html))</dd>"
                 html += "<dt>actual</dt><dd>\(OutsideText.escape(detail.actual, for: .html))</dd>"

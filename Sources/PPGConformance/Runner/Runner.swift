@@ -476,8 +476,10 @@ public enum Runner {
         case 501 where delivery.request.method != "POST":
             // The one 5xx with a common innocent cause: a server with no handler for the method.
             return
-                "answered 501 to \(delivery.request.method): a server with no handler for a method answers that (Python's "
-                + "http.server without do_\(delivery.request.method), for one); RFC 9110 §9.1 has every general-purpose server "
+                "answered 501 to "
+                + "\(delivery.request.method): a server with no handler for a method answers that (Python's "
+                + "http.server without do_"
+                + "\(delivery.request.method), for one); RFC 9110 §9.1 has every general-purpose server "
                 + "support GET and HEAD, so handle \(delivery.request.method) on the webhook's path and answer 405"
         case 500...599: return "the receiver broke: \(status) (a 5xx is never a conforming answer)"
         case 300...399: return "answered a redirect (\(status)); PushPushGo does not follow redirects"

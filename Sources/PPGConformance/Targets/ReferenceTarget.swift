@@ -79,7 +79,8 @@ public struct ReferenceTarget: ConformanceTarget {
     }
 
     public func reproduction(of deliveries: [Delivery]) -> String {
-        "ppg-conformance run --only '\(deliveries.first?.vectorID ?? "")' --scheme \(configuration.profile.scheme.rawValue) "
+        "ppg-conformance run --only '\(deliveries.first?.vectorID ?? "")' --scheme "
+            + "\(configuration.profile.scheme.rawValue) "
             + "--encoding \(configuration.profile.encoding.rawValue)"
     }
 }

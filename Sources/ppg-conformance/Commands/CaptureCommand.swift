@@ -85,7 +85,8 @@ enum CaptureCommand: CLICommand {
             let stored = store.store(request, head: context.head)
             if let refused = stored.refused { return answer(507, "Insufficient Storage", refused, &context) }
             var lines = [
-                "capture \(stored.number): \(request.method) \(OutsideText.escape(stored.request.target, for: .ascii(limit: 120))) "
+                "capture \(stored.number): \(request.method) "
+                    + "\(OutsideText.escape(stored.request.target, for: .ascii(limit: 120))) "
                     + "from \(peer) → \(stored.rawPath)" + (stored.vectorPath.map { " and \($0)" } ?? "")
             ]
             if let detection = stored.detection {

@@ -134,7 +134,8 @@ enum FuzzCommand: CLICommand {
         }
         guard ParsedArguments.isDecimal(text, fraction: false), let seed = UInt64(text) else {
             throw CLIError.usage(
-                "fuzz: invalid value '\(OutsideText.escape(text, for: .ascii(limit: 200)))' for '--seed' (expected digits)"
+                "fuzz: invalid value '"
+                    + "\(OutsideText.escape(text, for: .ascii(limit: 200)))' for '--seed' (expected digits)"
             )
         }
         return seed

@@ -79,7 +79,8 @@ enum VectorsListCommand: CLICommand {
                     + row.level.padding(to: 13) + row.flags.joined(separator: ","))
         }
         Console.out(
-            "\(counted(rows.count, "vector")) in \(counted(corpus.categories.count, "category", "categories")), corpus \(corpus.manifest.version), "
+            "\(counted(rows.count, "vector")) in "
+                + "\(counted(corpus.categories.count, "category", "categories")), corpus \(corpus.manifest.version), "
                 + "from \(location.directory)")
         return ExitCode.success
     }
