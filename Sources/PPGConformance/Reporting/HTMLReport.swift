@@ -72,15 +72,9 @@ public enum HTMLReport {
         html += knownGaps(gaps)
         html += filters(result)
         html += "<main>\n"
-        var order: [String] = []
-        var groups: [String: [VectorOutcome]] = [:]
-        for outcome in result.outcomes {
-            if groups[outcome.category] == nil { order.append(outcome.category) }
-            groups[outcome.category, default: []].append(outcome)
-        }
         var serial = 0
-        for category in order {
-            html += section(category, outcomes: groups[category] ?? [], serial: &serial)
+        for (category, outcomes) in result.outcomes.groupedInOrder(by: \.category) {
+            html += section(category, outcomes: outcomes, serial: &serial)
         }
         html += "</main>\n"
         return HTMLDocument.make(

@@ -13,16 +13,9 @@ public enum JUnitReport {
     /// - Returns: The XML document.
     public static func render(_ result: RunResult, hostname: String) -> String {
         var xml = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites>\n"
-        var order: [String] = []
-        var groups: [String: [VectorOutcome]] = [:]
-        for outcome in result.outcomes {
-            if groups[outcome.category] == nil { order.append(outcome.category) }
-            groups[outcome.category, default: []].append(outcome)
-        }
         let timestamp = isoTimestamp(result.startedAt)
         let host = OutsideText.escape(hostname, for: .xmlToken)
-        for (index, category) in order.enumerated() {
-            let outcomes = groups[category] ?? []
+        for (index, (category, outcomes)) in result.outcomes.groupedInOrder(by: \.category).enumerated() {
             let failures = outcomes.filter { isFailure($0) }.count
             let errors = outcomes.filter { isError($0) }.count
             let skipped = outcomes.filter { $0.disposition == .skipped || $0.disposition == .expectedFailure }.count

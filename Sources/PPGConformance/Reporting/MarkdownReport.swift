@@ -68,12 +68,6 @@ public enum MarkdownReport {
             let closing = gaps.isEmpty ? "Every vector passed." : "Every vector passed but the known gaps above."
             return (lines + ["", closing]).joined(separator: "\n") + "\n"
         }
-        var order: [String] = []
-        var groups: [String: [VectorOutcome]] = [:]
-        for outcome in problems {
-            if groups[outcome.category] == nil { order.append(outcome.category) }
-            groups[outcome.category, default: []].append(outcome)
-        }
         if let diagnosis = result.diagnosis, !diagnosis.settings.isEmpty {
             lines += ["", "### Likely cause: a setting of this run, not the receiver's code", ""]
             for (index, setting) in diagnosis.settings.enumerated() {
@@ -106,8 +100,7 @@ public enum MarkdownReport {
             }
         }
         var shown = 0
-        for category in order {
-            let outcomes = groups[category] ?? []
+        for (category, outcomes) in problems.groupedInOrder(by: \.category) {
             lines += ["", "### \(OutsideText.escape(category, for: .markdownHTML)) (\(outcomes.count))", ""]
             for outcome in outcomes {
                 let label: String =

@@ -182,17 +182,12 @@ public enum Runner {
         let (planned, notSent) = plan(corpus: corpus, target: target, options: options)
         // Vectors grouped by category (a category may hold vectors of several kinds), so that progress can be
         // reported a category at a time while every vector of the run shares one pool of `jobs` exchanges.
-        var categoryOrder: [String] = []
-        var byCategory: [String: [PlannedVector]] = [:]
-        for vector in planned {
-            if byCategory[vector.category] == nil { categoryOrder.append(vector.category) }
-            byCategory[vector.category, default: []].append(vector)
-        }
-        let ordered = categoryOrder.flatMap { byCategory[$0] ?? [] }
+        let categories = planned.groupedInOrder(by: \.category)
+        let ordered = categories.flatMap(\.elements)
         var outcomes: [VectorOutcome] = []
-        var pending = categoryOrder[...]
+        var pending = categories[...]
         execute(ordered, target: target, options: options) { completed in
-            while let category = pending.first, case let end = outcomes.count + (byCategory[category]?.count ?? 0),
+            while let (category, vectors) = pending.first, case let end = outcomes.count + vectors.count,
                 end <= completed.count
             {
                 pending.removeFirst()
