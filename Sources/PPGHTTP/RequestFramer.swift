@@ -272,7 +272,7 @@ struct RequestFramer {
             guard let close = bytes.firstIndex(of: UInt8(ascii: "]")) else { return false }
             let literal = bytes[bytes.index(after: bytes.startIndex)..<close]
             guard !literal.isEmpty,
-                literal.allSatisfy({ isHexDigit($0) || $0 == UInt8(ascii: ":") || $0 == UInt8(ascii: ".") })
+                literal.allSatisfy({ Hex.value($0) != nil || $0 == UInt8(ascii: ":") || $0 == UInt8(ascii: ".") })
             else { return false }
             bytes = bytes[bytes.index(after: close)...]
         } else {
@@ -284,10 +284,6 @@ struct RequestFramer {
         guard colon == UInt8(ascii: ":") else { return false }
         let port = bytes.dropFirst()
         return port.count <= 5 && port.allSatisfy { (0x30...0x39).contains($0) }
-    }
-
-    private static func isHexDigit(_ byte: UInt8) -> Bool {
-        (0x30...0x39).contains(byte) || (0x41...0x46).contains(byte) || (0x61...0x66).contains(byte)
     }
 
     private static let nameCharacters = Set(
