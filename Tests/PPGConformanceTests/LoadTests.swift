@@ -133,6 +133,27 @@ struct LoadRunTests {
         let bodies = Set((0..<LoadGenerator.maximumPool).map { deliveries.body(number: $0) })
         #expect(bodies.count == LoadGenerator.maximumPool)
     }
+
+    @Test(
+        "a load request is the bytes the HTTP client sends for it, and its wrong copy differs in the signature only"
+    )
+    func loadRequestBytes() throws {
+        let configuration = ReceiverConfiguration(
+            projectID: "load-project", targetURL: MutationRun.publicURL, publicURL: MutationRun.publicURL,
+            profile: .default)
+        let signed = LoadDeliveries(configuration: configuration).request(number: 7)
+        let valid = try HTTPRequest.parse(raw: signed.bytes)
+        let wrong = try HTTPRequest.parse(raw: signed.wronglySigned)
+        #expect(valid.serialized(host: configuration.targetURL.authority) == signed.bytes)
+        #expect(wrong.body == valid.body && wrong.target == valid.target)
+        #expect(wrong.headers.removingSignature == valid.headers.removingSignature)
+        let values = (valid.headers.signatureValues, wrong.headers.signatureValues)
+        #expect(values.0.count == 1 && values.1.count == 1 && values.0 != values.1)
+        let reference = ReferenceReceiver(
+            projectID: configuration.projectID, publicURL: configuration.publicURL, profile: .default)
+        #expect(reference.respond(to: valid).response.status == 200)
+        #expect(reference.respond(to: wrong).response.status == 401)
+    }
 }
 
 /// A receiver that takes its time over every request.
@@ -144,5 +165,13 @@ struct SlowReceiver: Receiver {
     func respond(to request: HTTPRequest) -> ReceiverAnswer {
         Thread.sleep(forTimeInterval: seconds)
         return reference.respond(to: request)
+    }
+}
+
+extension HTTPFields {
+    fileprivate var removingSignature: HTTPFields {
+        var copy = self
+        copy.removeAll(named: signatureHeaderName)
+        return copy
     }
 }

@@ -2,6 +2,7 @@ import Foundation
 import PPGHTTP
 import PPGSignature
 import PPGVectors
+import PPGWire
 import Synchronization
 
 /// Signed deliveries at volume against one receiver, each verdict checked.
@@ -345,7 +346,8 @@ struct LoadDeliveries {
     private let signer: Signer
     private let scheme: SignatureScheme
     private let url: String
-    private let head: [UInt8]
+    private let target: String
+    private let host: String
     private let projectID: String
 
     init(configuration: ReceiverConfiguration) {
@@ -353,10 +355,8 @@ struct LoadDeliveries {
         scheme = configuration.profile.scheme
         url = configuration.publicURL.description
         projectID = configuration.projectID
-        head =
-            Array(
-                "POST \(configuration.targetURL.requestTarget) HTTP/1.1\r\nHost: \(configuration.targetURL.authority)\r\n"
-                    .utf8) + Array("Content-Type: application/json\r\n".utf8)
+        target = configuration.targetURL.requestTarget
+        host = configuration.targetURL.authority
     }
 
     /// The delivery's JSON body for a request number.
@@ -370,17 +370,23 @@ struct LoadDeliveries {
                 .utf8)
     }
 
-    /// The whole request for a number, correctly signed.
+    /// The whole request for a number, correctly signed, as the HTTP client serialises any request.
     func request(number: Int) -> SignedRequest {
         let body = body(number: number)
         let input =
             (try? SigningInput.make(scheme: scheme, url: url.utf8, body: body, contentType: "application/json")) ?? []
-        var bytes = head + Array("X-PPG-Signature: ".utf8)
-        let signatureOffset = bytes.count
-        bytes += Array(signer.signature(forSigningInput: input).utf8)
-        bytes += Array("\r\nContent-Length: \(body.count)\r\n\r\n".utf8)
-        bytes += body
-        return SignedRequest(bytes: bytes, signatureOffset: signatureOffset)
+        let request = HTTPRequest(
+            method: "POST", target: target,
+            headers: [
+                (name: "Content-Type", value: "application/json"),
+                (name: signatureHeaderName, value: signer.signature(forSigningInput: input)),
+            ],
+            body: body)
+        let bytes = request.serialized(host: host)
+        // The value follows the field's name, a colon and a space; the head is a few hundred bytes.
+        let name = Array((signatureHeaderName + ": ").utf8)
+        let start = (0...(bytes.count - name.count)).first { bytes[$0..<($0 + name.count)].elementsEqual(name) }
+        return SignedRequest(bytes: bytes, signatureOffset: (start ?? 0) + name.count)
     }
 }
 
