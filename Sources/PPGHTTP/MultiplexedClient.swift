@@ -114,9 +114,15 @@ final class ClientLoop {
 
     /// One connection and where it stands.
     final class Connection {
-        /// A connection is closed until its next request, or open on a socket.
+        /// A connection is closed until its next request; then it connects and (for https) shakes hands without the
+        /// loop waiting for either, and is open once both are done. Requests queue while it is not open yet.
         enum State {
             case closed(retryAt: Deadline)
+            /// The TCP connect is in progress: the socket turns writable when it completes or fails; `next` is the
+            /// addresses left to try.
+            case connecting(Socket, next: UnsafeMutablePointer<addrinfo>?)
+            /// The TLS handshake is in progress.
+            case handshaking(Socket)
             case open(Socket)
         }
 
@@ -129,9 +135,22 @@ final class ClientLoop {
         var answered = 0
         var watchingWritable = false
 
+        /// The socket, once the connection is open.
         var socket: Socket? {
             if case .open(let socket) = state { return socket }
             return nil
+        }
+
+        /// The socket in any state but closed.
+        var anySocket: Socket? {
+            switch state {
+            case .closed: nil
+            case .connecting(let socket, _), .handshaking(let socket), .open(let socket): socket
+            }
+        }
+
+        var isClosed: Bool {
+            if case .closed = state { true } else { false }
         }
     }
 
@@ -185,18 +204,27 @@ final class ClientLoop {
             }
             for event in poller.wait(until: waitUntil, precise: scheduled) {
                 guard let connection = byDescriptor[event.descriptor] else { continue }
-                if event.writable { flush(connection) }
-                if event.readable || event.closed { read(connection) }
+                switch connection.state {
+                case .closed: break
+                case .connecting: finishConnect(connection)
+                case .handshaking: handshake(connection)
+                case .open:
+                    if event.writable { flush(connection) }
+                    if event.readable || event.closed { read(connection) }
+                }
             }
             now = .now
             for connection in connections {
                 guard let first = connection.inFlight.first,
                     now.nanoseconds > first.sent.nanoseconds + timeoutNanoseconds
                 else { continue }
-                close(
-                    connection,
-                    failing: HTTPError(kind: .timeout, message: "no answer within \(options.timeout) s"),
-                    retrying: false)
+                let what =
+                    switch connection.state {
+                    case .connecting: "connecting to \(options.host):\(options.port) timed out"
+                    case .handshaking: TLSSession.handshakeTimeout.message
+                    case .closed, .open: "no answer within \(options.timeout) s"
+                    }
+                close(connection, failing: HTTPError(kind: .timeout, message: what), retrying: false)
             }
         }
         for connection in connections { close(connection, failing: nil, retrying: false) }
@@ -238,7 +266,7 @@ final class ClientLoop {
                         return
                     }
                 }
-                if connection.socket == nil && !connect(connection, now: now) {
+                if connection.isClosed && !connect(connection, now: now) {
                     driver.failed(tag: request.tag, error: lastConnectError, started: request.started, now: .now)
                     if case .closed(let retryAt) = connection.state, wake.map({ retryAt < $0 }) ?? true {
                         wake = retryAt
@@ -264,23 +292,17 @@ final class ClientLoop {
         if let addresses { freeaddrinfo(addresses) }
     }
 
+    /// Starts connecting without waiting; the requests queued meanwhile go out once the connection is open. `false`
+    /// (with `lastConnectError`) when no address can even be tried.
     private func connect(_ connection: Connection, now: Deadline) -> Bool {
         do throws(HTTPError) {
-            let deadline = Deadline.after(options.timeout)
             if addresses == nil {
                 addresses = try Socket.resolve(host: options.host, port: options.port, passive: false)
             }
             guard let addresses else { throw HTTPError(kind: .resolve, message: "cannot resolve '\(options.host)'") }
-            let socket = try Socket.connect(to: addresses, host: options.host, port: options.port, deadline: deadline)
-            if let tls = options.tls {
-                socket.tls = try TLSSession(socket: socket, hostname: options.host, options: tls, deadline: deadline)
-            }
-            connection.state = .open(socket)
             connection.framer = ResponseFramer()
             connection.answered = 0
-            connection.watchingWritable = false
-            byDescriptor[socket.descriptor] = connection
-            poller?.add(socket.descriptor)
+            try start(connection, from: addresses)
             return true
         } catch {
             lastConnectError = error
@@ -288,6 +310,90 @@ final class ClientLoop {
             connection.state = .closed(retryAt: Deadline(nanoseconds: now.nanoseconds + 10_000_000))
             return false
         }
+    }
+
+    /// Starts a connect to the first address from `addresses` on that does not fail at once.
+    private func start(_ connection: Connection, from addresses: UnsafeMutablePointer<addrinfo>?) throws(HTTPError) {
+        let started = try Socket.startConnect(from: addresses, host: options.host, port: options.port)
+        byDescriptor[started.socket.descriptor] = connection
+        connection.watchingWritable = !started.connected
+        poller?.add(started.socket.descriptor, readable: started.connected, writable: !started.connected)
+        connection.state = .connecting(started.socket, next: started.next)
+        if started.connected { try connected(connection, started.socket) }
+    }
+
+    /// The connect completed or failed: on to the handshake or to the next address, or fail its requests.
+    private func finishConnect(_ connection: Connection) {
+        guard case .connecting(let socket, let next) = connection.state else { return }
+        guard let failure = socket.connectError() else {
+            do throws(HTTPError) {
+                try connected(connection, socket)
+            } catch {
+                fail(connection, error)
+            }
+            return
+        }
+        forget(socket)
+        if next != nil {
+            do throws(HTTPError) {
+                try start(connection, from: next)
+                return
+            } catch {
+                fail(connection, error)
+                return
+            }
+        }
+        fail(
+            connection,
+            HTTPError(kind: .connectFailed, message: "cannot connect to \(options.host):\(options.port): \(failure)"))
+    }
+
+    /// The TCP connection is up: shake hands for https, else open.
+    private func connected(_ connection: Connection, _ socket: Socket) throws(HTTPError) {
+        guard let tls = options.tls else {
+            open(connection, socket)
+            return
+        }
+        socket.tls = try TLSSession(socket: socket, hostname: options.host, options: tls)
+        connection.state = .handshaking(socket)
+        handshake(connection)
+    }
+
+    /// One handshake step, as far as it goes without waiting.
+    private func handshake(_ connection: Connection) {
+        guard case .handshaking(let socket) = connection.state, let tls = socket.tls else { return }
+        switch tls.handshake() {
+        case .moved: open(connection, socket)
+        case .wantRead: interest(connection, socket, readable: true, writable: false)
+        case .wantWrite: interest(connection, socket, readable: true, writable: true)
+        case .closed: fail(connection, HTTPError(kind: .tls, message: "the server closed the TLS handshake"))
+        case .failed(let message): fail(connection, HTTPError(kind: .tls, message: message))
+        }
+    }
+
+    private func open(_ connection: Connection, _ socket: Socket) {
+        connection.state = .open(socket)
+        interest(connection, socket, readable: true, writable: !connection.output.isEmpty)
+        flush(connection)
+    }
+
+    private func interest(_ connection: Connection, _ socket: Socket, readable: Bool, writable: Bool) {
+        connection.watchingWritable = writable
+        poller?.update(socket.descriptor, readable: readable, writable: writable)
+    }
+
+    /// Drops a socket whose connect failed (the connection tries another address or fails).
+    private func forget(_ socket: Socket) {
+        poller?.remove(socket.descriptor)
+        byDescriptor[socket.descriptor] = nil
+        socket.close()
+    }
+
+    /// The connection could not be opened: its requests fail, and it is tried again after a pause.
+    private func fail(_ connection: Connection, _ error: HTTPError) {
+        lastConnectError = error
+        close(connection, failing: error, retrying: false)
+        connection.state = .closed(retryAt: .after(0.01))
     }
 
     private func flush(_ connection: Connection) {
@@ -426,10 +532,8 @@ final class ClientLoop {
     /// Closes a connection. Its requests in flight fail with `failing`, except that those lost before any byte of
     /// their answer on a connection that answered before are queued once more when `retrying`.
     private func close(_ connection: Connection, failing error: HTTPError?, retrying: Bool) {
-        if let socket = connection.socket {
-            poller?.remove(socket.descriptor)
-            byDescriptor[socket.descriptor] = nil
-            socket.close()
+        if let socket = connection.anySocket, byDescriptor[socket.descriptor] === connection {
+            forget(socket)
         }
         let lostOnReuse = retrying && connection.answered > 0 && !connection.framer.inResponse
         connection.state = .closed(retryAt: .now)

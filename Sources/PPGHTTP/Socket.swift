@@ -152,31 +152,56 @@ final class Socket {
     static func connect(
         to first: UnsafeMutablePointer<addrinfo>, host: String, port: Int, deadline: Deadline
     ) throws(HTTPError) -> Socket {
-        var lastError = "no address"
         var cursor: UnsafeMutablePointer<addrinfo>? = first
+        while true {
+            let started = try startConnect(from: cursor, host: host, port: port)
+            if started.connected { return started.socket }
+            var pollDescriptor = pollfd(fd: started.socket.descriptor, events: Int16(POLLOUT), revents: 0)
+            let ready = poll(&pollDescriptor, 1, deadline.millisecondsLeft)
+            if ready == 0 {
+                throw HTTPError(kind: .timeout, message: "connecting to \(host):\(port) timed out")
+            }
+            let failure = ready > 0 ? started.socket.connectError() : String(cString: strerror(errno))
+            guard let failure else { return started.socket }
+            guard started.next != nil else {
+                throw HTTPError(kind: .connectFailed, message: "cannot connect to \(host):\(port): \(failure)")
+            }
+            cursor = started.next
+        }
+    }
+
+    /// Starts a connect without waiting, to the first address from `first` on that does not fail at once.
+    /// - Returns: The socket; whether it is connected already (if not, it becomes writable once the connect completes
+    ///   or fails, and `connectError()` tells which); the addresses left to try should it fail.
+    /// - Throws: `HTTPError` of kind `connectFailed` when every address fails at once.
+    static func startConnect(
+        from first: UnsafeMutablePointer<addrinfo>?, host: String, port: Int
+    ) throws(HTTPError) -> (socket: Socket, connected: Bool, next: UnsafeMutablePointer<addrinfo>?) {
+        var lastError = "no address"
+        var cursor = first
         while let info = cursor {
             cursor = info.pointee.ai_next
             let descriptor = socket(info.pointee.ai_family, info.pointee.ai_socktype, info.pointee.ai_protocol)
             guard descriptor >= 0 else { continue }
             let candidate = Socket(descriptor: descriptor)
-            let result = systemConnect(descriptor, info.pointee.ai_addr, info.pointee.ai_addrlen)
-            if result == 0 { return candidate }
-            guard errno == EINPROGRESS else {
-                lastError = String(cString: strerror(errno))
-                continue
+            if systemConnect(descriptor, info.pointee.ai_addr, info.pointee.ai_addrlen) == 0 {
+                return (candidate, true, cursor)
             }
-            var pollDescriptor = pollfd(fd: descriptor, events: Int16(POLLOUT), revents: 0)
-            let ready = poll(&pollDescriptor, 1, deadline.millisecondsLeft)
-            if ready == 0 {
-                throw HTTPError(kind: .timeout, message: "connecting to \(host):\(port) timed out")
-            }
-            var socketError: Int32 = 0
-            var length = socklen_t(MemoryLayout<Int32>.size)
-            _ = getsockopt(descriptor, SOL_SOCKET, SO_ERROR, &socketError, &length)
-            if ready > 0 && socketError == 0 { return candidate }
-            lastError = String(cString: strerror(socketError == 0 ? errno : socketError))
+            if errno == EINPROGRESS { return (candidate, false, cursor) }
+            lastError = String(cString: strerror(errno))
         }
         throw HTTPError(kind: .connectFailed, message: "cannot connect to \(host):\(port): \(lastError)")
+    }
+
+    /// How a connect started without waiting ended, once the socket is writable: `nil` when it is connected, else
+    /// the reason it is not.
+    func connectError() -> String? {
+        var socketError: Int32 = 0
+        var length = socklen_t(MemoryLayout<Int32>.size)
+        guard getsockopt(descriptor, SOL_SOCKET, SO_ERROR, &socketError, &length) == 0 else {
+            return String(cString: strerror(errno))
+        }
+        return socketError == 0 ? nil : String(cString: strerror(socketError))
     }
 
     /// Sends every byte before the deadline.

@@ -67,8 +67,9 @@ final class TLSSession {
     /// Whether the certificate is checked: only then can a failure be the certificate's.
     private let verify: Bool
 
-    /// Starts a session and completes the handshake before the deadline.
-    init(socket: Socket, hostname: String, options: TLSOptions, deadline: Deadline) throws(HTTPError) {
+    /// Starts a session on a connected socket without waiting: the handshake is then driven by `handshake()` steps
+    /// (an event loop's connection) or by the blocking initialiser.
+    init(socket: Socket, hostname: String, options: TLSOptions) throws(HTTPError) {
         let context = try TLSContext.shared(options)
         var error = [CChar](repeating: 0, count: 320)
         let name =
@@ -81,21 +82,38 @@ final class TLSSession {
         }
         self.pointer = pointer
         self.verify = options.verify
+    }
+
+    /// Starts a session and completes the handshake before the deadline.
+    convenience init(socket: Socket, hostname: String, options: TLSOptions, deadline: Deadline) throws(HTTPError) {
+        try self.init(socket: socket, hostname: hostname, options: options)
         do throws(HTTPError) {
             while true {
-                let result = ppg_tls_handshake(pointer)
-                switch result {
-                case Int32(PPG_TLS_DONE): return
-                case Int32(PPG_TLS_WANT_READ):
-                    try socket.wait(for: Int16(POLLIN), deadline: deadline, what: "in the TLS handshake")
-                case Int32(PPG_TLS_WANT_WRITE):
-                    try socket.wait(for: Int16(POLLOUT), deadline: deadline, what: "in the TLS handshake")
-                default: throw HTTPError(kind: .tls, message: "TLS handshake failed: " + lastError())
+                switch handshake() {
+                case .moved: return
+                case .wantRead: try socket.wait(for: Int16(POLLIN), deadline: deadline, what: "in the TLS handshake")
+                case .wantWrite: try socket.wait(for: Int16(POLLOUT), deadline: deadline, what: "in the TLS handshake")
+                // The reason was read once, in `handshake()`: OpenSSL's error queue is empty after that.
+                case .failed(let message): throw HTTPError(kind: .tls, message: message)
+                case .closed: throw HTTPError(kind: .tls, message: "TLS handshake failed: the server closed")
                 }
             }
         } catch  where error.kind == .timeout {
-            throw HTTPError(
-                kind: .tls, message: "the server did not complete a TLS handshake in time (is it plain http://?)")
+            throw Self.handshakeTimeout
+        }
+    }
+
+    /// Why a handshake that did not finish in time failed: most often, the server speaks plain HTTP.
+    static let handshakeTimeout = HTTPError(
+        kind: .tls, message: "the server did not complete a TLS handshake in time (is it plain http://?)")
+
+    /// One step of the handshake without waiting: `moved(0)` once it is complete.
+    func handshake() -> Step {
+        switch ppg_tls_handshake(pointer) {
+        case Int32(PPG_TLS_DONE): .moved(0)
+        case Int32(PPG_TLS_WANT_READ): .wantRead
+        case Int32(PPG_TLS_WANT_WRITE): .wantWrite
+        default: .failed("TLS handshake failed: " + lastError())
         }
     }
 

@@ -212,6 +212,40 @@ struct MultiplexedClientTests {
         #expect(Date().timeIntervalSince(start) < 5)
     }
 
+    #if os(Linux)
+        /// A listening socket with a one-place accept queue nobody takes from: once it is full, Linux drops further
+        /// SYNs, so a connect to it stays in progress, as one to a distant or overloaded receiver does.
+        func stalledListener() throws -> (descriptor: Int32, port: Int) {
+            let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+            var address = sockaddr_in()
+            address.sin_family = sa_family_t(AF_INET)
+            address.sin_addr.s_addr = inet_addr("127.0.0.1")
+            var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+            let bound = withUnsafeMutablePointer(to: &address) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                    bind(descriptor, $0, length) == 0 && listen(descriptor, 0) == 0
+                        && getsockname(descriptor, $0, &length) == 0
+                }
+            }
+            try #require(descriptor >= 0 && bound)
+            return (descriptor, Int(UInt16(bigEndian: address.sin_port)))
+        }
+
+        @Test("connects that do not complete hold nothing up: they run together and time out together")
+        func stalledConnectsRunTogether() throws {
+            let (descriptor, port) = try stalledListener()
+            defer { _ = Glibc.close(descriptor) }
+            let start = ContinuousClock.now
+            let outcome = run(
+                requests(8, port: port), port: port, connections: 8, loops: 1, pipeline: 1, timeout: 0.5)
+            let elapsed = ContinuousClock.now - start
+            #expect(outcome.answered.isEmpty)
+            #expect(outcome.failed.count == 8 && outcome.failed.values.allSatisfy { $0 == .timeout }, "\(outcome)")
+            // Waited for one after another on the loop, the seven stalled connects would take 3.5 s.
+            #expect(elapsed < .seconds(2), "\(elapsed)")
+        }
+    #endif
+
     @Test("a peer that answers garbage, or nothing listening: each request fails with a typed error")
     func failures() throws {
         let peer = try HostilePeer(.garbage)
