@@ -16,16 +16,24 @@ extension HTTPRequest {
     ///   - chunked: Send the body with `Transfer-Encoding: chunked`, in two chunks where it can.
     /// - Returns: The request as sent.
     public func serialized(host: String, chunked: Bool = false) -> [UInt8] {
-        var text = "\(method) \(target) \(version)\r\n"
-        if !headers.contains("Host") { text += "Host: \(host)\r\n" }
-        for header in headers { text += header.name + ":" + (header.value.isEmpty ? "" : " " + header.value) + "\r\n" }
-        if chunked {
-            if !headers.contains("Transfer-Encoding") { text += "Transfer-Encoding: chunked\r\n" }
-        } else if !headers.contains("Content-Length") && (!body.isEmpty || method != "GET") {
-            text += "Content-Length: \(body.count)\r\n"
+        // Bytes appended, not text concatenated: `load` serialises up to 131,072 requests before its clock starts.
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(
+            128 + target.utf8.count + headers.reduce(0) { $0 + $1.name.utf8.count + $1.value.utf8.count + 4 }
+                + body.count)
+        func line(_ parts: String...) {
+            for part in parts { bytes.append(contentsOf: part.utf8) }
+            bytes.append(contentsOf: [13, 10])
         }
-        text += "\r\n"
-        var bytes = Array(text.utf8)
+        line(method, " ", target, " ", version)
+        if !headers.contains("Host") { line("Host: ", host) }
+        for header in headers { line(header.name, header.value.isEmpty ? ":" : ": ", header.value) }
+        if chunked {
+            if !headers.contains("Transfer-Encoding") { line("Transfer-Encoding: chunked") }
+        } else if !headers.contains("Content-Length") && (!body.isEmpty || method != "GET") {
+            line("Content-Length: ", String(body.count))
+        }
+        bytes.append(contentsOf: [13, 10])
         if chunked {
             // Two chunks when possible, so that a receiver reading only the first is caught.
             let half = body.count / 2

@@ -245,12 +245,19 @@ struct HTTPCommandTests {
         let output = Pipe()
         load.standardOutput = output
         try load.run()
-        usleep(2_500_000)
+        // Interrupted once it is sending (its first progress line), not while it signs its deliveries.
+        var seen = Data()
+        let deadline = Date().addingTimeInterval(60)
+        while !String(decoding: seen, as: UTF8.self).contains(" s: "), Date() < deadline, load.isRunning {
+            seen += output.fileHandleForReading.availableData
+        }
         let interrupted = Date()
         kill(load.processIdentifier, SIGINT)
         load.waitUntilExit()
         #expect(Date().timeIntervalSince(interrupted) < 5)
-        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        seen += output.fileHandleForReading.readDataToEndOfFile()
+        let text = String(decoding: seen, as: UTF8.self)
+        #expect(text.contains(" s: "), "no progress line before the interrupt: \(text)")
         #expect(text.contains("interrupted (SIGINT)"), "\(text)")
         #expect(text.split(separator: "\n").last?.hasSuffix("requests/s") == true, "\(text)")
         #expect(FileManager.default.fileExists(atPath: directory + "/load.json"))
@@ -261,6 +268,30 @@ struct HTTPCommandTests {
             }
             #expect(Int(match.2) ?? 0 <= Int(match.1) ?? 0 && Int(match.3) ?? 0 <= Int(match.1) ?? 0, "\(line)")
         }
+    }
+
+    @Test("load on SIGINT while it signs its deliveries stops at once, and says so")
+    func loadInterruptedWhileSigning() throws {
+        let peer = try HostilePeer(.reply("HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n"))
+        defer { peer.stop() }
+        let load = Process()
+        load.executableURL = URL(fileURLWithPath: TestSupport.toolPath)
+        // The largest pool there is: signing it takes a while, longer than the moment before the interrupt.
+        load.arguments = [
+            "load", "--target", "http://127.0.0.1:\(peer.port)/ppg/webhook", "--project-id", projectID,
+            "--requests", "1000000", "--connections", "1",
+        ]
+        let output = Pipe()
+        load.standardOutput = output
+        try load.run()
+        usleep(300_000)
+        let interrupted = Date()
+        kill(load.processIdentifier, SIGINT)
+        load.waitUntilExit()
+        #expect(Date().timeIntervalSince(interrupted) < 2)
+        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        #expect(text.contains("interrupted (SIGINT)"), "\(text)")
+        #expect(text.split(separator: "\n").last?.hasSuffix("requests/s") == true, "\(text)")
     }
 
     @Test(

@@ -127,19 +127,28 @@ public enum LoadGenerator {
 
     /// Signs `count` distinct deliveries across the cores, before the clock starts: signing is the generator's
     /// work, not the receiver's, and doing it during the run would take CPU from a receiver on the same machine.
-    static func signPool(_ deliveries: LoadDeliveries, count: Int) -> [SignedRequest] {
+    /// A stop asked for meanwhile (SIGINT) ends the signing at once: the pool is then what was signed, at least one.
+    static func signPool(
+        _ deliveries: LoadDeliveries, count: Int, shouldStop: @escaping @Sendable () -> Bool = { false }
+    ) -> [SignedRequest] {
         let parts = max(1, min(ProcessInfo.processInfo.activeProcessorCount, count / 1024))
         let slices = Mutex<[[SignedRequest]]>(Array(repeating: [], count: parts))
         let group = DispatchGroup()
         for _ in 0..<parts { group.enter() }
         WorkerThreads.start(count: parts, name: "ppg-load-sign") { part in
             let range = (count * part / parts)..<(count * (part + 1) / parts)
-            let signed = range.map { deliveries.request(number: $0) }
+            var signed: [SignedRequest] = []
+            signed.reserveCapacity(range.count)
+            for number in range {
+                if number % 256 == 0 && shouldStop() { break }
+                signed.append(deliveries.request(number: number))
+            }
             slices.withLock { $0[part] = signed }
             group.leave()
         }
         group.wait()
-        return slices.withLock { $0.flatMap { $0 } }
+        let pool = slices.withLock { $0.flatMap { $0 } }
+        return pool.isEmpty ? [deliveries.request(number: 0)] : pool
     }
 
     /// Whether request number `index` is one of the wrongly signed ones, spread evenly at `ratio`.
@@ -174,7 +183,8 @@ public enum LoadGenerator {
             host: target.host, port: port, tls: options.tls, connections: options.connections, loops: loops,
             pipeline: options.pipeline, timeout: options.timeout)
         let signingStart = Deadline.now
-        let pool = signPool(LoadDeliveries(configuration: options.configuration), count: poolSize(options))
+        let pool = signPool(
+            LoadDeliveries(configuration: options.configuration), count: poolSize(options), shouldStop: shouldStop)
         let start = Deadline.now
         let cpuAtStart = processCPUSeconds()
         let results = Mutex<[LoadResult]>([])
