@@ -22,8 +22,8 @@ final class ServerLoop: @unchecked Sendable {
         var output: [UInt8] = []
         var written = 0
         /// Where the connection stands between requests; its moves are `process` (idle ⇄ receiving, either →
-        /// closing or handling), `answer` (handling → idle or closing) and `flush` (closing → draining), nothing
-        /// else.
+        /// closing or handling), `answerCompleted` (handling → idle or closing) and `flush` (closing → draining),
+        /// nothing else.
         enum Phase: Equatable {
             /// Between requests: nothing of the next one has arrived.
             case idle
