@@ -48,7 +48,7 @@ public enum MarkdownReport {
                     "- \(OutsideText.escape(outcome.id, for: .markdownCode))"
                         + "\(outcome.acceptedUnverified ? " — **accepts unverified**" : "")"
                         + ": \(OutsideText.escape(reason, for: .markdownCode)) (actual: "
-                        + "\(OutsideText.escape(firstLine(outcome.actual), for: .markdownCode)))"
+                        + "\(OutsideText.escape(outcome.actual.firstLine(limit: 200), for: .markdownCode)))"
                 )
             }
         }
@@ -59,7 +59,7 @@ public enum MarkdownReport {
             for outcome in errors {
                 lines.append(
                     "- \(OutsideText.escape(outcome.id, for: .markdownCode)): "
-                        + "\(OutsideText.escape(firstLine(outcome.reason), for: .markdownCode))"
+                        + "\(OutsideText.escape(outcome.reason.firstLine(limit: 200), for: .markdownCode))"
                 )
             }
         }
@@ -116,14 +116,16 @@ public enum MarkdownReport {
                 shown += 1
                 lines.append(
                     "<details><summary><code>\(OutsideText.escape(outcome.id, for: .markdownHTML))</code> — "
-                        + "\(label): "
-                        + "<code>\(OutsideText.escape(firstLine(outcome.reason), for: .markdownHTML))</code></summary>")
+                        + "\(label): <code>"
+                        + OutsideText.escape(outcome.reason.firstLine(limit: 200), for: .markdownHTML)
+                        + "</code></summary>")
                 lines.append("")
                 if outcome.disposition == .unexpectedPass {
                     lines.append(OutsideText.escape(outcome.reason, for: .markdownCode))
                 } else {
                     lines.append("- expected: \(OutsideText.escape(outcome.expected, for: .markdownCode))")
-                    lines.append("- actual: \(OutsideText.escape(firstLine(outcome.actual), for: .markdownCode))")
+                    lines.append(
+                        "- actual: \(OutsideText.escape(outcome.actual.firstLine(limit: 200), for: .markdownCode))")
                     for line in outcome.signed.split(separator: "\n") where !line.isEmpty {
                         lines.append("- signed: \(OutsideText.escape(String(line), for: .markdownCode))")
                     }
@@ -141,11 +143,6 @@ public enum MarkdownReport {
     static func ids(_ ids: [String]) -> String {
         ids.prefix(5).map { OutsideText.escape($0, for: .markdownCode) }.joined(separator: ", ")
             + (ids.count > 5 ? " and \(ids.count - 5) more" : "")
-    }
-
-    static func firstLine(_ text: String) -> String {
-        let line = text.split(whereSeparator: \.isNewline).first.map(String.init) ?? ""
-        return line.count > 200 ? String(line.prefix(200)) + "…" : line
     }
 
     /// The project's own text (a mutant's description, which uses backticks for code) in a list item: on one
