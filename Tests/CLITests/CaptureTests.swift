@@ -5,6 +5,12 @@ import PPGWire
 import TestSupport
 import Testing
 
+#if canImport(Glibc)
+    @preconcurrency import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
 @Suite("capture and detect, end to end")
 struct CaptureTests {
     let projectID = "5f2a8b3c9d1e4f6a7b8c9d0e"
@@ -176,5 +182,103 @@ struct CaptureTests {
         let unsigned = try TestSupport.tool(["detect", "--request", directory + "/unsigned.http", "--project-id", "p"])
         #expect(unsigned.status == 2)
         #expect(unsigned.stderr.contains("no X-PPG-Signature header"))
+    }
+
+    /// Whether this process may mount a small tmpfs (root, with the capability): how a test gets a full disk.
+    static let canMountTmpfs: Bool = {
+        #if os(Linux)
+            guard geteuid() == 0, let directory = try? TestSupport.temporaryDirectory() else { return false }
+            defer { try? FileManager.default.removeItem(atPath: directory) }
+            guard mount("tmpfs", directory, "tmpfs", 0, "size=64k") == 0 else { return false }
+            umount(directory)
+            return true
+        #else
+            return false
+        #endif
+    }()
+
+    @Test(
+        "into a full disk a delivery gets 507 and leaves no file; every 200 is a whole file on disk",
+        .enabled(if: canMountTmpfs, "needs root to mount a small tmpfs as a full disk"))
+    func fullDisk() throws {
+        let directory = try TestSupport.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let out = directory + "/disk"
+        try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
+        #if os(Linux)
+            try #require(mount("tmpfs", out, "tmpfs", 0, "size=96k") == 0)
+            defer { umount2(out, Int32(MNT_DETACH)) }
+        #endif
+        let server = try ListeningProcess(
+            executable: TestSupport.toolPath,
+            arguments: ["capture", "--project-id", projectID, "--port", "0", "--host", "127.0.0.1", "--out", out])
+        // Unsigned 30 KiB deliveries: a raw file each, no vector file; three fill the 96 KiB disk.
+        let large =
+            Array(#"{"projectId":"p","pad":""#.utf8) + [UInt8](repeating: 0x61, count: 30 << 10)
+            + Array(#""}"#.utf8)
+        func post() throws -> Int {
+            try HTTPConnection(host: "127.0.0.1", port: server.port).send(
+                HTTPRequest(
+                    method: "POST", target: "/ppg/webhook",
+                    headers: [
+                        (name: "Content-Type", value: "application/json"), (name: "X-PPG-Signature", value: "0"),
+                    ],
+                    body: large),
+                timeout: 5
+            ).status
+        }
+        let statuses = try (0..<5).map { _ in try post() }
+        #expect(statuses.allSatisfy { $0 == 200 || $0 == 507 }, "\(statuses)")
+        #expect(statuses.contains(507), "\(statuses): the disk never filled")
+        let files = try FileManager.default.contentsOfDirectory(atPath: out).sorted()
+        #expect(files.count == statuses.filter { $0 == 200 }.count, "\(statuses) but on disk: \(files)")
+        #expect(!files.contains { $0.hasSuffix(".partial") }, "\(files)")
+        for file in files {
+            let bytes = try #require(FileManager.default.contents(atPath: out + "/" + file))
+            #expect(bytes.count > large.count && bytes.suffix(large.count).elementsEqual(large), "\(file) is partial")
+        }
+        // Room again, the same delivery is stored: a 507 is worth sending again.
+        for file in files { try FileManager.default.removeItem(atPath: out + "/" + file) }
+        #expect(try post() == 200)
+        let (status, log) = server.stop()
+        #expect(status == 0)
+        #expect(log.contains("not stored"), "\(log.suffix(600))")
+    }
+
+    @Test("capture keeps answering when nobody reads its output, and stops within seconds on SIGTERM")
+    func unreadOutput() throws {
+        let directory = try TestSupport.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: TestSupport.toolPath)
+        process.arguments = [
+            "capture", "--project-id", projectID, "--port", "0", "--host", "127.0.0.1", "--out", directory + "/out",
+        ]
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = output
+        try process.run()
+        defer { if process.isRunning { kill(process.processIdentifier, SIGKILL) } }
+        // The first line only: after it nobody reads, and the pipe (64 KiB) fills with a line per request.
+        var line: [UInt8] = []
+        while let byte = output.fileHandleForReading.readData(ofLength: 1).first, byte != 10 { line.append(byte) }
+        let port = try #require(
+            Int(String(decoding: line, as: UTF8.self).firstMatch(of: /127\.0\.0\.1:(\d+)/)?.1 ?? ""))
+        let connection = HTTPConnection(host: "127.0.0.1", port: port)
+        var answered = 0
+        for _ in 0..<2000 {
+            let response = try? connection.send(
+                HTTPRequest(
+                    method: "GET", target: "/ppg/webhook?" + String(repeating: "q", count: 60), headers: [], body: []),
+                timeout: 5)
+            if response?.status == 405 { answered += 1 } else { break }
+        }
+        #expect(answered == 2000, "capture stopped answering after \(answered) requests with its output unread")
+        #expect(try send(port, "POST", "/ppg/webhook") == 200)
+        kill(process.processIdentifier, SIGTERM)
+        let start = Date()
+        while process.isRunning && Date().timeIntervalSince(start) < 10 { usleep(50_000) }
+        #expect(!process.isRunning, "capture did not stop within 10 s of SIGTERM with its output unread")
+        #expect(Date().timeIntervalSince(start) < 5)
     }
 }

@@ -52,7 +52,8 @@ public final class CaptureStore: @unchecked Sendable {
         public var problem: String?
         /// The request as stored: redacted where `--redact` is on.
         public var request: HTTPRequest
-        /// Set when the delivery was not stored because a cap was reached.
+        /// Set when the delivery was not stored: a cap was reached, or a write failed (a full disk). Nothing of it
+        /// is left on disk, and the sender is answered 507 so that it sends the delivery again.
         public var refused: String?
     }
 
@@ -96,20 +97,51 @@ public final class CaptureStore: @unchecked Sendable {
         return "capture-" + String(repeating: "0", count: max(0, 4 - digits.count)) + digits
     }
 
-    /// Writes a new file, never replacing one (`O_EXCL`): a name taken by hand is not overwritten.
-    private func create(_ path: String, _ bytes: [UInt8]) -> Bool {
-        let descriptor = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
-        guard descriptor >= 0 else { return false }
-        defer { _ = close(descriptor) }
+    /// Writes a new file durably, never replacing one and never leaving a partial one under its name: the bytes go
+    /// to a hidden `.NAME.partial` first, are synced, then linked to `path` (which fails if `path` exists: a name
+    /// taken by hand is not overwritten) and the directory synced. A full disk or any other failure removes what
+    /// was written.
+    /// - Returns: `nil` once the file is on disk, else why not.
+    private func create(_ path: String, _ bytes: [UInt8]) -> String? {
+        let slash = path.lastIndex(of: "/").map { path.index(after: $0) } ?? path.startIndex
+        let partial = String(path[..<slash]) + "." + String(path[slash...]) + ".partial"
+        let descriptor = open(partial, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+        guard descriptor >= 0 else { return "cannot create \(partial): \(String(cString: strerror(errno)))" }
+        var problem: String?
         var offset = 0
         while offset < bytes.count {
             let written = bytes.withUnsafeBytes {
                 write(descriptor, $0.baseAddress.unsafelyUnwrapped + offset, bytes.count - offset)
             }
-            if written <= 0 { return false }
+            if written < 0 && errno == EINTR { continue }
+            if written <= 0 {
+                problem =
+                    "cannot write \(path): " + (written < 0 ? String(cString: strerror(errno)) : "nothing written")
+                break
+            }
             offset += written
         }
-        return true
+        // A delivery answered 200 must survive a crash: its bytes reach the disk before the answer goes out.
+        if problem == nil && fsync(descriptor) != 0 {
+            problem = "cannot sync \(path): \(String(cString: strerror(errno)))"
+        }
+        if close(descriptor) != 0 && problem == nil {
+            problem = "cannot write \(path): \(String(cString: strerror(errno)))"
+        }
+        if problem == nil && link(partial, path) != 0 {
+            problem = "cannot name \(path): \(String(cString: strerror(errno)))"
+        }
+        _ = unlink(partial)
+        if problem == nil { syncDirectory() }
+        return problem
+    }
+
+    /// Syncs the directory, so the new names survive a crash too.
+    private func syncDirectory() {
+        let descriptor = open(directory, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else { return }
+        _ = fsync(descriptor)
+        _ = close(descriptor)
     }
 
     /// A request with its head byte for byte as received, which the raw file keeps.
@@ -169,17 +201,29 @@ public final class CaptureStore: @unchecked Sendable {
                     + "and its signature is replaced by '\(Self.redactedSignature)'"
             }
         }
-        var rawPath = directory + "/" + name + ".http"
-        if !create(rawPath, Self.rawBytes(received)) {
-            problem = (problem.map { $0 + "; " } ?? "") + "could not write \(rawPath) (it exists, or the disk refused)"
-            rawPath = ""
-        }
+        let rawPath = directory + "/" + name + ".http"
         var vectorPath: String?
-        if let detection, let best = detection.matches.first, best.reading.isSpec {
+        var failure = create(rawPath, Self.rawBytes(received))
+        if failure == nil, let detection, let best = detection.matches.first, best.reading.isSpec {
             let path = directory + "/" + name + ".json"
             let file = Self.vectorFile(
                 received.request, detection: detection, reading: best.reading, key: key, number: number)
-            if create(path, Array((file.rendered(pretty: true) + "\n").utf8)) { vectorPath = path }
+            failure = create(path, Array((file.rendered(pretty: true) + "\n").utf8))
+            if failure == nil {
+                vectorPath = path
+            } else {
+                // All or nothing: a delivery answered 507 is sent again, and then stored whole.
+                _ = unlink(rawPath)
+            }
+        }
+        if let failure {
+            lock.withLock {
+                stored -= 1
+                bytesWritten -= 2 * size
+            }
+            return Stored(
+                number: 0, rawPath: "", vectorPath: nil, detection: nil, problem: nil, request: request,
+                refused: failure)
         }
         return Stored(
             number: number, rawPath: rawPath, vectorPath: vectorPath, detection: detection, problem: problem,

@@ -58,6 +58,9 @@ enum CaptureCommand: CLICommand {
         } catch {
             throw CLIError.input("capture: cannot create '\(directory)': \(error.localizedDescription)")
         }
+        // The handler threads never write to standard output themselves: a pipe nobody reads would block them, and
+        // with them every answer and the stop. Lines queue on the bounded writer `serve` uses and are dropped past it.
+        let log = LineWriter()
         let handler: HTTPServer.Handler = { request, context in
             let peer = context.peer
             func answer(
@@ -70,7 +73,7 @@ enum CaptureCommand: CLICommand {
                     arguments.has("redact")
                     ? request.target.replacingOccurrences(of: projectID, with: CaptureStore.redactedProjectID)
                     : request.target
-                Console.out(
+                log.write(
                     "not stored: \(OutsideText.escape(request.method, for: .ascii(limit: 16))) "
                         + "\(OutsideText.escape(target, for: .ascii(limit: 120))) from \(peer): \(note)")
                 context.logNote = note
@@ -93,7 +96,7 @@ enum CaptureCommand: CLICommand {
                 lines += DetectionReport.lines(detection, request: request).dropFirst().map { "  " + $0 }
             }
             if let problem = stored.problem { lines.append("  \(problem)") }
-            Console.out(lines.joined(separator: "\n"))
+            log.write(lines.joined(separator: "\n"))
             return HTTPResponse(
                 status: 200, reason: "OK", headers: [(name: "Content-Type", value: "application/json")],
                 body: Array(#"{"ok":true}"#.utf8))
@@ -106,7 +109,7 @@ enum CaptureCommand: CLICommand {
         } catch {
             throw CLIError(kind: .unreachable, message: "capture: \(error.message)")
         }
-        Console.out(
+        log.write(
             "capturing on http://\(host):\(bound) into \(directory)\(arguments.has("redact") ? " (redacted)" : ""), "
                 + "POST to \(path ?? "any path"), at most \(try arguments.integer("max-files")) deliveries and "
                 + "\(try arguments.integer("max-bytes")) bytes")
@@ -114,7 +117,9 @@ enum CaptureCommand: CLICommand {
         TerminationSignal.wait()
         server.stop()
         server.wait()
-        Console.out("stopped")
+        log.write("stopped")
+        // Standard output nobody reads must not keep a stopped capture alive: leave without flushing it.
+        if !log.finish() { _exit(ExitCode.success) }
         return ExitCode.success
     }
 }
