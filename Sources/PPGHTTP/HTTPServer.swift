@@ -17,8 +17,10 @@ import Synchronization
 /// and never a 5xx.
 ///
 /// Memory: a request holds at most `maximumHeadBytes + maximumBodyBytes` (plus one read of 64 KiB); once the
-/// bytes buffered for unfinished requests pass `maximumBufferedBytes`, connections in the middle of a request are
-/// not read until others finish, so the total stays under that budget plus 64 KiB per connection being read.
+/// bytes buffered for unfinished requests — and for requests handed to handler threads, until they are answered —
+/// pass `maximumBufferedBytes`, connections in the middle of a request are not read until others finish, except one
+/// per loop that reads on to the end of its request (so partial requests cannot starve each other), and the total
+/// stays under that budget plus one request per loop and 64 KiB per connection being read.
 public final class HTTPServer: @unchecked Sendable {
     /// Limits and addresses.
     public struct Configuration: Sendable {

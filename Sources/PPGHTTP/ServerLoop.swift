@@ -51,6 +51,9 @@ final class ServerLoop: @unchecked Sendable {
         var paused = false
         /// Bytes of this connection counted in the server's budget.
         var counted = 0
+        /// Bytes of the request a handler thread holds: counted in the budget until its answer is back, so requests
+        /// queued for blocked handlers cannot grow memory past it.
+        var handedOver = 0
         var watching: (readable: Bool, writable: Bool) = (true, false)
 
         init(descriptor: Int32, serial: UInt64, peer: String, limits: RequestFramer.Limits, deadline: Deadline) {
@@ -71,6 +74,13 @@ final class ServerLoop: @unchecked Sendable {
     private var nextDeadline: Deadline?
     /// Whether a connection waits for the buffer budget: only then does the loop look again every 100 ms.
     private var anyPaused = false
+    /// The one connection of this loop that reads on past a spent budget, to the end of its request: without it,
+    /// connections each holding part of a request could hold the whole budget between them and all wait until
+    /// their 408. Granted only while no request of the loop is with a handler thread (whose answer frees budget
+    /// anyway); the budget is so exceeded by at most one request per loop.
+    private var pastBudget: Connection?
+    /// This loop's connections whose request is with a handler thread.
+    private var handlingCount = 0
     private var connections: [Int32: Connection] = [:]
     private var readBuffer = [UInt8](repeating: 0, count: 65_536)
     private let limits: RequestFramer.Limits
@@ -204,6 +214,7 @@ final class ServerLoop: @unchecked Sendable {
             }
             if connection.partial
                 && server.bufferedBytes.load(ordering: .relaxed) > server.configuration.maximumBufferedBytes
+                && !mayReadPastBudget(connection)
             {
                 connection.paused = true
                 anyPaused = true
@@ -258,6 +269,8 @@ final class ServerLoop: @unchecked Sendable {
                             loop: self, descriptor: connection.descriptor, serial: connection.serial,
                             request: request, context: context))
                     connection.phase = .handling(keepAlive: keepAlive, toHEAD: request.method == "HEAD")
+                    connection.handedOver = head.count + request.body.count
+                    handlingCount += 1
                     // The handler's time is its own, not the client's: the request deadline starts again.
                     setDeadline(connection, .after(requestTimeout))
                     account(connection)
@@ -305,6 +318,8 @@ final class ServerLoop: @unchecked Sendable {
             else { continue }
             let keep = keepAlive && !server.isStopping
             connection.output += completion.response.serialized(keepAlive: keep, toHEAD: toHEAD)
+            connection.handedOver = 0
+            handlingCount -= 1
             if keep {
                 connection.phase = .idle
                 setDeadline(connection, .after(requestTimeout))
@@ -320,7 +335,7 @@ final class ServerLoop: @unchecked Sendable {
 
     /// Keeps the server's count of buffered bytes in step with this connection's.
     private func account(_ connection: Connection) {
-        let now = connection.closeAfterWrite ? 0 : connection.framer.bufferedBytes
+        let now = connection.closeAfterWrite ? 0 : connection.framer.bufferedBytes + connection.handedOver
         if now != connection.counted {
             server.bufferedBytes.add(now - connection.counted, ordering: .relaxed)
             connection.counted = now
@@ -422,7 +437,7 @@ final class ServerLoop: @unchecked Sendable {
                     }
                 }
                 close(connection)
-            } else if connection.paused && budgetLeft {
+            } else if connection.paused && (budgetLeft || mayReadPastBudget(connection)) {
                 connection.paused = false
                 updateInterest(connection)
                 read(connection)
@@ -430,8 +445,23 @@ final class ServerLoop: @unchecked Sendable {
         }
     }
 
+    /// Whether a partial connection may read although the budget is spent: it is the loop's one such connection,
+    /// or becomes it because the last one has its request whole (or is gone).
+    private func mayReadPastBudget(_ connection: Connection) -> Bool {
+        if pastBudget === connection { return true }
+        if let current = pastBudget, connections[current.descriptor] === current,
+            current.partial
+        {
+            return false
+        }
+        guard handlingCount == 0 else { return false }
+        pastBudget = connection
+        return true
+    }
+
     private func close(_ connection: Connection) {
         guard connections.removeValue(forKey: connection.descriptor) != nil else { return }
+        if connection.handling { handlingCount -= 1 }
         poller.remove(connection.descriptor)
         _ = systemClose(connection.descriptor)
         server.openConnections.subtract(1, ordering: .relaxed)

@@ -94,4 +94,56 @@ struct HandlerThreadsTests {
         let text = answer.withLock { $0 } ?? ""
         #expect(text.hasPrefix("HTTP/1.1 200 OK") && text.contains("Connection: close"), "\(text)")
     }
+
+    @Test("requests held by blocked handler threads count against the buffer budget: later ones wait unread")
+    func handedOverRequestsCountAgainstTheBudget() throws {
+        // Eight handler threads, all blocked, a 1 MiB budget and eight 400 KiB requests on eight connections, one
+        // after another: without the handed-over bytes counted, every request is read and handed over (3.2 MiB).
+        let configuration = HTTPServer.Configuration(
+            host: "127.0.0.1", port: 0, idleTimeout: 10, requestTimeout: 10, maximumBufferedBytes: 1 << 20,
+            handlerThreads: 8, loops: 1)
+        let release = DispatchSemaphore(value: 0)
+        let entered = Atomic<Int>(0)
+        let server = HTTPServer(configuration: configuration) { _, _ in
+            entered.add(1, ordering: .relaxed)
+            _ = release.wait(timeout: .now() + 15)
+            return HTTPResponse(status: 200, reason: "OK")
+        }
+        let port = try server.start()
+        defer { server.stop(); server.wait() }
+        let size = 400 << 10
+        let request =
+            Array("POST /big HTTP/1.1\r\nHost: x\r\nContent-Length: \(size)\r\n\r\n".utf8)
+            + [UInt8](repeating: 0x61, count: size)
+        let answered = Atomic<Int>(0)
+        let problems = Mutex<[String]>([])
+        let done = DispatchSemaphore(value: 0)
+        for _ in 0..<8 {
+            Thread {
+                // A paused connection is not read: the send itself waits, so its deadline is long.
+                do {
+                    let socket = try Socket.connect(host: "127.0.0.1", port: port, deadline: .after(5))
+                    defer { socket.close() }
+                    try socket.send(request, deadline: .after(20))
+                    let answer = try socket.receive(maximum: 4096, deadline: .after(20))
+                    if answer.starts(with: Array("HTTP/1.1 200".utf8)) {
+                        answered.add(1, ordering: .relaxed)
+                    } else {
+                        problems.withLock { $0.append(String(decoding: answer, as: UTF8.self)) }
+                    }
+                } catch {
+                    problems.withLock { $0.append("\(error)") }
+                }
+                done.signal()
+            }.start()
+            Thread.sleep(forTimeInterval: 0.15)
+        }
+        Thread.sleep(forTimeInterval: 0.5)
+        let held = entered.load(ordering: .relaxed)
+        #expect(held >= 1 && held <= 3, "\(held) requests of 400 KiB handed over under a 1 MiB budget")
+        // Released, every request is read and answered in turn: waiting is not refusing.
+        for _ in 0..<8 { release.signal() }
+        for _ in 0..<8 { #expect(done.wait(timeout: .now() + 20) == .success) }
+        #expect(answered.load(ordering: .relaxed) == 8, "\(problems.withLock { $0 })")
+    }
 }
