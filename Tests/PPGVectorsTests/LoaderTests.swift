@@ -289,4 +289,72 @@ struct LoaderTests {
         let error = try #require(try TemporaryCorpus.error(file))
         #expect(error.message.contains("digest must be 40 lowercase hex digits"), "\(error.message)")
     }
+
+    /// A one-vector file of another kind at the corpus's one path.
+    static func fileOf(kind: String, _ vector: String) -> String {
+        #"{"format": 1, "kind": "\#(kind)", "category": "cat", "description": "d", "vectors": [\#(vector)]}"#
+    }
+
+    @Test(
+        "a corpus that asks for more memory than it may is refused when it loads, naming the file and the vector",
+        arguments: [
+            // A 1,000-byte message repeated 100,000,000 times: 100 GB (it aborted the process).
+            fileOf(
+                kind: "digest",
+                #"{"id": "cat/huge", "comment": "c", "flags": [], "provenance": "derived", "message": ""#
+                    + String(repeating: "m", count: 1000) + #"", "repeat": 100000000, "digest": ""#
+                    + String(repeating: "0", count: 40) + #""}"#),
+            // Twenty fills of 16 MiB in one body: 320 MiB from a file of about 600 bytes.
+            fileOf(
+                kind: "receiver",
+                #"{"id": "cat/fills", "comment": "c", "flags": [], "provenance": "derived", "level": "required", "#
+                    + #""request": {"body": {"text": ""# + String(repeating: "{{fill:16777216}}", count: 20)
+                    + #""}}, "expect": "reject"}"#),
+            // Under the per-vector bound each, over it together: a body and a follow-up's header of 17 MiB each.
+            fileOf(
+                kind: "receiver",
+                #"{"id": "cat/steps", "comment": "c", "flags": [], "provenance": "derived", "level": "required", "#
+                    + #""request": {"body": {"text": "{{fill:16777216}}{{fill:1048576}}"}}, "expect": "reject", "#
+                    + #""followUps": [{"request": {"headers": [["X-A", "{{fill:16777216}}{{fill:1048576}}"]]}, "#
+                    + #""expect": "reject"}]}"#),
+        ])
+    func materialisationIsBounded(file: String) throws {
+        let start = Date()
+        let error = try #require(try TemporaryCorpus.error(file))
+        #expect(Date().timeIntervalSince(start) < 5)
+        #expect(error.file == "signature/cat.json")
+        #expect(error.vectorID?.hasPrefix("cat/") == true, "\(error)")
+        #expect(error.description.contains("may ask for at most"), "\(error)")
+        #expect(!error.description.contains("\n"))
+    }
+
+    @Test("many vectors, each within its bound, are refused together past the corpus's")
+    func corpusBound() throws {
+        let each = CorpusLimits.maximumVectorBytes / (16 << 20)
+        let body = String(repeating: "{{fill:16777216}}", count: each)
+        let count = CorpusLimits.maximumCorpusBytes / CorpusLimits.maximumVectorBytes + 1
+        let vectors = (0..<count).map { index in
+            #"{"id": "cat/v\#(index)", "comment": "c", "flags": [], "provenance": "derived", "level": "required", "#
+                + #""request": {"body": {"text": "\#(body)"}}, "expect": "reject"}"#
+        }
+        let file =
+            #"{"format": 1, "kind": "receiver", "category": "cat", "description": "d", "vectors": ["#
+            + vectors.joined(separator: ",") + "]}"
+        let error = try #require(try TemporaryCorpus.error(file))
+        #expect(error.vectorID == "cat/v\(count - 1)", "\(error)")
+        #expect(error.description.contains("in all"), "\(error)")
+        // One fewer loads: the bound is the corpus's, not any one vector's.
+        let fewer =
+            #"{"format": 1, "kind": "receiver", "category": "cat", "description": "d", "vectors": ["#
+            + vectors.dropLast().joined(separator: ",") + "]}"
+        #expect(try TemporaryCorpus.error(fewer) == nil)
+    }
+
+    @Test("a template past the bound cannot be expanded either: the bound holds where a corpus is built in code")
+    func expansionIsBounded() {
+        let text = String(repeating: "{{fill:16777216}}", count: 3)
+        #expect(throws: Placeholders.Failure.self) { try Placeholders.expand(text, projectID: "p") }
+        #expect((try? Placeholders.expandedLength(text, projectIDLength: 1)) == 3 * (16 << 20))
+        #expect((try? Placeholders.expand("a{{projectId}}b{{fill:2}}", projectID: "pp")) == Array("appbxx".utf8))
+    }
 }

@@ -31,6 +31,7 @@ public enum VectorLoader {
         }
         var corpus = Corpus(directory: root, manifest: manifest)
         var seenIDs: [String: String] = [:]
+        var materialised = 0
         let files = try listedFiles(manifest, manifestFile: manifestFile, root: root, overrides: overrides)
         for relative in files {
             var file = try parse(relative)
@@ -69,6 +70,22 @@ public enum VectorLoader {
                 for (index, vector) in decoded.vectors.enumerated() {
                     try common(vector, category: file.category, index: index)
                     try V.validate(vector, file: file, index: index)
+                    // What running it would build, checked before anything is: a small file can ask for gigabytes.
+                    let size = vector.materialisedBytes
+                    guard size <= CorpusLimits.maximumVectorBytes else {
+                        throw file.error(
+                            .invalidValue, path: "$.vectors[\(index)]", vectorID: vector.id,
+                            "asks for \(size == Int.max ? "more than \(Int.max)" : String(size)) bytes in memory "
+                                + "(message × repeat, bodies after placeholders); a vector may ask for at most "
+                                + "\(CorpusLimits.maximumVectorBytes)")
+                    }
+                    materialised += size
+                    guard materialised <= CorpusLimits.maximumCorpusBytes else {
+                        throw file.error(
+                            .invalidValue, path: "$.vectors[\(index)]", vectorID: vector.id,
+                            "with this vector the corpus asks for more than \(CorpusLimits.maximumCorpusBytes) bytes "
+                                + "in memory in all, the most a corpus may")
+                    }
                 }
                 corpus.fileDescriptions[relative] = decoded.description
                 return decoded.vectors.map { Located(vector: $0, file: relative, category: decoded.category) }
@@ -186,6 +203,12 @@ struct ParsedFile {
     private(set) var category = ""
 
     init(path: String, displayName: String) throws(VectorLoadError) {
+        let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
+        guard size <= CorpusLimits.maximumFileBytes else {
+            throw VectorLoadError(
+                kind: .invalidValue, file: displayName,
+                message: "is \(size) bytes; a vector file may be at most \(CorpusLimits.maximumFileBytes)")
+        }
         guard let data = FileManager.default.contents(atPath: path) else {
             throw VectorLoadError(kind: .unreadable, file: displayName, message: "cannot read the file")
         }

@@ -10,6 +10,44 @@ protocol CorpusVector: Sendable, Codable {
     var source: String? { get }
     /// The checks beyond the JSON shape, for this kind.
     static func validate(_ vector: Self, file: ParsedFile, index: Int) throws(VectorLoadError)
+    /// At least the bytes running the vector builds in memory (see `CorpusLimits`); called once it is valid.
+    var materialisedBytes: Int { get }
+}
+
+extension DigestVector {
+    var materialisedBytes: Int {
+        let unit = messageBase64.map { $0.utf8.count / 4 * 3 } ?? (message ?? "").utf8.count
+        return CorpusLimits.multiplying(unit, self.repeat ?? 1)
+    }
+}
+
+extension SignatureVector {
+    /// Body, signing input and key are written out in the file: bounded by its size.
+    var materialisedBytes: Int {
+        [body, bodyBase64, signingInput, signingInputBase64, key, keyHex].reduce(0) { $0 + ($1?.utf8.count ?? 0) }
+    }
+}
+
+extension ReceiverVector {
+    /// Every step's body, header values and other-body signing input after their placeholders.
+    var materialisedBytes: Int {
+        let steps =
+            [(request, signature)] + (followUps ?? []).map { ($0.request, $0.signature) }
+        var total = 0
+        for (request, signature) in steps {
+            var texts = (request.headers ?? []).compactMap { $0.last }
+            if let value = signature?.value, signature?.kind == .otherBody { texts.append(value) }
+            if let text = request.body?.text { texts.append(text) }
+            if let json = request.body?.json { texts.append(JSONOutput.object(json.members).rendered(pretty: false)) }
+            for text in texts {
+                let length =
+                    (try? Placeholders.expandedLength(text, projectIDLength: 64, publicAllowed: true)) ?? Int.max
+                total = CorpusLimits.adding(total, length)
+            }
+            total = CorpusLimits.adding(total, (request.body?.base64?.utf8.count ?? 0) / 4 * 3)
+        }
+        return total
+    }
 }
 
 extension DigestVector: CorpusVector {
@@ -124,8 +162,7 @@ enum VectorValidation {
         }
         for (index, header) in (request.headers ?? []).enumerated() {
             do {
-                _ = try Placeholders.expand(
-                    header[1], projectID: "x", publicURL: RawURL(scheme: "https", host: "h.example", path: "/"))
+                _ = try Placeholders.expandedLength(header[1], projectIDLength: 1, publicAllowed: true)
             } catch {
                 throw file.error(
                     .invalidValue, path: path + ".request.headers[\(index)][1]", vectorID: id, error.message)
@@ -169,7 +206,7 @@ enum VectorValidation {
             try base64(body.base64, field: "request.body.base64", path: path, id: id, file: file)
             if let text = body.text {
                 do {
-                    _ = try Placeholders.expand(text, projectID: "x")
+                    _ = try Placeholders.expandedLength(text, projectIDLength: 1)
                 } catch {
                     throw file.error(.invalidValue, path: path + ".request.body.text", vectorID: id, error.message)
                 }

@@ -1,6 +1,6 @@
-/// The placeholders a receiver vector's text may hold.
 import PPGWire
 
+/// The placeholders a receiver vector's text may hold.
 public enum Placeholders {
     /// An unknown or malformed placeholder.
     public struct Failure: Error, Sendable {
@@ -11,6 +11,54 @@ public enum Placeholders {
     /// The largest `{{fill:N}}`, so that a vector cannot ask for gigabytes.
     public static let maximumFill = 16 << 20
 
+    /// One piece of a template: literal bytes or a placeholder.
+    private enum Piece {
+        case literal(Range<Int>)
+        case projectID
+        case publicScheme
+        case publicAuthority
+        case fill(Int)
+    }
+
+    /// Walks a template's pieces in order; the one parser of the placeholder syntax, for expanding and measuring.
+    private static func scan(
+        _ bytes: [UInt8], publicAllowed: Bool, _ visit: (Piece) throws(Failure) -> Void
+    ) throws(Failure) {
+        var index = 0
+        var literalStart = 0
+        let open = Array("{{".utf8)
+        let close = Array("}}".utf8)
+        while index < bytes.count {
+            guard bytes[index...].starts(with: open) else {
+                index += 1
+                continue
+            }
+            if literalStart < index { try visit(.literal(literalStart..<index)) }
+            var end = index + 2
+            while end + 1 < bytes.count && !bytes[end...].starts(with: close) { end += 1 }
+            guard end + 1 < bytes.count else { throw Failure(message: "unclosed '{{' in the body template") }
+            let name = String(decoding: bytes[(index + 2)..<end], as: UTF8.self)
+            if name == "projectId" {
+                try visit(.projectID)
+            } else if name == "publicScheme" && publicAllowed {
+                try visit(.publicScheme)
+            } else if name == "publicAuthority" && publicAllowed {
+                try visit(.publicAuthority)
+            } else if name.hasPrefix("fill:"), name.count <= 14, let count = Int(name.dropFirst(5)), count >= 0,
+                count <= maximumFill
+            {
+                try visit(.fill(count))
+            } else {
+                let known =
+                    "{{projectId}}, {{fill:N}}" + (publicAllowed ? ", {{publicScheme}}, {{publicAuthority}}" : "")
+                throw Failure(message: "unknown placeholder '{{\(name)}}' (known here: \(known))")
+            }
+            index = end + 2
+            literalStart = index
+        }
+        if literalStart < bytes.count { try visit(.literal(literalStart..<bytes.count)) }
+    }
+
     /// Replaces `{{projectId}}` with the projectId and `{{fill:N}}` with N bytes of `x`; with a public URL, also
     /// `{{publicScheme}}` and `{{publicAuthority}}` (host and port as configured) — for headers a proxy in front of
     /// that URL would send.
@@ -19,39 +67,50 @@ public enum Placeholders {
     ///   - projectID: The receiver's projectId.
     ///   - publicURL: The URL configured in PushPushGo, where the public placeholders are allowed.
     /// - Returns: The text's bytes with the placeholders expanded.
-    /// - Throws: `Failure` for an unknown placeholder or a bad count.
+    /// - Throws: `Failure` for an unknown placeholder, a bad count, or a text past `CorpusLimits.maximumVectorBytes`.
     public static func expand(_ text: String, projectID: String, publicURL: RawURL? = nil) throws(Failure) -> [UInt8] {
-        var out: [UInt8] = []
         let bytes = Array(text.utf8)
+        var out: [UInt8] = []
         out.reserveCapacity(bytes.count)
-        var index = 0
-        let open = Array("{{".utf8)
-        let close = Array("}}".utf8)
-        while index < bytes.count {
-            guard bytes[index...].starts(with: open) else {
-                out.append(bytes[index])
-                index += 1
-                continue
+        try scan(bytes, publicAllowed: publicURL != nil) { piece throws(Failure) in
+            switch piece {
+            case .literal(let range): out += bytes[range]
+            case .projectID: out += projectID.utf8
+            case .publicScheme: out += (publicURL?.scheme ?? "").utf8
+            case .publicAuthority: out += (publicURL?.authority ?? "").utf8
+            case .fill(let count):
+                guard out.count + count <= CorpusLimits.maximumVectorBytes else {
+                    throw Failure(
+                        message: "the text expands past \(CorpusLimits.maximumVectorBytes) bytes, the most a vector "
+                            + "may ask for")
+                }
+                out += repeatElement(UInt8(ascii: "x"), count: count)
             }
-            var end = index + 2
-            while end + 1 < bytes.count && !bytes[end...].starts(with: close) { end += 1 }
-            guard end + 1 < bytes.count else { throw Failure(message: "unclosed '{{' in the body template") }
-            let name = String(decoding: bytes[(index + 2)..<end], as: UTF8.self)
-            if name == "projectId" {
-                out += projectID.utf8
-            } else if name == "publicScheme", let publicURL {
-                out += publicURL.scheme.utf8
-            } else if name == "publicAuthority", let publicURL {
-                out += publicURL.authority.utf8
-            } else if name.hasPrefix("fill:"), let count = Int(name.dropFirst(5)), count >= 0, count <= maximumFill {
-                out += [UInt8](repeating: UInt8(ascii: "x"), count: count)
-            } else {
-                let known =
-                    "{{projectId}}, {{fill:N}}" + (publicURL == nil ? "" : ", {{publicScheme}}, {{publicAuthority}}")
-                throw Failure(message: "unknown placeholder '{{\(name)}}' (known here: \(known))")
-            }
-            index = end + 2
         }
         return out
+    }
+
+    /// How many bytes `expand` would make of a template, without making them; checks the template as `expand` does.
+    /// - Parameters:
+    ///   - text: The template text.
+    ///   - projectIDLength: The bytes a `{{projectId}}` stands for.
+    ///   - publicAllowed: Whether `{{publicScheme}}` and `{{publicAuthority}}` are allowed (counted as 300 bytes).
+    /// - Returns: The expanded length, `Int.max` where it overflows.
+    /// - Throws: `Failure` for an unknown placeholder or a bad count.
+    public static func expandedLength(
+        _ text: String, projectIDLength: Int, publicAllowed: Bool = false
+    ) throws(Failure) -> Int {
+        var total = 0
+        try scan(Array(text.utf8), publicAllowed: publicAllowed) { piece in
+            let size =
+                switch piece {
+                case .literal(let range): range.count
+                case .projectID: projectIDLength
+                case .publicScheme, .publicAuthority: 300
+                case .fill(let count): count
+                }
+            total = CorpusLimits.adding(total, size)
+        }
+        return total
     }
 }
