@@ -6,7 +6,10 @@ public enum OutsideText {
     /// Where the text lands.
     public enum Context: Sendable, Hashable {
         /// One line of a terminal or a log: control characters (C0, DEL, C1 — line breaks, tabs, ESC) become
-        /// `\u{…}`; everything else, non-ASCII text included, stays.
+        /// `\u{…}`; everything else, non-ASCII text included, stays — except what a CI runner reads as a command
+        /// of its own: a leading `::` (GitHub Actions' workflow commands, after leading spaces) and `##[` anywhere
+        /// (their older form, and Azure Pipelines' `##vso[`) get their second character as `\u{…}`, so text from
+        /// outside can never start a workflow command, wherever on the line it is printed.
         case line
         /// One line of printable ASCII, for bytes that may not even be UTF-8: every byte outside printable ASCII
         /// becomes `\xNN` and a backslash `\\`; cut at `limit` bytes with `…`.
@@ -25,9 +28,11 @@ public enum OutsideText {
         /// HTML element content or a quoted attribute value: controls made visible (as `terminal`), then `&`, `<`,
         /// `>`, `"` and `'` as entities.
         case html
-        /// An HTML `id` value: white space and controls as `_`, then escaped as `html`.
+        /// An HTML `id` value, in the one encoding ids and links share: ASCII letters, digits, `-`, `.`, `/` and `~`
+        /// stay, every other byte of the UTF-8 text becomes `_` and two hex digits (`_` itself `_5F`). Distinct
+        /// texts get distinct ids, and nothing in one is changed by a URL parser or a browser's fragment lookup.
         case htmlIdentifier
-        /// An `href` to an element id: `#`, the id percent-encoded, escaped as `html`.
+        /// An `href` to the element whose id is `htmlIdentifier` of the same text: `#` and that same encoding.
         case htmlFragment
         /// XML 1.0 element content: characters XML forbids as `\u{…}`, `&`, `<`, `>` as entities (so `]]>` can
         /// never end anything).
@@ -92,7 +97,25 @@ public enum OutsideText {
         for scalar in text.unicodeScalars {
             if isControl(scalar) { out += visible(scalar) } else { out.unicodeScalars.append(scalar) }
         }
-        return out
+        guard out.contains("::") || out.contains("##") else { return out }
+        var scalars = Array(out.unicodeScalars)
+        var result = ""
+        // GitHub's runner trims leading white space, then reads a line that starts with `::` as a command.
+        let start = scalars.firstIndex { $0 != " " } ?? scalars.count
+        if start + 1 < scalars.count, scalars[start] == ":", scalars[start + 1] == ":" {
+            result.unicodeScalars.append(contentsOf: scalars[...start])
+            result += visible(":")
+            scalars.removeFirst(start + 2)
+        }
+        // `##[command]` and `##vso[command]` are read anywhere on a line.
+        for (index, scalar) in scalars.enumerated() {
+            let opener =
+                scalar == "#" && index > 0 && scalars[index - 1] == "#"
+                && (scalars[(index + 1)...].starts(with: "[".unicodeScalars)
+                    || scalars[(index + 1)...].starts(with: "vso[".unicodeScalars))
+            if opener { result += visible(scalar) } else { result.unicodeScalars.append(scalar) }
+        }
+        return result
     }
 
     private static func ascii(_ bytes: some Collection<UInt8>, limit: Int) -> String {
@@ -212,35 +235,26 @@ public enum OutsideText {
 
     // MARK: - HTML and XML
 
-    private static func htmlIdentifier(_ text: String) -> String {
-        var out = ""
-        for scalar in text.unicodeScalars {
-            if scalar.properties.isWhitespace || isControl(scalar) {
-                out += "_"
-            } else {
-                out.unicodeScalars.append(scalar)
-            }
-        }
-        return escape(out.isEmpty ? "_" : out, for: .html)
-    }
-
-    private static func htmlFragment(_ text: String) -> String {
-        var out = "#"
-        let allowed = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._~/".utf8)
+    /// The one encoding of an id for HTML: the element's `id` and every link to it are this text, byte for byte.
+    private static func identifier(_ text: String) -> String {
+        let kept = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-./~".utf8)
         let digits = Array("0123456789ABCDEF".unicodeScalars)
+        var out = ""
         for byte in text.utf8 {
-            if allowed.contains(byte) {
+            if kept.contains(byte) {
                 out.unicodeScalars.append(Unicode.Scalar(byte))
-            } else if byte <= 0x20 || byte == 0x7F {
-                out += "_"
             } else {
-                out += "%"
+                out += "_"
                 out.unicodeScalars.append(digits[Int(byte >> 4)])
                 out.unicodeScalars.append(digits[Int(byte & 0x0F)])
             }
         }
-        return escape(out, for: .html)
+        return out.isEmpty ? "_" : out
     }
+
+    private static func htmlIdentifier(_ text: String) -> String { identifier(text) }
+
+    private static func htmlFragment(_ text: String) -> String { "#" + identifier(text) }
 
     private static func xml(_ text: String, attribute: Bool, quotes: Bool) -> String {
         var out = ""

@@ -93,6 +93,51 @@ struct HostileTextTests {
         }
     }
 
+    /// Whether output has a line a CI runner would act on: `::command` after leading white space, `##[` anywhere.
+    static func runnerCommand(in text: String) -> String? {
+        text.split(separator: "\n", omittingEmptySubsequences: false).first { line in
+            line.drop { $0 == " " || $0 == "\t" }.hasPrefix("::") || line.contains("##[") || line.contains("##vso[")
+        }.map(String.init)
+    }
+
+    @Test("no id, label, version or comment from a report or corpus file prints a line a CI runner executes")
+    func noWorkflowCommands() throws {
+        let directory = try TestSupport.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        // A report whose id, label and version break the line and begin workflow commands.
+        func report(_ status: String) -> String {
+            #"{"format": 1, "corpusVersion": "1\n::add-mask::v", "target": "::error title=x::forged", "#
+                + #""scheme": "url-params", "encoding": "hex", "outcomes": [{"id": "a\n::error file=x::forged", "#
+                + #""kind": "receiver", "status": "\#(status)", "disposition": "\#(status == "pass" ? "passed" : "failed")"}, "#
+                + #"{"id": "::warning::first ##[error]old", "kind": "receiver", "status": "\#(status)", "disposition": "#
+                + #""\#(status == "pass" ? "passed" : "failed")"}]}"#
+        }
+        try TestSupport.write(report("pass"), to: directory + "/a.json")
+        try TestSupport.write(report("fail"), to: directory + "/b.json")
+        for extra in [[], ["--all"], ["--markdown"]] {
+            let compare = try TestSupport.tool(["compare", directory + "/a.json", directory + "/b.json"] + extra)
+            #expect(compare.status == 0, "\(compare.stderr)")
+            #expect(Self.runnerCommand(in: compare.stdout) == nil, "\(compare.stdout)")
+            #expect(compare.stdout.contains("forged"), "the hostile id is shown, escaped: \(compare.stdout)")
+        }
+        // A corpus whose failing vector's comment does the same on run's console.
+        try FileManager.default.copyItem(atPath: TestSupport.corpusDirectory, toPath: directory + "/v1")
+        let path = directory + "/v1/receiver/content.json"
+        var text = try String(contentsOfFile: path, encoding: .utf8)
+        text = text.replacingOccurrences(
+            of: #""comment": "Content-Type: application/json.","#,
+            with: #""comment": "line one\n::error file=a::forged\n##[error]old","#)
+        // The reference accepts it: expecting a rejection makes it fail, so its comment is printed.
+        let vectorStart = try #require(text.range(of: #""id": "content/json","#))
+        let expect = try #require(text.range(of: #""expect": "accept""#, range: vectorStart.upperBound..<text.endIndex))
+        text.replaceSubrange(expect, with: #""expect": "reject""#)
+        try TestSupport.write(text, to: path)
+        let run = try TestSupport.tool(["run", "--vectors", directory + "/v1", "--only", "content/json"])
+        #expect(run.status == 1, "\(run.stdout.suffix(600)) \(run.stderr)")
+        #expect(run.stdout.contains("forged"), "\(run.stdout.suffix(600))")
+        #expect(Self.runnerCommand(in: run.stdout + run.stderr) == nil, "\(run.stdout.suffix(600))")
+    }
+
     @Test("capture and serve log a hostile request's target, Host and body escaped")
     func captureAndServe() throws {
         let directory = try TestSupport.temporaryDirectory()

@@ -17,6 +17,8 @@ private let hostile: [String] = [
     "   spaced\t\ttabs   ",
     "é ü 日本 🚀",
     String(repeating: "`", count: 7) + "fence",
+    "  ::add-mask::secret",
+    "::error file=x::forged ##[error]old ##vso[task.setvariable]x",
 ]
 
 private let contexts: [OutsideText.Context] = [
@@ -48,6 +50,9 @@ private func problem(_ output: String, in context: OutsideText.Context) -> Strin
     }
     switch context {
     case .line:
+        if output.drop(while: { $0 == " " }).hasPrefix("::") || output.contains("##[") || output.contains("##vso[") {
+            return "a CI runner's command"
+        }
         return scalars.contains(where: isControl) ? "a control character on a line" : nil
     case .ascii:
         return output.unicodeScalars.allSatisfy { (0x20...0x7E).contains($0.value) || $0 == "…" }
@@ -155,6 +160,50 @@ struct OutsideTextTests {
         #expect(OutsideText.escape("a\nb", for: .xmlAttribute) == "a&#10;b")
         #expect(OutsideText.escape("50%\n", for: .annotationMessage) == "50%25%0A")
         #expect(OutsideText.escape("a:b,c", for: .annotationProperty) == "a%3Ab%2Cc")
-        #expect(OutsideText.escape("headers/x y", for: .htmlFragment) == "#headers/x_y")
+        #expect(OutsideText.escape("headers/x y", for: .htmlFragment) == "#headers/x_20y")
+    }
+
+    /// Text drawn from the characters ids are made of and those that trip id encodings up.
+    static func generatedTexts(count: Int, seed: UInt64) -> [String] {
+        let alphabet: [Unicode.Scalar] = [
+            "a", "b", "_", " ", "%", "2", "0", "/", "-", ".", "\u{2028}", "\u{85}", "\u{A0}", "\t", "#", "é", ":",
+        ]
+        var state = seed
+        func next() -> Int {
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return Int(truncatingIfNeeded: state >> 33)
+        }
+        return (0..<count).map { _ in
+            var text = ""
+            for _ in 0..<(next() % 6) { text.unicodeScalars.append(alphabet[next() % alphabet.count]) }
+            return text
+        }
+    }
+
+    @Test("an id and the link to it are one encoding: every distinct text a distinct id, each link its own id")
+    func idsAndLinksAgree() {
+        var seen: [String: String] = [:]
+        for text in Self.generatedTexts(count: 5000, seed: 7) {
+            let id = OutsideText.escape(text, for: .htmlIdentifier)
+            #expect(OutsideText.escape(text, for: .htmlFragment) == "#" + id)
+            // Nothing a URL parser would encode or decode, so the browser finds the id as the link says it.
+            #expect(id.unicodeScalars.allSatisfy { $0.isASCII && !"%# \"<>".unicodeScalars.contains($0) }, "\(id)")
+            if let other = seen[id], other != text {
+                Issue.record("\(text.debugDescription) and \(other.debugDescription) share the id \(id)")
+            }
+            seen[id] = text
+        }
+        #expect(OutsideText.escape("a b", for: .htmlIdentifier) != OutsideText.escape("a_b", for: .htmlIdentifier))
+    }
+
+    @Test("a line of outside text never begins a CI runner's command, wherever it is printed")
+    func noRunnerCommands() {
+        for text in Self.generatedTexts(count: 5000, seed: 11) + ["::error::x", " ::x", "a##[b", "##vso[x]"] {
+            let line = OutsideText.escape(text, for: .line)
+            #expect(!line.contains("\n") && !line.contains("\r"))
+            #expect(!line.drop { $0 == " " }.hasPrefix("::"), "\(text.debugDescription) → \(line)")
+            #expect(!line.contains("##[") && !line.contains("##vso["), "\(text.debugDescription) → \(line)")
+        }
+        #expect(OutsideText.escape("a::b", for: .line) == "a::b")
     }
 }

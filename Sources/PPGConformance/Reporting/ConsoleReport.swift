@@ -1,3 +1,5 @@
+import PPGWire
+
 /// The console report: a line per category as it finishes, each failure in full, then a summary whose last line
 /// is exactly `N passed, N failed, N skipped`.
 public struct ConsoleReport: Sendable {
@@ -65,24 +67,31 @@ public struct ConsoleReport: Sendable {
                 case .warning: paint("WARNING", "33")
                 default: paint(outcome.status == .error ? "ERROR" : "FAIL", "31")
                 }
-            lines.append("\(label) \(outcome.id) [\(outcome.level.rawValue)]")
+            // Ids, comments and reasons come from a corpus file or a receiver's answer: each line escaped on its own,
+            // so none can break the line, colour the terminal or begin a CI runner's command.
+            func line(_ text: some StringProtocol) -> String { OutsideText.escape(String(text), for: .line) }
+            func indented(_ text: String, _ indent: String) -> String {
+                text.split(separator: "\n", omittingEmptySubsequences: false).map { line($0) }
+                    .joined(separator: "\n" + indent)
+            }
+            lines.append("\(label) \(line(outcome.id)) [\(outcome.level.rawValue)]")
             if outcome.disposition == .unexpectedPass {
-                lines.append("  " + outcome.reason)
+                lines.append("  " + line(outcome.reason))
                 continue
             }
-            lines.append("  \(outcome.comment)")
-            lines.append("  expected: \(outcome.expected)")
-            lines.append("  actual:   \(outcome.actual)")
-            lines.append("  reason:   \(outcome.reason)")
+            lines.append("  " + line(outcome.comment))
+            lines.append("  expected: " + line(outcome.expected))
+            lines.append("  actual:   " + line(outcome.actual))
+            lines.append("  reason:   " + line(outcome.reason))
             if !outcome.signed.isEmpty {
-                lines.append("  signed:   " + outcome.signed.replacingNewlines(with: "\n            "))
+                lines.append("  signed:   " + indented(outcome.signed, "            "))
             }
             if verbose && !outcome.request.isEmpty {
                 lines.append("  request:")
-                lines += outcome.request.split(separator: "\n", omittingEmptySubsequences: false).map { "    " + $0 }
+                lines.append("    " + indented(outcome.request, "    "))
             }
             if !outcome.reproduction.isEmpty {
-                lines.append("  reproduce: " + outcome.reproduction.replacingNewlines(with: "\n             "))
+                lines.append("  reproduce: " + indented(outcome.reproduction, "             "))
             }
         }
         lines.append("")
@@ -93,14 +102,15 @@ public struct ConsoleReport: Sendable {
                 : "they test verifier libraries, not receivers (run them in-process or with --exec)"
             lines.append("note: \(counted(count, "\(kind.rawValue) vector")) not sent: \(why)")
         }
-        for warning in result.warnings { lines.append("warning: \(warning)") }
+        for warning in result.warnings { lines.append("warning: " + OutsideText.escape(warning, for: .line)) }
         if let diagnosis = result.diagnosis {
             lines += diagnosis.lines.enumerated().map { $0.offset == 0 ? paint($0.element, "1") : $0.element }
             lines.append("")
         }
         let summary = result.summary
         lines.append(
-            "target \(result.targetName), profile \(result.profile), corpus \(result.corpusVersion), "
+            "target \(OutsideText.escape(result.targetName, for: .line)), profile \(result.profile), "
+                + "corpus \(OutsideText.escape(result.corpusVersion, for: .line)), "
                 + "\(counted(result.outcomes.count, "vector")) in \(formatDecimalText(result.duration)) s")
         lines.append(
             "warnings: \(summary.warnings) (recommended vectors failed), expected failures: "
@@ -120,9 +130,5 @@ func formatDecimalText(_ value: Double) -> String {
 extension String {
     func padding(toLength width: Int) -> String {
         count >= width ? self : self + String(repeating: " ", count: width - count)
-    }
-
-    func replacingNewlines(with separator: String) -> String {
-        split(separator: "\n", omittingEmptySubsequences: false).joined(separator: separator)
     }
 }

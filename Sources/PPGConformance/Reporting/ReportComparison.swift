@@ -126,9 +126,12 @@ public struct ReportComparison: Sendable {
         for column in columns {
             let failed = column.cells.values.filter { $0 == "FAIL" || $0 == "error" || $0 == "XPASS" }.count
             let passed = column.cells.values.filter { $0 == "pass" }.count
-            let label = markdown ? OutsideText.escape(column.label, for: .markdownCode) : column.label
-            let corpus = markdown ? OutsideText.escape(column.corpusVersion, for: .markdownCode) : column.corpusVersion
-            let profile = markdown ? OutsideText.escape(column.profile, for: .markdownCode) : column.profile
+            // Labels, versions and ids come from report files: escaped for where they land, a line of their own
+            // included (no line break, no control, no runner command).
+            let context: OutsideText.Context = markdown ? .markdownCode : .line
+            let label = OutsideText.escape(column.label, for: context)
+            let corpus = OutsideText.escape(column.corpusVersion, for: context)
+            let profile = OutsideText.escape(column.profile, for: context)
             lines.append(
                 (markdown ? "- " : "") + "\(label): \(passed) passed, \(failed) failed "
                     + "(corpus \(corpus), \(profile))")
@@ -150,6 +153,8 @@ public struct ReportComparison: Sendable {
                     "| " + row.map { OutsideText.escape($0, for: .markdownCode) }.joined(separator: " | ") + " |")
             }
         } else {
+            let headers = headers.map { OutsideText.escape($0, for: .line) }
+            let body = body.map { row in row.map { OutsideText.escape($0, for: .line) } }
             let widths = headers.indices.map { column in
                 ([headers[column]] + body.map { $0[column] }).map(\.count).max() ?? 0
             }
