@@ -2,6 +2,12 @@ import Foundation
 import TestSupport
 import Testing
 
+#if canImport(Glibc)
+    @preconcurrency import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
 /// `fuzz`: generated deliveries, disagreements shrunk and written as a corpus that repeats them.
 @Suite("fuzz")
 struct FuzzTests {
@@ -93,5 +99,107 @@ struct FuzzTests {
         #expect(result.status == 2, "\(result.stdout)")
         #expect(result.stderr.contains(message), "\(result.stderr)")
         #expect(result.stderr.split(separator: "\n").count == 1)
+    }
+
+    static let accepted = "HTTP/1.1 200 OK\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+
+    @Test("--seconds is a deadline: shrinking against a slow receiver that accepts everything ends in time")
+    func secondsIsADeadline() throws {
+        // Every must-reject case disagrees, and each shrinking step waits 0.2 s: 2,000 steps would take minutes.
+        let peer = try HostilePeer(.slowReply(Self.accepted, delay: 0.2))
+        defer { peer.stop() }
+        let directory = try TestSupport.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let start = Date()
+        let result = try TestSupport.tool([
+            "fuzz", "--target", "http://127.0.0.1:\(peer.port)/h", "--project-id", "p", "--seed", "3",
+            "--seconds", "2", "--timeout", "1", "--json", directory + "/f.json",
+        ])
+        let elapsed = Date().timeIntervalSince(start)
+        #expect(elapsed < 2 + 1 + 2, "took \(elapsed) s with --seconds 2 --timeout 1")
+        #expect(result.status == 1, "\(result.stdout.suffix(600)) \(result.stderr)")
+        let json = try Data(contentsOf: URL(fileURLWithPath: directory + "/f.json"))
+        let report = try #require(try JSONSerialization.jsonObject(with: json) as? [String: Any])
+        #expect(((report["disagreements"] as? [Any])?.count ?? 0) >= 1)
+    }
+
+    @Test("a receiver that stops answering stops fuzz with exit 2 in seconds, its --json still written")
+    func stopsWhenUnanswered() throws {
+        let peer = try HostilePeer(.answerFirstOnly(Self.accepted))
+        defer { peer.stop() }
+        let directory = try TestSupport.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let start = Date()
+        let result = try TestSupport.tool([
+            "fuzz", "--target", "http://127.0.0.1:\(peer.port)/h", "--project-id", "p", "--seed", "3",
+            "--runs", "2000", "--timeout", "0.5", "--json", directory + "/f.json",
+        ])
+        #expect(Date().timeIntervalSince(start) < 10)
+        #expect(result.status == 2, "\(result.stdout.suffix(600)) \(result.stderr)")
+        #expect(result.stderr.contains("did not answer"), "\(result.stderr)")
+        #expect(FileManager.default.fileExists(atPath: directory + "/f.json"))
+    }
+
+    @Test("SIGINT ends fuzz with its summary, --json and --out of what was found so far")
+    func interruptKeepsFindings() throws {
+        let peer = try HostilePeer(.slowReply(Self.accepted, delay: 0.05))
+        defer { peer.stop() }
+        let directory = try TestSupport.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: TestSupport.toolPath)
+        process.arguments = [
+            "fuzz", "--target", "http://127.0.0.1:\(peer.port)/h", "--project-id", "p", "--seed", "3", "--runs",
+            "100000", "--json", directory + "/f.json", "--out", directory + "/out",
+        ]
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        defer { if process.isRunning { kill(process.processIdentifier, SIGKILL) } }
+        Thread.sleep(forTimeInterval: 3)
+        kill(process.processIdentifier, SIGINT)
+        let start = Date()
+        while process.isRunning && Date().timeIntervalSince(start) < 10 { usleep(50_000) }
+        #expect(!process.isRunning, "fuzz did not end within 10 s of SIGINT")
+        #expect(Date().timeIntervalSince(start) < 3)
+        let stdout = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        #expect(stdout.contains("interrupted (SIGINT)"), "\(stdout.suffix(600))")
+        #expect(process.terminationStatus == 1, "\(stdout.suffix(600))")
+        #expect(FileManager.default.fileExists(atPath: directory + "/f.json"))
+        #expect(FileManager.default.fileExists(atPath: directory + "/out/manifest.json"))
+    }
+
+    @Test("--out takes a new or empty folder only, writes it whole or not at all, and --json whatever happens")
+    func outIsNeverOverwritten() throws {
+        let directory = try TestSupport.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let fuzz = ["fuzz", "--mutant", "case-insensitive-sort", "--seed", "1", "--runs", "200"]
+        // A folder that holds a corpus is refused before the run, and left as it was.
+        try FileManager.default.copyItem(atPath: TestSupport.corpusDirectory, toPath: directory + "/v1")
+        let manifest = try Data(contentsOf: URL(fileURLWithPath: directory + "/v1/manifest.json"))
+        let refused = try TestSupport.tool(fuzz + ["--out", directory + "/v1"])
+        #expect(refused.status == 2)
+        #expect(refused.stderr.contains("holds") && refused.stderr.contains("--force"), "\(refused.stderr)")
+        #expect(refused.stderr.split(separator: "\n").count == 1)
+        #expect(try Data(contentsOf: URL(fileURLWithPath: directory + "/v1/manifest.json")) == manifest)
+        // An empty folder is taken; a second run into it is refused; --force replaces what it holds.
+        try FileManager.default.createDirectory(atPath: directory + "/out", withIntermediateDirectories: false)
+        #expect(try TestSupport.tool(fuzz + ["--out", directory + "/out"]).status == 1)
+        let files = try FileManager.default.contentsOfDirectory(atPath: directory + "/out").sorted()
+        #expect(files == ["manifest.json", "receiver"], "\(files)")
+        #expect(try TestSupport.tool(fuzz + ["--out", directory + "/out"]).status == 2)
+        try TestSupport.write("mine", to: directory + "/out/notes.txt")
+        #expect(try TestSupport.tool(fuzz + ["--out", directory + "/out", "--force"]).status == 1)
+        #expect(!FileManager.default.fileExists(atPath: directory + "/out/notes.txt"))
+        #expect(try TestSupport.tool(["vectors", "lint", directory + "/out"]).status == 0)
+        // Where --out cannot be written, nothing is left half-written and --json is there.
+        try TestSupport.write("a file", to: directory + "/file")
+        let failed = try TestSupport.tool(
+            fuzz + ["--out", directory + "/file/out", "--json", directory + "/f.json"])
+        #expect(failed.status == 2, "\(failed.stderr)")
+        #expect(FileManager.default.fileExists(atPath: directory + "/f.json"))
+        let left = try FileManager.default.contentsOfDirectory(atPath: directory).sorted()
+        #expect(left == ["f.json", "file", "out", "v1"], "\(left)")
     }
 }

@@ -22,6 +22,10 @@ public final class HostilePeer: @unchecked Sendable {
         /// Reads a request, answers `prefix`, then `repeating` again and again without pause for up to 30 s:
         /// bytes are always waiting, so only a deadline that every read honours ends it.
         case stream(prefix: String, repeating: String)
+        /// Answers the first request it ever reads with these bytes (a preflight), then reads and never answers.
+        case answerFirstOnly(String)
+        /// Reads a request, waits, then answers these bytes and closes: a slow but working receiver.
+        case slowReply(String, delay: Double)
     }
 
     let descriptor: Int32
@@ -30,6 +34,7 @@ public final class HostilePeer: @unchecked Sendable {
     private let lock = NSLock()
     private var recorded: [UInt8] = []
     private var stopped = false
+    private var answeredFirst = false
 
     public init(_ behaviour: Behaviour) throws {
         self.behaviour = behaviour
@@ -138,6 +143,17 @@ public final class HostilePeer: @unchecked Sendable {
             _ = readSome(client)
             _ = write(client, Array(text.utf8))
             sleep(30)
+        case .answerFirstOnly(let text):
+            _ = readSome(client)
+            lock.lock()
+            let first = !answeredFirst
+            answeredFirst = true
+            lock.unlock()
+            if first { _ = write(client, Array(text.utf8)) } else { sleep(30) }
+        case .slowReply(let text, let delay):
+            _ = readSome(client)
+            usleep(UInt32(delay * 1_000_000))
+            _ = write(client, Array(text.utf8))
         case .stream(let prefix, let repeating):
             _ = readSome(client)
             guard write(client, Array(prefix.utf8)) else { return }

@@ -1,6 +1,7 @@
 import Foundation
 import PPGSignature
 import PPGVectors
+import Synchronization
 
 /// Where a fuzz case's expected answer comes from.
 public enum FuzzOracle: Sendable {
@@ -17,8 +18,13 @@ public struct FuzzOptions: Sendable {
     public var seed: UInt64
     /// Stop after this many cases.
     public var runs: Int?
-    /// Stop after this many seconds (checked between batches).
+    /// Stop after this many seconds: a deadline every part honours — batches, shrinking, re-checks — so a run
+    /// ends within it plus one exchange's timeout.
     public var seconds: Double?
+    /// Asked before every delivery: once it says stop (SIGINT, SIGTERM), the run ends with what it found so far.
+    public var shouldStop: (@Sendable () -> Bool)?
+    /// Stop once this many deliveries in a row got no answer (timeouts, resets), as `run` does; `nil` never stops.
+    public var stopAfterUnanswered: Int?
     /// Deliveries at once (HTTP targets).
     public var jobs = 1
     /// The receiver's configuration: projectId, URLs, profile.
@@ -68,6 +74,10 @@ public struct FuzzResult: Sendable {
     public var seconds: Double
     /// Distinct disagreements, in the order found.
     public var disagreements: [FuzzDisagreement]
+    /// Whether `FuzzOptions.shouldStop` ended the run early.
+    public var interrupted = false
+    /// Set when the run stopped because deliveries went unanswered: how many in a row.
+    public var stoppedAfterUnanswered: Int?
 }
 
 /// `ppg-conformance fuzz`: generated deliveries judged against an oracle, each disagreement shrunk to a minimal
@@ -84,12 +94,24 @@ public enum Fuzzer {
     public static func run(target: any ConformanceTarget, oracle: FuzzOracle, options: FuzzOptions) -> FuzzResult {
         let clock = ContinuousClock()
         let start = clock.now
+        let deadline = options.seconds.map { start + .nanoseconds(Int64($0 * 1e9)) }
+        let interrupted = LatchedFlag()
+        let userStop = options.shouldStop
+        // One deadline for everything the run does: no part of it checks the clock its own way.
+        var options = options
+        options.shouldStop = { @Sendable in
+            if userStop?() == true { interrupted.set() }
+            return interrupted.isSet || deadline.map { ContinuousClock.now >= $0 } ?? false
+        }
         var runs = 0
         var notJudged = 0
         var found: [FuzzDisagreement] = []
         var seen = Set<String>()
+        var unansweredInARow = 0
+        var stoppedAfterUnanswered: Int?
         func elapsed() -> Double { seconds(clock.now - start) }
-        while options.runs.map({ runs < $0 }) ?? true, options.seconds.map({ elapsed() < $0 }) ?? true,
+        func stopping() -> Bool { options.shouldStop?() == true }
+        batches: while options.runs.map({ runs < $0 }) ?? true, !stopping(),
             options.stopAfter.map({ found.count < $0 }) ?? true
         {
             let count = min(batchSize, (options.runs ?? Int.max) - runs)
@@ -106,17 +128,32 @@ public enum Fuzzer {
                 item.fuzzCase.vector(id: "fuzz/\(item.index)", comment: "", flags: [], expect: item.expect)
             }
             let outcomes = judge(vectors, target: target, options: options, jobs: options.jobs)
-            for (item, outcome) in zip(batch, outcomes) where outcome.status == .fail || outcome.status == .error {
+            var sent = count - batch.count
+            for (item, outcome) in zip(batch, outcomes) {
+                // Not sent (the run was stopped): neither a run nor a finding.
+                if outcome.status == .skip && outcome.reason.hasPrefix("not sent:") { continue }
+                sent += 1
+                unansweredInARow = outcome.unanswered ? unansweredInARow + 1 : 0
+                if let limit = options.stopAfterUnanswered, unansweredInARow >= limit {
+                    stoppedAfterUnanswered = unansweredInARow
+                }
+                guard outcome.status == .fail || outcome.status == .error, stoppedAfterUnanswered == nil else {
+                    continue
+                }
                 let causes = likelyCauses(item.fuzzCase, expect: item.expect, actual: outcome.actualStatus, options)
                 let key =
                     "\(item.expect.rawValue) \(statusClass(outcome.actualStatus)) "
                     + causes.map(\.rawValue).joined(separator: ",")
                 guard !seen.contains(key) else { continue }
                 seen.insert(key)
-                guard
-                    let disagreement = shrink(
-                        item.fuzzCase, firstRun: item.index, target: target, oracle: oracle, options: options)
-                else { continue }
+                // A delivery that got no answer is kept as it is: shrinking it would wait out a timeout per step.
+                let disagreement =
+                    outcome.unanswered
+                    ? unshrunk(item.fuzzCase, firstRun: item.index, outcome: outcome, expect: item.expect, options)
+                    : shrink(
+                        item.fuzzCase, firstRun: item.index, initial: (outcome, item.expect), target: target,
+                        oracle: oracle, options: options)
+                guard let disagreement else { continue }
                 // Shrunk, cases found apart often turn out the same bug: one vector each.
                 let shrunkKey =
                     "shrunk \(disagreement.vector.expect.rawValue) \(disagreement.reason) "
@@ -126,11 +163,27 @@ public enum Fuzzer {
                 found.append(disagreement)
                 if let stopAfter = options.stopAfter, found.count >= stopAfter { break }
             }
-            runs += count
+            runs += sent
             options.progress?(runs, found.count)
+            if stoppedAfterUnanswered != nil || sent < count { break batches }
         }
-        return FuzzResult(
+        var result = FuzzResult(
             seed: options.seed, runs: runs, notJudged: notJudged, seconds: elapsed(), disagreements: found)
+        result.interrupted = interrupted.isSet
+        result.stoppedAfterUnanswered = stoppedAfterUnanswered
+        return result
+    }
+
+    /// A disagreement kept as found, not shrunk: a delivery that got no answer.
+    static func unshrunk(
+        _ fuzzCase: FuzzCase, firstRun: Int, outcome: VectorOutcome, expect: ExpectedVerdict, _ options: FuzzOptions
+    ) -> FuzzDisagreement {
+        let vector = fuzzCase.vector(
+            id: "fuzz/found", comment: "", flags: FuzzShrinker.flags(of: fuzzCase, in: options.manifest),
+            expect: expect)
+        return FuzzDisagreement(
+            vector: vector, firstRun: firstRun, actual: outcome.actual, reason: outcome.reason, causes: [],
+            shrinkSteps: 0)
     }
 
     /// The oracle's expectations for a batch: in-process one by one, or over HTTP `jobs` at a time.
@@ -180,7 +233,9 @@ public enum Fuzzer {
         let corpus = Corpus(
             directory: "", manifest: options.manifest,
             receiverVectors: vectors.map { Located(vector: $0, file: "receiver/fuzz.json", category: "fuzz") })
-        let runOptions = RunOptions(configuration: options.configuration, jobs: jobs)
+        var runOptions = RunOptions(
+            configuration: options.configuration, jobs: jobs, stopAfterUnanswered: options.stopAfterUnanswered)
+        runOptions.shouldStop = options.shouldStop
         return Runner.run(corpus: corpus, target: target, options: runOptions).outcomes
     }
 
@@ -199,20 +254,23 @@ public enum Fuzzer {
     /// disagrees at all (a flaky answer). One pass over the simpler variants, keeping each that still disagrees
     /// and going on from there, repeated while a pass changes anything.
     static func shrink(
-        _ original: FuzzCase, firstRun: Int, target: any ConformanceTarget, oracle: FuzzOracle, options: FuzzOptions
+        _ original: FuzzCase, firstRun: Int, initial: (outcome: VectorOutcome, expect: ExpectedVerdict)? = nil,
+        target: any ConformanceTarget, oracle: FuzzOracle, options: FuzzOptions
     ) -> FuzzDisagreement? {
         var current = original
         var steps = 0
         var index = 0
         var changed = false
         var seen: [FuzzCase: (outcome: VectorOutcome, expect: ExpectedVerdict)?] = [:]
+        if let initial { seen[original] = initial }
         func check(_ candidate: FuzzCase) -> (outcome: VectorOutcome, expect: ExpectedVerdict)? {
             if let known = seen[candidate] { return known }
             let result = judged(candidate, target: target, oracle: oracle, options: options)
             seen[candidate] = result
             return result
         }
-        while steps < options.maximumShrinkSteps {
+        func stopping() -> Bool { options.shouldStop?() == true }
+        while steps < options.maximumShrinkSteps && !stopping() {
             let candidates = FuzzShrinker.simpler(current)
             if index >= candidates.count {
                 guard changed else { break }
@@ -227,12 +285,21 @@ public enum Fuzzer {
                 index += 1
             }
         }
-        seen[current] = nil
-        guard let (outcome, expect) = check(current), disagrees(outcome) else { return nil }
-        // A known bug explains the case only if it also answers each simpler case as the target does.
-        let neighbours = FuzzShrinker.simpler(current).compactMap { candidate in
-            check(candidate).map { (candidate, statusClass($0.outcome.actualStatus)) }
+        // Once the budget is spent, what was found stands as shrunk so far: no re-check, no neighbours sent.
+        let known = seen[current] ?? nil
+        if !stopping() { seen[current] = nil }
+        var rechecked = check(current)
+        if let result = rechecked, result.outcome.status == .skip, result.outcome.reason.hasPrefix("not sent:") {
+            rechecked = known
         }
+        guard let (outcome, expect) = rechecked, disagrees(outcome) else { return nil }
+        // A known bug explains the case only if it also answers each simpler case as the target does.
+        let neighbours =
+            stopping()
+            ? []
+            : FuzzShrinker.simpler(current).compactMap { candidate in
+                check(candidate).map { (candidate, statusClass($0.outcome.actualStatus)) }
+            }
         let neighbourAnswers = neighbours.map { candidate, targetClass in (answers(to: candidate, options), targetClass)
         }
         let causes = likelyCauses(current, expect: expect, actual: outcome.actualStatus, options).filter { mutant in
@@ -287,4 +354,13 @@ public enum Fuzzer {
         case .either: "either"
         }
     }
+}
+
+/// A flag that, once set, stays set; shared by the closures of one run.
+final class LatchedFlag: Sendable {
+    private let value = Atomic<Bool>(false)
+
+    func set() { value.store(true, ordering: .relaxed) }
+
+    var isSet: Bool { value.load(ordering: .relaxed) }
 }

@@ -27,6 +27,9 @@ public struct RunOptions: Sendable {
     public var stopAfterUnanswered: Int?
     /// Called from the workers after each vector, for a progress display.
     public var vectorDone: (@Sendable () -> Void)?
+    /// Asked before each vector is sent: once it says stop (a deadline passed, a signal arrived), the vectors not
+    /// yet sent are recorded as not sent, with `Runner.interruptedReason`. A delivery under way finishes or times out.
+    public var shouldStop: (@Sendable () -> Bool)?
 
     /// Creates options.
     public init(
@@ -238,7 +241,9 @@ public enum Runner {
             while case let index = next.add(1, ordering: .relaxed).oldValue, index < work.count {
                 var outcome: VectorOutcome
                 if stopped.load(ordering: .relaxed) {
-                    outcome = notSent(work[index])
+                    outcome = notSent(work[index], reason: stoppedReason)
+                } else if options.shouldStop?() == true {
+                    outcome = notSent(work[index], reason: interruptedReason)
                 } else {
                     outcome = evaluate(work[index], target: target, options: options)
                     if outcome.unanswered {
@@ -269,11 +274,14 @@ public enum Runner {
     /// The reason of vectors left unsent after a run stopped for unanswered deliveries.
     public static let stoppedReason = "not sent: the run stopped because the receiver stopped answering"
 
+    /// The reason of vectors left unsent because `RunOptions.shouldStop` said stop.
+    public static let interruptedReason = "not sent: the run was stopped before it"
+
     /// A vector left unsent because the run stopped.
-    static func notSent(_ planned: PlannedVector) -> VectorOutcome {
+    static func notSent(_ planned: PlannedVector, reason: String) -> VectorOutcome {
         VectorOutcome(
             id: planned.id, category: planned.category, kind: planned.kind, level: .required, flags: [],
-            comment: "", status: .skip, expected: "", actual: "", reason: stoppedReason)
+            comment: "", status: .skip, expected: "", actual: "", reason: reason)
     }
 
     static func evaluate(_ planned: PlannedVector, target: any ConformanceTarget, options: RunOptions) -> VectorOutcome

@@ -13,7 +13,7 @@ enum FuzzCommand: CLICommand {
     static let usage =
         "ppg-conformance fuzz [--target URL --project-id ID [--against URL] [--jobs N] [--insecure | --cacert FILE] "
         + "| --exec COMMAND | --mutant NAME] [--public-url URL] [--scheme S] [--encoding E] [--timeout S] [--seed N] "
-        + "[--runs N | --seconds S] [--first] [--out DIR] [--json FILE] [--vectors DIR]"
+        + "[--runs N | --seconds S] [--first] [--out DIR [--force]] [--json FILE] [--vectors DIR]"
     static let options: [OptionSpec] = [
         CorpusLoading.option,
         .value("target", "URL", "The receiver to fuzz over HTTP (http:// or https://)."),
@@ -34,13 +34,20 @@ enum FuzzCommand: CLICommand {
             range: 1...100_000_000, default: nil),
         .number("seconds", "S", "Stop after S seconds.", range: 0.1...86_400, default: nil),
         .flag("first", "Stop at the first disagreement (shrunk), within the budget."),
-        .value("out", "DIR", "Write each disagreement as a receiver vector: a corpus 'run --vectors DIR' loads."),
+        .value(
+            "out", "DIR",
+            "Write each disagreement as a receiver vector: a corpus 'run --vectors DIR' loads. A new or empty folder, "
+                + "written whole or not at all."),
+        .flag("force", "With --out: replace what the folder holds (a corpus, earlier findings)."),
         .value("json", "FILE", "Write the result as JSON."),
     ]
     static let details = """
         The oracle is SPEC.md's reference receiver: where SPEC allows either answer (acceptable, either, RFC-allowed
         statuses) a case is never a disagreement. With --against, the second receiver is the oracle.
-        Exit codes: 0 no disagreement; 1 disagreements found; 2 bad input or an unreachable target.
+        --seconds is a deadline for everything (sending, shrinking, re-checking): the run ends within it plus one
+        --timeout. SIGINT or SIGTERM ends it early with the summary, --json and --out of what was found so far.
+        Exit codes: 0 no disagreement; 1 disagreements found; 2 bad input, an unreachable target, or a target that
+        stopped answering (8 deliveries in a row, or twice --jobs, without an answer).
         """
 
     static func run(_ arguments: ParsedArguments) throws -> Int32 {
@@ -74,7 +81,10 @@ enum FuzzCommand: CLICommand {
             throw CLIError.usage("fuzz: give '--runs' or '--seconds', not both")
         }
         let jsonFile = try arguments.outputFile("json")
-        let outDirectory = try outputDirectory(arguments.value("out"))
+        if arguments.has("force") && arguments.value("out") == nil {
+            throw CLIError.usage("fuzz: '--force' goes with '--out DIR'")
+        }
+        let outDirectory = try outputDirectory(arguments.value("out"), force: arguments.has("force"))
         let (corpus, _) = try CorpusLoading.load(arguments)
         for target in [chosen.target] + (against.map { [$0] } ?? []) {
             do {
@@ -88,6 +98,10 @@ enum FuzzCommand: CLICommand {
         options.seconds = seconds
         if arguments.has("first") { options.stopAfter = 1 }
         options.jobs = chosen.url == nil ? 1 : try arguments.integer("jobs")
+        // A receiver that stops answering is told in seconds, as by 'run'.
+        options.stopAfterUnanswered = chosen.url == nil ? nil : max(8, 2 * options.jobs)
+        TerminationSignal.install()
+        options.shouldStop = { TerminationSignal.received != 0 }
         let progress = FuzzProgress(enabled: Console.isTerminal(2))
         options.progress = { runs, found in progress.update(runs: runs, found: found) }
         Console.out(
@@ -100,31 +114,44 @@ enum FuzzCommand: CLICommand {
         if let fatal = chosen.target.fatalError {
             throw CLIError(kind: .unreachable, message: "fuzz --exec: \(fatal.message)")
         }
+        if result.interrupted {
+            Console.out(
+                "interrupted (\(TerminationSignal.received == SIGINT ? "SIGINT" : "SIGTERM")): what follows is what "
+                    + "was found so far")
+        }
         for (index, disagreement) in result.disagreements.enumerated() {
+            // Bodies, queries and reasons hold generated text and the receiver's words: one escaped line each.
+            func line(_ text: String) -> String { OutsideText.escape(text, for: .line) }
             Console.out("")
             Console.out(
                 "\(index + 1). case \(disagreement.firstRun), shrunk in \(counted(disagreement.shrinkSteps, "step")): "
-                    + "expected \(disagreement.vector.expect.rawValue), \(disagreement.reason)")
+                    + "expected \(disagreement.vector.expect.rawValue), \(line(disagreement.reason))")
             let causes = disagreement.causes.map { "'\($0.rawValue)'" }.joined(separator: ", ")
             Console.out("   likely cause: " + (causes.isEmpty ? "none of the known bugs answers it so" : causes))
-            Console.out("   body: \(disagreement.vector.request.body?.text ?? "")")
-            if let query = disagreement.vector.request.query { Console.out("   query: ?\(query)") }
+            Console.out("   body: " + line(disagreement.vector.request.body?.text ?? ""))
+            if let query = disagreement.vector.request.query { Console.out("   query: ?" + line(query)) }
             if let signature = disagreement.vector.signature {
                 Console.out("   signature: \(signature.kind.rawValue)")
             }
         }
-        if let outDirectory {
-            let files = try writeCorpus(result, profile: profile, manifest: corpus.manifest, to: outDirectory)
-            Console.out("")
-            Console.out("wrote \(files) to \(outDirectory) (run --vectors \(outDirectory) repeats them)")
-        }
-        if let jsonFile { try arguments.write(json(result, profile: profile), to: jsonFile) }
         let rate = result.seconds > 0 ? Double(result.runs) / result.seconds : 0
         Console.out("")
         Console.out(
             "seed \(seed): \(counted(result.runs, "run")) in \(formatDecimal(result.seconds, decimals: 1)) s "
                 + "(\(Int(rate)) runs/s), \(result.notJudged) where either answer conforms; "
                 + "\(counted(result.disagreements.count, "distinct disagreement"))")
+        // The JSON first: whatever happens to --out, the findings are written somewhere.
+        if let jsonFile { try arguments.write(json(result, profile: profile), to: jsonFile) }
+        if let outDirectory {
+            let files = try writeCorpus(
+                result, profile: profile, manifest: corpus.manifest, to: outDirectory, force: arguments.has("force"))
+            Console.out("wrote \(files) to \(outDirectory) (run --vectors \(outDirectory) repeats them)")
+        }
+        if let unanswered = result.stoppedAfterUnanswered {
+            Console.error(
+                "fuzz: stopped: the receiver did not answer \(unanswered) deliveries in a row (timeouts or resets)")
+            return ExitCode.couldNotRun
+        }
         return result.disagreements.isEmpty ? ExitCode.success : ExitCode.nonconformant
     }
 
@@ -141,27 +168,28 @@ enum FuzzCommand: CLICommand {
         return seed
     }
 
-    /// The `--out` directory: created if absent, refused if it is something else.
-    static func outputDirectory(_ path: String?) throws -> String? {
+    /// The `--out` directory, checked before the run: a new or empty folder, or any folder with `--force`; never a
+    /// file. Nothing is created until the findings are written.
+    static func outputDirectory(_ path: String?, force: Bool) throws -> String? {
         guard let path else { return nil }
+        let shown = OutsideText.escape(path, for: .ascii(limit: 200))
         var isDirectory: ObjCBool = false
-        if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) {
-            guard isDirectory.boolValue else {
-                throw CLIError.usage(
-                    "fuzz: '--out \(OutsideText.escape(path, for: .ascii(limit: 200)))' is not a directory")
-            }
-        } else {
-            do {
-                try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-            } catch {
-                throw CLIError.input("fuzz: cannot create '--out \(OutsideText.escape(path, for: .ascii(limit: 200)))'")
-            }
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else { return path }
+        guard isDirectory.boolValue else { throw CLIError.usage("fuzz: '--out \(shown)' is not a directory") }
+        let entries = (try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []
+        if !entries.isEmpty && !force {
+            throw CLIError.usage(
+                "fuzz: '--out \(shown)' holds \(counted(entries.count, "entry", "entries")) already (a corpus, or "
+                    + "earlier findings): give a new or empty folder, or --force to replace what it holds")
         }
         return path
     }
 
+    /// Writes the findings as a corpus, all files or none: into a folder beside `directory` first, which then takes
+    /// its place in one rename (an empty `directory` is replaced; with `force`, a full one is moved aside first and
+    /// removed once the new one is in place).
     static func writeCorpus(
-        _ result: FuzzResult, profile: SignatureProfile, manifest: Manifest, to directory: String
+        _ result: FuzzResult, profile: SignatureProfile, manifest: Manifest, to directory: String, force: Bool
     ) throws -> String {
         let files: [(path: String, text: String)]
         do {
@@ -169,15 +197,46 @@ enum FuzzCommand: CLICommand {
         } catch {
             throw CLIError.input("fuzz: cannot encode the vectors found")
         }
-        for file in files {
-            let path = directory + "/" + file.path
-            do {
-                try FileManager.default.createDirectory(
+        let manager = FileManager.default
+        var trimmed = directory
+        while trimmed.count > 1 && trimmed.hasSuffix("/") { trimmed.removeLast() }
+        let url = URL(fileURLWithPath: trimmed)
+        let parent = url.deletingLastPathComponent().path
+        let unique = "\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        let staging = parent + "/." + url.lastPathComponent + ".fuzz-" + unique
+        let aside = parent + "/." + url.lastPathComponent + ".replaced-" + unique
+        let shown = OutsideText.escape(directory, for: .ascii(limit: 200))
+        do {
+            try manager.createDirectory(atPath: parent, withIntermediateDirectories: true)
+            try manager.createDirectory(atPath: staging, withIntermediateDirectories: false)
+            for file in files {
+                let path = staging + "/" + file.path
+                try manager.createDirectory(
                     atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-                try Data(file.text.utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
-            } catch {
-                throw CLIError.input("fuzz: cannot write '\(OutsideText.escape(path, for: .ascii(limit: 200)))'")
+                guard manager.createFile(atPath: path, contents: Data(file.text.utf8)) else {
+                    throw CLIError.input("fuzz: cannot write \(OutsideText.escape(path, for: .ascii(limit: 200)))")
+                }
             }
+            let entries = (try? manager.contentsOfDirectory(atPath: trimmed)) ?? []
+            if !entries.isEmpty {
+                guard force else {
+                    throw CLIError.input("fuzz: '--out \(shown)' filled up during the run; nothing was written there")
+                }
+                guard rename(trimmed, aside) == 0 else {
+                    throw CLIError.input("fuzz: cannot move '\(shown)' aside: \(String(cString: strerror(errno)))")
+                }
+            }
+            // rename(2) replaces an empty directory, or takes a free name, in one step.
+            guard rename(staging, trimmed) == 0 else {
+                let reason = String(cString: strerror(errno))
+                if !entries.isEmpty { _ = rename(aside, trimmed) }
+                throw CLIError.input("fuzz: cannot write '--out \(shown)': \(reason)")
+            }
+            if !entries.isEmpty { try? manager.removeItem(atPath: aside) }
+        } catch {
+            try? manager.removeItem(atPath: staging)
+            if let error = error as? CLIError { throw error }
+            throw CLIError.input("fuzz: cannot write '--out \(shown)': \(error.localizedDescription)")
         }
         return counted(result.disagreements.count, "vector")
     }
