@@ -32,8 +32,16 @@ public protocol MultiplexedClientDriver: AnyObject {
     func answered(tag: Int, status: Int, started: Deadline, now: Deadline)
     /// The request with this tag got no answer.
     func failed(tag: Int, error: HTTPError, started: Deadline, now: Deadline)
+    /// Bytes arrived that answer no request — a second answer, an answer before any request, garbage after one —
+    /// and the connection was closed for them. Nothing was lost, but the peer broke HTTP: a load generator counts it.
+    func unsolicited(error: HTTPError, now: Deadline)
     /// The loop has ended: every request is answered or failed.
     func ended()
+}
+
+extension MultiplexedClientDriver {
+    /// By default nothing is counted.
+    public func unsolicited(error: HTTPError, now: Deadline) {}
 }
 
 /// An HTTP/1.1 client for volume: many kept-alive connections multiplexed on a few event loops (epoll, kqueue on
@@ -544,6 +552,8 @@ final class ClientLoop {
         let lost = connection.inFlight
         connection.inFlight.removeAll(keepingCapacity: true)
         let now = Deadline.now
+        // A malformed answer with no request waiting fails none: it is still the peer's error, and said so.
+        if lost.isEmpty, let error, error.kind == .malformed { driver.unsolicited(error: error, now: now) }
         for request in lost {
             if lostOnReuse && !request.retried {
                 var again = request

@@ -229,6 +229,27 @@ struct HTTPCommandTests {
         #expect(outcomes.filter { $0["status"] as? String == "error" }.count >= 8)
     }
 
+    @Test(
+        "load counts answers nobody asked for as errors, and exits 1",
+        arguments: [
+            // Two answers to one request, then garbage.
+            "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\nxyz\r\n\r\n",
+            // A valid answer, then bytes that are no answer at all.
+            "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n\u{1}\u{2}garbage\r\n\r\n",
+        ])
+    func loadCountsUnsolicitedAnswers(reply: String) throws {
+        let peer = try HostilePeer(.reply(reply))
+        defer { peer.stop() }
+        let load = try TestSupport.tool([
+            "load", "--target", "http://127.0.0.1:\(peer.port)/ppg/webhook", "--project-id", projectID, "--requests",
+            "20", "--connections", "1", "--timeout", "1",
+        ])
+        #expect(load.status == 1, "\(load.stdout.suffix(600))")
+        let errors = load.stdoutLines.first { $0.hasPrefix("errors:") } ?? ""
+        #expect(!errors.hasPrefix("errors:         0"), "\(load.stdout.suffix(600))")
+        #expect(errors.contains("first:"), "\(errors)")
+    }
+
     @Test("load on SIGINT stops within a timeout, prints its summary and writes --json")
     func loadInterrupted() throws {
         // A peer that answers 200 and closes: serve would log every request to a pipe nobody reads until the end.

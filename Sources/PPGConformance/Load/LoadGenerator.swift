@@ -344,6 +344,16 @@ final class LoadDriver: MultiplexedClientDriver {
 
     func failed(tag: Int, error: HTTPError, started: Deadline, now: Deadline) {
         counters.requests.add(1, ordering: .releasing)
+        countError(error)
+    }
+
+    /// An answer nobody asked for, and the connection closed for it: an error of the receiver's, though no request
+    /// was lost to it.
+    func unsolicited(error: HTTPError, now: Deadline) {
+        countError(error)
+    }
+
+    private func countError(_ error: HTTPError) {
         errors += 1
         counters.errors.add(1, ordering: .releasing)
         if firstError == nil { firstError = error.message }
