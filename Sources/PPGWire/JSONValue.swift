@@ -85,6 +85,8 @@ package struct JSONParser {
 
     private let bytes: [UInt8]
     private var index = 0
+    /// The top-level member whose array elements go to `visit` one by one instead of into the tree.
+    private var streamed: (name: [UInt8], visit: (JSONValue) -> Void)?
 
     private init(bytes: [UInt8]) {
         self.bytes = bytes
@@ -105,6 +107,32 @@ package struct JSONParser {
             throw parser.error(.trailingData, "unexpected data after the JSON value")
         }
         return value
+    }
+
+    /// Parses a JSON text as `parse` does, except that the elements of one array member of the top-level object are
+    /// handed to `visit` as each is parsed and not kept: a report of a million outcomes is read in the memory of one.
+    /// - Parameters:
+    ///   - bytes: The text as UTF-8.
+    ///   - member: The top-level member whose elements are streamed; its value in the tree is an empty array.
+    ///   - visit: Called with each element, in order.
+    /// - Returns: The value with spans, without the streamed elements.
+    package static func parse(
+        _ bytes: [UInt8], streaming member: String, _ visit: (JSONValue) -> Void
+    ) throws(JSONParseError) -> JSONValue {
+        try withoutActuallyEscaping(visit) { visit throws(JSONParseError) in
+            var parser = JSONParser(bytes: bytes)
+            parser.streamed = (Array(member.utf8), visit)
+            if bytes.starts(with: [0xEF, 0xBB, 0xBF]) {
+                throw JSONParseError(kind: .byteOrderMark, offset: 0, message: "byte order mark before the JSON text")
+            }
+            parser.skipWhitespace()
+            let value = try parser.parseValue(depth: 0)
+            parser.skipWhitespace()
+            if parser.index != bytes.count {
+                throw parser.error(.trailingData, "unexpected data after the JSON value")
+            }
+            return value
+        }
     }
 
     private func error(_ kind: JSONParseError.Kind, _ message: String, at offset: Int? = nil) -> JSONParseError {
@@ -189,7 +217,12 @@ package struct JSONParser {
             }
             index += 1
             skipWhitespace()
-            let value = try parseValue(depth: depth + 1)
+            let value: JSONValue
+            if depth == 0, let streamed, name == streamed.name, index < bytes.count, bytes[index] == UInt8(ascii: "[") {
+                value = try parseArray(depth: depth + 1, each: streamed.visit)
+            } else {
+                value = try parseValue(depth: depth + 1)
+            }
             members.append(JSONMember(name: name, nameSpan: nameSpan, value: value))
             skipWhitespace()
             guard index < bytes.count else { throw error(.unexpectedEnd, "unexpected end of JSON in an object") }
@@ -204,7 +237,10 @@ package struct JSONParser {
         }
     }
 
-    private mutating func parseArray(depth: Int) throws(JSONParseError) -> JSONValue {
+    /// An array; with `each`, its elements go there one by one and the value holds none.
+    private mutating func parseArray(
+        depth: Int, each: ((JSONValue) -> Void)? = nil
+    ) throws(JSONParseError) -> JSONValue {
         let start = index
         index += 1
         var elements: [JSONValue] = []
@@ -215,7 +251,8 @@ package struct JSONParser {
         }
         while true {
             skipWhitespace()
-            elements.append(try parseValue(depth: depth + 1))
+            let element = try parseValue(depth: depth + 1)
+            if let each { each(element) } else { elements.append(element) }
             skipWhitespace()
             guard index < bytes.count else { throw error(.unexpectedEnd, "unexpected end of JSON in an array") }
             switch bytes[index] {

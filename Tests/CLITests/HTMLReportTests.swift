@@ -198,6 +198,56 @@ struct HTMLReportTests {
         #expect(html.contains("data-failed="))
     }
 
+    @Test(
+        "compare --html: every link lands on the outcome of its own row and receiver, whatever the ids hold",
+        .enabled(if: chromium != nil, "chromium is not installed (apt-get install chromium)"))
+    func compareLinksLand() throws {
+        let directory = try TestSupport.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        // Ids that one encoding told apart badly: white space against '_', separators browsers treat apart.
+        let ids = [
+            "a b", "a_b", "a%20b", "x/\\u2028y", "x/\\u0085y", "x/\\u00a0y", "q/<b>&\\\"", "hash/#frag", "é/ü",
+        ]
+        func report(_ status: String) -> String {
+            let outcomes = ids.map { id in
+                #"{"id": "\#(id)", "kind": "receiver", "status": "\#(status)", "#
+                    + #""disposition": "\#(status == "pass" ? "passed" : "failed")", "reason": "r"}"#
+            }
+            return #"{"format": 1, "target": "t-\#(status)", "outcomes": ["# + outcomes.joined(separator: ",") + "]}"
+        }
+        try TestSupport.write(report("pass"), to: directory + "/a.json")
+        try TestSupport.write(report("fail"), to: directory + "/b.json")
+        let compare = try TestSupport.tool([
+            "compare", directory + "/a.json", directory + "/b.json", "--html", directory + "/compare.html",
+        ])
+        #expect(compare.status == 0, "\(compare.stderr)")
+        // The page with a script of the test's own after it: it follows each cell's link as the page's own script
+        // does (decoded, then by id) and checks that it lands on that row's vector in that column's receiver.
+        let checker = """
+            <script>(function(){var links=0,wrong=[];
+            document.querySelectorAll('#matrix tbody tr').forEach(function(row){
+            var id=row.querySelector('th code').textContent;
+            row.querySelectorAll('td a').forEach(function(a,column){links++;
+            var target=document.getElementById(decodeURIComponent(a.getAttribute('href').slice(1)));
+            var ok=target&&target.tagName==='DETAILS'&&target.querySelector('summary code').textContent===id
+            &&target.closest('section').id==='receiver-'+column;if(!ok)wrong.push(id+'@'+column);});});
+            document.body.setAttribute('data-links',links);document.body.setAttribute('data-wrong',wrong.length);
+            document.body.setAttribute('data-wrong-ids',wrong.join('|'));})();</script>
+            """
+        let page = try String(contentsOfFile: directory + "/compare.html", encoding: .utf8)
+        try TestSupport.write(
+            page.replacingOccurrences(of: "</body>", with: checker + "</body>"), to: directory + "/c.html")
+        let dom = try renderedDOM("file://" + directory + "/c.html")
+        #expect(attribute("data-links", in: dom) == 2 * ids.count, "\(dom.suffix(300))")
+        let wrong = dom.firstMatch(of: /data-wrong-ids="([^"]*)"/).map { String($0.1) } ?? ""
+        #expect(attribute("data-wrong", in: dom) == 0, "links that land elsewhere: \(wrong)")
+        // And the browser's own navigation: a link opened as the page's URL opens that outcome.
+        let link = try #require(page.firstMatch(of: /href="(#r1-a_5Fb)"/)?.1)
+        let opened = try renderedDOM("file://" + directory + "/compare.html" + link)
+        #expect(opened.contains(#"<details id="r1-a_5Fb" open="#), "\(opened.suffix(400))")
+        #expect(!opened.contains(#"<details id="r1-a_20b" open="#))
+    }
+
     @Test("GitHub annotations: one ::error per failure, titled by the vector, encoded so nothing injects a command")
     func annotations() throws {
         let body = "x\n::warning title=injected::y %0A::error::z"

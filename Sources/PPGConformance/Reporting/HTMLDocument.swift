@@ -14,6 +14,11 @@ enum HTMLDocument {
     static func make(
         title: String, style: String, bodyAttributes: String = "", body: String, script: String
     ) -> String {
+        head(title: title, style: style, bodyAttributes: bodyAttributes) + body + tail(script: script)
+    }
+
+    /// The page up to and including `<body>`, for a page written piece by piece.
+    static func head(title: String, style: String, bodyAttributes: String = "") -> String {
         """
         <!DOCTYPE html>
         <html lang="en">
@@ -26,7 +31,14 @@ enum HTMLDocument {
         <style>\(style)</style>
         </head>
         <body\(bodyAttributes.isEmpty ? "" : " " + bodyAttributes)>
-        \(body)<script>\(script)</script>
+
+        """
+    }
+
+    /// The page after its body's markup: the script and the closing tags.
+    static func tail(script: String) -> String {
+        """
+        <script>\(script)</script>
         </body>
         </html>
 

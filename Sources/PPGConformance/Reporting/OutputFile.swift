@@ -96,6 +96,32 @@ public struct OutputFile: Sendable, Equatable {
     /// - Parameter bytes: The content.
     /// - Throws: `Failure` naming the option and saying why.
     public func write(bytes: [UInt8]) throws(Failure) {
+        try replace { descriptor in bytes.withUnsafeBytes { writeAll(descriptor, $0) } }
+    }
+
+    /// Writes the pieces `produce` hands its `emit`, in order, replacing the file atomically: a page of hundreds of
+    /// MB is written as it is made instead of held whole.
+    /// - Parameter produce: Calls `emit` with each piece of the content.
+    /// - Throws: `Failure` naming the option and saying why.
+    public func write(pieces produce: (_ emit: (String) -> Void) -> Void) throws(Failure) {
+        try replace { descriptor in
+            var complete = true
+            var buffer: [UInt8] = []
+            buffer.reserveCapacity(1 << 20)
+            produce { piece in
+                guard complete else { return }
+                buffer += piece.utf8
+                if buffer.count >= 1 << 20 {
+                    complete = buffer.withUnsafeBytes { writeAll(descriptor, $0) }
+                    buffer.removeAll(keepingCapacity: true)
+                }
+            }
+            return complete && buffer.withUnsafeBytes { writeAll(descriptor, $0) }
+        }
+    }
+
+    /// Writes a new file beside the target with `body`, then renames it over the target; nothing is left on failure.
+    private func replace(_ body: (Int32) -> Bool) throws(Failure) {
         func failure(_ what: String) -> Failure {
             Failure(option: option, path: path, reason: "\(what): \(String(cString: strerror(errno)))")
         }
@@ -105,16 +131,7 @@ public struct OutputFile: Sendable, Equatable {
         let temporary = directory + "/.\(name).\(getpid()).\(UInt32.random(in: 0...UInt32.max)).tmp"
         let descriptor = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode)
         guard descriptor >= 0 else { throw failure("cannot create a file in '\(directory)'") }
-        var written = 0
-        let complete = bytes.withUnsafeBytes { raw -> Bool in
-            while written < raw.count {
-                let count = writeDescriptor(descriptor, raw.baseAddress.map { $0 + written }, raw.count - written)
-                if count < 0 && errno == EINTR { continue }
-                guard count > 0 else { return false }
-                written += count
-            }
-            return true
-        }
+        let complete = body(descriptor)
         let closed = close(descriptor) == 0
         guard complete, closed else {
             let error = failure("cannot write the file")
@@ -161,4 +178,16 @@ private func writeDescriptor(_ descriptor: Int32, _ buffer: UnsafeRawPointer?, _
     #else
         Darwin.write(descriptor, buffer, count)
     #endif
+}
+
+/// Writes every byte, through short writes and interruptions; false on an error (errno says which).
+private func writeAll(_ descriptor: Int32, _ raw: UnsafeRawBufferPointer) -> Bool {
+    var written = 0
+    while written < raw.count {
+        let count = writeDescriptor(descriptor, raw.baseAddress.map { $0 + written }, raw.count - written)
+        if count < 0 && errno == EINTR { continue }
+        guard count > 0 else { return false }
+        written += count
+    }
+    return true
 }

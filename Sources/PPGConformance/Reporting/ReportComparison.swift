@@ -4,7 +4,8 @@ import PPGVectors
 import PPGWire
 
 /// Several JSON reports side by side, vector by vector: a conformance matrix of where receivers (or one receiver
-/// before and after a change) differ.
+/// before and after a change) differ. Ids are held once for all reports, each report's cells as one byte per id, so
+/// that reports of a million outcomes compare in about the memory of the largest.
 public struct ReportComparison: Sendable {
     /// One report, as read back.
     public struct Column: Sendable {
@@ -14,20 +15,44 @@ public struct ReportComparison: Sendable {
         public var corpusVersion: String
         /// Scheme and encoding.
         public var profile: String
-        /// Vector id → status shown in the matrix (`pass`, `FAIL`, `error`, `skip`, `warn`, `xfail`, `XPASS`).
-        public var cells: [String: String]
-        /// Vector ids in the report's order.
-        public var order: [String]
         /// Vector kinds the report's target did not take (`notSent`), such as signature vectors over HTTP.
         public var kindsNotSent: Set<String> = []
-        /// Vector id → what the report says of it: expected, actual and reason, for the HTML matrix's cells.
-        public var details: [String: (expected: String, actual: String, reason: String)] = [:]
         /// The report's file name.
         public var file: String = ""
+        /// The cell of each vector by its number in `ReportComparison.ids` (0: not in this report); shorter than
+        /// `ids` where later reports brought ids this one lacks.
+        var codes: [UInt8] = []
+        /// Vector numbers in the report's order.
+        var order: [Int32] = []
+        /// What the report says of each vector in `order`, for the HTML matrix: expected, actual and reason as
+        /// numbers in `ReportComparison.texts`, three per vector (empty when details are not kept).
+        var details: [Int32] = []
+
+        /// The status shown in the matrix for the vector numbered `number` (`pass`, `FAIL`, `error`, `skip`,
+        /// `warn`, `xfail`, `XPASS`), or `nil` when the report does not have it.
+        func cell(_ number: Int) -> String? {
+            guard number < codes.count, codes[number] != 0 else { return nil }
+            return ReportComparison.cellNames[Int(codes[number])]
+        }
+
+        /// How many of the report's vectors show each cell.
+        func count(_ names: Set<String>) -> Int {
+            codes.reduce(0) { $1 != 0 && names.contains(ReportComparison.cellNames[Int($1)]) ? $0 + 1 : $0 }
+        }
     }
 
-    /// Vector id → kind, from whichever report ran it.
-    var kinds: [String: String] = [:]
+    /// The matrix's cells; a report's byte is the index here (0 stands for none).
+    static let cellNames = ["", "pass", "FAIL", "error", "skip", "warn", "xfail", "XPASS"]
+
+    /// Every vector id, in the first report's order, then any others.
+    public private(set) var ids: [String] = []
+    /// Id → its number in `ids`.
+    private var numbers: [String: Int32] = [:]
+    /// Vector number → kind, from whichever report ran it.
+    private var kinds: [String] = []
+    /// The texts of the outcomes' expected, actual and reason, each held once (they repeat across a report).
+    private var texts: [String] = [""]
+    private var textNumbers: [String: Int32] = ["": 0]
 
     /// Why a report cannot be read.
     public struct Failure: Error, Sendable {
@@ -38,78 +63,152 @@ public struct ReportComparison: Sendable {
     /// One column per report.
     public var columns: [Column]
 
+    /// The targets as the reports name them, before labels are made distinct.
+    private var targets: [String] = []
+
     /// Reads JSON reports (format 1).
     /// - Parameters:
     ///   - reports: Each report's file name and bytes.
     /// - Throws: `Failure` naming the file that is not a report.
     public init(reports: [(name: String, bytes: [UInt8])]) throws(Failure) {
-        var columns: [Column] = []
-        for (name, bytes) in reports {
-            guard let value = try? JSONParser.parse(bytes) else {
-                throw Failure(message: "\(name) is not JSON")
-            }
-            let report = value.output(source: bytes)
-            guard report["format"] == .number("1"), case .array(let outcomes)? = report["outcomes"] else {
-                throw Failure(message: "\(name) is not a ppg-conformance JSON report (format 1 with 'outcomes')")
-            }
-            func text(_ value: JSONOutput?) -> String {
-                if case .string(let string)? = value { return string }
-                return ""
-            }
-            var cells: [String: String] = [:]
-            var order: [String] = []
-            var details: [String: (expected: String, actual: String, reason: String)] = [:]
-            for outcome in outcomes {
-                let id = text(outcome["id"])
-                guard !id.isEmpty else { throw Failure(message: "\(name) has an outcome without an id") }
-                cells[id] = Self.cell(status: text(outcome["status"]), disposition: text(outcome["disposition"]))
-                details[id] = (text(outcome["expected"]), text(outcome["actual"]), text(outcome["reason"]))
-                kinds[id] = text(outcome["kind"])
-                order.append(id)
-            }
-            var kindsNotSent: Set<String> = []
-            if case .object(let members)? = report["notSent"] { kindsNotSent = Set(members.map(\.0)) }
-            columns.append(
-                Column(
-                    label: text(report["target"]).isEmpty ? name : text(report["target"]),
-                    corpusVersion: text(report["corpusVersion"]),
-                    profile: text(report["scheme"]) + "/" + text(report["encoding"]), cells: cells,
-                    order: order, kindsNotSent: kindsNotSent, details: details, file: name))
-        }
-        // Labels must tell columns apart: fall back to file names where targets repeat.
-        let labels = columns.map(\.label)
-        for index in columns.indices where labels.filter({ $0 == labels[index] }).count > 1 {
-            columns[index].label = reports[index].name
-        }
-        self.columns = columns
+        columns = []
+        for (name, bytes) in reports { try add(name: name, bytes: bytes) }
     }
 
-    static func cell(status: String, disposition: String) -> String {
-        switch disposition {
-        case "passed": "pass"
-        case "warning": "warn"
-        case "expected-failure": "xfail"
-        case "unexpected-pass": "XPASS"
-        case "skipped": "skip"
-        default: status == "error" ? "error" : "FAIL"
+    /// An empty comparison, to `add` reports to one at a time (so that only one is in memory at once).
+    public init() {
+        columns = []
+    }
+
+    /// Reads one more JSON report (format 1) as a column. Its outcomes are read one by one as the JSON is parsed,
+    /// never as a tree of the whole report.
+    /// - Parameters:
+    ///   - name: The report's file name.
+    ///   - bytes: Its bytes.
+    ///   - details: Keep each outcome's expected, actual and reason (the HTML matrix shows them).
+    /// - Throws: `Failure` naming the file (with line and column where it is not JSON).
+    public mutating func add(name: String, bytes: [UInt8], details keepDetails: Bool = true) throws(Failure) {
+        var column = Column(label: "", corpusVersion: "", profile: "", file: name)
+        var outcomes = 0
+        var problem: String?
+        var added = self
+        let report: JSONValue
+        do {
+            report = try JSONParser.parse(bytes, streaming: "outcomes") { outcome in
+                outcomes += 1
+                guard problem == nil else { return }
+                let id = Self.text(outcome, "id")
+                guard !id.isEmpty else {
+                    problem = "\(name) has an outcome without an id (outcome \(outcomes))"
+                    return
+                }
+                let number = added.number(of: id, kind: Self.text(outcome, "kind"))
+                if column.codes.count <= Int(number) {
+                    column.codes += repeatElement(0, count: Int(number) + 1 - column.codes.count)
+                }
+                // An id a report lists twice (no report of this tool does) counts once, as first listed.
+                guard column.codes[Int(number)] == 0 else { return }
+                column.order.append(number)
+                column.codes[Int(number)] = Self.cell(
+                    status: Self.text(outcome, "status"), disposition: Self.text(outcome, "disposition"))
+                if keepDetails {
+                    for member in ["expected", "actual", "reason"] {
+                        column.details.append(added.textNumber(Self.text(outcome, member)))
+                    }
+                }
+            }
+        } catch {
+            let (line, column) = jsonLocation(of: error.offset, in: bytes)
+            throw Failure(message: "\(name):\(line):\(column): not JSON: \(error.message)")
+        }
+        if let problem { throw Failure(message: problem) }
+        guard let format = Self.member(report, "format"), case .number = format.kind,
+            bytes[format.span].elementsEqual("1".utf8), case .array? = Self.member(report, "outcomes")?.kind
+        else {
+            throw Failure(message: "\(name) is not a ppg-conformance JSON report (format 1 with 'outcomes')")
+        }
+        if case .object(let notSent)? = Self.member(report, "notSent")?.kind {
+            column.kindsNotSent = Set(notSent.map(\.nameString))
+        }
+        column.corpusVersion = Self.text(report, "corpusVersion")
+        column.profile = Self.text(report, "scheme") + "/" + Self.text(report, "encoding")
+        self = added
+        targets.append(Self.text(report, "target"))
+        columns.append(column)
+        // Labels must tell columns apart: file names where targets repeat or are missing.
+        for index in columns.indices {
+            let target = targets[index]
+            columns[index].label =
+                target.isEmpty || targets.filter({ $0 == target }).count > 1 ? columns[index].file : target
         }
     }
 
-    /// Every vector id, in the first report's order, then any others.
-    public var ids: [String] {
-        var seen: Set<String> = []
-        return columns.flatMap(\.order).filter { seen.insert($0).inserted }
+    /// The number of an id, given one if it is new.
+    private mutating func number(of id: String, kind: String) -> Int32 {
+        if let known = numbers[id] {
+            if kinds[Int(known)].isEmpty { kinds[Int(known)] = kind }
+            return known
+        }
+        let number = Int32(ids.count)
+        ids.append(id)
+        kinds.append(kind)
+        numbers[id] = number
+        return number
+    }
+
+    /// The number of a detail text, given one if it is new.
+    private mutating func textNumber(_ text: String) -> Int32 {
+        if let known = textNumbers[text] { return known }
+        let number = Int32(texts.count)
+        texts.append(text)
+        textNumbers[text] = number
+        return number
+    }
+
+    /// A member of an object, by name.
+    static func member(_ value: JSONValue, _ name: String) -> JSONValue? {
+        guard case .object(let members) = value.kind else { return nil }
+        let bytes = Array(name.utf8)
+        return members.first { $0.name == bytes }?.value
+    }
+
+    /// A string member's text; `""` where it is absent or not a string.
+    static func text(_ value: JSONValue, _ name: String) -> String {
+        guard case .string(let bytes)? = member(value, name)?.kind else { return "" }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// The cell's byte for an outcome's status and disposition.
+    static func cell(status: String, disposition: String) -> UInt8 {
+        let name =
+            switch disposition {
+            case "passed": "pass"
+            case "warning": "warn"
+            case "expected-failure": "xfail"
+            case "unexpected-pass": "XPASS"
+            case "skipped": "skip"
+            default: status == "error" ? "error" : "FAIL"
+            }
+        return UInt8(cellNames.firstIndex(of: name) ?? 2)
     }
 
     /// The ids whose cells differ among the reports, or that a report left out although its target takes their
     /// kind (a narrower selection, an empty run). A vector of a kind a target does not take at all — a signature
     /// vector beside an HTTP run — is not a difference.
-    public var differing: [String] {
-        ids.filter { id in
-            let missing = columns.contains { column in
-                column.cells[id] == nil && !column.kindsNotSent.contains(kinds[id] ?? "")
+    public var differing: [String] { differingNumbers.map { ids[$0] } }
+
+    private var differingNumbers: [Int] {
+        ids.indices.filter { number in
+            var seen: String?
+            for column in columns {
+                guard let cell = column.cell(number) else {
+                    if !column.kindsNotSent.contains(kinds[number]) { return true }
+                    continue
+                }
+                if let seen, seen != cell { return true }
+                seen = cell
             }
-            return missing || Set(columns.compactMap { $0.cells[id] }).count > 1
+            return false
         }
     }
 
@@ -119,13 +218,14 @@ public struct ReportComparison: Sendable {
     ///   - all: Every vector, not only those that differ.
     /// - Returns: The table with a summary line.
     public func render(markdown: Bool, all: Bool = false) -> String {
-        let rows = all ? ids : differing
+        let differing = differingNumbers
+        let rows = all ? Array(ids.indices) : differing
         let headers = ["vector"] + columns.map(\.label)
-        let body = rows.map { id in [id] + columns.map { $0.cells[id] ?? "—" } }
+        let body = rows.map { number in [ids[number]] + columns.map { $0.cell(number) ?? "—" } }
         var lines: [String] = []
         for column in columns {
-            let failed = column.cells.values.filter { $0 == "FAIL" || $0 == "error" || $0 == "XPASS" }.count
-            let passed = column.cells.values.filter { $0 == "pass" }.count
+            let failed = column.count(Self.failing)
+            let passed = column.count(["pass"])
             // Labels, versions and ids come from report files: escaped for where they land, a line of their own
             // included (no line break, no control, no runner command).
             let context: OutsideText.Context = markdown ? .markdownCode : .line
@@ -177,7 +277,17 @@ public struct ReportComparison: Sendable {
     /// receiver's outcome below the matrix, rows filterable to where the receivers differ, totals per receiver.
     /// - Returns: The HTML document.
     public func renderHTML() -> String {
-        let differ = Set(differing)
+        var document = ""
+        renderHTML { document += $0 }
+        return document
+    }
+
+    /// The same page, handed to `emit` a row at a time (`OutputFile.write(pieces:)` writes it as it is made).
+    /// - Parameter emit: Called with each piece of the document, in order.
+    public func renderHTML(into emit: (String) -> Void) {
+        let title = "PushPushGo webhook conformance: \(columns.count) receivers compared"
+        emit(HTMLDocument.head(title: title, style: Self.style))
+        let differ = Set(differingNumbers)
         var html = """
             <h1>PushPushGo webhook conformance: \(columns.count) receivers compared</h1>
             <p>\(differ.count) of \(counted(ids.count, "vector")) differ. Cells: pass, FAIL, error, skip, warn \
@@ -194,19 +304,19 @@ public struct ReportComparison: Sendable {
         }
         html += "</tr>\n<tr class=\"totals\"><th scope=\"row\">totals</th>"
         for column in columns {
-            let failed = column.cells.values.filter { $0 == "FAIL" || $0 == "error" || $0 == "XPASS" }.count
-            let passed = column.cells.values.filter { $0 == "pass" }.count
+            let failed = column.count(Self.failing)
+            let passed = column.count(["pass"])
             html += "<td data-passed=\"\(passed)\" data-failed=\"\(failed)\">\(passed) passed, \(failed) failed</td>"
         }
         html += "</tr></thead>\n<tbody>\n"
-        for id in ids {
+        for (number, id) in ids.enumerated() {
             html +=
-                "<tr data-differs=\"\(differ.contains(id))\"><th scope=\"row\"><code>"
+                "<tr data-differs=\"\(differ.contains(number))\"><th scope=\"row\"><code>"
                 + "\(OutsideText.escape(id, for: .html))</code></th>"
             for (index, column) in columns.enumerated() {
-                let cell = column.cells[id] ?? "—"
+                let cell = column.cell(number) ?? "—"
                 let kind = Self.cellClass(cell)
-                if column.cells[id] != nil {
+                if column.cell(number) != nil {
                     html +=
                         "<td class=\"\(kind)\"><a href=\""
                         + "\(OutsideText.escape("r\(index)-" + id, for: .htmlFragment))\">"
@@ -216,6 +326,8 @@ public struct ReportComparison: Sendable {
                 }
             }
             html += "</tr>\n"
+            emit(html)
+            html = ""
         }
         html += "</tbody>\n</table>\n"
         for (index, column) in columns.enumerated() {
@@ -224,23 +336,35 @@ public struct ReportComparison: Sendable {
                 "<p>\(OutsideText.escape(column.file, for: .html)) · corpus <code>"
                 + "\(OutsideText.escape(column.corpusVersion, for: .html))</code>"
             html += " · profile <code>\(OutsideText.escape(column.profile, for: .html))</code></p>\n"
-            for id in column.order {
-                let detail = column.details[id] ?? ("", "", "")
+            for (position, number) in column.order.enumerated() {
+                let id = ids[Int(number)]
+                let detail =
+                    column.details.count >= 3 * (position + 1)
+                    ? (
+                        expected: texts[Int(column.details[3 * position])],
+                        actual: texts[Int(column.details[3 * position + 1])],
+                        reason: texts[Int(column.details[3 * position + 2])]
+                    ) : (expected: "", actual: "", reason: "")
+                let cell = column.cell(Int(number)) ?? ""
                 html += "<details id=\"\(OutsideText.escape("r\(index)-" + id, for: .htmlIdentifier))\"><summary>"
                 html +=
-                    "<span class=\"\(Self.cellClass(column.cells[id] ?? ""))\">"
-                    + "\(OutsideText.escape(column.cells[id] ?? "", for: .html))"
+                    "<span class=\"\(Self.cellClass(cell))\">"
+                    + "\(OutsideText.escape(cell, for: .html))"
                 html += "</span> <code>\(OutsideText.escape(id, for: .html))</code></summary><dl>"
                 html += "<dt>expected</dt><dd>\(OutsideText.escape(detail.expected, for: .html))</dd>"
                 html += "<dt>actual</dt><dd>\(OutsideText.escape(detail.actual, for: .html))</dd>"
                 html += "<dt>reason</dt><dd>\(OutsideText.escape(detail.reason, for: .html))</dd></dl></details>\n"
+                emit(html)
+                html = ""
             }
             html += "</section>\n"
         }
-        return HTMLDocument.make(
-            title: "PushPushGo webhook conformance: \(columns.count) receivers compared", style: Self.style, body: html,
-            script: Self.script)
+        emit(html)
+        emit(HTMLDocument.tail(script: Self.script))
     }
+
+    /// The cells that count as failed in a column's totals.
+    static let failing: Set<String> = ["FAIL", "error", "XPASS"]
 
     static func cellClass(_ cell: String) -> String {
         switch cell {

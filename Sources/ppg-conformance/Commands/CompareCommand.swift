@@ -26,18 +26,24 @@ enum CompareCommand: CLICommand {
             throw CLIError.usage("compare: give at least two JSON reports")
         }
         let htmlFile = try arguments.outputFile("html")
-        var reports: [(name: String, bytes: [UInt8])] = []
+        // One report in memory at a time, its outcomes read as they are parsed.
+        var comparison = ReportComparison()
         for path in arguments.positionals {
-            reports.append((path, try FileInput.read(path, option: "report", command: name)))
-        }
-        let comparison: ReportComparison
-        do {
-            comparison = try ReportComparison(reports: reports)
-        } catch {
-            throw CLIError.input("compare: \(error.message)")
+            let bytes = try FileInput.read(path, option: "report", command: name)
+            do {
+                try comparison.add(name: path, bytes: bytes, details: htmlFile != nil)
+            } catch {
+                throw CLIError.input("compare: \(error.message)")
+            }
         }
         Console.write(comparison.render(markdown: arguments.has("markdown"), all: arguments.has("all")), to: stdout)
-        if let htmlFile { try arguments.write(comparison.renderHTML(), to: htmlFile) }
+        if let htmlFile {
+            do {
+                try htmlFile.write { emit in comparison.renderHTML(into: emit) }
+            } catch {
+                throw CLIError.input("compare: \(error.description)")
+            }
+        }
         return ExitCode.success
     }
 }

@@ -91,16 +91,3 @@ enum SignCommand: CLICommand {
         }
     }
 }
-
-/// Reads an input file into bytes, with a one-line error naming the option and the file.
-enum FileInput {
-    static func read(_ path: String, option: String, command: String) throws(CLIError) -> [UInt8] {
-        if path == "-" {
-            return Array(FileHandle.standardInput.readDataToEndOfFile())
-        }
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw .input("\(command): cannot read \(option) file '\(path)'")
-        }
-        return Array(data)
-    }
-}
