@@ -1,5 +1,6 @@
 import Foundation
 import PPGVectors
+import PPGWire
 import TestSupport
 import Testing
 
@@ -356,5 +357,11 @@ struct LoaderTests {
         #expect(throws: Placeholders.Failure.self) { try Placeholders.expand(text, projectID: "p") }
         #expect((try? Placeholders.expandedLength(text, projectIDLength: 1)) == 3 * (16 << 20))
         #expect((try? Placeholders.expand("a{{projectId}}b{{fill:2}}", projectID: "pp")) == Array("appbxx".utf8))
+        // The scheme a client claims: the other one of the configured URL's, both ways.
+        for (scheme, other) in [("http", "https"), ("https", "http"), ("HTTPS", "http")] {
+            let url = RawURL(scheme: scheme, host: "h.example", path: "/p")
+            #expect((try? Placeholders.expand("{{otherScheme}}", projectID: "p", publicURL: url)) == Array(other.utf8))
+        }
+        #expect(throws: Placeholders.Failure.self) { try Placeholders.expand("{{otherScheme}}", projectID: "p") }
     }
 }

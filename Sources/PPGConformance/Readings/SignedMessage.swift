@@ -100,6 +100,12 @@ public final class SignedMessage {
             else { throw unavailable("the request has no Host header to rebuild the URL") }
             let scheme = firstValue("X-Forwarded-Proto") ?? forwardedParameter("proto") ?? "http"
             return scheme + "://" + host + path
+        case .forwardedProto:
+            guard let path = originForm, let host = self.host else {
+                throw unavailable("the request has no Host header to rebuild the URL")
+            }
+            let scheme = firstValue("X-Forwarded-Proto") ?? forwardedParameter("proto") ?? configured?.scheme ?? "http"
+            return scheme + "://" + host + path
         case .originalURL:
             guard let path = firstValue("X-Original-URL") ?? firstValue("X-Rewrite-URL") ?? originForm else {
                 return configuredURL
@@ -135,6 +141,8 @@ public final class SignedMessage {
                 case (.null, .rawText), (.null, .nullAsText): return SigningParameter(name: member.name, value: raw)
                 case (.null, _): return nil
                 case (.string, .rawText): return SigningParameter(name: member.name, value: raw)
+                case (.string(let decoded), .htmlEscaped):
+                    return SigningParameter(name: member.name, value: Self.htmlEscaped(decoded))
                 case (.string(let decoded), _): return SigningParameter(name: member.name, value: decoded)
                 case (.number, .throughDoubles):
                     return SigningParameter(
@@ -202,6 +210,23 @@ public final class SignedMessage {
             } else {
                 out.append(bytes[index])
                 index += 1
+            }
+        }
+        return out
+    }
+
+    /// Text as an HTML-escaping input filter leaves it: `&`, `<`, `>`, `"`, `'` as entities.
+    static func htmlEscaped(_ bytes: [UInt8]) -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(bytes.count)
+        for byte in bytes {
+            switch byte {
+            case UInt8(ascii: "&"): out += "&amp;".utf8
+            case UInt8(ascii: "<"): out += "&lt;".utf8
+            case UInt8(ascii: ">"): out += "&gt;".utf8
+            case UInt8(ascii: "\""): out += "&quot;".utf8
+            case UInt8(ascii: "'"): out += "&#39;".utf8
+            default: out.append(byte)
             }
         }
         return out

@@ -24,6 +24,7 @@ public struct SigningRule: Sendable, Hashable, CustomStringConvertible {
         case decodedQuery = "the configured URL with its query percent-decoded"
         case forwarded =
             "X-Forwarded-Proto/-Host (or Forwarded) + request-target, as a framework trusting proxies builds it"
+        case forwardedProto = "X-Forwarded-Proto (else the receiver's own scheme) + Host header + request-target"
         case originalURL = "the configured scheme and host + X-Original-URL or X-Rewrite-URL"
         case configuredOrigin = "the configured scheme and host + the request-target as received"
         case absoluteTarget = "an absolute-form request-target as received, else the configured URL"
@@ -39,6 +40,9 @@ public struct SigningRule: Sendable, Hashable, CustomStringConvertible {
         case nullAsText
         /// As `decoded`, but numbers written back through a double (`1.50` → `1.5`, `1e2` → `100`).
         case throughDoubles
+        /// As `decoded`, but string values HTML-escaped (`&`, `<`, `>`, `"`, `'` as entities), as a global input
+        /// sanitiser leaves them before the handler reads them.
+        case htmlEscaped
     }
 
     /// In which order parameters follow the URL.
@@ -107,6 +111,8 @@ public struct SigningRule: Sendable, Hashable, CustomStringConvertible {
         public static let nullAsText = Parameters(values: .nullAsText)
         /// Numbers through doubles.
         public static let throughDoubles = Parameters(values: .throughDoubles)
+        /// String values HTML-escaped.
+        public static let htmlEscaped = Parameters(values: .htmlEscaped)
 
         /// The forms `detect` tries, in the order it reports them.
         public static let detectable: [Parameters] = [
@@ -128,6 +134,7 @@ public struct SigningRule: Sendable, Hashable, CustomStringConvertible {
                 case .rawText: " with JSON values as raw text (strings keep quotes and escapes)"
                 case .nullAsText: " with null signed as the text 'null'"
                 case .throughDoubles: " with numbers re-serialised through doubles"
+                case .htmlEscaped: " with string values HTML-escaped"
                 }
             let limitText = limit.map { ", the first \($0) members only" } ?? ""
             switch join {

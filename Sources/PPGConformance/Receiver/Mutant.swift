@@ -47,6 +47,9 @@ public enum Mutant: String, Sendable, CaseIterable {
     case failOpenPath = "fail-open-path"
     case utf16Sort = "utf16-sort"
     case firstTwentyParameters = "first-20-parameters"
+    case rebuildsHTTPSURL = "rebuilds-https-url"
+    case forwardedProtoOnly = "trusts-forwarded-proto"
+    case htmlEscapesInput = "html-escapes-input"
 
     /// The reference receiver's pipeline with this bug: one step replaced, or another signing rule.
     /// - Parameter reference: The correct pipeline.
@@ -86,6 +89,9 @@ public enum Mutant: String, Sendable, CaseIterable {
         case .failOpenPath: pipeline.route = .exactPathOnly
         case .utf16Sort: pipeline.rule.parameters = .utf16
         case .firstTwentyParameters: pipeline.rule.parameters = .firstTwenty
+        case .rebuildsHTTPSURL: pipeline.rule.url = .hostHTTPS
+        case .forwardedProtoOnly: pipeline.rule.url = .forwardedProto
+        case .htmlEscapesInput: pipeline.rule.parameters = .htmlEscaped
         }
         return pipeline
     }
@@ -141,6 +147,13 @@ public enum Mutant: String, Sendable, CaseIterable {
                 + "dot-segment, double-slash and percent-encoded variants: those reach the handler unverified"
         case .utf16Sort: "sorts parameter names by UTF-16 code units (JavaScript's default sort), not UTF-8 bytes"
         case .firstTwentyParameters: "signs only the first 20 parameters: a parser's parameter limit drops the rest"
+        case .rebuildsHTTPSURL:
+            "rebuilds the URL as https://Host/path (the scheme written in, the host from the request)"
+        case .forwardedProtoOnly:
+            "takes the scheme from X-Forwarded-Proto and the host from Host: behind a TLS terminator that keeps the "
+                + "client's Host, any Host is signed for"
+        case .htmlEscapesInput:
+            "an input filter HTML-escapes every value (& < > \" ') before the handler verifies the signature"
         }
     }
 }
@@ -193,6 +206,15 @@ extension Mutant {
         case .utf16Sort: "Object.keys(params).sort() / names.sort() in JavaScript, String.compareTo in Java and C#"
         case .firstTwentyParameters:
             "querystring.parse(body, '&', '=', { maxKeys: 20 }) / a fixed array of parameters / PHP max_input_vars"
+        case .rebuildsHTTPSURL:
+            "'https://' . $_SERVER['HTTP_HOST'] . $_SERVER['REQUEST_URI'] / `https://${req.headers.host}${req.url}`"
+        case .forwardedProtoOnly:
+            "Werkzeug ProxyFix(x_proto=1) without x_host, `${req.headers['x-forwarded-proto']}://${req.headers.host}`, "
+                + "Django SECURE_PROXY_SSL_HEADER with request.build_absolute_uri(), behind ProxyPreserveHost On or "
+                + "proxy_set_header Host $http_host"
+        case .htmlEscapesInput:
+            "a global XSS filter (a servlet filter wrapping getParameter, htmlspecialchars over $_POST, an "
+                + "'escape all input' middleware) in front of the webhook"
         }
     }
 
@@ -224,7 +246,9 @@ extension Mutant {
             "accept members the documentation does not list; they are signed like any other (R1)"
         case .serverErrorOnLargeBody: "answer a body over your limit with 413, never 5xx (R10.5, R10.8)"
         case .redirects: "serve the webhook at the URL configured in PushPushGo; it follows no redirects (R11)"
-        case .forwardedHeaders, .originalURLHeader, .originPlusPath, .absoluteFormURL:
+        case .rebuildsHTTPSURL:
+            "sign the URL as configured in PushPushGo, not one rebuilt from the Host header (R5.1, R10.2)"
+        case .forwardedHeaders, .originalURLHeader, .originPlusPath, .absoluteFormURL, .forwardedProtoOnly:
             "sign the URL as configured in PushPushGo plus the raw query; no request header or request-target may change it (R10.2, the threat model)"
         case .anyMethod: "answer any method but POST with 405 before doing anything (R10.6)"
         case .verifiesJSONOnly: "verify every request that reaches the handler, whatever it is labelled (R10.4)"
@@ -234,6 +258,8 @@ extension Mutant {
             "sort names by their UTF-8 bytes (Buffer.compare(Buffer.from(a), Buffer.from(b)) in Node) (R5.2)"
         case .firstTwentyParameters:
             "sign every parameter; refuse a delivery past your parser's limit (400 or 413), never drop members (R5)"
+        case .htmlEscapesInput:
+            "verify the raw body before any filter rewrites it; escape for HTML where you render, not on input (R5.3, R6)"
         }
     }
 }

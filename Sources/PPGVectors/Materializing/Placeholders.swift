@@ -16,6 +16,7 @@ public enum Placeholders {
         case literal(Range<Int>)
         case projectID
         case publicScheme
+        case otherScheme
         case publicAuthority
         case fill(Int)
     }
@@ -42,6 +43,8 @@ public enum Placeholders {
                 try visit(.projectID)
             } else if name == "publicScheme" && publicAllowed {
                 try visit(.publicScheme)
+            } else if name == "otherScheme" && publicAllowed {
+                try visit(.otherScheme)
             } else if name == "publicAuthority" && publicAllowed {
                 try visit(.publicAuthority)
             } else if name.hasPrefix("fill:"), name.count <= 14, let count = Int(name.dropFirst(5)), count >= 0,
@@ -50,7 +53,8 @@ public enum Placeholders {
                 try visit(.fill(count))
             } else {
                 let known =
-                    "{{projectId}}, {{fill:N}}" + (publicAllowed ? ", {{publicScheme}}, {{publicAuthority}}" : "")
+                    "{{projectId}}, {{fill:N}}"
+                    + (publicAllowed ? ", {{publicScheme}}, {{otherScheme}}, {{publicAuthority}}" : "")
                 throw Failure(message: "unknown placeholder '{{\(name)}}' (known here: \(known))")
             }
             index = end + 2
@@ -61,7 +65,8 @@ public enum Placeholders {
 
     /// Replaces `{{projectId}}` with the projectId and `{{fill:N}}` with N bytes of `x`; with a public URL, also
     /// `{{publicScheme}}` and `{{publicAuthority}}` (host and port as configured) — for headers a proxy in front of
-    /// that URL would send.
+    /// that URL would send — and `{{otherScheme}}` (`https` for an http URL, `http` for an https one), for a client
+    /// claiming the scheme the receiver is not reached by.
     /// - Parameters:
     ///   - text: The template text.
     ///   - projectID: The receiver's projectId.
@@ -77,6 +82,7 @@ public enum Placeholders {
             case .literal(let range): out += bytes[range]
             case .projectID: out += projectID.utf8
             case .publicScheme: out += (publicURL?.scheme ?? "").utf8
+            case .otherScheme: out += (publicURL?.scheme.lowercased() == "https" ? "http" : "https").utf8
             case .publicAuthority: out += (publicURL?.authority ?? "").utf8
             case .fill(let count):
                 guard out.count + count <= CorpusLimits.maximumVectorBytes else {
@@ -94,7 +100,8 @@ public enum Placeholders {
     /// - Parameters:
     ///   - text: The template text.
     ///   - projectIDLength: The bytes a `{{projectId}}` stands for.
-    ///   - publicAllowed: Whether `{{publicScheme}}` and `{{publicAuthority}}` are allowed (counted as 300 bytes).
+    ///   - publicAllowed: Whether `{{publicScheme}}`, `{{otherScheme}}` and `{{publicAuthority}}` are allowed (counted
+    ///     as 300 bytes).
     /// - Returns: The expanded length, `Int.max` where it overflows.
     /// - Throws: `Failure` for an unknown placeholder or a bad count.
     public static func expandedLength(
@@ -106,7 +113,7 @@ public enum Placeholders {
                 switch piece {
                 case .literal(let range): range.count
                 case .projectID: projectIDLength
-                case .publicScheme, .publicAuthority: 300
+                case .publicScheme, .otherScheme, .publicAuthority: 300
                 case .fill(let count): count
                 }
             total = CorpusLimits.adding(total, size)
