@@ -97,14 +97,19 @@ package struct JSONParser {
     /// - Returns: The value with spans.
     package static func parse(_ bytes: [UInt8]) throws(JSONParseError) -> JSONValue {
         var parser = JSONParser(bytes: bytes)
+        return try parser.parseText()
+    }
+
+    /// The whole text as one value: no byte order mark before it, only white space around it.
+    private mutating func parseText() throws(JSONParseError) -> JSONValue {
         if bytes.starts(with: [0xEF, 0xBB, 0xBF]) {
             throw JSONParseError(kind: .byteOrderMark, offset: 0, message: "byte order mark before the JSON text")
         }
-        parser.skipWhitespace()
-        let value = try parser.parseValue(depth: 0)
-        parser.skipWhitespace()
-        if parser.index != bytes.count {
-            throw parser.error(.trailingData, "unexpected data after the JSON value")
+        skipWhitespace()
+        let value = try parseValue(depth: 0)
+        skipWhitespace()
+        if index != bytes.count {
+            throw error(.trailingData, "unexpected data after the JSON value")
         }
         return value
     }
@@ -122,16 +127,7 @@ package struct JSONParser {
         try withoutActuallyEscaping(visit) { visit throws(JSONParseError) in
             var parser = JSONParser(bytes: bytes)
             parser.streamed = (Array(member.utf8), visit)
-            if bytes.starts(with: [0xEF, 0xBB, 0xBF]) {
-                throw JSONParseError(kind: .byteOrderMark, offset: 0, message: "byte order mark before the JSON text")
-            }
-            parser.skipWhitespace()
-            let value = try parser.parseValue(depth: 0)
-            parser.skipWhitespace()
-            if parser.index != bytes.count {
-                throw parser.error(.trailingData, "unexpected data after the JSON value")
-            }
-            return value
+            return try parser.parseText()
         }
     }
 
