@@ -131,7 +131,7 @@ public enum Fuzzer {
             var sent = count - batch.count
             for (item, outcome) in zip(batch, outcomes) {
                 // Not sent (the run was stopped): neither a run nor a finding.
-                if outcome.status == .skip && outcome.reason.hasPrefix("not sent:") { continue }
+                if Runner.wasNotSent(outcome) { continue }
                 sent += 1
                 unansweredInARow = outcome.unanswered ? unansweredInARow + 1 : 0
                 if let limit = options.stopAfterUnanswered, unansweredInARow >= limit {
@@ -289,7 +289,7 @@ public enum Fuzzer {
         let known = seen[current] ?? nil
         if !stopping() { seen[current] = nil }
         var rechecked = check(current)
-        if let result = rechecked, result.outcome.status == .skip, result.outcome.reason.hasPrefix("not sent:") {
+        if let result = rechecked, Runner.wasNotSent(result.outcome) {
             rechecked = known
         }
         guard let (outcome, expect) = rechecked, disagrees(outcome) else { return nil }

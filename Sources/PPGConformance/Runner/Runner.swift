@@ -277,6 +277,12 @@ public enum Runner {
     /// The reason of vectors left unsent because `RunOptions.shouldStop` said stop.
     public static let interruptedReason = "not sent: the run was stopped before it"
 
+    /// Whether an outcome is a vector the run left unsent because it stopped (unanswered deliveries, or
+    /// `RunOptions.shouldStop`).
+    static func wasNotSent(_ outcome: VectorOutcome) -> Bool {
+        outcome.status == .skip && (outcome.reason == stoppedReason || outcome.reason == interruptedReason)
+    }
+
     /// A vector left unsent because the run stopped.
     static func notSent(_ planned: PlannedVector, reason: String) -> VectorOutcome {
         VectorOutcome(
