@@ -249,21 +249,12 @@ struct CaptureTests {
     func unreadOutput() throws {
         let directory = try TestSupport.temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: directory) }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: TestSupport.toolPath)
-        process.arguments = [
+        // After its first line nobody reads, and the pipe (64 KiB) fills with a line per request.
+        let (process, port) = try TestSupport.startUnread([
             "capture", "--project-id", projectID, "--port", "0", "--host", "127.0.0.1", "--out", directory + "/out",
-        ]
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = output
-        try process.run()
+        ])
         defer { if process.isRunning { kill(process.processIdentifier, SIGKILL) } }
-        // The first line only: after it nobody reads, and the pipe (64 KiB) fills with a line per request.
-        var line: [UInt8] = []
-        while let byte = output.fileHandleForReading.readData(ofLength: 1).first, byte != 10 { line.append(byte) }
-        let port = try #require(
-            Int(String(decoding: line, as: UTF8.self).firstMatch(of: /127\.0\.0\.1:(\d+)/)?.1 ?? ""))
+        try #require(port > 0)
         let connection = HTTPConnection(host: "127.0.0.1", port: port)
         var answered = 0
         for _ in 0..<2000 {

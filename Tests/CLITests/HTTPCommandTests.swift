@@ -70,18 +70,10 @@ struct HTTPCommandTests {
 
     @Test("serve keeps answering when nobody reads its log, and stops within seconds on SIGTERM")
     func unreadLog() throws {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: TestSupport.toolPath)
-        process.arguments = ["serve", "--port", "0", "--project-id", "p"]
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = output
-        try process.run()
+        // After its first line nobody reads, and the pipe (64 KiB) fills with log lines.
+        let (process, port) = try TestSupport.startUnread(["serve", "--port", "0", "--project-id", "p"])
         defer { if process.isRunning { kill(process.processIdentifier, SIGKILL) } }
-        // The first line only: after it nobody reads, and the pipe (64 KiB) fills with log lines.
-        var line: [UInt8] = []
-        while let byte = output.fileHandleForReading.readData(ofLength: 1).first, byte != 10 { line.append(byte) }
-        let port = try #require(String(decoding: line, as: UTF8.self).firstMatch(of: /127\.0\.0\.1:(\d+)/)?.1)
+        try #require(port > 0)
         let load = try TestSupport.tool([
             "load", "--target", "http://127.0.0.1:\(port)/ppg/webhook", "--project-id", "p", "--requests", "4000",
             "--connections", "4",

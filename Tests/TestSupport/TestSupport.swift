@@ -132,6 +132,23 @@ public enum TestSupport {
             stderr: String(decoding: errData, as: UTF8.self))
     }
 
+    /// Starts the tool as a server whose output nobody reads after its first line (which names the port): for
+    /// tests of what a full standard output must not do. The caller signals and kills the process.
+    /// - Returns: The process and the port its first line names (0 if none).
+    public static func startUnread(_ arguments: [String]) throws -> (process: Process, port: Int) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: toolPath)
+        process.arguments = arguments
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = output
+        try process.run()
+        var line: [UInt8] = []
+        while let byte = output.fileHandleForReading.readData(ofLength: 1).first, byte != 10 { line.append(byte) }
+        let port = String(decoding: line, as: UTF8.self).firstMatch(of: /127\.0\.0\.1:(\d+)/).flatMap { Int($0.1) }
+        return (process, port ?? 0)
+    }
+
     /// Runs the tool.
     public static func tool(
         _ arguments: [String], input: Data? = nil, environment: [String: String] = [:],
