@@ -27,8 +27,14 @@ $environment['PPG_PROJECT_ID'] = $options['project-id'];
 $environment['PPG_PUBLIC_URL'] = $options['public-url'] ?? "http://$host:$port/ppg/webhook";
 $environment['PPG_SCHEME'] = $options['scheme'] ?? 'url-params';
 $environment['PPG_ENCODING'] = $options['encoding'] ?? 'hex';
-if (pcntl_fork() === 0) {
-    // The child says where the server listens once it answers, then leaves.
+// The server never waits for a child: the one that says where it listens is a grandchild, whose parent leaves at
+// once (and is reaped here), so that init, not the server, reaps it and no defunct process is left behind.
+$child = pcntl_fork();
+if ($child === 0) {
+    if (pcntl_fork() !== 0) {
+        exit(0);
+    }
+    // The grandchild says where the server listens once it answers, then leaves.
     for ($attempt = 0; $attempt < 100; $attempt++) {
         $connection = @stream_socket_client("tcp://$host:$port", $code, $message, 0.1);
         if ($connection !== false) {
@@ -40,4 +46,5 @@ if (pcntl_fork() === 0) {
     }
     exit(1);
 }
+pcntl_waitpid($child, $status);
 pcntl_exec(PHP_BINARY, ['-q', '-d', 'post_max_size=2M', '-S', "$host:$port", __DIR__ . '/receiver.php'], $environment);

@@ -122,6 +122,39 @@ public struct RawURL: Sendable, Equatable, CustomStringConvertible {
         return lower.hasPrefix("http://") || lower.hasPrefix("https://")
     }
 
+    /// Whether a request-target is made only of what RFC 3986 lets a URL hold — unreserved characters,
+    /// sub-delims, `:` `@` `/` `?`, and `%` followed by two hex digits — so that RFC 9112 §3 does not let a server
+    /// refuse the request-line as invalid. `[` and `]` are allowed (an IP-literal authority in absolute-form).
+    /// - Parameter target: The request-target as sent.
+    /// - Returns: `false` for a space, a control, a byte over 0x7F, `"` `<` `>` `\` `^` `` ` `` `{` `|` `}` `#`, or a
+    ///   malformed percent-escape (`%zz`, a `%` at the end).
+    public static func isValidRequestTarget(_ target: String) -> Bool {
+        let bytes = Array(target.utf8)
+        var index = 0
+        while index < bytes.count {
+            let byte = bytes[index]
+            if byte == UInt8(ascii: "%") {
+                guard index + 2 < bytes.count, Hex.value(bytes[index + 1]) != nil, Hex.value(bytes[index + 2]) != nil
+                else { return false }
+                index += 3
+                continue
+            }
+            guard allowedInTarget(byte) else { return false }
+            index += 1
+        }
+        return true
+    }
+
+    static func allowedInTarget(_ byte: UInt8) -> Bool {
+        switch byte {
+        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
+            UInt8(ascii: "0")...UInt8(ascii: "9"):
+            return true
+        default:
+            return Array("-._~!$&'()*+,;=:@/?[]".utf8).contains(byte)
+        }
+    }
+
     /// A request-target's origin-form: an absolute-form target's path (`/` when empty) and query; any other target
     /// as it is.
     /// - Parameter target: The request-target as received.

@@ -67,41 +67,6 @@ package struct FuzzCase: Sendable, Hashable {
     /// The signature header's name as sent.
     package var headerName = signatureHeaderName
 
-    /// Why either answer conforms for this case under a scheme (SPEC.md's `acceptable` and `either` readings), or
-    /// `nil` when only one answer does. Such cases are judged by those rules, never as a disagreement.
-    package func eitherReason(under scheme: SignatureScheme) -> String? {
-        switch signature {
-        case .uppercase: return "uppercase hex is acceptable (R8.4)"
-        case .whitespace: return "white space around the value is acceptable (R8.5)"
-        case .forgedPath where scheme == .jsonBody, .forgedAuthority where scheme == .jsonBody:
-            return "json-body signs no URL: a valid delivery to another path or authority may be refused"
-        default: break
-        }
-        let names = members.map(\.name)
-        guard let project = members.first(where: { $0.name == "projectId" }),
-            case .string(let projectID, _) = project.value
-        else {
-            return "a body without the projectId as a string may go either way (R10.7)"
-        }
-        guard signature == .valid else { return nil }
-        if projectID != Self.projectID {
-            return "another project's body, correctly signed, should be refused but may be accepted (R10.7)"
-        }
-        if scheme == .urlParameters && !form {
-            if Set(names).count < names.count { return "duplicate member names are acceptable (R5.7)" }
-            if members.contains(where: {
-                if case .raw(let text) = $0.value { text.first == "{" || text.first == "[" } else { false }
-            }) {
-                return "nested values are acceptable under url-params (R5.3)"
-            }
-        }
-        if let contentType, !form, !Self.jsonLabels.contains(contentType) {
-            return "an unusual Content-Type on a valid delivery may be refused (content/text-plain)"
-        }
-        if pathForm != nil { return "a valid delivery to another path may be refused (inputs/path-*)" }
-        return nil
-    }
-
     /// The Content-Type values that label JSON.
     static let jsonLabels = ["application/json", "application/json; charset=utf-8", "APPLICATION/JSON"]
     /// The projectId placeholder a body carries.
@@ -124,7 +89,9 @@ package struct FuzzCase: Sendable, Hashable {
     }
 
     /// The case as a receiver vector with an expectation.
-    package func vector(id: String, comment: String, flags: [String], expect: ExpectedVerdict) -> ReceiverVector {
+    package func vector(
+        id: String, comment: String, flags: [String], expect: ExpectedVerdict, level: VectorLevel = .required
+    ) -> ReceiverVector {
         var headerList: [[String]] = []
         switch contentType {
         case nil: headerList.append(["Content-Type", form ? "application/x-www-form-urlencoded" : "application/json"])
@@ -153,13 +120,20 @@ package struct FuzzCase: Sendable, Hashable {
         default: break
         }
         var vector = ReceiverVector(
-            id: id, comment: comment, flags: flags, request: request, signature: directive, expect: expect)
+            id: id, comment: comment, flags: flags, level: level, request: request, signature: directive,
+            expect: expect)
         // What an RFC lets a server answer to such a request before the handler, as the corpus's vectors allow it.
         var allowed: [Int] = chunked ? [411] : []
         if method != "POST" && method != "GET" { allowed.append(501) }
         if pathForm != nil { allowed += [400, 404, 405, 301, 302, 307, 308] }
         if signature == .forgedPath { allowed += [404, 405] }
         if signature == .forgedAuthority { allowed += [400, 404, 421] }
+        // Written into the vector, so that a reader sees it; the runner allows it for any request alike.
+        if let query = query?.joined(separator: "&") {
+            for status in AllowedAnswers.requestLineRefusals(target: "/?" + query) where !allowed.contains(status) {
+                allowed.append(status)
+            }
+        }
         if !allowed.isEmpty { vector.alsoAllowed = allowed }
         return vector
     }

@@ -103,11 +103,26 @@ public enum FuzzCorpus {
         return .object(members)
     }
 
+    /// The allowed answers in words: `accept (2xx)`, `either`, with the statuses also allowed.
+    package static func allowed(_ disagreement: FuzzDisagreement) -> String {
+        let verdict =
+            switch disagreement.vector.expect {
+            case .accept: "accept (2xx)"
+            case .reject: "reject (4xx)"
+            case .either: "accept or reject (2xx or 4xx)"
+            }
+        let also = disagreement.vector.alsoAllowed ?? []
+        let level = disagreement.vector.level == .recommended ? ", recommended" : ""
+        return verdict + (also.isEmpty ? "" : ", or " + also.map(String.init).joined(separator: " or ")) + level
+    }
+
     /// What a person reading the vector needs: where it came from, what went wrong, the likely cause.
     static func comment(_ disagreement: FuzzDisagreement, seed: UInt64) -> String {
         var text =
-            "Found by ppg-conformance fuzz --seed \(seed) (case \(disagreement.firstRun)), shrunk: SPEC.md's "
-            + "reference says \(disagreement.vector.expect.rawValue), the receiver \(disagreement.reason)."
+            "Found by ppg-conformance fuzz --seed \(seed) (case \(disagreement.firstRun)), shrunk: SPEC.md allows "
+            + Self.allowed(disagreement)
+            + "; the receiver answered \(disagreement.status.map(String.init) ?? "nothing")"
+            + " (\(disagreement.reason))."
         if let cause = disagreement.causes.first {
             text += " Likely cause: '\(cause.rawValue)', \(cause.summary)"
             if disagreement.causes.count > 1 {

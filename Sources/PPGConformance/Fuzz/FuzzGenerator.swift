@@ -15,25 +15,31 @@ package enum FuzzGenerator {
         fuzzCase.form = random.chance(5)
         if random.chance(45) { fuzzCase.query = (0..<random.below(4)).map { _ in queryPiece(&random) } }
         if random.chance(15) {
-            fuzzCase.contentType = random.pick(
-                FuzzCase.jsonLabels + ["text/plain", "", "application/json;charset=UTF-8"])
+            fuzzCase.contentType = random.pick(contentTypes)
         }
         if random.chance(8) { fuzzCase.headers.append(random.pick(inputHeaders)) }
         if random.chance(8) {
-            fuzzCase.headerName = random.pick(["x-ppg-signature", "X-PPG-SIGNATURE", "X-Ppg-Signature"])
+            fuzzCase.headerName = random.pick(signatureNames)
         }
         if random.chance(5) { fuzzCase.chunked = true }
         fuzzCase.signature = signature(&random)
         if fuzzCase.signature == .bodyKey, let index = fuzzCase.members.firstIndex(where: { $0.name == "projectId" }) {
             fuzzCase.members[index].value = .string(FuzzCase.attackerProjectID, escaped: false)
         }
-        if random.chance(4) { fuzzCase.method = random.pick(["PUT", "GET", "PATCH", "DELETE"]) }
+        if random.chance(4) { fuzzCase.method = random.pick(methods) }
         // A path variant matters for a delivery that must be refused: a fail-open route lets it through.
         if ![.valid, .forgedPath, .forgedAuthority].contains(fuzzCase.signature) && random.chance(15) {
             fuzzCase.pathForm = random.pick(TargetChange.pathForms)
         }
         return fuzzCase
     }
+
+    /// Content-Type values besides the default (`""` sends none).
+    static let contentTypes = FuzzCase.jsonLabels + ["text/plain", "", "application/json;charset=UTF-8"]
+    /// The signature field's name in other cases.
+    static let signatureNames = ["x-ppg-signature", "X-PPG-SIGNATURE", "X-Ppg-Signature"]
+    /// Methods besides POST.
+    static let methods = ["PUT", "GET", "PATCH", "DELETE"]
 
     /// Fields a sender controls that must not change the verdict (SPEC.md threat model).
     static let inputHeaders: [[String]] = [
@@ -102,11 +108,13 @@ package enum FuzzGenerator {
         return String(scalars)
     }
 
+    static let queryPieces = [
+        "token=abc", "a=1", "b=2", "a=2", "A=1", "q=a+b", "q=a%20b", "x=%2F", "e=%C3%A9", "%C3%A9=1", "empty=",
+        "flag", "t=%7E", "t=~", "z=%zz", "k=v;w", "sort=b&sort=a",
+    ]
+
     static func queryPiece(_ random: inout SplitMix64) -> String {
-        random.pick([
-            "token=abc", "a=1", "b=2", "a=2", "A=1", "q=a+b", "q=a%20b", "x=%2F", "e=%C3%A9", "%C3%A9=1", "empty=",
-            "flag", "t=%7E", "t=~", "z=%zz", "k=v;w", "sort=b&sort=a",
-        ])
+        random.pick(queryPieces)
     }
 
     static func signature(_ random: inout SplitMix64) -> FuzzCase.Signature {

@@ -43,6 +43,8 @@ package enum FuzzShrinker {
             switch member.value {
             case .string(let text, let escaped):
                 if escaped { with { $0.members[index].value = .string(text, escaped: false) } }
+                // An empty value is a feature of its own: "a" is the plainer value when the empty one is not needed.
+                if text.isEmpty { with { $0.members[index].value = .string("a", escaped: false) } }
                 if text.unicodeScalars.count > 1 {
                     let half = String(
                         String.UnicodeScalarView(text.unicodeScalars.prefix(text.unicodeScalars.count / 2)))
@@ -61,6 +63,11 @@ package enum FuzzShrinker {
                 let half = String(String.UnicodeScalarView(name.unicodeScalars.prefix(name.unicodeScalars.count / 2)))
                 with { $0.members[index].name = half }
             }
+            // A fresh plain name: where a bug needs many distinct names, each can still become ASCII.
+            let fresh = "k\(index)"
+            if !name.unicodeScalars.allSatisfy(isPlain), !original.members.contains(where: { $0.name == fresh }) {
+                with { $0.members[index].name = fresh }
+            }
             for plain in plainer(name) { with { $0.members[index].name = plain } }
         }
         return out
@@ -71,6 +78,10 @@ package enum FuzzShrinker {
     static func plainer(_ text: String) -> [String] {
         let scalars = Array(text.unicodeScalars)
         var out: [String] = []
+        // Every such scalar at once first: one step to a name or value of ASCII letters when the bug allows it.
+        if scalars.filter({ !isPlain($0) }).count > 1 {
+            out.append(String(String.UnicodeScalarView(scalars.map { isPlain($0) ? $0 : "a" })))
+        }
         for (index, scalar) in scalars.enumerated() where !isPlain(scalar) {
             var copy = scalars
             copy[index] = "a"

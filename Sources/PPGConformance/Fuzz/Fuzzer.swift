@@ -35,6 +35,11 @@ public struct FuzzOptions: Sendable {
     public var stopAfter: Int?
     /// Candidates tried when shrinking one disagreement.
     public var maximumShrinkSteps = 2000
+    /// As for `run`: a disagreement in a class the file lists (by the corpus vector the class reads like) is
+    /// counted as expected, not reported or written.
+    public var expectedFailures: ExpectedFailures?
+    /// As for `run`: a disagreement on a `recommended` class fails the run, and a signature fault must get 401/403.
+    public var strict = false
     /// Called after each batch with the cases run and the distinct disagreements so far.
     public var progress: (@Sendable (Int, Int) -> Void)?
 
@@ -48,28 +53,48 @@ public struct FuzzOptions: Sendable {
 
 /// One distinct disagreement, shrunk.
 public struct FuzzDisagreement: Sendable {
-    /// The shrunk case as a receiver vector, with the oracle's expectation.
+    /// The shrunk case as a receiver vector, with SPEC's expectation and level.
     public var vector: ReceiverVector
     /// The case number (from 0) that first showed it.
     public var firstRun: Int
     /// What the target answered to the shrunk case: the outcome's `actual`.
     public var actual: String
+    /// The status received, if any.
+    public var status: Int?
+    /// The statuses that conform (`2xx`, `4xx`, codes), as the JSON report lists them.
+    public var allowed: [String]
+    /// The shrunk delivery as sent: request-line, header fields in order, body, signed URL.
+    public var request: String
     /// Why the target's answer is wrong.
     public var reason: String
+    /// The corpus vector whose reading the delivery falls under, where SPEC gives the class its own answer or
+    /// level; `nil` where SPEC's rule alone decides.
+    public var classVectorID: String?
     /// Known bugs (mutants) that answer the shrunk case as the target did: the likely causes.
     public var causes: [Mutant]
     /// Candidates tried while shrinking.
     public var shrinkSteps: Int
+
+    /// A warning (a `recommended` class, without `--strict`) rather than a failure.
+    public var isWarning: Bool { vector.level == .recommended }
 }
 
 /// A fuzz run's result.
 public struct FuzzResult: Sendable {
     /// The seed.
     public var seed: UInt64
-    /// Cases generated and judged.
+    /// Deliveries sent and judged.
     public var runs: Int
-    /// Of those, cases where SPEC allows either answer (never a disagreement) or the oracle gave none.
+    /// Of those, deliveries where SPEC allows either answer: judged for what R11 never allows (5xx, 3xx, no answer).
+    public var either = 0
+    /// Cases generated but not sent: the oracle (`--against`) gave no verdict.
     public var notJudged: Int
+    /// Disagreements in classes the expected-failures file lists, by the class's vector id.
+    public var expected: [String: Int] = [:]
+    /// Disagreements dropped unshrunk as another case of one already found.
+    public var duplicates = 0
+    /// How many sent deliveries exercised each feature (`FuzzCase.features`).
+    public var features: [String: Int] = [:]
     /// Seconds the run took.
     public var seconds: Double
     /// Distinct disagreements, in the order found.
@@ -78,10 +103,30 @@ public struct FuzzResult: Sendable {
     public var interrupted = false
     /// Set when the run stopped because deliveries went unanswered: how many in a row.
     public var stoppedAfterUnanswered: Int?
+
+    /// Whether a disagreement fails the run: one of a required class, or any under `strict`.
+    public func fails(strict: Bool) -> Bool {
+        disagreements.contains { strict || !$0.isWarning }
+    }
+
+    /// The features drawn in fewer than `share` of the runs (all features the generator knows), rarest first.
+    public func rareFeatures(below share: Double = 0.01) -> [(feature: String, count: Int)] {
+        guard runs > 0 else { return [] }
+        return FuzzCase.knownFeatures.map { ($0, features[$0] ?? 0) }
+            .filter { Double($0.1) < share * Double(runs) }
+            .sorted { ($0.1, $0.0) < ($1.1, $1.0) }
+    }
 }
 
-/// `ppg-conformance fuzz`: generated deliveries judged against an oracle, each disagreement shrunk to a minimal
-/// delivery that still disagrees, re-checked, and kept as a receiver vector.
+/// SPEC's answer to one generated delivery: its expectation, level and class.
+struct FuzzJudgement: Sendable {
+    var expect: ExpectedVerdict
+    var level: VectorLevel
+    var fuzzClass: FuzzClass?
+}
+
+/// `ppg-conformance fuzz`: generated deliveries judged by SPEC.md's allowed answers, each disagreement shrunk to a
+/// minimal delivery that still disagrees the same way, re-checked, and kept as a receiver vector.
 public enum Fuzzer {
     static let batchSize = 64
 
@@ -103,126 +148,178 @@ public enum Fuzzer {
             if userStop?() == true { interrupted.set() }
             return interrupted.isSet || deadline.map { ContinuousClock.now >= $0 } ?? false
         }
-        var runs = 0
-        var notJudged = 0
-        var found: [FuzzDisagreement] = []
-        var seen = Set<String>()
+        let profile = options.configuration.profile
+        var result = FuzzResult(seed: options.seed, runs: 0, notJudged: 0, seconds: 0, disagreements: [])
+        // What each disagreement found so far is: a later case that holds all its features and disagrees the same
+        // way is another case of it, dropped before it costs a shrink.
+        var known: [DisagreementShape] = []
         var unansweredInARow = 0
-        var stoppedAfterUnanswered: Int?
-        func elapsed() -> Double { seconds(clock.now - start) }
         func stopping() -> Bool { options.shouldStop?() == true }
-        batches: while options.runs.map({ runs < $0 }) ?? true, !stopping(),
-            options.stopAfter.map({ found.count < $0 }) ?? true
+        batches: while options.runs.map({ result.runs < $0 }) ?? true, !stopping(),
+            options.stopAfter.map({ result.disagreements.count < $0 }) ?? true
         {
-            let count = min(batchSize, (options.runs ?? Int.max) - runs)
-            let cases = (runs..<(runs + count)).map { FuzzGenerator.fuzzCase(seed: options.seed, index: $0) }
-            var batch: [(index: Int, fuzzCase: FuzzCase, expect: ExpectedVerdict)] = []
-            for (offset, expect) in expectations(cases, oracle: oracle, options: options).enumerated() {
-                guard let expect else {
-                    notJudged += 1
+            let first = result.runs + result.notJudged
+            let count = min(batchSize, (options.runs ?? Int.max) - result.runs)
+            let cases = (first..<(first + count)).map { FuzzGenerator.fuzzCase(seed: options.seed, index: $0) }
+            var batch: [(index: Int, fuzzCase: FuzzCase, judgement: FuzzJudgement)] = []
+            for (offset, judgement) in judgements(cases, oracle: oracle, options: options).enumerated() {
+                guard let judgement else {
+                    result.notJudged += 1
                     continue
                 }
-                batch.append((runs + offset, cases[offset], expect))
+                batch.append((first + offset, cases[offset], judgement))
             }
             let vectors = batch.map { item in
-                item.fuzzCase.vector(id: "fuzz/\(item.index)", comment: "", flags: [], expect: item.expect)
+                item.fuzzCase.vector(
+                    id: "fuzz/\(item.index)", comment: "", flags: [], expect: item.judgement.expect,
+                    level: item.judgement.level)
             }
             let outcomes = judge(vectors, target: target, options: options, jobs: options.jobs)
-            var sent = count - batch.count
             for (item, outcome) in zip(batch, outcomes) {
                 // Not sent (the run was stopped): neither a run nor a finding.
-                if Runner.wasNotSent(outcome) { continue }
-                sent += 1
+                if Runner.wasNotSent(outcome) { break batches }
+                result.runs += 1
+                let features = item.fuzzCase.features
+                for feature in features { result.features[feature, default: 0] += 1 }
+                if item.judgement.expect == .either { result.either += 1 }
                 unansweredInARow = outcome.unanswered ? unansweredInARow + 1 : 0
                 if let limit = options.stopAfterUnanswered, unansweredInARow >= limit {
-                    stoppedAfterUnanswered = unansweredInARow
+                    result.stoppedAfterUnanswered = unansweredInARow
+                    break batches
                 }
-                guard outcome.status == .fail || outcome.status == .error, stoppedAfterUnanswered == nil else {
+                guard disagrees(outcome) else { continue }
+                let shape = DisagreementShape(
+                    expect: item.judgement.expect, answer: statusClass(outcome.actualStatus),
+                    features: DisagreementShape.features(features))
+                if let classID = item.judgement.fuzzClass?.vectorID,
+                    options.expectedFailures?.entry(for: classID, profile: profile) != nil
+                {
+                    result.expected[classID, default: 0] += 1
                     continue
                 }
-                let causes = likelyCauses(item.fuzzCase, expect: item.expect, actual: outcome.actualStatus, options)
-                let key =
-                    "\(item.expect.rawValue) \(statusClass(outcome.actualStatus)) "
-                    + causes.map(\.rawValue).joined(separator: ",")
-                guard !seen.contains(key) else { continue }
-                seen.insert(key)
+                if known.contains(where: { $0.covers(shape) }) {
+                    result.duplicates += 1
+                    continue
+                }
                 // A delivery that got no answer is kept as it is: shrinking it would wait out a timeout per step.
-                let disagreement =
+                let found =
                     outcome.unanswered
-                    ? unshrunk(item.fuzzCase, firstRun: item.index, outcome: outcome, expect: item.expect, options)
+                    ? unshrunk(item.fuzzCase, firstRun: item.index, outcome: outcome, item.judgement, options)
                     : shrink(
-                        item.fuzzCase, firstRun: item.index, initial: (outcome, item.expect), target: target,
+                        item.fuzzCase, firstRun: item.index, initial: (outcome, item.judgement), target: target,
                         oracle: oracle, options: options)
-                guard let disagreement else { continue }
-                // Shrunk, cases found apart often turn out the same bug: one vector each.
-                let shrunkKey =
-                    "shrunk \(disagreement.vector.expect.rawValue) \(disagreement.reason) "
-                    + disagreement.causes.map(\.rawValue).joined(separator: ",")
-                guard !seen.contains(shrunkKey) else { continue }
-                seen.insert(shrunkKey)
-                found.append(disagreement)
-                if let stopAfter = options.stopAfter, found.count >= stopAfter { break }
+                guard let (disagreement, shrunk) = found else { continue }
+                let shrunkShape = DisagreementShape(
+                    expect: disagreement.vector.expect, answer: statusClass(disagreement.status),
+                    features: DisagreementShape.features(shrunk.features))
+                // Shrunk, cases found apart often turn out the same disagreement: one vector each.
+                if known.contains(where: { $0.covers(shrunkShape) }) {
+                    result.duplicates += 1
+                    continue
+                }
+                known.append(shrunkShape)
+                result.disagreements.append(disagreement)
+                if let stopAfter = options.stopAfter, result.disagreements.count >= stopAfter { break batches }
             }
-            runs += sent
-            options.progress?(runs, found.count)
-            if stoppedAfterUnanswered != nil || sent < count { break batches }
+            options.progress?(result.runs, result.disagreements.count)
         }
-        var result = FuzzResult(
-            seed: options.seed, runs: runs, notJudged: notJudged, seconds: elapsed(), disagreements: found)
+        result.seconds = seconds(clock.now - start)
         result.interrupted = interrupted.isSet
-        result.stoppedAfterUnanswered = stoppedAfterUnanswered
         return result
+    }
+
+    /// What a disagreement is, for telling a new one from another case of one found: what SPEC expected, the
+    /// class of the answer, and the features the delivery exercised.
+    struct DisagreementShape {
+        var expect: ExpectedVerdict
+        var answer: String
+        var features: Set<String>
+
+        /// A delivery's features as a shape holds them: without the defaults (no query, the default
+        /// Content-Type, POST), which a shrunk case holds for being shrunk, not for being the disagreement.
+        static func features(_ all: Set<String>) -> Set<String> {
+            all.subtracting(["query:none", "content-type:default", "method:POST"])
+        }
+
+        /// Whether `other` is a case of this disagreement: the same expectation and answer, and every feature of
+        /// this (shrunk) one present in it.
+        func covers(_ other: DisagreementShape) -> Bool {
+            expect == other.expect && answer == other.answer && features.isSubset(of: other.features)
+        }
     }
 
     /// A disagreement kept as found, not shrunk: a delivery that got no answer.
     static func unshrunk(
-        _ fuzzCase: FuzzCase, firstRun: Int, outcome: VectorOutcome, expect: ExpectedVerdict, _ options: FuzzOptions
-    ) -> FuzzDisagreement {
+        _ fuzzCase: FuzzCase, firstRun: Int, outcome: VectorOutcome, _ judgement: FuzzJudgement,
+        _ options: FuzzOptions
+    ) -> (FuzzDisagreement, FuzzCase) {
         let vector = fuzzCase.vector(
             id: "fuzz/found", comment: "", flags: FuzzShrinker.flags(of: fuzzCase, in: options.manifest),
-            expect: expect)
-        return FuzzDisagreement(
-            vector: vector, firstRun: firstRun, actual: outcome.actual, reason: outcome.reason, causes: [],
-            shrinkSteps: 0)
+            expect: judgement.expect, level: judgement.level)
+        return (
+            FuzzDisagreement(
+                vector: vector, firstRun: firstRun, actual: outcome.actual, status: outcome.actualStatus,
+                allowed: outcome.expectedStatuses, request: outcome.request, reason: outcome.reason,
+                classVectorID: judgement.fuzzClass?.vectorID, causes: [], shrinkSteps: 0),
+            fuzzCase
+        )
     }
 
-    /// The oracle's expectations for a batch: in-process one by one, or over HTTP `jobs` at a time.
-    static func expectations(_ cases: [FuzzCase], oracle: FuzzOracle, options: FuzzOptions) -> [ExpectedVerdict?] {
+    /// SPEC's answers for a batch: in-process one by one, or over HTTP `jobs` at a time with `--against`.
+    static func judgements(_ cases: [FuzzCase], oracle: FuzzOracle, options: FuzzOptions) -> [FuzzJudgement?] {
         guard case .target(let other) = oracle else {
-            return cases.map { expectation($0, oracle: oracle, options: options) }
+            return cases.map { judgement($0, oracle: oracle, options: options) }
         }
+        let profile = options.configuration.profile
         let vectors = cases.enumerated().map { offset, fuzzCase in
             fuzzCase.vector(id: "fuzz/\(offset)", comment: "", flags: [], expect: .either)
         }
         let outcomes = judge(vectors, target: other, options: options, jobs: options.jobs)
         let statuses = Dictionary(outcomes.map { ($0.id, $0.actualStatus) }) { first, _ in first }
-        return vectors.map { vector in verdict(statuses[vector.id] ?? nil, alsoAllowed: vector.alsoAllowed ?? []) }
+        return zip(cases, vectors).map { fuzzCase, vector in
+            let fuzzClass = fuzzCase.fuzzClass(under: profile)
+            if let expect = fuzzClass?.expect, let fuzzClass {
+                return FuzzJudgement(expect: expect, level: fuzzClass.level, fuzzClass: fuzzClass)
+            }
+            let status = statuses[vector.id] ?? nil
+            return verdict(status, alsoAllowed: vector.alsoAllowed ?? [], signed: fuzzCase.signature == .valid).map {
+                FuzzJudgement(expect: $0, level: fuzzClass?.level ?? .required, fuzzClass: fuzzClass)
+            }
+        }
     }
 
-    /// What a status says: accepted, rejected (unless the status is one the vector also allows), or nothing.
-    static func verdict(_ status: Int?, alsoAllowed: [Int]) -> ExpectedVerdict? {
+    /// What an oracle's status says: accepted, rejected, or nothing (a 5xx, a redirect, no answer). A status an
+    /// RFC allows before any handler (the vector's `alsoAllowed`) is a refusal only of a delivery whose signature is
+    /// wrong anyway; of a valid one it says nothing about SPEC's verdict.
+    static func verdict(_ status: Int?, alsoAllowed: [Int], signed: Bool) -> ExpectedVerdict? {
         switch status {
         case (200...299)?: .accept
-        case let status? where (400...499).contains(status) && !alsoAllowed.contains(status): .reject
+        case let status? where (400...499).contains(status) && (!signed || !alsoAllowed.contains(status)): .reject
         default: nil
         }
     }
 
-    /// The oracle's expectation for a case, or `nil` where either answer conforms or the oracle gave no verdict.
-    static func expectation(_ fuzzCase: FuzzCase, oracle: FuzzOracle, options: FuzzOptions) -> ExpectedVerdict? {
-        let oracleTarget: any ConformanceTarget
-        switch oracle {
-        case .reference:
-            if fuzzCase.eitherReason(under: options.configuration.profile.scheme) != nil { return nil }
-            oracleTarget = ReferenceTarget(configuration: options.configuration)
-        case .target(let other):
-            oracleTarget = other
+    /// SPEC's answer to a case: the class's own where SPEC gives it one (`either`, a recommended rejection),
+    /// otherwise the verdict of SPEC's rule as the reference receiver (or `--against`'s receiver) applies it;
+    /// `nil` where that oracle gave no verdict.
+    static func judgement(_ fuzzCase: FuzzCase, oracle: FuzzOracle, options: FuzzOptions) -> FuzzJudgement? {
+        let fuzzClass = fuzzCase.fuzzClass(under: options.configuration.profile)
+        if let expect = fuzzClass?.expect, let fuzzClass {
+            return FuzzJudgement(expect: expect, level: fuzzClass.level, fuzzClass: fuzzClass)
         }
+        let oracleTarget: any ConformanceTarget =
+            switch oracle {
+            case .reference: ReferenceTarget(configuration: options.configuration)
+            case .target(let other): other
+            }
         let vector = fuzzCase.vector(id: "fuzz/oracle", comment: "", flags: [], expect: .either)
         guard let deliveries = try? vector.deliveries(for: options.configuration),
             deliveries.allSatisfy({ $0.notApplicable == nil })
         else { return nil }
-        return verdict((try? oracleTarget.deliver(deliveries))?.first?.status, alsoAllowed: vector.alsoAllowed ?? [])
+        let status = (try? oracleTarget.deliver(deliveries))?.first?.status
+        return verdict(status, alsoAllowed: vector.alsoAllowed ?? [], signed: fuzzCase.signature == .valid).map {
+            FuzzJudgement(expect: $0, level: fuzzClass?.level ?? .required, fuzzClass: fuzzClass)
+        }
     }
 
     /// Runs vectors on the target as the corpus runner does, in order.
@@ -234,40 +331,47 @@ public enum Fuzzer {
             directory: "", manifest: options.manifest,
             receiverVectors: vectors.map { Located(vector: $0, file: "receiver/fuzz.json", category: "fuzz") })
         var runOptions = RunOptions(
-            configuration: options.configuration, jobs: jobs, stopAfterUnanswered: options.stopAfterUnanswered)
+            strict: options.strict, configuration: options.configuration, jobs: jobs,
+            stopAfterUnanswered: options.stopAfterUnanswered)
         runOptions.shouldStop = options.shouldStop
         return Runner.run(corpus: corpus, target: target, options: runOptions).outcomes
     }
 
-    /// The oracle's expectation for a case and the target's outcome on it, or `nil` where either answer conforms.
+    /// SPEC's answer to a case and the target's outcome on it, or `nil` where the oracle gave none.
     static func judged(
         _ fuzzCase: FuzzCase, target: any ConformanceTarget, oracle: FuzzOracle, options: FuzzOptions
-    ) -> (outcome: VectorOutcome, expect: ExpectedVerdict)? {
-        guard let expect = expectation(fuzzCase, oracle: oracle, options: options) else { return nil }
-        let vector = fuzzCase.vector(id: "fuzz/shrink", comment: "", flags: [], expect: expect)
-        return judge([vector], target: target, options: options, jobs: 1).first.map { ($0, expect) }
+    ) -> (outcome: VectorOutcome, judgement: FuzzJudgement)? {
+        guard let judgement = judgement(fuzzCase, oracle: oracle, options: options) else { return nil }
+        let vector = fuzzCase.vector(
+            id: "fuzz/shrink", comment: "", flags: [], expect: judgement.expect, level: judgement.level)
+        return judge([vector], target: target, options: options, jobs: 1).first.map { ($0, judgement) }
     }
 
     static func disagrees(_ outcome: VectorOutcome) -> Bool { outcome.status == .fail || outcome.status == .error }
 
-    /// The smallest case found that still disagrees, re-checked once more on the target; `nil` if it no longer
-    /// disagrees at all (a flaky answer). One pass over the simpler variants, keeping each that still disagrees
-    /// and going on from there, repeated while a pass changes anything.
+    /// The smallest case found that still disagrees the same way (the same expectation, an answer of the same
+    /// class), re-checked once more on the target; `nil` if it no longer disagrees at all (a flaky answer). One
+    /// pass over the simpler variants, keeping each that still disagrees and going on from there, repeated while a
+    /// pass changes anything.
     static func shrink(
-        _ original: FuzzCase, firstRun: Int, initial: (outcome: VectorOutcome, expect: ExpectedVerdict)? = nil,
+        _ original: FuzzCase, firstRun: Int, initial: (outcome: VectorOutcome, judgement: FuzzJudgement),
         target: any ConformanceTarget, oracle: FuzzOracle, options: FuzzOptions
-    ) -> FuzzDisagreement? {
+    ) -> (FuzzDisagreement, FuzzCase)? {
         var current = original
         var steps = 0
         var index = 0
         var changed = false
-        var seen: [FuzzCase: (outcome: VectorOutcome, expect: ExpectedVerdict)?] = [:]
-        if let initial { seen[original] = initial }
-        func check(_ candidate: FuzzCase) -> (outcome: VectorOutcome, expect: ExpectedVerdict)? {
+        var seen: [FuzzCase: (outcome: VectorOutcome, judgement: FuzzJudgement)?] = [original: initial]
+        let way = (initial.judgement.expect, statusClass(initial.outcome.actualStatus))
+        func check(_ candidate: FuzzCase) -> (outcome: VectorOutcome, judgement: FuzzJudgement)? {
             if let known = seen[candidate] { return known }
             let result = judged(candidate, target: target, oracle: oracle, options: options)
             seen[candidate] = result
             return result
+        }
+        func sameWay(_ result: (outcome: VectorOutcome, judgement: FuzzJudgement)?) -> Bool {
+            guard let result, disagrees(result.outcome) else { return false }
+            return result.judgement.expect == way.0 && statusClass(result.outcome.actualStatus) == way.1
         }
         func stopping() -> Bool { options.shouldStop?() == true }
         while steps < options.maximumShrinkSteps && !stopping() {
@@ -278,7 +382,7 @@ public enum Fuzzer {
                 continue
             }
             steps += 1
-            if let result = check(candidates[index]), disagrees(result.outcome) {
+            if sameWay(check(candidates[index])) {
                 current = candidates[index]
                 changed = true
             } else {
@@ -292,7 +396,7 @@ public enum Fuzzer {
         if let result = rechecked, Runner.wasNotSent(result.outcome) {
             rechecked = known
         }
-        guard let (outcome, expect) = rechecked, disagrees(outcome) else { return nil }
+        guard let (outcome, judgement) = rechecked, disagrees(outcome) else { return nil }
         // A known bug explains the case only if it also answers each simpler case as the target does.
         let neighbours =
             stopping()
@@ -300,17 +404,22 @@ public enum Fuzzer {
             : FuzzShrinker.simpler(current).compactMap { candidate in
                 check(candidate).map { (candidate, statusClass($0.outcome.actualStatus)) }
             }
-        let neighbourAnswers = neighbours.map { candidate, targetClass in (answers(to: candidate, options), targetClass)
+        // The neighbours are asked of the mutants that answer the case itself so, not of every mutant.
+        let candidates = likelyCauses(current, expect: judgement.expect, actual: outcome.actualStatus, options)
+        let neighbourAnswers = neighbours.map { candidate, targetClass in
+            (answers(to: candidate, options, mutants: candidates), targetClass)
         }
-        let causes = likelyCauses(current, expect: expect, actual: outcome.actualStatus, options).filter { mutant in
+        let causes = candidates.filter { mutant in
             neighbourAnswers.allSatisfy { answers, targetClass in statusClass(answers[mutant] ?? nil) == targetClass }
         }
         let vector = current.vector(
             id: "fuzz/found", comment: "", flags: FuzzShrinker.flags(of: current, in: options.manifest),
-            expect: expect)
-        return FuzzDisagreement(
-            vector: vector, firstRun: firstRun, actual: outcome.actual, reason: outcome.reason, causes: causes,
-            shrinkSteps: steps)
+            expect: judgement.expect, level: judgement.level)
+        let disagreement = FuzzDisagreement(
+            vector: vector, firstRun: firstRun, actual: outcome.actual, status: outcome.actualStatus,
+            allowed: outcome.expectedStatuses, request: outcome.request, reason: outcome.reason,
+            classVectorID: judgement.fuzzClass?.vectorID, causes: causes, shrinkSteps: steps)
+        return (disagreement, current)
     }
 
     /// The mutants that answer a case in the target's status class while the expectation says otherwise.
@@ -327,14 +436,16 @@ public enum Fuzzer {
     }
 
     /// Each mutant's status for a case, in-process: the case materialised once for all of them.
-    static func answers(to fuzzCase: FuzzCase, _ options: FuzzOptions) -> [Mutant: Int?] {
+    static func answers(
+        to fuzzCase: FuzzCase, _ options: FuzzOptions, mutants: [Mutant] = Mutant.allCases
+    ) -> [Mutant: Int?] {
         let vector = fuzzCase.vector(id: "fuzz/cause", comment: "", flags: [], expect: .either)
         guard let deliveries = try? vector.deliveries(for: options.configuration) else { return [:] }
         let reference = ReferenceReceiver(
             projectID: options.configuration.projectID, publicURL: options.configuration.publicURL,
             profile: options.configuration.profile)
         var answers: [Mutant: Int?] = [:]
-        for mutant in Mutant.allCases where mutant.applies(to: options.configuration.profile.scheme) {
+        for mutant in mutants where mutant.applies(to: options.configuration.profile.scheme) {
             let target = ReferenceTarget(
                 configuration: options.configuration, receiver: MutantReceiver(mutant: mutant, reference: reference))
             answers[mutant] = (try? target.deliver(deliveries))?.first?.status

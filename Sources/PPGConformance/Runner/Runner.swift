@@ -425,7 +425,7 @@ public enum Runner {
             }
             outcome.acceptedUnverified = zip(deliveries, responses).contains { delivery, response in
                 isSignatureRejection(delivery) && (200...299).contains(response.status)
-                    && !delivery.alsoAllowed.contains(response.status)
+                    && !AllowedAnswers(delivery).allows(response.status)
             }
             for (delivery, response) in zip(deliveries, responses) {
                 if let problem = judge(response, delivery: delivery, strict: options.strict) {
@@ -479,8 +479,8 @@ public enum Runner {
     /// Why a response is wrong for a delivery, or `nil` when it is right (SPEC.md R11).
     static func judge(_ response: HTTPResponse, delivery: Delivery, strict: Bool) -> String? {
         let status = response.status
-        // A status the vector names as also conforming (an RFC allows it for this request) is never wrong.
-        if delivery.alsoAllowed.contains(status) { return nil }
+        // A status the vector names as also conforming, or an RFC allows for this request, is never wrong.
+        if AllowedAnswers(delivery).allows(status) { return nil }
         switch status {
         case 501 where delivery.request.method != "POST":
             // The one 5xx with a common innocent cause: a server with no handler for the method.
@@ -538,7 +538,7 @@ public enum Runner {
             case .reject: strict && isSignatureRejection(delivery) ? ["401", "403"] : ["4xx"]
             case .either: ["2xx", "4xx"]
             }
-        statuses += delivery.alsoAllowed.map(String.init)
+        statuses += AllowedAnswers(delivery).alsoAllowed.map(String.init)
         return statuses
     }
 
@@ -549,8 +549,9 @@ public enum Runner {
             case .reject: strict && isSignatureRejection(delivery) ? "reject (401 or 403)" : "reject (4xx)"
             case .either: "accept or reject (2xx or 4xx, never 5xx)"
             }
-        guard !delivery.alsoAllowed.isEmpty else { return text }
-        return text + ", or " + delivery.alsoAllowed.map(String.init).joined(separator: " or ")
+        let also = AllowedAnswers(delivery).alsoAllowed
+        guard !also.isEmpty else { return text }
+        return text + ", or " + also.map(String.init).joined(separator: " or ")
     }
 
     /// What a delivery's header was signed over, as `sign --json` shows it, with how a must-reject header departs

@@ -13,7 +13,8 @@ enum FuzzCommand: CLICommand {
     static let usage =
         "ppg-conformance fuzz [--target URL --project-id ID [--against URL] [--jobs N] [--insecure | --cacert FILE] "
         + "| --exec COMMAND | --mutant NAME] [--public-url URL] [--scheme S] [--encoding E] [--timeout S] [--seed N] "
-        + "[--runs N | --seconds S] [--first] [--out DIR [--force]] [--json FILE] [--vectors DIR]"
+        + "[--runs N | --seconds S] [--first] [--strict] [--expected-failures FILE] [--out DIR [--force]] "
+        + "[--json FILE] [--vectors DIR]"
     static let options: [OptionSpec] = [
         CorpusLoading.option,
         .value("target", "URL", "The receiver to fuzz over HTTP (http:// or https://)."),
@@ -34,6 +35,10 @@ enum FuzzCommand: CLICommand {
             range: 1...100_000_000, default: nil),
         .number("seconds", "S", "Stop after S seconds.", range: 0.1...86_400, default: nil),
         .flag("first", "Stop at the first disagreement (shrunk), within the budget."),
+        .flag("strict", "As for run: recommended classes fail the run; bad signatures must get 401 or 403."),
+        .value(
+            "expected-failures", "FILE",
+            "As for run: a disagreement in a class whose corpus vector the file lists is counted, not reported."),
         .value(
             "out", "DIR",
             "Write each disagreement as a receiver vector: a corpus 'run --vectors DIR' loads. A new or empty folder, "
@@ -42,11 +47,15 @@ enum FuzzCommand: CLICommand {
         .value("json", "FILE", "Write the result as JSON."),
     ]
     static let details = """
-        The oracle is SPEC.md's reference receiver: where SPEC allows either answer (acceptable, either, RFC-allowed
-        statuses) a case is never a disagreement. With --against, the second receiver is the oracle.
+        Each delivery is judged by the answers SPEC.md allows it, as run judges a vector: a class SPEC gives an answer
+        of its own (either, a recommended level: the corpus vector it reads like) is judged by it, any other by
+        SPEC's rule as the reference receiver applies it; statuses an RFC allows for the request (400 for an invalid
+        request-line, 411, 501, a router's 404/405/3xx) conform. Deliveries where either answer conforms are sent
+        too: a 5xx, a redirect or no answer fails them. With --against, the second receiver replaces the reference.
         --seconds is a deadline for everything (sending, shrinking, re-checking): the run ends within it plus one
         --timeout. SIGINT or SIGTERM ends it early with the summary, --json and --out of what was found so far.
-        Exit codes: 0 no disagreement; 1 disagreements found; 2 bad input, an unreachable target, or a target that
+        Exit codes: 0 no disagreement (or warnings only: recommended classes, without --strict); 1 disagreements
+        found; 2 bad input, an unreachable target, or a target that
         stopped answering (8 deliveries in a row, or twice --jobs, without an answer).
         """
 
@@ -97,6 +106,15 @@ enum FuzzCommand: CLICommand {
         options.runs = runs
         options.seconds = seconds
         if arguments.has("first") { options.stopAfter = 1 }
+        options.strict = arguments.has("strict")
+        if let path = arguments.value("expected-failures") {
+            let bytes = try FileInput.read(path, option: "--expected-failures", command: name)
+            let file = ExpectedFailures(text: String(decoding: bytes, as: UTF8.self), file: path)
+            for warning in file.unusedEntryWarnings(ids: corpus.receiverVectors.map(\.vector.id)) {
+                Console.error("fuzz: warning: " + warning)
+            }
+            options.expectedFailures = file
+        }
         options.jobs = chosen.url == nil ? 1 : try arguments.integer("jobs")
         // A receiver that stops answering is told in seconds, as by 'run'.
         options.stopAfterUnanswered = chosen.url == nil ? nil : max(8, 2 * options.jobs)
@@ -120,26 +138,35 @@ enum FuzzCommand: CLICommand {
                     + "was found so far")
         }
         for (index, disagreement) in result.disagreements.enumerated() {
-            // Bodies, queries and reasons hold generated text and the receiver's words: one escaped line each.
-            func line(_ text: String) -> String { OutsideText.escape(text, for: .line) }
-            Console.out("")
-            Console.out(
-                "\(index + 1). case \(disagreement.firstRun), shrunk in \(counted(disagreement.shrinkSteps, "step")): "
-                    + "expected \(disagreement.vector.expect.rawValue), \(line(disagreement.reason))")
-            let causes = disagreement.causes.map { "'\($0.rawValue)'" }.joined(separator: ", ")
-            Console.out("   likely cause: " + (causes.isEmpty ? "none of the known bugs answers it so" : causes))
-            Console.out("   body: " + line(disagreement.vector.request.body?.text ?? ""))
-            if let query = disagreement.vector.request.query { Console.out("   query: ?" + line(query)) }
-            if let signature = disagreement.vector.signature {
-                Console.out("   signature: \(signature.kind.rawValue)")
-            }
+            printDisagreement(disagreement, number: index + 1)
         }
         let rate = result.seconds > 0 ? Double(result.runs) / result.seconds : 0
+        let warnings = result.disagreements.filter(\.isWarning).count
         Console.out("")
         Console.out(
-            "seed \(seed): \(counted(result.runs, "run")) in \(formatDecimal(result.seconds, decimals: 1)) s "
-                + "(\(Int(rate)) runs/s), \(result.notJudged) where either answer conforms; "
-                + "\(counted(result.disagreements.count, "distinct disagreement"))")
+            "seed \(seed): \(counted(result.runs, "delivery", "deliveries")) sent in "
+                + "\(formatDecimal(result.seconds, decimals: 1)) s (\(Int(rate))/s), \(result.either) of them where "
+                + "either answer conforms; \(counted(result.disagreements.count, "distinct disagreement"))"
+                + (warnings > 0 ? " (\(warnings) on recommended classes: warnings unless --strict)" : "")
+                + (result.duplicates > 0 ? ", \(counted(result.duplicates, "further case")) of them" : ""))
+        if !result.expected.isEmpty {
+            Console.out(
+                "expected failures (the file lists their class): "
+                    + result.expected.sorted { $0.key < $1.key }.map { "\($0.key) × \($0.value)" }
+                    .joined(separator: ", "))
+        }
+        if result.notJudged > 0 {
+            Console.out(
+                "\(counted(result.notJudged, "case")) not sent: the oracle gave no verdict (an answer neither 2xx nor "
+                    + "4xx, or a delivery it cannot build)")
+        }
+        let rare = result.rareFeatures()
+        if !rare.isEmpty && result.runs >= 1000 {
+            Console.out(
+                "drawn in under 1 % of the deliveries: "
+                    + rare.prefix(12).map { "\($0.feature) (\($0.count))" }.joined(separator: ", ")
+                    + (rare.count > 12 ? " and \(rare.count - 12) more (--json lists all)" : ""))
+        }
         // The JSON first: whatever happens to --out, the findings are written somewhere.
         if let jsonFile { try arguments.write(json(result, profile: profile), to: jsonFile) }
         if let outDirectory {
@@ -152,7 +179,27 @@ enum FuzzCommand: CLICommand {
                 "fuzz: stopped: the receiver did not answer \(unanswered) deliveries in a row (timeouts or resets)")
             return ExitCode.couldNotRun
         }
-        return result.disagreements.isEmpty ? ExitCode.success : ExitCode.nonconformant
+        return result.fails(strict: options.strict) ? ExitCode.nonconformant : ExitCode.success
+    }
+
+    /// One disagreement in full: what SPEC allows, what came back, the likely cause, and the delivery as sent.
+    static func printDisagreement(_ disagreement: FuzzDisagreement, number: Int) {
+        // The delivery holds generated text and the answer the receiver's words: escaped, one line at a time.
+        func line(_ text: String) -> String { OutsideText.escape(text, for: .line) }
+        Console.out("")
+        Console.out(
+            "\(number). \(disagreement.isWarning ? "warning" : "failure"): case \(disagreement.firstRun), shrunk in "
+                + "\(counted(disagreement.shrinkSteps, "step")): \(line(disagreement.reason))")
+        Console.out(
+            "   allowed: \(FuzzCorpus.allowed(disagreement))"
+                + (disagreement.classVectorID.map { " (reads like corpus vector \($0))" } ?? "")
+                + "; received: \(disagreement.status.map(String.init) ?? "no answer")")
+        let causes = disagreement.causes.map { "'\($0.rawValue)'" }.joined(separator: ", ")
+        Console.out("   likely cause: " + (causes.isEmpty ? "none of the known bugs answers it so" : causes))
+        Console.out("   sent:")
+        for text in disagreement.request.split(separator: "\n", omittingEmptySubsequences: false) {
+            Console.out("     " + line(String(text)))
+        }
     }
 
     static func seedValue(_ arguments: ParsedArguments) throws -> UInt64 {
@@ -244,7 +291,12 @@ enum FuzzCommand: CLICommand {
     static func json(_ result: FuzzResult, profile: SignatureProfile) -> String {
         JSONOutput.object([
             ("seed", .string(String(result.seed))), ("profile", .string(profile.description)),
-            ("runs", .integer(result.runs)), ("notJudged", .integer(result.notJudged)),
+            ("runs", .integer(result.runs)), ("either", .integer(result.either)),
+            ("notJudged", .integer(result.notJudged)), ("duplicates", .integer(result.duplicates)),
+            (
+                "expectedFailures",
+                .object(result.expected.sorted { $0.key < $1.key }.map { ($0.key, .integer($0.value)) })
+            ),
             ("seconds", .number(formatDecimal(result.seconds, decimals: 3))),
             (
                 "disagreements",
@@ -253,13 +305,27 @@ enum FuzzCommand: CLICommand {
                         .object([
                             ("firstRun", .integer(disagreement.firstRun)),
                             ("expected", .string(disagreement.vector.expect.rawValue)),
+                            ("level", .string(disagreement.vector.level.rawValue)),
+                            ("allowed", .array(disagreement.allowed.map { .string($0) })),
+                            ("status", disagreement.status.map { .integer($0) } ?? .null),
+                            ("class", disagreement.classVectorID.map { .string($0) } ?? .null),
                             ("reason", .string(disagreement.reason)),
                             ("likelyCauses", .array(disagreement.causes.map { .string($0.rawValue) })),
                             ("shrinkSteps", .integer(disagreement.shrinkSteps)),
+                            ("request", .string(disagreement.request)),
                             ("body", .string(disagreement.vector.request.body?.text ?? "")),
                         ])
                     })
             ),
+            (
+                "features",
+                .object(
+                    FuzzCase.knownFeatures.map { ($0, .integer(result.features[$0] ?? 0)) }
+                        + result.features.keys.filter { !FuzzCase.knownFeatures.contains($0) }.sorted().map {
+                            ($0, .integer(result.features[$0] ?? 0))
+                        })
+            ),
+            ("rareFeatures", .array(result.rareFeatures().map { .string($0.feature) })),
         ]).rendered(pretty: true) + "\n"
     }
 }

@@ -1,0 +1,123 @@
+import PPGSignature
+import PPGVectors
+
+/// What a fuzz case exercises, as names: how often each is drawn shows a run's breadth (`fuzz --json`), and a
+/// shrunk disagreement's features tell a later case of the same disagreement from a new one.
+extension FuzzCase {
+    /// The features of this case.
+    package var features: Set<String> {
+        var out: Set<String> = ["signature:" + Self.label(signature)]
+        if form { out.insert("body:form") }
+        if pretty { out.insert("body:pretty") }
+        if members.count > 15 { out.insert("body:many-members") }
+        if members.count == 1 { out.insert("body:projectId-only") }
+        if members.first?.name != "projectId" { out.insert("body:projectId-not-first") }
+        if Set(members.map(\.name)).count < members.count { out.insert("body:duplicate-name") }
+        for member in members {
+            Self.characters(of: member.name, as: "name", into: &out)
+            switch member.value {
+            case .string(let text, let escaped):
+                if text.isEmpty { out.insert("json:empty-string") }
+                if text.unicodeScalars.count > 100 { out.insert("json:long-string") }
+                if escaped && text.unicodeScalars.contains(where: { $0.value > 0x7F }) {
+                    out.insert("json:escaped-string")
+                }
+                if member.name != "projectId" { Self.characters(of: text, as: "value", into: &out) }
+            case .raw(let text):
+                switch text.first {
+                case "{": out.insert("json:object")
+                case "[": out.insert("json:array")
+                case "t", "f", "n": out.insert("json:literal")
+                default: out.insert("json:number")
+                }
+            case .fill: out.insert("json:fill")
+            }
+        }
+        switch query {
+        case nil: out.insert("query:none")
+        case []?: out.insert("query:bare")
+        case let pieces?: for piece in pieces { out.insert("query:" + piece) }
+        }
+        switch contentType {
+        case nil: out.insert("content-type:default")
+        case ""?: out.insert("content-type:none")
+        case let label?: out.insert("content-type:" + label)
+        }
+        for header in headers { if let name = header.first { out.insert("header:" + name) } }
+        if headerName != signatureHeaderName { out.insert("signature-name:" + headerName) }
+        out.insert("method:" + method)
+        if chunked { out.insert("chunked") }
+        if let pathForm { out.insert("target:" + pathForm) }
+        return out
+    }
+
+    /// Every feature the generator can draw: the denominator of a run's breadth.
+    package static let knownFeatures: [String] = {
+        var out: [String] = []
+        let signatures: [Signature] = [
+            .valid, .missing, .empty, .extend, .uppercase, .whitespace, .prefix, .otherEncoding, .truncate(0),
+            .flip(0), .otherKey, .otherQuery, .duplicate(validFirst: true), .duplicate(validFirst: false),
+            .otherBody, .bodyKey, .forgedPath, .forgedAuthority,
+        ]
+        out += signatures.map { "signature:" + label($0) }
+        out += [
+            "body:form", "body:pretty", "body:many-members", "body:projectId-only", "body:projectId-not-first",
+            "body:duplicate-name", "json:empty-string", "json:long-string", "json:escaped-string", "json:object",
+            "json:array", "json:literal", "json:number", "json:fill",
+        ]
+        var drawn: Set<String> = []
+        for scalar in FuzzGenerator.characterClasses.joined() {
+            characters(of: String(scalar), as: "value", into: &drawn)
+            characters(of: String(scalar), as: "name", into: &drawn)
+        }
+        out += drawn.sorted()
+        out += ["query:none", "query:bare"] + FuzzGenerator.queryPieces.map { "query:" + $0 }
+        out +=
+            ["content-type:default", "content-type:none"]
+            + FuzzGenerator.contentTypes.filter { !$0.isEmpty }.map { "content-type:" + $0 }
+        out += FuzzGenerator.inputHeaders.compactMap { $0.first.map { "header:" + $0 } }
+        out += FuzzGenerator.signatureNames.map { "signature-name:" + $0 }
+        out += (["POST"] + FuzzGenerator.methods).map { "method:" + $0 }
+        out += ["chunked"] + TargetChange.pathForms.map { "target:" + $0 }
+        return out
+    }()
+
+    /// A tampering form's name, without its parameters.
+    static func label(_ signature: Signature) -> String {
+        switch signature {
+        case .valid: "valid"
+        case .missing: "missing"
+        case .empty: "empty"
+        case .extend: "extend"
+        case .uppercase: "uppercase"
+        case .whitespace: "whitespace"
+        case .prefix: "prefix"
+        case .otherEncoding: "other-encoding"
+        case .truncate: "truncate"
+        case .flip: "flip"
+        case .otherKey: "other-key"
+        case .otherQuery: "other-query"
+        case .duplicate(let validFirst): validFirst ? "duplicate-valid-first" : "duplicate-valid-last"
+        case .otherBody: "other-body"
+        case .bodyKey: "body-key"
+        case .forgedPath: "forged-path"
+        case .forgedAuthority: "forged-authority"
+        }
+    }
+
+    /// Each Unicode general category in a text, and each ASCII control by its code point.
+    static func characters(of text: String, as part: String, into out: inout Set<String>) {
+        for scalar in text.unicodeScalars {
+            if scalar.value < 0x20 || scalar.value == 0x7F {
+                out.insert(part + ":control-U+" + hex4(scalar.value))
+            } else {
+                out.insert(part + ":" + "\(scalar.properties.generalCategory)")
+            }
+        }
+    }
+
+    static func hex4(_ value: UInt32) -> String {
+        let digits = String(value, radix: 16, uppercase: true)
+        return String(repeating: "0", count: max(0, 4 - digits.count)) + digits
+    }
+}

@@ -1,0 +1,149 @@
+import PPGConformance
+import PPGSignature
+import PPGVectors
+import PPGWire
+import Testing
+
+/// A receiver as real stacks are: the reference with what a framework does before the handler, or a bug in a
+/// place no mutant replaces.
+struct StackLikeReceiver: Receiver {
+    let reference: ReferenceReceiver
+    /// The status to answer instead of the reference's (given the request and the reference's status), or `nil`.
+    let answer: @Sendable (HTTPRequest, Int) -> Int?
+
+    var pipeline: ReceiverPipeline { reference.pipeline }
+
+    func respond(to request: HTTPRequest) -> ReceiverAnswer {
+        let own = reference.respond(to: request)
+        if let status = answer(request, own.response.status) {
+            return ReceiverAnswer(HTTPResponse(status: status, reason: "Test"))
+        }
+        return own
+    }
+
+    static func target(
+        _ profile: SignatureProfile, _ answer: @escaping @Sendable (HTTPRequest, Int) -> Int?
+    ) -> ReferenceTarget {
+        let configuration = ReferenceTarget.defaultConfiguration(profile: profile)
+        let reference = ReferenceReceiver(
+            projectID: configuration.projectID, publicURL: configuration.publicURL, profile: profile)
+        return ReferenceTarget(
+            configuration: configuration, receiver: StackLikeReceiver(reference: reference, answer: answer),
+            name: "stack-like", takesSignatureVectors: false)
+    }
+}
+
+@Suite("Fuzz oracle: SPEC's allowed answers")
+struct FuzzOracleTests {
+    static let profiles = [SignatureProfile.default, SignatureProfile(scheme: .jsonBody, encoding: .base64)]
+
+    @Test("each class a generated delivery falls in reads like a corpus vector with the same expectation and level")
+    func classesMatchTheCorpus() throws {
+        let corpus = try #require(Fixtures.corpus)
+        for profile in Self.profiles {
+            var classes: [String: FuzzClass] = [:]
+            for index in 0..<6000 {
+                if let fuzzClass = FuzzGenerator.fuzzCase(seed: 2, index: index).fuzzClass(under: profile) {
+                    classes[fuzzClass.vectorID] = fuzzClass
+                }
+            }
+            #expect(classes.count >= 8, "\(profile): \(classes.keys.sorted())")
+            for (id, fuzzClass) in classes {
+                let matching = corpus.receiverVectors.map(\.vector).filter { Glob.matches(id, $0.id) }
+                #expect(!matching.isEmpty, "\(profile): class \(id) names no corpus vector")
+                for vector in matching where vector.schemes?.contains(profile.scheme) ?? true {
+                    #expect(vector.level == fuzzClass.level, "\(profile): \(vector.id) level vs class \(id)")
+                    if let expect = fuzzClass.expect, vector.id == id {
+                        #expect(vector.expect == expect, "\(profile): \(vector.id) expects \(vector.expect)")
+                    }
+                }
+            }
+        }
+    }
+
+    @Test("every feature a case exercises is one the generator declares, and most are drawn in 1 % of cases")
+    func featuresAreDeclared() {
+        var counts: [String: Int] = [:]
+        let runs = 4000
+        for index in 0..<runs {
+            for feature in FuzzGenerator.fuzzCase(seed: 1, index: index).features { counts[feature, default: 0] += 1 }
+        }
+        let known = Set(FuzzCase.knownFeatures)
+        #expect(Set(counts.keys).isSubset(of: known), "\(Set(counts.keys).subtracting(known).sorted())")
+        let rare = known.filter { (counts[$0] ?? 0) * 100 < runs }
+        #expect(rare.count * 10 < known.count, "rare: \(rare.sorted())")
+    }
+
+    @Test("a stack that refuses invalid request-lines with 400 and accepts signed form bodies gets no disagreement")
+    func rfcRefusalsAndFormBodiesConform() throws {
+        for profile in Self.profiles {
+            // Rack's router refuses the request-line; a Twilio-style verifier reads the form and finds it signed.
+            let target = StackLikeReceiver.target(profile) { request, status in
+                if !RawURL.isValidRequestTarget(request.target) { return 400 }
+                let form = request.headers.contentType?.hasPrefix("application/x-www-form-urlencoded") == true
+                return form && status == 400 ? 200 : nil
+            }
+            var options = FuzzOptions(
+                seed: 7, configuration: target.configuration, manifest: try #require(Fixtures.corpus).manifest)
+            options.runs = 1500
+            let result = Fuzzer.run(target: target, oracle: .reference, options: options)
+            #expect(result.runs == 1500)
+            #expect(result.disagreements.isEmpty, "\(profile): \(result.disagreements.map(\.request))")
+            #expect(result.either > 100)
+        }
+    }
+
+    @Test("a 5xx where either answer conforms is found: either cases are sent and judged")
+    func eitherCasesAreJudged() throws {
+        // Breaks on a correctly signed text/plain delivery, which SPEC lets it accept or refuse.
+        let target = StackLikeReceiver.target(.default) { request, status in
+            request.headers.contentType == "text/plain" && status == 200 ? 500 : nil
+        }
+        var options = FuzzOptions(
+            seed: 7, configuration: target.configuration, manifest: try #require(Fixtures.corpus).manifest)
+        options.runs = 3000
+        let result = Fuzzer.run(target: target, oracle: .reference, options: options)
+        // One shrunk delivery per signature form that reaches the bug (valid, uppercase hex, padded): nothing else.
+        #expect((1...3).contains(result.disagreements.count), "\(result.disagreements.map(\.request))")
+        for found in result.disagreements {
+            #expect(found.vector.expect == .either && found.status == 500)
+            #expect(found.request.contains("Content-Type: text/plain"))
+        }
+    }
+
+    @Test("a recommended class disagrees as a warning, and an expected-failures line for its vector silences it")
+    func recommendedAndExpected() throws {
+        // Refuses a bare '?', as FastAPI's stack does.
+        let target = StackLikeReceiver.target(.default) { request, _ in request.target.hasSuffix("?") ? 401 : nil }
+        var options = FuzzOptions(
+            seed: 3, configuration: target.configuration, manifest: try #require(Fixtures.corpus).manifest)
+        options.runs = 3000
+        let result = Fuzzer.run(target: target, oracle: .reference, options: options)
+        let found = try #require(result.disagreements.first)
+        #expect(found.isWarning && found.classVectorID == "delivery-query/empty")
+        #expect(!result.fails(strict: false) && result.fails(strict: true))
+        options.expectedFailures = ExpectedFailures(text: "[url-params] delivery-query/empty\n", file: "x")
+        let listed = Fuzzer.run(target: target, oracle: .reference, options: options)
+        #expect(listed.disagreements.isEmpty)
+        #expect((listed.expected["delivery-query/empty"] ?? 0) > 0)
+        options.expectedFailures = ExpectedFailures(text: "[json-body] delivery-query/empty\n", file: "x")
+        #expect(!Fuzzer.run(target: target, oracle: .reference, options: options).disagreements.isEmpty)
+    }
+
+    @Test("one frequent bug is shrunk once: later cases of it are dropped before shrinking")
+    func oneBugOneShrink() throws {
+        let configuration = ReferenceTarget.defaultConfiguration(profile: .default)
+        let reference = ReferenceReceiver(
+            projectID: configuration.projectID, publicURL: configuration.publicURL, profile: .default)
+        let target = ReferenceTarget(
+            configuration: configuration,
+            receiver: MutantReceiver(mutant: .firstTwentyParameters, reference: reference))
+        var options = FuzzOptions(
+            seed: 1, configuration: target.configuration, manifest: try #require(Fixtures.corpus).manifest)
+        options.runs = 3000
+        let result = Fuzzer.run(target: target, oracle: .reference, options: options)
+        #expect(result.disagreements.count == 1)
+        #expect(result.duplicates > 5)
+        #expect(result.disagreements.first?.causes.first == .firstTwentyParameters)
+    }
+}
