@@ -128,8 +128,26 @@ public enum CorpusLint {
             guard let data = FileManager.default.contents(atPath: path),
                 let value = try? JSONParser.parse(Array(data))
             else { continue }
-            let canonical = value.output(source: Array(data)).rendered(pretty: true) + "\n"
+            // Invisible characters are written as escapes: a diff then shows `\u2028`, not nothing.
+            let canonical = escapingInvisible(value.output(source: Array(data)).rendered(pretty: true) + "\n")
             guard Array(canonical.utf8) != Array(data) else { continue }
+            let invisible = invisibleCharacters(in: String(decoding: data, as: UTF8.self))
+            if !fix && !invisible.isEmpty {
+                for found in invisible.prefix(5) {
+                    problems.append(
+                        LintProblem(
+                            file: relative + ":\(found.line):\(found.column)", vectorID: nil,
+                            message: "a raw \(found.name) is invisible in a diff: write it as \(found.escape) "
+                                + "(vectors lint --fix)"))
+                }
+                if invisible.count > 5 {
+                    problems.append(
+                        LintProblem(
+                            file: relative, vectorID: nil,
+                            message: "\(invisible.count - 5) more raw invisible characters (vectors lint --fix)"))
+                }
+                continue
+            }
             if fix {
                 try? Data(canonical.utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
                 problems.append(LintProblem(file: relative, vectorID: nil, message: "rewritten in canonical form"))
@@ -141,5 +159,65 @@ public enum CorpusLint {
             }
         }
         return problems
+    }
+
+    /// Whether a scalar is invisible or misleading when written raw: a control (`Cc`, other than the line feed
+    /// the canonical form writes between lines), a format character (`Cf`: zero-width, bidi controls, the byte
+    /// order mark, soft hyphen), or a line or paragraph separator (`Zl`, `Zp`).
+    static func isInvisible(_ scalar: Unicode.Scalar) -> Bool {
+        if scalar == "\n" { return false }
+        switch scalar.properties.generalCategory {
+        case .control, .format, .lineSeparator, .paragraphSeparator: return true
+        default: return false
+        }
+    }
+
+    /// The JSON escape of a scalar: `\uXXXX`, a surrogate pair past the BMP.
+    static func jsonEscape(_ scalar: Unicode.Scalar) -> String {
+        func hex(_ unit: UInt16) -> String {
+            let digits = String(unit, radix: 16)
+            return "\\u" + String(repeating: "0", count: 4 - digits.count) + digits
+        }
+        return String(scalar).utf16.map(hex).joined()
+    }
+
+    /// The text with every invisible scalar written as its escape. Outside strings JSON holds only white space
+    /// and tokens, none of them invisible, so every such scalar sits in a string, where the escape means the same.
+    static func escapingInvisible(_ text: String) -> String {
+        guard text.unicodeScalars.contains(where: isInvisible) else { return text }
+        var out = ""
+        for scalar in text.unicodeScalars {
+            if isInvisible(scalar) { out += jsonEscape(scalar) } else { out.unicodeScalars.append(scalar) }
+        }
+        return out
+    }
+
+    /// Each raw invisible scalar in a file's text: where it is (line and column from 1, columns in scalars), its
+    /// Unicode name and its escape.
+    static func invisibleCharacters(
+        in text: String
+    ) -> [(line: Int, column: Int, name: String, escape: String)] {
+        var found: [(line: Int, column: Int, name: String, escape: String)] = []
+        var line = 1
+        var column = 1
+        for scalar in text.unicodeScalars {
+            if scalar == "\n" {
+                line += 1
+                column = 1
+                continue
+            }
+            if isInvisible(scalar) {
+                let code = String(scalar.value, radix: 16, uppercase: true)
+                let name = scalar.properties.name ?? scalar.properties.nameAlias ?? "control character"
+                found.append(
+                    (
+                        line, column,
+                        "U+" + String(repeating: "0", count: max(0, 4 - code.count)) + code + " (\(name))",
+                        jsonEscape(scalar)
+                    ))
+            }
+            column += 1
+        }
+        return found
     }
 }

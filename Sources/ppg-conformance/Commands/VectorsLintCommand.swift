@@ -10,9 +10,14 @@ enum VectorsLintCommand: CLICommand {
     static let maximumPositionals = 1
     static let options: [OptionSpec] = [
         CorpusLoading.option,
-        .flag("fix", "Rewrite files that are not in canonical form."),
+        .flag("fix", "Rewrite files that are not in canonical form, invisible characters escaped."),
     ]
-    static let details = "Exit codes: 0 clean; 1 lint problems found; 2 the corpus does not load."
+    static let details = """
+        Raw invisible characters (controls, format characters such as zero-width and bidi controls or U+FEFF, line
+        and paragraph separators) are problems: --fix writes them as \\u escapes. In a git checkout, vectors changed
+        since the last commit without a new manifest version and a CHANGELOG.md entry for it are problems too.
+        Exit codes: 0 clean; 1 lint problems found; 2 the corpus does not load.
+        """
 
     static func run(_ arguments: ParsedArguments) throws -> Int32 {
         var arguments = arguments
@@ -27,6 +32,7 @@ enum VectorsLintCommand: CLICommand {
         var problems = CorpusLint.formatting(directory: location.directory, fix: arguments.has("fix"))
         problems += CorpusLint.check(corpus)
         problems += receiverProblems(corpus)
+        problems += CorpusHistory.problems(directory: location.directory, version: corpus.manifest.version)
         let fixed = problems.filter { $0.message == "rewritten in canonical form" }
         let remaining = problems.count - fixed.count
         for problem in problems { Console.out(problem.description) }
