@@ -14,7 +14,7 @@ serve=$!
 trap 'kill $serve 2>/dev/null; rm -rf "$work"' EXIT
 for _ in $(seq 50); do grep -q 'serving on' "$work/serve.log" && break; sleep 0.1; done
 url="$(grep -o 'http://127.0.0.1:[0-9]*' "$work/serve.log" | head -n 1)/ppg/webhook"
-rate() { sed -n 's/.* runs in \([0-9.]*\) s (\([0-9]*\) runs\/s).*/\2/p' "$1"; }
+rate() { sed -n 's/.* sent in \([0-9.]*\) s (\([0-9]*\)\/s).*/\2/p' "$1"; }
 "$tool" fuzz --seed 1 --runs "$runs" > "$work/in-process.txt"
 "$tool" fuzz --seed 1 --runs "$runs" --target "$url" --project-id bench > "$work/http.txt"
 start=$(date +%s.%N)

@@ -29,24 +29,27 @@ while read -r mutant _; do
     --out "$work/$mutant" > "$work/$mutant.log" 2>&1
   status=$?
   set -e
-  if [ "$status" -eq 1 ]; then found=$((found + 1)); fi
   python3 - "$work/$mutant.json" "$work/$mutant/receiver/fuzz.json" "$mutant" "$status" <<'PY'
 import json, os, sys
 report, corpus, mutant, status = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4]
-if status == "0":
-    print(f"| {mutant} | not found | | | |")
-    sys.exit(0)
-if status != "1":
+if status not in ("0", "1"):
     print(f"| {mutant} | error (exit {status}) | | | |")
-    sys.exit(0)
-result = json.load(open(report))["disagreements"][0]
+    sys.exit(3)
+found = json.load(open(report))["disagreements"]
+# A warning (a recommended class, exit 0) is a finding too: the mutant was told from the reference.
+if not found:
+    print(f"| {mutant} | not found | | | |")
+    sys.exit(3)
+result = found[0]
 vector = json.load(open(corpus))["vectors"][0]
 body = vector["request"].get("body", {}).get("text", "").replace("|", "\\|")
 signature = vector.get("signature", {}).get("kind", "valid")
 extra = [f"{k}: {v}" for k, v in vector["request"].items() if k != "body"]
 causes = ", ".join(result["likelyCauses"]) or "none"
-print(f"| {mutant} | {result['firstRun']} | `{body}`{' ' + '; '.join(extra).replace('|', '/') if extra else ''} | {signature} | {causes} |")
+level = " (warning)" if result.get("level") == "recommended" else ""
+print(f"| {mutant} | {result['firstRun']}{level} | `{body}`{' ' + '; '.join(extra).replace('|', '/') if extra else ''} | {signature} | {causes} |")
 PY
+  if [ $? -eq 0 ]; then found=$((found + 1)); fi
 done < <("$tool" mutants --list "${profile[@]}")
 echo
 echo "found: $found of $total mutants within $runs runs (seed $seed)"

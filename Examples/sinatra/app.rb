@@ -77,6 +77,18 @@ class Receiver < Sinatra::Base
   not_found { answer(404, error: 'not-found') }
 end
 
+# Puma 5 parses an absolute-form request-target (POST http://host/path?query) with URI.parse before the application
+# runs, and answers an invalid percent-escape there (?z=%zz) with 500: a request-line RFC 9112 §3 has a server refuse
+# with 400. Raised as the parse error it is, Puma answers it 400 itself.
+module RefuseInvalidRequestTarget
+  def normalize_env(env, client)
+    super
+  rescue URI::InvalidURIError => e
+    raise Puma::HttpParserError, "invalid request-target: #{e.message}"
+  end
+end
+Puma::Server.prepend(RefuseInvalidRequestTarget)
+
 server = Puma::Server.new(Receiver, Puma::Events.strings, min_threads: 0, max_threads: 8)
 listener = server.add_tcp_listener(CONFIG[:host], CONFIG[:port])
 port = listener.addr[1]

@@ -248,7 +248,11 @@ struct HTMLReportTests {
         #expect(!opened.contains(#"<details id="r1-a_20b" open="#))
     }
 
-    @Test("GitHub annotations: one ::error per failure, titled by the vector, encoded so nothing injects a command")
+    /// `GitHubAnnotations.perVectorLimit`.
+    static let annotationLimit = 8
+
+    @Test(
+        "GitHub annotations: the cause first, then failures titled by the vector, capped, encoded so nothing injects")
     func annotations() throws {
         let body = "x\n::warning title=injected::y %0A::error::z"
         let peer = try HostilePeer(.reply("HTTP/1.1 200 OK\r\nContent-Length: \(body.utf8.count)\r\n\r\n\(body)"))
@@ -269,10 +273,15 @@ struct HTMLReportTests {
         }.compactMap { $0["id"] as? String }
         let commands = run.stdout.split(separator: "\n").filter { $0.hasPrefix("::") }
         let errors = commands.filter { $0.hasPrefix("::error ") }
-        #expect(errors.count == failing.count)
-        #expect(
-            Set(errors.compactMap { $0.firstMatch(of: /^::error title=([^:]+)::/).map { String($0.1) } })
-                == Set(failing))
+        // The likely cause first, then the first failures of each category (capped), then one line for the rest.
+        #expect(commands.first?.hasPrefix("::error title=Likely cause") == true, "\(commands.prefix(2))")
+        let titles = errors.compactMap { $0.firstMatch(of: /^::error title=([^:]+)::/).map { String($0.1) } }
+        let perVector = titles.filter { failing.contains($0) }
+        try #require(failing.count > Self.annotationLimit)
+        #expect(perVector.count == Self.annotationLimit)
+        #expect(Set(perVector).isSubset(of: Set(failing)))
+        #expect(titles.last == "\(failing.count - Self.annotationLimit) more", "\(titles)")
+        #expect(errors.count == Self.annotationLimit + 2)
         #expect(!commands.contains { $0.contains("injected") && !$0.hasPrefix("::error title=") })
         // A % in a receiver's text is encoded as %25, so it cannot decode into a line break.
         #expect(!errors.contains { $0.contains(" %0A::error::z") })

@@ -50,6 +50,7 @@ struct FuzzGeneratorTests {
                 fuzzCase.pathForm != nil, fuzzCase.chunked, fuzzCase.method != "POST", fuzzCase.contentType != nil,
                 fuzzCase.pretty, fuzzCase.headerName != signatureHeaderName, fuzzCase.form,
             ].filter { $0 }.count * 10
+        if fuzzCase.signature != .valid { total += 50 }
         if case .truncate(let count) = fuzzCase.signature { total += count }
         if case .flip(let index) = fuzzCase.signature { total += index }
         total += (fuzzCase.members.firstIndex { $0.name == "projectId" } ?? 0)

@@ -128,7 +128,10 @@ struct ReportTests {
         let lines = ConsoleReport(colour: false).summaryLines(result)
         let summary = result.summary
         #expect(lines.last == "\(summary.passed) passed, \(summary.failing) failed, \(summary.skipped) skipped")
-        #expect(lines.contains { $0.hasPrefix("warnings: ") && $0.contains("expected failures: 1") })
+        #expect(
+            lines.contains {
+                $0.hasPrefix("warnings (recommended vectors that failed): ") && $0.contains("expected failures: 1")
+            })
         #expect(lines.contains { $0.hasPrefix("FAIL headers/") })
         #expect(!lines.joined().contains("\u{1B}["))
     }
@@ -276,8 +279,20 @@ struct MarkdownAndCompareTests {
         #expect(text.contains("- expected: `reject (4xx)`"))
         #expect(text.contains("```sh\ncurl --data-binary"))
         #expect(!text.contains("\u{1B}"))
-        let passing = MarkdownReport.render(try ReportTests.passingRun())
+        let whole = Runner.run(
+            corpus: corpus, target: Fixtures.reference(),
+            options: Fixtures.options(selection: Selection(only: ["hmac/*"])))
+        try #require(whole.summary.skipped == 0 && whole.summary.passed > 0)
+        let passing = MarkdownReport.render(whole)
         #expect(passing.contains("✅ conformant") && passing.contains("Every vector passed."))
+        // A run that skipped vectors does not say every vector passed.
+        let skipping = Runner.run(corpus: corpus, target: Fixtures.reference(), options: Fixtures.options())
+        let skipped = skipping.summary.skipped
+        try #require(skipped > 1 && skipping.summary.failed == 0)
+        let rendered = MarkdownReport.render(skipping)
+        #expect(
+            rendered.contains("Every vector that ran passed (\(skipped) vectors skipped)."), "\(rendered.suffix(300))")
+        #expect(!rendered.contains("Every vector passed"))
     }
 
     @Test("comparison lists exactly the vectors whose outcomes differ among the reports that ran them")

@@ -26,9 +26,9 @@ package enum FuzzGenerator {
         if fuzzCase.signature == .bodyKey, let index = fuzzCase.members.firstIndex(where: { $0.name == "projectId" }) {
             fuzzCase.members[index].value = .string(FuzzCase.attackerProjectID, escaped: false)
         }
-        if random.chance(4) { fuzzCase.method = random.pick(methods) }
+        if random.chance(6) { fuzzCase.method = random.pick(methods) }
         // A path variant matters for a delivery that must be refused: a fail-open route lets it through.
-        if ![.valid, .forgedPath, .forgedAuthority].contains(fuzzCase.signature) && random.chance(15) {
+        if ![.valid, .forgedPath, .forgedAuthority].contains(fuzzCase.signature) && random.chance(25) {
             fuzzCase.pathForm = random.pick(TargetChange.pathForms)
         }
         return fuzzCase

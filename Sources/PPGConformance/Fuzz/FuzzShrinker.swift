@@ -25,6 +25,8 @@ package enum FuzzShrinker {
         if let query = original.query {
             for index in query.indices { with { $0.query?.remove(at: index) } }
         }
+        // A valid signature: kept when the disagreement does not need the tampering (a 5xx on any large body).
+        if original.signature != .valid { with { $0.signature = .valid } }
         switch original.signature {
         case .truncate(let count) where count > 0: with { $0.signature = .truncate(0) }
         case .flip(let index) where index > 0: with { $0.signature = .flip(0) }

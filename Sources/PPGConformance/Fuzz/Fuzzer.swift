@@ -128,7 +128,7 @@ struct FuzzJudgement: Sendable {
 /// `ppg-conformance fuzz`: generated deliveries judged by SPEC.md's allowed answers, each disagreement shrunk to a
 /// minimal delivery that still disagrees the same way, re-checked, and kept as a receiver vector.
 public enum Fuzzer {
-    static let batchSize = 64
+    static let batchSize = 256
 
     /// Runs cases until the options' budget is spent.
     /// - Parameters:
@@ -236,16 +236,38 @@ public enum Fuzzer {
         var features: Set<String>
 
         /// A delivery's features as a shape holds them: without the defaults (no query, the default
-        /// Content-Type, POST), which a shrunk case holds for being shrunk, not for being the disagreement.
+        /// Content-Type, POST, a body of the projectId alone, a valid signature), which a shrunk case holds for being
+        /// shrunk, not for being the disagreement.
+        /// A query piece counts by its form (plain, percent-escape, `+`, …), not its text: `?a=1` and `?token=abc`
+        /// reach the same bug.
         static func features(_ all: Set<String>) -> Set<String> {
-            all.subtracting(["query:none", "content-type:default", "method:POST"])
+            Set(
+                all.subtracting([
+                    "query:none", "content-type:default", "method:POST", "body:projectId-only", "signature:valid",
+                ]).map {
+                    feature in
+                    guard feature.hasPrefix("query:"), feature != "query:bare" else { return feature }
+                    let piece = feature.dropFirst("query:".count)
+                    if piece.contains("%") { return "query-form:percent-escape" }
+                    if piece.contains("+") { return "query-form:plus" }
+                    if piece.contains(";") { return "query-form:semicolon" }
+                    if piece.contains("&") { return "query-form:repeated-name" }
+                    if !piece.contains("=") { return "query-form:no-value" }
+                    if piece.hasSuffix("=") { return "query-form:empty-value" }
+                    if piece.contains(where: \.isUppercase) { return "query-form:capitals" }
+                    return "query-form:plain"
+                })
         }
 
-        /// Whether `other` is a case of this disagreement: the same expectation and answer, and every feature of
-        /// this (shrunk) one present in it.
+        /// Whether `other` is a case of this disagreement: the same expectation (any, for an answer wrong whatever
+        /// was expected) and answer, and every feature of this (shrunk) one present in it.
         func covers(_ other: DisagreementShape) -> Bool {
-            expect == other.expect && answer == other.answer && features.isSubset(of: other.features)
+            (expect == other.expect || Self.wrongWhateverExpected(answer)) && answer == other.answer
+                && features.isSubset(of: other.features)
         }
+
+        /// Whether an answer class fails every delivery: a 5xx, a redirect, no answer (R11).
+        static func wrongWhateverExpected(_ answer: String) -> Bool { !["2xx", "4xx"].contains(answer) }
     }
 
     /// A disagreement kept as found, not shrunk: a delivery that got no answer.
@@ -268,7 +290,10 @@ public enum Fuzzer {
     /// SPEC's answers for a batch: in-process one by one, or over HTTP `jobs` at a time with `--against`.
     static func judgements(_ cases: [FuzzCase], oracle: FuzzOracle, options: FuzzOptions) -> [FuzzJudgement?] {
         guard case .target(let other) = oracle else {
-            return cases.map { judgement($0, oracle: oracle, options: options) }
+            // The reference in-process is CPU-bound: a thread per core.
+            return WorkerThreads.map(
+                cases, threads: ProcessInfo.processInfo.activeProcessorCount, name: "ppg-fuzz-oracle"
+            ) { judgement($0, oracle: oracle, options: options) }
         }
         let profile = options.configuration.profile
         let vectors = cases.enumerated().map { offset, fuzzCase in
@@ -349,8 +374,8 @@ public enum Fuzzer {
 
     static func disagrees(_ outcome: VectorOutcome) -> Bool { outcome.status == .fail || outcome.status == .error }
 
-    /// The smallest case found that still disagrees the same way (the same expectation, an answer of the same
-    /// class), re-checked once more on the target; `nil` if it no longer disagrees at all (a flaky answer). One
+    /// The smallest case found that still disagrees the same way (the same expectation and level, an answer of the
+    /// same class), re-checked once more on the target; `nil` if it no longer disagrees at all (a flaky answer). One
     /// pass over the simpler variants, keeping each that still disagrees and going on from there, repeated while a
     /// pass changes anything.
     static func shrink(
@@ -362,7 +387,7 @@ public enum Fuzzer {
         var index = 0
         var changed = false
         var seen: [FuzzCase: (outcome: VectorOutcome, judgement: FuzzJudgement)?] = [original: initial]
-        let way = (initial.judgement.expect, statusClass(initial.outcome.actualStatus))
+        let way = (initial.judgement.expect, statusClass(initial.outcome.actualStatus), initial.judgement.level)
         func check(_ candidate: FuzzCase) -> (outcome: VectorOutcome, judgement: FuzzJudgement)? {
             if let known = seen[candidate] { return known }
             let result = judged(candidate, target: target, oracle: oracle, options: options)
@@ -371,7 +396,13 @@ public enum Fuzzer {
         }
         func sameWay(_ result: (outcome: VectorOutcome, judgement: FuzzJudgement)?) -> Bool {
             guard let result, disagrees(result.outcome) else { return false }
-            return result.judgement.expect == way.0 && statusClass(result.outcome.actualStatus) == way.1
+            // A required disagreement never shrinks into a recommended one (a bare '?' from '?token=abc'), the
+            // other way it may; a 5xx, a redirect or no answer is wrong whatever was expected, so it may shrink to a
+            // valid delivery.
+            let anyExpectation = DisagreementShape.wrongWhateverExpected(way.1)
+            return (anyExpectation || result.judgement.expect == way.0)
+                && statusClass(result.outcome.actualStatus) == way.1
+                && (result.judgement.level == way.2 || result.judgement.level == .required)
         }
         func stopping() -> Bool { options.shouldStop?() == true }
         while steps < options.maximumShrinkSteps && !stopping() {

@@ -50,6 +50,7 @@ public enum Mutant: String, Sendable, CaseIterable {
     case rebuildsHTTPSURL = "rebuilds-https-url"
     case forwardedProtoOnly = "trusts-forwarded-proto"
     case htmlEscapesInput = "html-escapes-input"
+    case serverErrorOnInvalidTarget = "500-on-invalid-target"
 
     /// The reference receiver's pipeline with this bug: one step replaced, or another signing rule.
     /// - Parameter reference: The correct pipeline.
@@ -92,6 +93,7 @@ public enum Mutant: String, Sendable, CaseIterable {
         case .rebuildsHTTPSURL: pipeline.rule.url = .hostHTTPS
         case .forwardedProtoOnly: pipeline.rule.url = .forwardedProto
         case .htmlEscapesInput: pipeline.rule.parameters = .htmlEscaped
+        case .serverErrorOnInvalidTarget: pipeline.target = .crashOnInvalidAbsoluteForm
         }
         return pipeline
     }
@@ -112,7 +114,7 @@ public enum Mutant: String, Sendable, CaseIterable {
     /// What the bug is, in the words of the code review that should have caught it.
     public var summary: String {
         switch self {
-        case .acceptAll: "verification commented out: every request is accepted"
+        case .acceptAll: "verification commented out: every POST is accepted (the route still takes POST only)"
         case .prefixCompare: "compares only a prefix (expected.hasPrefix(presented)), so a truncated value passes"
         case .missingHeaderAccepted: "verifies only when the header is present"
         case .emptyHeaderAccepted: "treats an empty header as 'no signature to check'"
@@ -154,6 +156,8 @@ public enum Mutant: String, Sendable, CaseIterable {
                 + "client's Host, any Host is signed for"
         case .htmlEscapesInput:
             "an input filter HTML-escapes every value (& < > \" ') before the handler verifies the signature"
+        case .serverErrorOnInvalidTarget:
+            "answers 500 to an absolute-form request-target with an invalid percent-escape (its URI parser throws)"
         }
     }
 }
@@ -215,6 +219,9 @@ extension Mutant {
         case .htmlEscapesInput:
             "a global XSS filter (a servlet filter wrapping getParameter, htmlspecialchars over $_POST, an "
                 + "'escape all input' middleware) in front of the webhook"
+        case .serverErrorOnInvalidTarget:
+            "Puma 5 (URI.parse of POST http://host/path?z=%zz before the application), a server that parses the "
+                + "request-target with a strict URL parser and lets its exception escape"
         }
     }
 
@@ -260,6 +267,9 @@ extension Mutant {
             "sign every parameter; refuse a delivery past your parser's limit (400 or 413), never drop members (R5)"
         case .htmlEscapesInput:
             "verify the raw body before any filter rewrites it; escape for HTML where you render, not on input (R5.3, R6)"
+        case .serverErrorOnInvalidTarget:
+            "answer a request-target your server cannot parse with 400, never 500 (RFC 9112 §3, R10.8); Examples/sinatra "
+                + "shows it for Puma"
         }
     }
 }

@@ -13,10 +13,19 @@ public struct ReceiverPipeline: Sendable, Hashable {
     public enum Shortcut: Sendable, Hashable {
         /// None: the steps below run.
         case none
-        /// Every request is accepted (verification commented out).
+        /// Every POST is accepted (verification commented out; the route still takes POST only).
         case acceptAll
         /// Every request is redirected (301).
         case redirect
+    }
+
+    /// How the server reads the request-target before any handler.
+    public enum TargetStep: Sendable, Hashable {
+        /// RFC 9112 §3.2: any target it received is handled (an invalid one may be refused with 400 instead).
+        case lenient
+        /// An absolute-form target is parsed with a strict URI parser whose exception escapes: an invalid
+        /// percent-escape there is a 500 (Puma 5's `URI.parse` of `POST http://host/path?z=%zz`).
+        case crashOnInvalidAbsoluteForm
     }
 
     /// Which methods reach the handler.
@@ -102,6 +111,8 @@ public struct ReceiverPipeline: Sendable, Hashable {
 
     /// Before the steps.
     public var shortcut: Shortcut
+    /// The request-target.
+    public var target: TargetStep = .lenient
     /// Methods.
     public var method: MethodStep = .postOnly
     /// Which requests are verified.
@@ -142,22 +153,24 @@ public struct ReceiverPipeline: Sendable, Hashable {
     func respond(
         to request: HTTPRequest, projectID: String, signedURL: String, configuredPath: String?
     ) -> ReceiverAnswer {
-        switch shortcut {
-        case .redirect:
+        if target == .crashOnInvalidAbsoluteForm && RawURL.isAbsoluteForm(request.target)
+            && !RawURL.isValidRequestTarget(request.target)
+        {
+            return .json(500, "Internal Server Error", [("error", .string("URI::InvalidURIError"))])
+        }
+        if shortcut == .redirect {
             return ReceiverAnswer(
                 HTTPResponse(
                     status: 301, reason: "Moved Permanently",
                     headers: [(name: "Location", value: "https://elsewhere.example/")]))
-        case .acceptAll:
-            return .json(200, "OK", [("ok", .bool(true))])
-        case .none:
-            break
         }
         guard request.method == "POST" || method == .any else {
             var answer = reject(405, "Method Not Allowed", "method-not-allowed")
             answer.response.headers.append(name: "Allow", value: "POST")
             return answer
         }
+        // The verify() call commented out: the router still takes POST only, as every framework's does.
+        if shortcut == .acceptAll { return .json(200, "OK", [("ok", .bool(true))]) }
         guard request.body.count <= ReferenceReceiver.maximumBodyBytes else {
             return reject(413, "Content Too Large", "body-too-large")
         }

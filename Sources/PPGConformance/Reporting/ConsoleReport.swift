@@ -113,7 +113,7 @@ public struct ConsoleReport: Sendable {
                 + "corpus \(OutsideText.escape(result.corpusVersion, for: .line)), "
                 + "\(counted(result.outcomes.count, "vector")) in \(formatDecimalText(result.duration)) s")
         lines.append(
-            "warnings: \(summary.warnings) (recommended vectors failed), expected failures: "
+            "warnings (recommended vectors that failed): \(summary.warnings), expected failures: "
                 + "\(summary.expectedFailures), unexpected passes: \(summary.unexpectedPasses), errors: \(summary.errors)"
         )
         lines.append(summary.closingLine)

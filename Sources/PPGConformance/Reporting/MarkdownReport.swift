@@ -65,7 +65,12 @@ public enum MarkdownReport {
         }
         let problems = result.outcomes.filter { $0.disposition.failsRun || $0.disposition == .warning }
         guard !problems.isEmpty else {
-            let closing = gaps.isEmpty ? "Every vector passed." : "Every vector passed but the known gaps above."
+            // "Every vector" only when every one ran: skipped vectors were not tested.
+            let skipped = result.summary.skipped
+            let every = skipped == 0 ? "Every vector" : "Every vector that ran"
+            let closing =
+                (gaps.isEmpty ? "\(every) passed" : "\(every) passed but the known gaps above")
+                + (skipped == 0 ? "." : " (\(counted(skipped, "vector")) skipped).")
             return (lines + ["", closing]).joined(separator: "\n") + "\n"
         }
         if let diagnosis = result.diagnosis, !diagnosis.settings.isEmpty {

@@ -115,7 +115,10 @@ enum FuzzCommand: CLICommand {
             }
             options.expectedFailures = file
         }
-        options.jobs = chosen.url == nil ? 1 : try arguments.integer("jobs")
+        // In-process the work is CPU-bound: one worker per core; over HTTP, --jobs exchanges at once.
+        options.jobs =
+            chosen.url == nil
+            ? ProcessInfo.processInfo.activeProcessorCount : try arguments.integer("jobs")
         // A receiver that stops answering is told in seconds, as by 'run'.
         options.stopAfterUnanswered = chosen.url == nil ? nil : max(8, 2 * options.jobs)
         TerminationSignal.install()
