@@ -142,8 +142,8 @@ public final class HTTPConnection {
                 throw HTTPError(kind: .malformed, message: "not an HTTP response: \(error.message)")
             }
             let line = parsed.startLine
-            guard line.count >= 2, line[0] == "HTTP/1.1" || line[0] == "HTTP/1.0", line[1].count == 3,
-                let status = Int(line[1]), status >= 100
+            guard line.count >= 2, line[0] == "HTTP/1.1" || line[0] == "HTTP/1.0",
+                let status = MessageSize.statusCode(Array(line[1].utf8))
             else {
                 let shown = OutsideText.escape(head.prefix(while: { $0 != 13 && $0 != 10 }), for: .ascii(limit: 40))
                 throw HTTPError(kind: .malformed, message: "not an HTTP/1.x status line: '\(shown)'")
@@ -172,7 +172,7 @@ public final class HTTPConnection {
                     parsed.headers.all("Content-Length").flatMap {
                         $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
                     })
-                guard lengths.count == 1, let length = MessageSize.contentLength(lengthText) else {
+                guard let length = MessageSize.contentLength(fields: parsed.headers.all("Content-Length")) else {
                     throw HTTPError(
                         kind: .malformed,
                         message: "invalid Content-Length '\(OutsideText.escape(lengthText, for: .ascii(limit: 20)))'"

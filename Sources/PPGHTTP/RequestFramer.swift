@@ -229,7 +229,7 @@ struct RequestFramer {
             }
             framing = .chunked(cursor: 0, body: [], inTrailers: false)
         } else if let first = lengths.first {
-            guard Set(lengths).count == 1, let length = MessageSize.contentLength(first) else {
+            guard !first.isEmpty, let length = MessageSize.contentLength(fields: lengths) else {
                 return bad("invalid Content-Length")
             }
             guard length <= limits.maximumBodyBytes else {
@@ -378,6 +378,24 @@ enum MessageSize {
         let bytes = Array(text.utf8)
         guard !bytes.isEmpty, bytes.count <= 15, bytes.allSatisfy({ (0x30...0x39).contains($0) }) else { return nil }
         return bytes.reduce(0) { $0 * 10 + Int($1 - 0x30) }
+    }
+
+    /// The length every `Content-Length` field of a message gives: each field a comma-separated list, each item
+    /// digits only, and all items the same number (RFC 9110 §8.6 lets a recipient take `5, 5` as 5); `nil` for no
+    /// field, an invalid item, or two different numbers. Requests and responses read it alike.
+    static func contentLength(fields: [String]) -> Int? {
+        let items = fields.flatMap { $0.split(separator: ",", omittingEmptySubsequences: false) }.map { item in
+            String(item.drop { $0 == " " || $0 == "\t" }.reversed().drop { $0 == " " || $0 == "\t" }.reversed())
+        }
+        guard let first = items.first, let length = contentLength(first) else { return nil }
+        return items.allSatisfy({ contentLength($0) == length }) ? length : nil
+    }
+
+    /// A status code: exactly three digits, 100 to 999 (RFC 9110 §15). `+20`, `2000`, ` 20` are not one.
+    static func statusCode(_ text: some Collection<UInt8>) -> Int? {
+        guard text.count == 3, text.allSatisfy({ (0x30...0x39).contains($0) }) else { return nil }
+        let code = text.reduce(0) { $0 * 10 + Int($1 - 0x30) }
+        return code >= 100 ? code : nil
     }
 
     /// A chunk-size line: 1*HEXDIG, then optional white space and `;` extensions; at most 15 digits.

@@ -106,15 +106,11 @@ struct ResponseFramer {
                 return .response(status: status, closes: closes)
             case .chunkSize:
                 guard let lineEnd = lineEnd() else { return lineTooLong() }
-                var size = 0
-                var digits = 0
-                for byte in buffer[start..<lineEnd] {
-                    guard let digit = Hex.value(byte).map(Int.init) else { break }
-                    size = size &* 16 &+ digit
-                    digits += 1
-                    if digits > 8 { return .malformed("chunk size too large") }
+                // The one chunk-size rule every reader uses: hex digits, then nothing or `;` extensions.
+                guard let size = MessageSize.chunkSize(buffer[start..<lineEnd]) else {
+                    return .malformed("invalid chunk size line")
                 }
-                guard digits > 0 else { return .malformed("chunk size is not hexadecimal") }
+                guard size <= maximumBodyBytes else { return .malformed("chunk of \(size) bytes is over the limit") }
                 start = lineEnd + 2
                 state = size == 0 ? .trailers : .chunkData(size)
             case .chunkData(let remaining):
@@ -194,12 +190,11 @@ struct ResponseFramer {
         guard minor == UInt8(ascii: "0") || minor == UInt8(ascii: "1"), buffer[range.lowerBound + 8] == 32 else {
             return "not an HTTP/1.x status line"
         }
-        var code = 0
-        for byte in buffer[range.lowerBound + 9..<range.lowerBound + 12] {
-            guard byte >= 48 && byte <= 57 else { return "status is not three digits" }
-            code = code * 10 + Int(byte - 48)
-        }
-        guard code >= 100 else { return "status below 100" }
+        // Three digits and then a space or the end of the line: `2000` is not 200.
+        let afterCode = range.lowerBound + 12
+        guard let code = MessageSize.statusCode(buffer[range.lowerBound + 9..<afterCode]),
+            afterCode == range.upperBound || buffer[afterCode] == 32 || buffer[afterCode] == 13
+        else { return "status is not three digits" }
         status = code
         var length: Int?
         var chunked = false
@@ -221,14 +216,10 @@ struct ResponseFramer {
                 }
                 let value = valueStart..<valueStop
                 if named(name, "content-length") {
-                    var number = 0
-                    var digits = 0
-                    for byte in buffer[value] {
-                        guard byte >= 48 && byte <= 57, digits < 12 else { return "invalid Content-Length" }
-                        number = number * 10 + Int(byte - 48)
-                        digits += 1
-                    }
-                    guard digits > 0, length == nil || length == number else { return "invalid Content-Length" }
+                    // The rule requests and the blocking client use: lists of one number, 15 digits at most.
+                    let text = String(decoding: buffer[value], as: UTF8.self)
+                    guard let number = MessageSize.contentLength(fields: [text]), length == nil || length == number
+                    else { return "invalid Content-Length" }
                     length = number
                 } else if named(name, "transfer-encoding") {
                     chunked = contains(value, "chunked")

@@ -327,3 +327,63 @@ struct MarkdownAndCompareTests {
         }
     }
 }
+
+/// Answers 200 to every delivery but those of some categories, which get no answer: a run with failures and
+/// errors in the same suites, so that counts that swap them cannot agree by accident.
+struct PartlyBrokenTarget: ConformanceTarget {
+    var name: String { "partly-broken" }
+    var takesSignatureVectors: Bool { true }
+
+    func verify(_ vector: SignatureVector) throws(TargetError) -> LibraryAnswer {
+        if vector.id.count % 3 == 0 { throw TargetError(kind: .timeout, message: "no answer") }
+        return .accept
+    }
+
+    func digest(_ message: [UInt8]) -> String? { nil }
+
+    func deliver(_ deliveries: [Delivery]) throws(TargetError) -> [DeliveryAnswer] {
+        if deliveries.first.map({ $0.vectorID.count % 3 == 0 }) == true {
+            throw TargetError(kind: .connectionReset, message: "reset")
+        }
+        return deliveries.map { _ in .response(HTTPResponse(status: 200, reason: "OK")) }
+    }
+
+    func reproduction(of deliveries: [Delivery]) -> String { "" }
+}
+
+@Suite("JUnit counts")
+struct JUnitCountTests {
+    @Test("each suite's failures, errors, skipped and tests attributes count their own outcomes and elements")
+    func eachAttributeCountsItsOwn() throws {
+        let corpus = try #require(Fixtures.corpus)
+        let result = Runner.run(corpus: corpus, target: PartlyBrokenTarget(), options: Fixtures.options())
+        let xml = JUnitReport.render(result, hostname: "h")
+        let suites = xml.components(separatedBy: "<testsuite ").dropFirst()
+        let byCategory = Dictionary(grouping: result.outcomes, by: \.category)
+        var totals = (failures: 0, errors: 0)
+        #expect(suites.count == byCategory.count)
+        for suite in suites {
+            func attribute(_ name: String) -> Int? {
+                suite.firstMatch(of: try! Regex("^[^>]* \(name)=\"(\\d+)\""))
+                    .flatMap { Int($0.output[1].substring ?? "") }
+            }
+            let category = try #require(suite.firstMatch(of: /^name="([^"]+)"/).map { String($0.1) })
+            let outcomes = try #require(byCategory[category])
+            let failures = outcomes.filter {
+                ($0.disposition == .failed && $0.status == .fail) || $0.disposition == .unexpectedPass
+            }.count
+            let errors = outcomes.filter { $0.disposition == .failed && $0.status == .error }.count
+            let skipped = outcomes.filter { [.skipped, .expectedFailure].contains($0.disposition) }.count
+            #expect(attribute("tests") == outcomes.count, "\(category)")
+            #expect(attribute("failures") == failures, "\(category)")
+            #expect(attribute("errors") == errors, "\(category)")
+            #expect(attribute("skipped") == skipped, "\(category)")
+            #expect(suite.components(separatedBy: "<failure ").count - 1 == failures, "\(category)")
+            #expect(suite.components(separatedBy: "<error ").count - 1 == errors, "\(category)")
+            totals.failures += failures
+            totals.errors += errors
+        }
+        // Both kinds occur, in different numbers: a report that swapped them could not pass.
+        #expect(totals.failures > 0 && totals.errors > 0 && totals.failures != totals.errors)
+    }
+}

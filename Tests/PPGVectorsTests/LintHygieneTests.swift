@@ -62,6 +62,20 @@ struct LintHygieneTests {
         }
     }
 
+    @Test("the manifest is linted like every other file: not canonical, or with a raw invisible character")
+    func manifestToo() throws {
+        let v1 = try Self.corpusCopy()
+        let manifest = v1 + "/manifest.json"
+        let text = try String(contentsOfFile: manifest, encoding: .utf8)
+        try text.replacingOccurrences(of: "\"description\": \"", with: "\"description\": \"\u{2028}")
+            .write(toFile: manifest, atomically: true, encoding: .utf8)
+        #expect(
+            CorpusLint.formatting(directory: v1, fix: false).map(\.file).contains { $0.hasPrefix("manifest.json:") })
+        try text.replacingOccurrences(of: "\n  ", with: "\n   ").write(
+            toFile: manifest, atomically: true, encoding: .utf8)
+        #expect(CorpusLint.formatting(directory: v1, fix: false).map(\.file) == ["manifest.json"])
+    }
+
     @Test("text a person sees — letters of any script, emoji, combining marks, a no-break space — is left as it is")
     func visibleCharactersStay() throws {
         let v1 = try Self.corpusCopy()

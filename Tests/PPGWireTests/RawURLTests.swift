@@ -65,3 +65,78 @@ struct RawURLFormTests {
         #expect(RawURL.originForm(ofTarget: target) == origin)
     }
 }
+
+@Suite("RawURL rules over every case of a scheme")
+struct RawURLSchemeCaseTests {
+    /// Every way to write a scheme in capitals and small letters.
+    static func spellings(_ scheme: String) -> [String] {
+        let letters = Array(scheme)
+        return (0..<(1 << letters.count)).map { mask in
+            String(
+                letters.enumerated().map {
+                    mask & (1 << $0.offset) != 0 ? Character($0.element.uppercased()) : $0.element
+                })
+        }
+    }
+
+    @Test("the default port depends on the scheme without case, and toggling it twice gives the URL back")
+    func defaultPortIgnoresCase() throws {
+        for (scheme, port) in [("http", "80"), ("https", "443")] {
+            for spelling in Self.spellings(scheme) {
+                for written in [nil, port, "8443"] {
+                    let text = spelling + "://Hooks.Example.com" + (written.map { ":" + $0 } ?? "") + "/ppg/webhook?a=1"
+                    let url = try #require(RawURL(text), "\(text)")
+                    #expect(url.scheme == spelling, "the scheme is kept as written: \(text)")
+                    #expect(url.defaultPort == port, "\(text)")
+                    #expect(url.description == text, "\(text)")
+                    let toggled = url.togglingDefaultPort()
+                    #expect(toggled.port == (written == nil ? port : nil), "\(text)")
+                    #expect(toggled.togglingDefaultPort().port == (written == nil ? nil : port), "\(text)")
+                    #expect(RawURL.isAbsoluteForm(text), "\(text)")
+                }
+            }
+        }
+    }
+
+    @Test("a request-target is valid exactly when each byte is allowed or starts a two-hex-digit escape")
+    func requestTargetRule() {
+        var random = SystemRandomNumberGenerator()
+        let allowed = Set("abcXYZ019-._~!$&'()*+,;=:@/?[]".utf8)
+        let alphabet = Array(allowed) + Array("% \"<>\\^`{|}#\u{7F}zZ".utf8) + [0x01, 0xC3, 0xA9]
+        for _ in 0..<20_000 {
+            let bytes = (0..<Int.random(in: 0...12, using: &random)).map { _ in
+                alphabet[Int.random(in: 0..<alphabet.count, using: &random)]
+            }
+            var valid = true
+            var index = 0
+            while index < bytes.count {
+                if bytes[index] == UInt8(ascii: "%") {
+                    let hex = Set("0123456789abcdefABCDEF".utf8)
+                    if index + 2 < bytes.count, hex.contains(bytes[index + 1]), hex.contains(bytes[index + 2]) {
+                        index += 3
+                        continue
+                    }
+                    valid = false
+                    break
+                }
+                if !allowed.contains(bytes[index]) && !(bytes[index] >= 0x61 && bytes[index] <= 0x7A)
+                    && !(bytes[index] >= 0x41 && bytes[index] <= 0x5A)
+                    && !(bytes[index] >= 0x30 && bytes[index] <= 0x39)
+                {
+                    valid = false
+                    break
+                }
+                index += 1
+            }
+            let text = String(decoding: bytes, as: UTF8.self)
+            // Bytes that are not UTF-8 become U+FFFD in a String, which is not allowed either.
+            guard Array(text.utf8) == bytes else { continue }
+            #expect(RawURL.isValidRequestTarget(text) == valid, "\(text)")
+        }
+        #expect(!RawURL.isValidRequestTarget("/ppg/webhook?z=%zz"))
+        #expect(!RawURL.isValidRequestTarget("/ppg/webhook?z=%"))
+        #expect(!RawURL.isValidRequestTarget("/ppg/webhook?z=%a"))
+        #expect(RawURL.isValidRequestTarget("/ppg/webhook?e=%C3%A9&q=a+b&t=~"))
+        #expect(RawURL.isValidRequestTarget("http://[::1]:8080/ppg/webhook"))
+    }
+}
