@@ -92,7 +92,8 @@ struct HTTPCommandTests {
             (["--scheme", "json-body"], "localhost", "", "--scheme", "json-body"),
             (["--encoding", "base64"], "127.0.0.1", "", "--encoding", "base64"),
             ([], "localhost", "", "--public-url", "http://127.0.0.1:PORT/ppg/webhook"),
-            ([], "127.0.0.1", "not-the-receivers", "--project-id", ""),
+            // A loopback target without --public-url: the URL is asked first, the key with it, as one question.
+            ([], "127.0.0.1", "not-the-receivers", "--public-url", ""),
         ])
     func settingsBeforeBugs(
         serveArguments: [String], host: String, runProjectID: String, setting: String, works: String
@@ -108,7 +109,8 @@ struct HTTPCommandTests {
                 "headers/*", "--json", directory + "/report.json",
             ] + runArguments)
         #expect(run.status == 1)
-        #expect(run.stdout.contains("Likely cause: a setting of this run, not the receiver's code"), "\(run.stdout)")
+        #expect(
+            run.stdout.contains("Likely cause: a setting — this run and the receiver disagree on it"), "\(run.stdout)")
         let data = try Data(contentsOf: URL(fileURLWithPath: directory + "/report.json"))
         let json = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
         let diagnosis = try #require(json["diagnosis"] as? [[String: Any]])
@@ -117,6 +119,12 @@ struct HTTPCommandTests {
         let expected = works.replacingOccurrences(of: "PORT", with: String(serve.port))
         #expect((diagnosis.first?["works"] as? String ?? "") == expected)
         #expect(!diagnosis.contains { $0["kind"] as? String == "bug" }, "a code bug is blamed: \(diagnosis)")
+        if works.isEmpty {
+            // Key or URL: one entry naming both, and the command that tells them apart.
+            let message = diagnosis.first?["message"] as? String ?? ""
+            #expect(message.contains("--project-id") && message.contains("--public-url"), "\(message)")
+            #expect(message.contains("ppg-conformance sign"), "\(message)")
+        }
         let quiet = try TestSupport.tool(
             [
                 "run", "--target", "http://\(host):\(serve.port)/ppg/webhook", "--only", "events/*", "--no-probe",

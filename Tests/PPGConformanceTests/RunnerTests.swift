@@ -390,15 +390,45 @@ struct DiagnosisTests {
         #expect(diagnosis.causes.first?.indistinguishable.isEmpty == true, "\(diagnosis.lines)")
     }
 
-    @Test("a bug that explains too small a part of its own failures is not named")
-    func overlapThreshold() throws {
+    @Test("a bug that explains the failures is named even where passing vectors speak against it, with them listed")
+    func explainsButContradicted() throws {
         let run = Self.result(failed: ["c/a": 200], passed: ["c/b", "c/c", "c/d", "c/e", "c/f"])
         let catalogue = Diagnosis.Catalogue(fingerprints: [
             (.acceptAll, ["c/a", "c/b", "c/c", "c/d", "c/e", "c/f"])
         ])
         let diagnosis = try #require(Diagnosis(result: run, catalogue: catalogue))
-        #expect(diagnosis.causes.isEmpty, "\(diagnosis.lines)")
-        #expect(diagnosis.unexplained == ["c/a"])
+        #expect(diagnosis.causes.map(\.mutant) == [.acceptAll], "\(diagnosis.lines)")
+        #expect(diagnosis.causes.first?.contradictedBy.map(\.id) == ["c/b", "c/c", "c/d", "c/e", "c/f"])
+        #expect(diagnosis.unexplained.isEmpty)
+        #expect(!diagnosis.lines.joined().contains("No known bug"))
+    }
+
+    @Test("a router's refusal never speaks against a bug in the verifier, only against one in the routing")
+    func contradictionOnlyAtTheStep() throws {
+        // Passing vectors the router refused (405, 404): they never reached a verifier.
+        var run = Self.result(failed: ["c/a": 200, "c/b": 200], passed: ["c/x", "c/y"])
+        for index in run.outcomes.indices where ["c/x", "c/y"].contains(run.outcomes[index].id) {
+            run.outcomes[index].actualStatus = run.outcomes[index].id == "c/x" ? 405 : 404
+        }
+        let catalogue = Diagnosis.Catalogue(fingerprints: [
+            (.acceptAll, ["c/a", "c/b", "c/x", "c/y"]), (.anyMethod, ["c/a", "c/b", "c/x", "c/y"]),
+        ])
+        let diagnosis = try #require(Diagnosis(result: run, catalogue: catalogue))
+        // accept-all replaces verification: the router's answers do not contradict it; any-method replaces routing.
+        #expect(diagnosis.causes.first?.mutant == .acceptAll, "\(diagnosis.lines)")
+        #expect(diagnosis.causes.first?.exact == true && diagnosis.causes.first?.contradictedBy.isEmpty == true)
+        #expect(Mutant.anyMethod.replacesRouting && !Mutant.acceptAll.replacesRouting)
+    }
+
+    @Test("a cause is named whenever it explains a failure; 'no known bug' only when none explains any")
+    func noMatchOnlyWhenNothingExplains() throws {
+        let run = Self.result(failed: ["c/a": 401, "c/b": 401, "c/c": 401], passed: [])
+        let named = try #require(
+            Diagnosis(result: run, catalogue: Diagnosis.Catalogue(fingerprints: [(.prefixCompare, ["c/a"])])))
+        #expect(named.causes.map(\.mutant) == [.prefixCompare])
+        #expect(named.causes.first?.unexplained == ["c/b", "c/c"])
+        let none = try #require(Diagnosis(result: run, catalogue: Diagnosis.Catalogue(fingerprints: [])))
+        #expect(none.causes.isEmpty && none.lines.joined().contains(none.noMatch))
     }
 
     @Test("a receiver with two independent bugs gets both named, each with the failures it explains")

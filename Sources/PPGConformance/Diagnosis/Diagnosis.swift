@@ -20,7 +20,30 @@ public struct Diagnosis: Sendable {
         public var exact: Bool
         /// Other mutants that fail exactly the same vectors here: the run cannot tell them apart.
         public var indistinguishable: [Mutant] = []
+        /// The run's failures this bug does not explain, in run order.
+        public var unexplained: [String] = []
+        /// The passing vectors that speak against this bug, each with the step of the receiver it exercised: only
+        /// vectors that reached the step the bug replaces (a router's 404, 405 or 501 says nothing about a verifier).
+        public var contradictedBy: [(id: String, step: String)] = []
+        /// Whether a probe confirmed it on the wire: a delivery signed the way it reads was accepted.
+        public var confirmed = false
     }
+
+    /// The heading of a diagnosis that found a setting: the run and the receiver disagree on it, and either side
+    /// may be the one to change.
+    public static let settingsHeading = "Likely cause: a setting — this run and the receiver disagree on it"
+
+    /// How much of a run a cause explains, as every report says it.
+    /// - Parameter cause: One of this diagnosis's causes.
+    /// - Returns: "fails exactly this run's N failures" or "explains K of N failures".
+    public func overlap(_ cause: Cause) -> String {
+        cause.exact
+            ? "fails exactly this run's \(counted(failures, "failure"))"
+            : "explains \(cause.explained.count) of \(counted(failures, "failure"))"
+    }
+
+    /// What a diagnosis with no cause says, in every report.
+    public var noMatch: String { "No known bug explains any of these \(counted(failures, "failure"))." }
 
     /// What each mutant fails on a run's planned deliveries.
     public struct Catalogue: Sendable {
@@ -37,11 +60,23 @@ public struct Diagnosis: Sendable {
     public var unexplained: [String]
     /// How many vectors failed or erred in the run.
     public var failures: Int
-    /// Settings of the run that do not match the receiver's, found before the code bugs; where there are any,
-    /// the code bugs are not listed (a wrong setting makes correct code fail).
+    /// Settings of the run that do not match the receiver's, found before the code bugs. Where they explain every
+    /// failure (each one a valid delivery refused), the code bugs are not listed: a wrong setting makes correct code
+    /// fail. Where some failure no setting can explain remains (an accepted forgery, a 5xx), the code causes stay,
+    /// first.
     public var settings: [SettingCause] = [] {
-        didSet { if !settings.isEmpty { causes = [] } }
+        didSet {
+            // A confirmed profile (a probe accepted) also explains must-reject deliveries accepted because they
+            // are valid under it (a base64 signature to a base64 receiver); nothing explains a 5xx or no answer.
+            let explained =
+                !brokenAnswers && (!acceptedMustReject || settings.contains { $0.works != nil })
+            if !settings.isEmpty && explained { causes = [] }
+        }
     }
+    /// Whether some failure is an answer no setting can explain: a 5xx, a redirect, no answer.
+    public var brokenAnswers = false
+    /// Whether some failure is a delivery that had to be refused, accepted.
+    public var acceptedMustReject = false
     /// Extra deliveries the settings probe sent.
     public var probes = 0
     /// Whether the first two causes together explain every failure and neither alone does: two bugs.
@@ -49,10 +84,32 @@ public struct Diagnosis: Sendable {
     /// A bug a probe confirmed on the wire (a delivery signed the way it reads was accepted): ranked first.
     public var confirmed: Mutant? {
         didSet {
-            guard let confirmed, let index = causes.firstIndex(where: { $0.mutant == confirmed }) else { return }
-            causes.insert(causes.remove(at: index), at: 0)
+            guard let confirmed else { return }
+            // Confirmed on the wire, a bug is the cause of the refused valid deliveries whatever the catalogue's
+            // overlap: another member of its family fails other vectors than the mutant does.
+            var cause: Cause
+            if let index = causes.firstIndex(where: { $0.mutant == confirmed }) {
+                cause = causes.remove(at: index)
+                let explained = Set(cause.explained + refusedValid)
+                cause.explained = failureIDs.filter(explained.contains)
+                cause.unexplained = failureIDs.filter { !explained.contains($0) }
+                cause.exact = cause.unexplained.isEmpty && cause.notFailed.isEmpty
+            } else {
+                cause = Cause(
+                    mutant: confirmed, explained: refusedValid, notFailed: [], exact: false, indistinguishable: [])
+                cause.unexplained = failureIDs.filter { !refusedValid.contains($0) }
+            }
+            cause.confirmed = true
+            causes.insert(cause, at: 0)
+            if causes.count > 3 { causes.removeLast() }
         }
     }
+    /// The member of the confirmed bug's family the accepted probe was signed as.
+    public var confirmedMember: String?
+    /// The failures, in run order.
+    var failureIDs: [String] = []
+    /// The failures that are valid deliveries refused with a 4xx.
+    var refusedValid: [String] = []
 
     /// Runs every mutant in-process on a run's planned deliveries.
     /// - Parameters:
@@ -126,8 +183,19 @@ public struct Diagnosis: Sendable {
             }
             return ours / 100 == theirs / 100
         }
+        /// Whether a passing vector speaks against a bug: only if it reached the step the bug replaces. A request a
+        /// router refused (404, 405, 501, a redirect…) never reached a verifier.
+        func contradicts(_ id: String, _ mutant: Mutant) -> Bool {
+            guard let outcome = outcomes[id], outcome.status == .pass else { return false }
+            return mutant.replacesRouting || !Self.refusedBeforeHandler(outcome.actualStatus)
+        }
         var candidates = catalogue.fingerprints.map { fingerprint in
-            (fingerprint.mutant, fingerprint.failing.intersection(ran).filter { fits($0, fingerprint.mutant) })
+            (
+                fingerprint.mutant,
+                fingerprint.failing.intersection(ran).filter {
+                    fits($0, fingerprint.mutant) && (failed.contains($0) || contradicts($0, fingerprint.mutant))
+                }
+            )
         }.filter { !$0.1.isEmpty }
         var causes: [Cause] = []
         func similarity(_ failing: Set<String>) -> Double {
@@ -136,30 +204,61 @@ public struct Diagnosis: Sendable {
         }
         // Precision first: a cause that passing vectors contradict ranks below one they do not; then overlap.
         func uncontradicted(_ failing: Set<String>) -> Int { failing.isSubset(of: failed) ? 1 : 0 }
+        // Any cause that explains a failure not yet explained is named, the best first: "no known bug" only when
+        // none explains any.
         while !remaining.isEmpty && causes.count < 3 {
             guard
                 let best = candidates.max(by: { lhs, rhs in
                     (uncontradicted(lhs.1), similarity(lhs.1), lhs.1.intersection(remaining).count, -lhs.1.count)
                         < (uncontradicted(rhs.1), similarity(rhs.1), rhs.1.intersection(remaining).count, -rhs.1.count)
-                }), similarity(best.1) >= 0.2
+                }), !best.1.isDisjoint(with: remaining)
             else { break }
             let explained = order.filter { remaining.contains($0) && best.1.contains($0) }
             let twins = candidates.filter { $0.0 != best.0 && $0.1 == best.1 }.map(\.0)
-            causes.append(
-                Cause(
-                    mutant: best.0, explained: explained,
-                    notFailed: result.outcomes.map(\.id).filter { best.1.contains($0) && !failed.contains($0) },
-                    exact: best.1 == failed, indistinguishable: twins))
+            let notFailed = result.outcomes.map(\.id).filter { best.1.contains($0) && !failed.contains($0) }
+            var cause = Cause(
+                mutant: best.0, explained: explained, notFailed: notFailed, exact: best.1 == failed,
+                indistinguishable: twins)
+            cause.unexplained = order.filter { !best.1.contains($0) }
+            cause.contradictedBy = notFailed.map { id in (id, Self.step(outcomes[id]?.actualStatus)) }
+            causes.append(cause)
             remaining.subtract(best.1)
             candidates.removeAll { $0.1 == best.1 }
         }
         self.causes = causes
         self.unexplained = order.filter { remaining.contains($0) }
         self.failures = order.count
+        let failing = order.compactMap { outcomes[$0] }
+        self.failureIDs = order
+        self.refusedValid = failing.filter { outcome in
+            outcome.exchanges.contains { $0.expected == .accept && (400...499).contains($0.status ?? 0) }
+        }.map(\.id)
+        self.brokenAnswers = failing.contains { outcome in
+            outcome.status == .error
+                || outcome.exchanges.contains {
+                    !(200...499).contains($0.status ?? 0) || (300...399).contains($0.status ?? 0)
+                }
+        }
+        self.acceptedMustReject = failing.contains { outcome in
+            outcome.exchanges.contains { $0.expected == .reject && (200...299).contains($0.status ?? 0) }
+        }
         // Real receivers often have two bugs: say so where two causes together explain every failure.
         self.pairExplainsAll =
             causes.count >= 2 && !causes.contains(where: \.exact) && remaining.isEmpty
             && Set(causes[0].explained + causes[1].explained) == failed
+    }
+
+    /// Whether a status is one a server gives before any handler: a router's 404 or 405, 411, 413, 414, 421,
+    /// 431, 501, or a redirect.
+    static func refusedBeforeHandler(_ status: Int?) -> Bool {
+        guard let status else { return false }
+        return [404, 405, 411, 413, 414, 421, 431, 501].contains(status) || (300...399).contains(status)
+    }
+
+    /// The receiver's step a passing vector exercised, by its answer: `router` for a refusal before any handler,
+    /// `verifier` otherwise.
+    static func step(_ status: Int?) -> String {
+        refusedBeforeHandler(status) ? "router (answered \(status.map(String.init) ?? "-"))" : "verifier"
     }
 
     /// Diagnoses a run against any target: the catalogue on the run's own options, then the ranking.
@@ -181,8 +280,9 @@ public struct Diagnosis: Sendable {
 
     /// The diagnosis as lines for a person: the console's "Likely causes", and the text in JUnit and Markdown.
     public var lines: [String] {
+        var settingLines: [String] = []
         if !settings.isEmpty {
-            var lines = ["Likely cause: a setting of this run, not the receiver's code:"]
+            var lines = [Self.settingsHeading + ":"]
             for (index, setting) in settings.enumerated() {
                 lines.append(
                     "  \(index + 1). \(setting.setting.rawValue)"
@@ -193,7 +293,9 @@ public struct Diagnosis: Sendable {
                     "  (found with \(counted(probes, "extra delivery", "extra deliveries")); --no-probe turns this off)"
                 )
             }
-            return lines
+            guard !causes.isEmpty else { return lines }
+            // Some failure no setting explains: the code causes first, the setting after.
+            settingLines = [""] + lines
         }
         var lines = [
             "Likely causes (known bugs whose failures match this run's — consistent with the evidence, not proof):"
@@ -202,21 +304,22 @@ public struct Diagnosis: Sendable {
             lines.append(
                 "  (confirmed on the wire: a delivery signed the way '\(confirmed.rawValue)' reads it was accepted, "
                     + "so the key and URL are right)")
+            if let member = confirmedMember {
+                lines.append("  (your receiver signs the body as \(member))")
+            }
         } else if probes > 0 {
             lines.append(
                 "  (no setting explains them: \(counted(probes, "probe delivery", "probe deliveries")) under other profiles and URLs were refused too)"
             )
         }
         if causes.isEmpty {
-            lines.append("  no known bug matches \(these(failures, "failure")); see each one's reason above")
+            lines.append("  \(noMatch) See each one's reason above.")
         }
         for (index, cause) in causes.enumerated() {
             let overlap =
-                cause.exact
-                ? "fails exactly this run's \(counted(failures, "failure"))"
-                : "explains \(cause.explained.count) of \(counted(failures, "failure"))"
-                    + (cause.notFailed.isEmpty
-                        ? "" : "; but would also fail \(Self.list(cause.notFailed)), which passed here")
+                self.overlap(cause)
+                + (cause.notFailed.isEmpty
+                    ? "" : "; but would also fail \(Self.list(cause.notFailed)), which passed here")
             let twins =
                 cause.indistinguishable.isEmpty
                 ? ""
@@ -236,7 +339,7 @@ public struct Diagnosis: Sendable {
         if !unexplained.isEmpty && !causes.isEmpty {
             lines.append("  not explained by any known bug: \(Self.list(unexplained))")
         }
-        return lines
+        return lines + settingLines
     }
 
     static func list(_ ids: [String]) -> String {

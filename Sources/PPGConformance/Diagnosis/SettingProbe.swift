@@ -36,6 +36,9 @@ public enum SettingProbe {
         public var probes: Int
         /// A code bug a probe confirmed instead: a delivery signed the way this mutant reads it was accepted.
         public var confirmedBug: Mutant?
+        /// The member of the bug's family the accepted probe was signed as (`Python's json.dumps`), where the bug
+        /// has several common forms.
+        public var member: String?
     }
 
     /// Probes a run's receiver when most valid deliveries were refused.
@@ -67,14 +70,19 @@ public enum SettingProbe {
         }
         // A wrong setting refuses (nearly) every valid delivery; a few refused ones are the code's business.
         guard refused.count * 2 > mustAccept.count else { return Finding(causes: [], probes: 0) }
-        // The probe delivery: a vector with one validly signed delivery that must be accepted, refused here.
+        // The probe delivery: a vector with one validly signed delivery that must be accepted, refused here — a
+        // plain one, never one carrying its own forwarding headers, target or method, which would test those too.
         let failedIDs = Set(result.outcomes.filter { $0.status == .fail }.map(\.id))
-        guard
-            let vector = corpus.receiverVectors.map(\.vector).first(where: { vector in
-                failedIDs.contains(vector.id) && (vector.followUps ?? []).isEmpty && vector.expect == .accept
-                    && vector.skipReason(for: configuration.profile) == nil
-            })
-        else { return Finding(causes: [], probes: 0) }
+        func isPlain(_ vector: ReceiverVector) -> Bool {
+            let request = vector.request
+            guard (vector.followUps ?? []).isEmpty, vector.expect == .accept else { return false }
+            guard request.headers == nil, request.target == nil, request.method == nil else { return false }
+            return request.chunked != true && vector.skipReason(for: configuration.profile) == nil
+        }
+        let plain = corpus.receiverVectors.map(\.vector).filter(isPlain)
+        guard let vector = plain.first(where: { failedIDs.contains($0.id) }) else {
+            return Finding(causes: [], probes: 0)
+        }
         var probes = 0
         func accepted(_ alternative: ReceiverConfiguration) -> Bool {
             guard let deliveries = try? vector.deliveries(for: alternative), deliveries.count == 1,
@@ -91,6 +99,13 @@ public enum SettingProbe {
             alternative.profile = profile
             guard accepted(alternative) else { continue }
             var causes: [SettingCause] = []
+            // Both sides: the option that makes this run pass, and whether the receiver departs from SPEC's
+            // default reading — the user decides which side changes.
+            let departs =
+                profile != .default
+                ? " — but SPEC.md's default reading is \(SignatureProfile.default) (R7, R9): if PushPushGo does not "
+                    + "send \(profile) for your project, change the receiver instead"
+                : ""
             if profile.scheme != configuration.profile.scheme {
                 causes.append(
                     SettingCause(
@@ -98,14 +113,14 @@ public enum SettingProbe {
                         message: "your receiver accepts deliveries signed with --scheme \(profile.scheme.rawValue)"
                             + (profile.encoding != configuration.profile.encoding
                                 ? " --encoding \(profile.encoding.rawValue)" : "")
-                            + ": run with " + flags(profile)))
+                            + ": this run passes with " + flags(profile) + departs))
             }
             if profile.encoding != configuration.profile.encoding {
                 causes.append(
                     SettingCause(
                         setting: .encoding, works: profile.encoding.rawValue,
-                        message: "your receiver accepts signatures encoded as \(profile.encoding.rawValue): run with "
-                            + flags(profile)))
+                        message: "your receiver accepts signatures encoded as \(profile.encoding.rawValue): this run "
+                            + "passes with " + flags(profile) + departs))
             }
             return Finding(causes: causes, probes: probes)
         }
@@ -124,61 +139,192 @@ public enum SettingProbe {
                     ], probes: probes)
             }
         }
+        // An encoding's common variant is a reading like any other: base64 without its '=' padding.
+        if let variant = unpaddedBase64(vector, configuration: configuration, target: target, probes: &probes) {
+            return Finding(causes: [variant], probes: probes)
+        }
         // Nothing accepted. A wrong key refuses every valid delivery, and so does code that reads the URL or the
         // body its own way: the same delivery signed with this key the way each such mutant reads it tells them
         // apart — accepted, the key is right and the code has that bug. The same signing rules as the mutants'.
-        if let mutant = confirmBug(vector, configuration: configuration, target: target, probes: &probes) {
-            return Finding(causes: [], probes: probes, confirmedBug: mutant)
+        if let (mutant, member) = confirmBug(vector, configuration: configuration, target: target, probes: &probes) {
+            return Finding(causes: [], probes: probes, confirmedBug: mutant, member: member)
         }
         let unsigned = Set(
             result.outcomes.filter { $0.flags.contains("MissingHeader") }.flatMap(\.exchanges)
                 .filter { $0.expected == .reject }.compactMap(\.status))
         let refusedStatuses = Set(refused.compactMap(\.status))
         if refused.count == mustAccept.count, !unsigned.isEmpty, refusedStatuses.isSubset(of: unsigned) {
-            let refusedAs = refusedStatuses.sorted().map(String.init).joined(separator: ", ")
             return Finding(
-                causes: [
-                    SettingCause(
-                        setting: .projectID, works: nil,
-                        message:
-                            "\(refused.count) of "
-                            + "\(counted(mustAccept.count, "validly signed delivery", "validly signed deliveries")) "
-                            + "were refused as an unsigned one is (\(refusedAs)), and no other profile, URL or reading "
-                            + "was accepted: the receiver checks another key or another URL. Check that --project-id "
-                            + "(\(configuration.projectID)) is the projectId it is configured with"),
-                    SettingCause(
-                        setting: .publicURL, works: nil,
-                        message: "or that \(configuration.publicURL) is the URL it verifies: the path in --target, "
-                            + "or, behind a proxy or TLS terminator, --public-url (the URL configured in PushPushGo)"),
-                ], probes: probes)
+                causes: [keyOrURL(configuration, refused: refused.count, of: mustAccept.count, as: refusedStatuses)],
+                probes: probes)
         }
         return Finding(causes: [], probes: probes)
+    }
+
+    /// Confirms a family cause on the wire where the settings probe did not run (most valid deliveries were
+    /// accepted): one refused valid delivery, sent signed the way each member of the family reads it.
+    /// - Parameters:
+    ///   - result: The run, with its diagnosis.
+    ///   - corpus: Its corpus.
+    ///   - options: Its options.
+    ///   - target: Its target.
+    /// - Returns: What was found (`confirmedBug` and `member` when a member was accepted), or `nil` where the first
+    ///   cause has no family or no refused delivery can carry the probe.
+    public static func confirmFamily(
+        _ result: RunResult, corpus: Corpus, options: RunOptions, target: any ConformanceTarget
+    ) -> Finding? {
+        let configuration = options.configuration
+        guard let first = result.diagnosis?.causes.first?.mutant, first.hasFamily(under: configuration.profile.scheme)
+        else { return nil }
+        func refusedValid(_ outcome: VectorOutcome) -> Bool {
+            outcome.status == .fail
+                && outcome.exchanges.contains { $0.expected == .accept && (400...499).contains($0.status ?? 0) }
+        }
+        let refusedIDs = Set(result.outcomes.filter(refusedValid).map(\.id))
+        // A refused valid delivery with no header of its own but its label: never a vector's forged inputs.
+        func carriesProbe(_ vector: ReceiverVector) -> Bool {
+            let request = vector.request
+            guard refusedIDs.contains(vector.id), (vector.followUps ?? []).isEmpty, vector.expect == .accept else {
+                return false
+            }
+            let labelOnly = (request.headers ?? []).allSatisfy { $0.first?.lowercased() == "content-type" }
+            return labelOnly && request.target == nil && request.method == nil
+        }
+        // The refused delivery that tells the most members apart (a non-ASCII value, a '/', a '<'…).
+        let reference = ReferenceReceiver(
+            projectID: configuration.projectID, publicURL: configuration.publicURL, profile: configuration.profile)
+        func distinctMembers(_ vector: ReceiverVector) -> Int {
+            guard let delivery = try? vector.deliveries(for: configuration).first else { return 0 }
+            let message = SignedMessage(delivery.request, configuredURL: reference.signedURL(for: delivery.request))
+            var rule = first.pipeline(from: reference.pipeline).rule
+            return Set(
+                JSONStyle.allCases.compactMap { style in
+                    rule.style = style
+                    return try? rule.signingInput(of: message)
+                }
+            ).count
+        }
+        let candidates = corpus.receiverVectors.map(\.vector).filter(carriesProbe)
+        guard let vector = candidates.max(by: { distinctMembers($0) < distinctMembers($1) }) else { return nil }
+        var probes = 0
+        let found = confirmBug(vector, configuration: configuration, target: target, probes: &probes, only: first)
+        return Finding(causes: [], probes: probes, confirmedBug: found?.0, member: found?.1)
+    }
+
+    /// A wrong key and a wrong URL look alike on the wire: one question naming both, the URL first where the
+    /// target is a loopback or private address reached without `--public-url` (a receiver configured with its
+    /// public URL, the usual case), with the one command that tells them apart.
+    static func keyOrURL(
+        _ configuration: ReceiverConfiguration, refused: Int, of total: Int, as statuses: Set<Int>
+    ) -> SettingCause {
+        let host = configuration.targetURL.host.lowercased()
+        let local =
+            ["localhost", "127.0.0.1", "[::1]"].contains(host) || host.hasPrefix("10.") || host.hasPrefix("192.168.")
+            || host.hasPrefix("172.") || host.hasSuffix(".local") || host.hasSuffix(".internal")
+        let urlFirst = local && configuration.publicURL == configuration.targetURL
+        // json-body signs no URL: there the other question is the body, read otherwise than as received.
+        let url =
+            configuration.profile.scheme == .jsonBody
+            ? "the bytes it signs (json-body signs the body exactly as received: a body parsed and re-serialised "
+                + "before verifying differs)"
+            : "the URL it verifies (this run signed \(configuration.publicURL); behind a proxy or TLS terminator "
+                + "give the URL configured in PushPushGo as --public-url)"
+        let key = "the projectId it is keyed with (this run used --project-id \(configuration.projectID))"
+        let refusedAs = statuses.sorted().map(String.init).joined(separator: ", ")
+        let asksURL = urlFirst && configuration.profile.scheme == .urlParameters
+        return SettingCause(
+            setting: asksURL ? .publicURL : .projectID, works: nil,
+            message: "\(refused) of \(counted(total, "validly signed delivery", "validly signed deliveries")) were "
+                + "refused as an unsigned one is (\(refusedAs)), and no other profile, URL or reading was accepted: "
+                + "the receiver differs in " + (asksURL ? url + ", or in " + key : key + ", or in " + url)
+                + ". To tell which, compare the signature the receiver computes (or logs) for one delivery with "
+                + "'ppg-conformance sign --key YOUR_PROJECT_ID --url YOUR_CONFIGURED_URL --body BODY' for the same "
+                + "body: equal, the receiver is right and this run's setting differs; different, the receiver's key "
+                + "or URL does")
+    }
+
+    /// The valid delivery with its base64 signature's `=` padding dropped (Perl's `hmac_sha1_base64`), sent once
+    /// where the run's encoding is base64: accepted, the receiver writes unpadded base64, which SPEC's reading
+    /// refuses (R7) and no option of this run can match.
+    static func unpaddedBase64(
+        _ vector: ReceiverVector, configuration: ReceiverConfiguration, target: any ConformanceTarget,
+        probes: inout Int
+    ) -> SettingCause? {
+        guard configuration.profile.encoding == .base64,
+            let delivery = try? vector.deliveries(for: configuration).first,
+            let value = delivery.request.headers.first(signatureHeaderName), value.hasSuffix("=")
+        else { return nil }
+        var probe = delivery
+        let unpadded = String(value.reversed().drop { $0 == "=" }.reversed())
+        probe.request.headers = delivery.request.headers.replacingValues(named: signatureHeaderName, with: unpadded)
+        probes += 1
+        guard let status = (try? target.deliver([probe]))?.first?.status, (200...299).contains(status) else {
+            return nil
+        }
+        return SettingCause(
+            setting: .encoding, works: "base64 without '=' padding",
+            message: "your receiver accepts base64 signatures only without their '=' padding (Perl's "
+                + "Digest::SHA hmac_sha1_base64 writes them so): SPEC.md reads padded base64 (R7, RFC 4648), and no "
+                + "option of this run sends unpadded values — pad the receiver's value (append '=' to a length of 28) "
+                + "or compare decoded bytes")
     }
 
     /// The mutant whose signing rule the receiver follows, found by sending the vector's delivery signed under
     /// each mutant's rule (with the run's key); `nil` when none is accepted.
     static func confirmBug(
         _ vector: ReceiverVector, configuration: ReceiverConfiguration, target: any ConformanceTarget,
-        probes: inout Int
-    ) -> Mutant? {
+        probes: inout Int, only: Mutant? = nil
+    ) -> (Mutant, String?)? {
         guard let delivery = try? vector.deliveries(for: configuration).first else { return nil }
         let reference = ReferenceReceiver(
             projectID: configuration.projectID, publicURL: configuration.publicURL, profile: configuration.profile)
         var request = delivery.request
         request.headers.insert(HTTPField(name: "Host", value: configuration.targetURL.authority), at: 0)
         let message = SignedMessage(request, configuredURL: reference.signedURL(for: request))
-        var tried: Set<SigningRule> = [reference.pipeline.rule]
+        var tried: Set<[UInt8]> = []
+        if let own = reference.pipeline.rule.signature(of: message, configuredKey: Array(configuration.projectID.utf8))
+        {
+            tried.insert(Array(own.utf8))
+        }
+        let key = Array(configuration.projectID.utf8)
+        // Each bug's reading, and each member of a family (every way a JSON library writes a body back).
+        var readings: [(Mutant, SigningRule, JSONStyle?)] = []
         for mutant in Mutant.allCases where mutant.applies(to: configuration.profile.scheme) {
+            if let only, mutant != only { continue }
             let rule = mutant.pipeline(from: reference.pipeline).rule
-            guard tried.insert(rule).inserted,
-                let value = rule.signature(of: message, configuredKey: Array(configuration.projectID.utf8))
+            guard rule.scheme == .jsonBody, rule.body == .reserialised else {
+                readings.append((mutant, rule, nil))
+                continue
+            }
+            for style in JSONStyle.allCases {
+                var member = rule
+                member.style = style
+                readings.append((mutant, member, style))
+            }
+        }
+        for (mutant, rule, style) in readings {
+            // A reading that signs this delivery as another already tried would only repeat its answer.
+            guard let value = rule.signature(of: message, configuredKey: key), tried.insert(Array(value.utf8)).inserted
             else { continue }
             var probe = delivery
             probe.request.headers = delivery.request.headers.replacingValues(named: signatureHeaderName, with: value)
             probes += 1
-            if let status = (try? target.deliver([probe]))?.first?.status, (200...299).contains(status) {
-                return mutant
+            guard let status = (try? target.deliver([probe]))?.first?.status, (200...299).contains(status) else {
+                continue
             }
+            guard let style else { return (mutant, nil) }
+            // Every member that writes this delivery alike is as likely: named together.
+            let alike = JSONStyle.allCases.filter { other in
+                var member = rule
+                member.style = other
+                return other != style && member.signature(of: message, configuredKey: key) == value
+            }
+            let others =
+                alike.isEmpty
+                ? ""
+                : " (or " + alike.map(\.rawValue).joined(separator: ", ")
+                    + ", which write this delivery alike)"
+            return (mutant, "\(style.rawValue)\(others): \(style.effect)")
         }
         return nil
     }

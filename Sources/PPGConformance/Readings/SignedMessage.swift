@@ -169,20 +169,9 @@ public final class SignedMessage {
         return found
     }
 
-    /// The body as a typical JSON library writes it back: compact, minimal escapes, numbers through doubles.
-    func reserialisedBody() throws(SigningInputError) -> [UInt8] {
-        let value = try json()
-        func convert(_ value: JSONValue) -> JSONOutput {
-            switch value.kind {
-            case .object(let members): .object(members.map { ($0.nameString, convert($0.value)) })
-            case .array(let elements): .array(elements.map(convert))
-            case .string(let bytes): .string(String(decoding: bytes, as: UTF8.self))
-            case .number: .number(Self.throughDouble(String(decoding: body[value.span], as: UTF8.self)))
-            case .bool(let flag): .bool(flag)
-            case .null: .null
-            }
-        }
-        return Array(convert(value).rendered(pretty: false).utf8)
+    /// The body as a JSON library writes it back after parsing it, in one member of the family.
+    func reserialisedBody(_ style: JSONStyle) throws(SigningInputError) -> [UInt8] {
+        style.encode(try json(), source: body)
     }
 
     private func json() throws(SigningInputError) -> JSONValue {

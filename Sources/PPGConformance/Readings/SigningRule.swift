@@ -156,7 +156,7 @@ public struct SigningRule: Sendable, Hashable, CustomStringConvertible {
         case raw = "the body exactly as received"
         case urlThenBody = "the configured URL, then the body"
         case trimmed = "the body without trailing white space"
-        case reserialised = "the body parsed and written back (numbers through doubles)"
+        case reserialised = "the body parsed and written back"
     }
 
     /// Which bytes are signed.
@@ -171,6 +171,8 @@ public struct SigningRule: Sendable, Hashable, CustomStringConvertible {
     public var parameters: Parameters
     /// What a json-body signature covers.
     public var body: Body
+    /// How a re-serialised body is written (`body == .reserialised`): which library, which options.
+    public var style: JSONStyle = .javascript
 
     /// Creates a rule; every choice defaults to SPEC.md's.
     public init(
@@ -223,7 +225,11 @@ public struct SigningRule: Sendable, Hashable, CustomStringConvertible {
             if url != .configured { list.append("URL: \(url.rawValue)") }
             if parameters != .sorted { list.append("parameters: \(parameters.description)") }
         case .jsonBody:
-            if body != .raw { list.append("signed: \(body.rawValue)") }
+            if body == .reserialised {
+                list.append("signed: the body as \(style.rawValue) writes it back (\(style.effect))")
+            } else if body != .raw {
+                list.append("signed: \(body.rawValue)")
+            }
         }
         return list
     }
@@ -239,7 +245,9 @@ public struct SigningRule: Sendable, Hashable, CustomStringConvertible {
         guard scheme == other.scheme, encoding == other.encoding, key == other.key else { return false }
         switch scheme {
         case .urlParameters: return url == other.url && parameters == other.parameters
-        case .jsonBody: return body == other.body && (body != .urlThenBody || url == other.url)
+        case .jsonBody:
+            return body == other.body && (body != .urlThenBody || url == other.url)
+                && (body != .reserialised || style == other.style)
         }
     }
 
@@ -261,7 +269,7 @@ public struct SigningRule: Sendable, Hashable, CustomStringConvertible {
                 var end = message.body.count
                 while end > 0 && [0x20, 0x09, 0x0A, 0x0D].contains(message.body[end - 1]) { end -= 1 }
                 return Array(message.body[..<end])
-            case .reserialised: return try message.reserialisedBody()
+            case .reserialised: return try message.reserialisedBody(style)
             }
         case .urlParameters:
             var input = Array(try message.url(url).utf8)

@@ -111,10 +111,28 @@ public enum Mutant: String, Sendable, CaseIterable {
         return others != reference || !mutated.rule.isEquivalent(to: reference.rule)
     }
 
+    /// Whether the bug has common forms the diagnosis tells apart on the wire (the ways a JSON library writes a
+    /// body back, under json-body).
+    public func hasFamily(under scheme: SignatureScheme) -> Bool {
+        self == .reserialisesBody && scheme == .jsonBody
+    }
+
+    /// Whether the bug is in what happens before a handler verifies — the method, the route, the size, the label,
+    /// the request-target, a redirect — so that a router's refusal (404, 405, 501…) can speak for or against it.
+    public var replacesRouting: Bool {
+        let reference = ReceiverPipeline.reference(.default)
+        let mutated = pipeline(from: reference)
+        return mutated.shortcut == .redirect || mutated.method != reference.method || mutated.route != reference.route
+            || mutated.size != reference.size || mutated.contentType == .exactlyJSON
+            || mutated.target != reference.target
+    }
+
     /// What the bug is, in the words of the code review that should have caught it.
     public var summary: String {
         switch self {
-        case .acceptAll: "verification commented out: every POST is accepted (the route still takes POST only)"
+        case .acceptAll:
+            "verification commented out: every POST with a readable body is accepted (the route and the body "
+                + "checks stay)"
         case .prefixCompare: "compares only a prefix (expected.hasPrefix(presented)), so a truncated value passes"
         case .missingHeaderAccepted: "verifies only when the header is present"
         case .emptyHeaderAccepted: "treats an empty header as 'no signature to check'"

@@ -84,26 +84,25 @@ public enum HTMLReport {
 
     static func diagnosis(_ result: RunResult) -> String {
         guard let diagnosis = result.diagnosis else { return "" }
+        var settings = ""
         if !diagnosis.settings.isEmpty {
-            var html = "<section id=\"diagnosis\">\n<h2>Likely cause: a setting of this run, not the receiver's code"
-            html += "</h2>\n<ol>\n"
+            settings = "<h2>\(OutsideText.escape(Diagnosis.settingsHeading, for: .html))</h2>\n<ol>\n"
             for setting in diagnosis.settings {
-                html += "<li><code>\(setting.setting.rawValue)</code>"
+                settings += "<li><code>\(setting.setting.rawValue)</code>"
                 if let works = setting.works {
-                    html += " — works: <code>\(OutsideText.escape(works, for: .html))</code>"
+                    settings += " — works: <code>\(OutsideText.escape(works, for: .html))</code>"
                 }
-                html += ": \(OutsideText.escape(setting.message, for: .html))</li>\n"
+                settings += ": \(OutsideText.escape(setting.message, for: .html))</li>\n"
             }
-            return html + "</ol>\n</section>\n"
+            settings += "</ol>\n"
+            // Code causes first where they remain beside a setting: a failure no setting explains comes first.
+            if diagnosis.causes.isEmpty { return "<section id=\"diagnosis\">\n" + settings + "</section>\n" }
         }
         var html = "<section id=\"diagnosis\">\n<h2>Likely causes</h2>\n"
         html += "<p class=\"note\">Known bugs whose failures match this run's: consistent with the evidence, not "
         html += "proof.</p>\n<ol>\n"
         for cause in diagnosis.causes {
-            let overlap =
-                cause.exact
-                ? "fails exactly this run's \(counted(diagnosis.failures, "failure"))"
-                : "explains \(cause.explained.count) of \(counted(diagnosis.failures, "failure"))"
+            let overlap = diagnosis.overlap(cause) + (cause.confirmed ? " — confirmed on the wire" : "")
             let twins = cause.indistinguishable.map { " (or <code>\($0.rawValue)</code>)" }.joined()
             html += "<li><p>consistent with <code>\(cause.mutant.rawValue)</code>\(twins): \(overlap)</p>\n<dl>"
             html += "<dt>the bug</dt><dd>\(OutsideText.escape(cause.mutant.summary, for: .html))</dd>"
@@ -116,11 +115,11 @@ public enum HTMLReport {
             html += "</dl></li>\n"
         }
         html += "</ol>\n"
-        if diagnosis.causes.isEmpty { html += "<p>No known bug matches these failures.</p>\n" }
+        if diagnosis.causes.isEmpty { html += "<p>\(OutsideText.escape(diagnosis.noMatch, for: .html))</p>\n" }
         if !diagnosis.unexplained.isEmpty && !diagnosis.causes.isEmpty {
             html += "<p>Not explained by any known bug: \(links(diagnosis.unexplained))</p>\n"
         }
-        return html + "</section>\n"
+        return html + settings + "</section>\n"
     }
 
     static func knownGaps(_ gaps: [VectorOutcome]) -> String {

@@ -40,8 +40,10 @@ public enum JSONReport {
             ("warnings", .array(result.warnings.map { .string($0) })),
             (
                 "diagnosis",
+                // Code causes first: where they remain beside a setting, some failure no setting explains.
                 .array(
-                    (result.diagnosis?.settings ?? []).map(render) + (result.diagnosis?.causes ?? []).map(render))
+                    (result.diagnosis.map { diagnosis in diagnosis.causes.map { render($0, in: diagnosis) } } ?? [])
+                        + (result.diagnosis?.settings ?? []).map(render))
             ),
             ("unexplainedFailures", .array((result.diagnosis?.unexplained ?? []).map { .string($0) })),
             ("outcomes", .array(result.outcomes.map(render))),
@@ -89,6 +91,19 @@ public enum JSONReport {
             ("fix", .string(cause.mutant.fix)), ("explains", .array(cause.explained.map { .string($0) })),
             ("alsoFailsWithThisBug", .array(cause.notFailed.map { .string($0) })),
             ("indistinguishableFrom", .array(cause.indistinguishable.map { .string($0.rawValue) })),
+            ("unexplained", .array(cause.unexplained.map { .string($0) })),
+            (
+                "contradictedBy",
+                .array(cause.contradictedBy.map { .object([("id", .string($0.id)), ("step", .string($0.step))]) })
+            ),
+            ("confirmed", .bool(cause.confirmed)),
         ])
+    }
+
+    static func render(_ cause: Diagnosis.Cause, in diagnosis: Diagnosis) -> JSONOutput {
+        guard cause.confirmed, let member = diagnosis.confirmedMember, case .object(var members) = render(cause)
+        else { return render(cause) }
+        members.append(("member", .string(member)))
+        return .object(members)
     }
 }

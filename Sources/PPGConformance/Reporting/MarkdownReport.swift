@@ -73,23 +73,23 @@ public enum MarkdownReport {
                 + (skipped == 0 ? "." : " (\(counted(skipped, "vector")) skipped).")
             return (lines + ["", closing]).joined(separator: "\n") + "\n"
         }
+        var settingLines: [String] = []
         if let diagnosis = result.diagnosis, !diagnosis.settings.isEmpty {
-            lines += ["", "### Likely cause: a setting of this run, not the receiver's code", ""]
+            settingLines += ["", "### \(Diagnosis.settingsHeading)", ""]
             for (index, setting) in diagnosis.settings.enumerated() {
-                lines.append(
+                settingLines.append(
                     "\(index + 1). `\(setting.setting.rawValue)`"
                         + (setting.works.map { " — works: \(OutsideText.escape($0, for: .markdownCode))" } ?? "")
                         + ": \(OutsideText.escape(setting.message, for: .markdownCode))")
             }
-        } else if let diagnosis = result.diagnosis {
+        }
+        // Code causes first where they remain beside a setting: a failure no setting explains comes first.
+        if let diagnosis = result.diagnosis, diagnosis.settings.isEmpty || !diagnosis.causes.isEmpty {
             lines += ["", "### Likely causes", ""]
             lines += ["_Known bugs whose failures match this run's: consistent with the evidence, not proof._", ""]
             for (index, cause) in diagnosis.causes.enumerated() {
                 let twins = cause.indistinguishable.map { " (or `\($0.rawValue)`)" }.joined()
-                let overlap =
-                    cause.exact
-                    ? "fails exactly this run's \(counted(diagnosis.failures, "failure"))"
-                    : "explains \(cause.explained.count) of \(counted(diagnosis.failures, "failure"))"
+                let overlap = diagnosis.overlap(cause) + (cause.confirmed ? " — confirmed on the wire" : "")
                 lines.append("\(index + 1). consistent with `\(cause.mutant.rawValue)`\(twins): \(overlap)")
                 lines.append("   - the bug: \(cell(cause.mutant.summary))")
                 lines.append("   - typical code: \(cell(cause.mutant.idioms))")
@@ -98,12 +98,13 @@ public enum MarkdownReport {
                     lines.append("   - would also fail, but passed here: \(ids(cause.notFailed))")
                 }
             }
-            if diagnosis.causes.isEmpty { lines.append("No known bug matches these failures.") }
+            if diagnosis.causes.isEmpty { lines.append(diagnosis.noMatch) }
             if !diagnosis.unexplained.isEmpty && !diagnosis.causes.isEmpty {
                 lines.append("")
                 lines.append("Not explained by any known bug: \(ids(diagnosis.unexplained)).")
             }
         }
+        lines += settingLines
         var shown = 0
         for (category, outcomes) in problems.groupedInOrder(by: \.category) {
             lines += ["", "### \(OutsideText.escape(category, for: .markdownHTML)) (\(outcomes.count))", ""]

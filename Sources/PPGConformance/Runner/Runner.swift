@@ -469,7 +469,12 @@ public enum Runner {
                 && [401, 403].contains(outcome.exchanges[0].status ?? 0)
                 && !Set(outcome.flags).isDisjoint(with: ["RequestTarget", "AbsoluteForm", "HostHeader"])
         }
-        guard !refused.isEmpty else { return nil }
+        // Only where valid deliveries to the webhook's own path were accepted: otherwise every one was refused
+        // anyway, and the refusals say nothing about other paths.
+        let acceptedOwn = outcomes.contains { outcome in
+            outcome.exchanges.contains { $0.expected == .accept && (200...299).contains($0.status ?? 0) }
+        }
+        guard !refused.isEmpty, acceptedOwn else { return nil }
         return "hint, not a failure: \(Diagnosis.list(refused.map(\.id))) — valid deliveries PushPushGo never sends "
             + "(another path, authority or Host) — were refused with 401/403: the receiver either refuses every path "
             + "but its own (fine) or signs the path or Host it received, which breaks every delivery once a proxy "

@@ -155,7 +155,16 @@ enum RunCommand: CLICommand {
                 let finding = SettingProbe.probe(result, corpus: corpus, options: options, target: target)
                 result.diagnosis?.probes = finding.probes
                 result.diagnosis?.settings = finding.causes
+                result.diagnosis?.confirmedMember = finding.member
                 result.diagnosis?.confirmed = finding.confirmedBug
+                // A family named first is confirmed on the wire: one refused delivery per member.
+                if finding.confirmedBug == nil, finding.causes.isEmpty,
+                    let family = SettingProbe.confirmFamily(result, corpus: corpus, options: options, target: target)
+                {
+                    result.diagnosis?.probes += family.probes
+                    result.diagnosis?.confirmedMember = family.member
+                    result.diagnosis?.confirmed = family.confirmedBug
+                }
             }
         }
         // The console report first: a report that cannot be written must not cost the user the run's verdict.
