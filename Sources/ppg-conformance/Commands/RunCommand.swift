@@ -149,7 +149,14 @@ enum RunCommand: CLICommand {
         }
         // A receiver that stopped answering has nothing to diagnose: no answer matches no bug.
         if result.stoppedAfterUnanswered == nil {
+            // Seconds on a slow build: said on a terminal, so a failing run is never silent after its deliveries.
+            let terminal = Console.isTerminal(2) && result.summary.failing + result.summary.warnings > 0
+            if terminal { Console.status("  diagnosing: the failures through every known bug, in-process…") }
+            defer { if terminal { Console.status("") } }
             result.diagnosis = Diagnosis.diagnose(result, corpus: corpus, options: options, target: target)
+            if terminal && targetURL != nil && !arguments.has("no-probe") {
+                Console.status("  probing: a few extra deliveries test the run's settings and the likely cause…")
+            }
             // Settings before bugs: a few extra deliveries test what the run may have set wrong.
             if targetURL != nil, !arguments.has("no-probe"), result.diagnosis != nil {
                 let finding = SettingProbe.probe(result, corpus: corpus, options: options, target: target)
