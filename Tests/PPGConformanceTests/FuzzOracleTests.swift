@@ -130,6 +130,22 @@ struct FuzzOracleTests {
         #expect(!Fuzzer.run(target: target, oracle: .reference, options: options).disagreements.isEmpty)
     }
 
+    @Test("a required disagreement stays required when shrunk: a dropped query is not reported as a bare '?' only")
+    func shrinkKeepsLevel() throws {
+        let configuration = ReferenceTarget.defaultConfiguration(profile: .default)
+        let reference = ReferenceReceiver(
+            projectID: configuration.projectID, publicURL: configuration.publicURL, profile: .default)
+        let target = ReferenceTarget(
+            configuration: configuration, receiver: MutantReceiver(mutant: .ignoresQuery, reference: reference))
+        var options = FuzzOptions(
+            seed: 1, configuration: configuration, manifest: try #require(Fixtures.corpus).manifest)
+        options.runs = 1000
+        let result = Fuzzer.run(target: target, oracle: .reference, options: options)
+        // '?token=abc' refused is a required failure; shrinking it to a bare '?' would make it a warning.
+        #expect(result.disagreements.contains { !$0.isWarning && $0.request.contains("?") })
+        #expect(result.fails(strict: false))
+    }
+
     @Test("one frequent bug is shrunk once: later cases of it are dropped before shrinking")
     func oneBugOneShrink() throws {
         let configuration = ReferenceTarget.defaultConfiguration(profile: .default)
