@@ -496,12 +496,8 @@ struct HostileInputTests {
                     [UInt8(ascii: "-"), UInt8(ascii: "x"), 13, 10, 0, UInt8(ascii: "9")]
                     .randomElement(using: &random) ?? 0
             }
-            var pair: [Int32] = [0, 0]
-            #if canImport(Glibc)
-                #expect(socketpair(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0, &pair) == 0)
-            #else
-                #expect(socketpair(AF_UNIX, SOCK_STREAM, 0, &pair) == 0)
-            #endif
+            let (first, second) = try TestSupport.socketPair()
+            let pair = [first, second]
             let writer = Socket(descriptor: pair[0])
             try writer.send(bytes, deadline: .after(1))
             writer.close()

@@ -1,14 +1,9 @@
 import Foundation
 import PPGWire
+import TestSupport
 import Testing
 
 @testable import PPGHTTP
-
-#if canImport(Glibc)
-    @preconcurrency import Glibc
-#elseif canImport(Darwin)
-    import Darwin
-#endif
 
 /// `run`'s blocking client and `load`'s event-loop framer read responses with one set of number rules: a status,
 /// a `Content-Length` and a chunk size are digits (hex digits) only, bounded, with nothing after them but what the
@@ -17,12 +12,8 @@ import Testing
 struct ResponseReadersAgreeTests {
     /// The blocking client's verdict: the status, or `nil` for a refusal.
     static func blocking(_ bytes: [UInt8]) throws -> Int? {
-        var pair: [Int32] = [0, 0]
-        #if canImport(Glibc)
-            #expect(socketpair(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0, &pair) == 0)
-        #else
-            #expect(socketpair(AF_UNIX, SOCK_STREAM, 0, &pair) == 0)
-        #endif
+        let (first, second) = try TestSupport.socketPair()
+        let pair = [first, second]
         let writer = Socket(descriptor: pair[0])
         try writer.send(bytes, deadline: .after(1))
         writer.close()

@@ -1,5 +1,11 @@
 import Foundation
 
+#if canImport(Glibc)
+    @preconcurrency import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
 /// The result of running a program.
 public struct ProcessResult: Sendable {
     public var status: Int32
@@ -11,6 +17,19 @@ public struct ProcessResult: Sendable {
 /// Small helpers shared by the test targets.
 public enum TestSupport {
     /// A Unix-domain socket bound and listening at `path` (a socket file on disk); close the descriptor when done.
+    /// A connected pair of Unix stream sockets, for feeding a reader bytes without a network.
+    /// - Returns: The two descriptors.
+    public static func socketPair() throws -> (Int32, Int32) {
+        var pair: [Int32] = [0, 0]
+        #if canImport(Glibc)
+            let status = socketpair(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0, &pair)
+        #else
+            let status = socketpair(AF_UNIX, SOCK_STREAM, 0, &pair)
+        #endif
+        guard status == 0 else { throw POSIXError(.EMFILE) }
+        return (pair[0], pair[1])
+    }
+
     public static func bindUnixSocket(at path: String) throws -> Int32 {
         #if canImport(Glibc)
             let descriptor = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
