@@ -84,28 +84,18 @@ class NaiveHandler(careful.Handler):
 
 
 def main():
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--project-id", required=True)
-    parser.add_argument("--port", type=int, default=8080)
-    parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument("--public-url")
-    parser.add_argument("--scheme", choices=["url-params", "json-body"], default="url-params")
-    parser.add_argument("--encoding", choices=["hex", "base64"], default="hex")
-    parser.add_argument("--bug", default="")
-    config = parser.parse_args()
-    bugs = {bug for bug in config.bug.split(",") if bug}
+    # --bug is this fixture's own option; every other one is the careful receiver's, which serves this handler.
+    bug_parser = argparse.ArgumentParser(add_help=False)
+    bug_parser.add_argument("--bug", default="")
+    known, rest = bug_parser.parse_known_args()
+    bugs = {bug for bug in known.bug.split(",") if bug}
     unknown = bugs - BUGS
     if unknown:
-        parser.error("unknown --bug " + ", ".join(sorted(unknown)))
+        bug_parser.error("unknown --bug " + ", ".join(sorted(unknown)))
     NaiveHandler.bugs = bugs
-    NaiveHandler.config = config
-    server = careful.ThreadingHTTPServer((config.host, config.port), NaiveHandler)
-    config.public_url = config.public_url or f"http://{config.host}:{server.server_address[1]}/ppg/webhook"
-    print(f"listening on http://{config.host}:{server.server_address[1]}", flush=True)
-    try:
-        server.serve_forever()
-    except KeyboardInterrupt:
-        pass
+    careful.Handler = NaiveHandler
+    sys.argv = [sys.argv[0]] + rest
+    careful.main()
 
 
 if __name__ == "__main__":
