@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# What the diagnosis names first for naive receivers (Tests/Fixtures/naive/receiver.py: Examples/python with the
-# bugs real receivers have, one, two or three at once): runs `run --target` against each and prints a Markdown
-# table of the first-ranked cause (a setting or a known bug), whether a probe confirmed it, and how long the probes
-# and the diagnosis took after the deliveries. Needs python3.
+# What the diagnosis names first for naive receivers (Tests/Fixtures/naive: receiver.py is Examples/python with the
+# bugs real receivers have, one, two or three at once; receiver.js and go/main.go are written the way Node and Go
+# tutorials write one): runs `run --target` against each and prints a Markdown table of the first-ranked cause (a
+# setting or a known bug), whether a probe confirmed it, and the whole run's time. Needs python3; the Node and Go rows
+# need node and go (a row says when one is missing).
 #
 #   scripts/diagnose-naive.sh [--tool PATH]
 set -uo pipefail
@@ -19,8 +20,18 @@ stop() {
 }
 trap 'stop; rm -rf "$work"' EXIT
 
-# bugs | scheme encoding
+go_binary="$work/naive-go"
+(cd /tmp && go build -o "$go_binary" "$OLDPWD/Tests/Fixtures/naive/go/main.go") >/dev/null 2>&1 || go_binary=""
+
+# stack | bugs | scheme encoding
 cases=(
+  "node|stringify|json-body hex"
+  "node|url-host|url-params hex"
+  "node|utf16-sort|url-params hex"
+  "node|stringify,url-host|url-params hex"
+  "go|marshal|json-body hex"
+  "go|url-host|url-params base64"
+  "go|marshal,url-host|json-body hex"
   "no-verify|url-params hex"
   "url-host|url-params hex"
   "url-forwarded|url-params hex"
@@ -35,11 +46,21 @@ cases=(
 echo "| bugs | profile | failed | first cause | confirmed | diagnosis + probes |"
 echo "| --- | --- | ---: | --- | --- | ---: |"
 for entry in "${cases[@]}"; do
+  stack=python
+  case "$entry" in node\|*|go\|*) stack="${entry%%|*}"; entry="${entry#*|}" ;; esac
   IFS='|' read -r bugs profile <<< "$entry"
   read -r scheme encoding <<< "$profile"
   log="$work/receiver.log"
-  python3 Tests/Fixtures/naive/receiver.py --project-id naive-project --port 0 --scheme "$scheme" \
-    --encoding "$encoding" --bug "$bugs" > "$log" 2>&1 &
+  options=(--project-id naive-project --port 0 --scheme "$scheme" --encoding "$encoding" --bug "$bugs")
+  case "$stack" in
+    python) python3 Tests/Fixtures/naive/receiver.py "${options[@]}" > "$log" 2>&1 & ;;
+    node)
+      command -v node >/dev/null || { echo "| node: $bugs | | | node is not installed | | |"; continue; }
+      node Tests/Fixtures/naive/receiver.js "${options[@]}" > "$log" 2>&1 & ;;
+    go)
+      [ -n "$go_binary" ] || { echo "| go: $bugs | | | go is not installed or did not build | | |"; continue; }
+      "$go_binary" "${options[@]}" > "$log" 2>&1 & ;;
+  esac
   receiver=$!
   port=""
   for _ in $(seq 100); do
@@ -53,7 +74,7 @@ for entry in "${cases[@]}"; do
     --encoding "$encoding" --json "$work/report.json" > "$work/run.txt" 2>&1
   end=$(date +%s.%N)
   stop
-  python3 - "$work/report.json" "$bugs" "$scheme/$encoding" "$start" "$end" <<'PY'
+  python3 - "$work/report.json" "$stack: $bugs" "$scheme/$encoding" "$start" "$end" <<'PY'
 import json, sys
 report = json.load(open(sys.argv[1]))
 diagnosis = report.get("diagnosis", [])
