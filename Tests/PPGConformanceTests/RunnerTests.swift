@@ -446,3 +446,48 @@ struct DiagnosisTests {
         #expect(diagnosis.lines.first?.contains("consistent with the evidence, not proof") == true)
     }
 }
+
+@Suite("Setting probe URLs")
+struct SettingProbeURLTests {
+    @Test("the URLs probed hold each symmetric swap in both directions: host, scheme, default port, trailing slash")
+    func swapsBothWays() throws {
+        for host in ["localhost", "127.0.0.1", "[::1]", "hooks.example.com"] {
+            for scheme in ["http", "https", "HTTPS"] {
+                for port in [nil, scheme.lowercased() == "https" ? "443" : "80", "8080"] {
+                    for path in ["/ppg/webhook", "/ppg/webhook/"] {
+                        let text = "\(scheme)://\(host)" + (port.map { ":" + $0 } ?? "") + path
+                        let url = try #require(RawURL(text))
+                        let configuration = ReceiverConfiguration(
+                            projectID: "p", targetURL: url, publicURL: url, profile: .default)
+                        let probed = SettingProbe.urls(configuration)
+                        let described = Set(probed.map(\.description))
+                        #expect(!described.contains(text), "the run's own URL is not probed: \(text)")
+                        // Each swap appears, and applied to the probed URL it gives the run's URL back.
+                        let swappedHost =
+                            ["localhost": "127.0.0.1", "127.0.0.1": "localhost", "[::1]": "localhost"][host]
+                        if let swappedHost {
+                            var other = url
+                            other.host = swappedHost
+                            #expect(described.contains(other.description), "\(text) → \(other)")
+                            let back = SettingProbe.urls(
+                                ReceiverConfiguration(
+                                    projectID: "p", targetURL: other, publicURL: other, profile: .default))
+                            if host != "[::1]" {
+                                #expect(back.map(\.description).contains(text), "\(other) → \(text)")
+                            }
+                        }
+                        var flipped = url
+                        flipped.scheme = scheme.lowercased() == "https" ? "http" : "https"
+                        #expect(described.contains(flipped.description), "\(text): scheme")
+                        var slash = url
+                        slash.path = path.hasSuffix("/") ? String(path.dropLast()) : path + "/"
+                        #expect(described.contains(slash.description), "\(text): slash")
+                        if port != "8080" {
+                            #expect(described.contains(url.togglingDefaultPort().description), "\(text): port")
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
