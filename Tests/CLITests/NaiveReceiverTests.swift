@@ -63,6 +63,17 @@ struct NaiveReceiverTests {
     }
 
     @Test(
+        "three bugs at once: the re-serialisation confirmed with unpadded base64, both named, the bug first",
+        .enabled(if: TestSupport.hasPython, "python3 is not installed"))
+    func threeBugs() throws {
+        let (diagnosis, _) = try Self.diagnose(
+            "url-host,json-unicode,unpadded", scheme: "json-body", encoding: "base64")
+        #expect(diagnosis.first?["mutant"] as? String == "reserialises-body", "\(diagnosis.first ?? [:])")
+        #expect(diagnosis.first?["confirmed"] as? Bool == true)
+        #expect(diagnosis.contains { ($0["works"] as? String)?.contains("without '=' padding") == true })
+    }
+
+    @Test(
         "a URL rebuilt from Host is named first, a code bug no setting explains",
         .enabled(if: TestSupport.hasPython, "python3 is not installed"))
     func urlFromHost() throws {

@@ -491,3 +491,61 @@ struct SettingProbeURLTests {
         }
     }
 }
+
+@Suite("Settings beside code causes")
+struct SettingsBesideCausesTests {
+    static func outcome(
+        _ id: String, expected: ExpectedVerdict, status: Int, flags: [String] = [], failed: Bool = true
+    ) -> VectorOutcome {
+        var outcome = VectorOutcome(
+            id: id, category: "c", kind: .receiver, level: .required, flags: flags, comment: "",
+            status: failed ? .fail : .pass, expected: "", actual: "", reason: "")
+        outcome.actualStatus = status
+        outcome.exchanges = [(expected, status)]
+        return outcome
+    }
+
+    static func diagnosis(_ outcomes: [VectorOutcome]) throws -> Diagnosis {
+        let result = RunResult(
+            outcomes: outcomes, summary: RunSummary(outcomes), notSent: [:], warnings: [], targetName: "t",
+            profile: .default, corpusVersion: "1", startedAt: 0, duration: 0)
+        let failing = Set(outcomes.filter { $0.status == .fail }.map(\.id))
+        return try #require(
+            Diagnosis(result: result, catalogue: Diagnosis.Catalogue(fingerprints: [(.acceptAll, failing)])))
+    }
+
+    static let setting = SettingCause(setting: .encoding, works: "base64", message: "m")
+
+    @Test("a setting that explains every failure replaces the code causes")
+    func settingExplainsAll() throws {
+        var diagnosis = try Self.diagnosis([
+            Self.outcome("c/valid", expected: .accept, status: 401),
+            Self.outcome("c/other-encoding", expected: .reject, status: 200, flags: ["WrongEncoding"]),
+        ])
+        #expect(!diagnosis.causes.isEmpty)
+        diagnosis.settings = [Self.setting]
+        #expect(diagnosis.causes.isEmpty)
+    }
+
+    @Test("a forgery accepted keeps its code cause first, with only the failures the setting leaves")
+    func forgeryStays() throws {
+        var diagnosis = try Self.diagnosis([
+            Self.outcome("c/valid", expected: .accept, status: 401),
+            Self.outcome("c/forged", expected: .reject, status: 200, flags: ["HostHeader"]),
+        ])
+        diagnosis.settings = [Self.setting]
+        #expect(diagnosis.causes.first?.explained == ["c/forged"], "\(diagnosis.lines)")
+        #expect(diagnosis.lines.first?.hasPrefix("Likely causes") == true)
+        #expect(diagnosis.lines.contains { $0.hasPrefix(Diagnosis.settingsHeading) })
+    }
+
+    @Test("a 5xx keeps its code cause whatever the setting")
+    func brokenStays() throws {
+        var diagnosis = try Self.diagnosis([
+            Self.outcome("c/valid", expected: .accept, status: 401),
+            Self.outcome("c/crash", expected: .reject, status: 500),
+        ])
+        diagnosis.settings = [Self.setting]
+        #expect(diagnosis.causes.first?.explained == ["c/crash"], "\(diagnosis.lines)")
+    }
+}

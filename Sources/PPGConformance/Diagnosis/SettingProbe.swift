@@ -149,6 +149,14 @@ public enum SettingProbe {
         if let (mutant, member) = confirmBug(vector, configuration: configuration, target: target, probes: &probes) {
             return Finding(causes: [], probes: probes, confirmedBug: mutant, member: member)
         }
+        // Two departures at once — unpadded base64 and a reading of the code's own — refuse every single probe:
+        // each reading again, its value unpadded.
+        if configuration.profile.encoding == .base64,
+            let (mutant, member) = confirmBug(
+                vector, configuration: configuration, target: target, probes: &probes, unpadded: true)
+        {
+            return Finding(causes: [unpaddedCause], probes: probes, confirmedBug: mutant, member: member)
+        }
         let unsigned = Set(
             result.outcomes.filter { $0.flags.contains("MissingHeader") }.flatMap(\.exchanges)
                 .filter { $0.expected == .reject }.compactMap(\.status))
@@ -261,19 +269,22 @@ public enum SettingProbe {
         guard let status = (try? target.deliver([probe]))?.first?.status, (200...299).contains(status) else {
             return nil
         }
-        return SettingCause(
-            setting: .encoding, works: "base64 without '=' padding",
-            message: "your receiver accepts base64 signatures only without their '=' padding (Perl's "
-                + "Digest::SHA hmac_sha1_base64 writes them so): SPEC.md reads padded base64 (R7, RFC 4648), and no "
-                + "option of this run sends unpadded values — pad the receiver's value (append '=' to a length of 28) "
-                + "or compare decoded bytes")
+        return unpaddedCause
     }
+
+    /// The setting an accepted unpadded probe names.
+    static let unpaddedCause = SettingCause(
+        setting: .encoding, works: "base64 without '=' padding",
+        message: "your receiver accepts base64 signatures only without their '=' padding (Perl's "
+            + "Digest::SHA hmac_sha1_base64 writes them so): SPEC.md reads padded base64 (R7, RFC 4648), and no "
+            + "option of this run sends unpadded values — pad the receiver's value (append '=' to a length of 28) "
+            + "or compare decoded bytes")
 
     /// The mutant whose signing rule the receiver follows, found by sending the vector's delivery signed under
     /// each mutant's rule (with the run's key); `nil` when none is accepted.
     static func confirmBug(
         _ vector: ReceiverVector, configuration: ReceiverConfiguration, target: any ConformanceTarget,
-        probes: inout Int, only: Mutant? = nil
+        probes: inout Int, only: Mutant? = nil, unpadded: Bool = false
     ) -> (Mutant, String?)? {
         guard let delivery = try? vector.deliveries(for: configuration).first else { return nil }
         let reference = ReferenceReceiver(
@@ -304,8 +315,9 @@ public enum SettingProbe {
         }
         for (mutant, rule, style) in readings {
             // A reading that signs this delivery as another already tried would only repeat its answer.
-            guard let value = rule.signature(of: message, configuredKey: key), tried.insert(Array(value.utf8)).inserted
-            else { continue }
+            guard let signed = rule.signature(of: message, configuredKey: key) else { continue }
+            let value = unpadded ? String(signed.reversed().drop { $0 == "=" }.reversed()) : signed
+            guard tried.insert(Array(value.utf8)).inserted else { continue }
             var probe = delivery
             probe.request.headers = delivery.request.headers.replacingValues(named: signatureHeaderName, with: value)
             probes += 1
@@ -317,7 +329,7 @@ public enum SettingProbe {
             let alike = JSONStyle.allCases.filter { other in
                 var member = rule
                 member.style = other
-                return other != style && member.signature(of: message, configuredKey: key) == value
+                return other != style && member.signature(of: message, configuredKey: key) == signed
             }
             let others =
                 alike.isEmpty
