@@ -66,17 +66,35 @@ public struct Diagnosis: Sendable {
     /// first.
     public var settings: [SettingCause] = [] {
         didSet {
-            // A confirmed profile (a probe accepted) also explains must-reject deliveries accepted because they
-            // are valid under it (a base64 signature to a base64 receiver); nothing explains a 5xx or no answer.
-            let explained =
-                !brokenAnswers && (!acceptedMustReject || settings.contains { $0.works != nil })
-            if !settings.isEmpty && explained { causes = [] }
+            // Nothing a setting changes explains a 5xx, no answer, or a forgery accepted: the code causes of those
+            // stay, each with only the failures besides the refused valid deliveries the setting explains.
+            guard !settings.isEmpty else { return }
+            guard brokenAnswers || acceptedMustReject else {
+                causes = []
+                return
+            }
+            let refused = Set(refusedValid)
+            causes = causes.compactMap { cause in
+                var rest = cause
+                rest.explained = cause.explained.filter { !refused.contains($0) }
+                rest.exact = false
+                return rest.explained.isEmpty ? nil : rest
+            }
         }
     }
     /// Whether some failure is an answer no setting can explain: a 5xx, a redirect, no answer.
     public var brokenAnswers = false
-    /// Whether some failure is a delivery that had to be refused, accepted.
-    public var acceptedMustReject = false
+    /// The flags of each failure that accepted a delivery it had to refuse.
+    var acceptedMustRejectFlags: [[String]] = []
+    /// Whether some failure accepted a delivery it had to refuse that the settings found do not explain: a
+    /// signature in the other encoding is what a receiver of that encoding accepts, a base64 value without its last
+    /// character what an unpadded one accepts; a forged input or a tampered body no setting explains.
+    public var acceptedMustReject: Bool {
+        let unpadded = settings.contains { $0.works?.contains("padding") == true }
+        return acceptedMustRejectFlags.contains { flags in
+            !flags.contains("WrongEncoding") && !(unpadded && flags.contains("Truncated"))
+        }
+    }
     /// Extra deliveries the settings probe sent.
     public var probes = 0
     /// Whether the first two causes together explain every failure and neither alone does: two bugs.
@@ -102,6 +120,8 @@ public struct Diagnosis: Sendable {
             cause.confirmed = true
             causes.insert(cause, at: 0)
             if causes.count > 3 { causes.removeLast() }
+            let explained = Set(causes.flatMap(\.explained))
+            unexplained = failureIDs.filter { !explained.contains($0) }
         }
     }
     /// The member of the confirmed bug's family the accepted probe was signed as.
@@ -239,9 +259,9 @@ public struct Diagnosis: Sendable {
                     !(200...499).contains($0.status ?? 0) || (300...399).contains($0.status ?? 0)
                 }
         }
-        self.acceptedMustReject = failing.contains { outcome in
+        self.acceptedMustRejectFlags = failing.filter { outcome in
             outcome.exchanges.contains { $0.expected == .reject && (200...299).contains($0.status ?? 0) }
-        }
+        }.map(\.flags)
         // Real receivers often have two bugs: say so where two causes together explain every failure.
         self.pairExplainsAll =
             causes.count >= 2 && !causes.contains(where: \.exact) && remaining.isEmpty
@@ -292,6 +312,13 @@ public struct Diagnosis: Sendable {
                 lines.append(
                     "  (found with \(counted(probes, "extra delivery", "extra deliveries")); --no-probe turns this off)"
                 )
+            }
+            if causes.isEmpty && (brokenAnswers || acceptedMustReject) {
+                // What the setting leaves: a forgery accepted, a 5xx — code, whatever the setting.
+                let refused = Set(refusedValid)
+                lines.append(
+                    "  not explained by this setting, nor by any known bug: "
+                        + Self.list(failureIDs.filter { !refused.contains($0) }))
             }
             guard !causes.isEmpty else { return lines }
             // Some failure no setting explains: the code causes first, the setting after.
