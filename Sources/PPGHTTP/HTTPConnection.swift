@@ -168,11 +168,12 @@ public final class HTTPConnection {
                 response.body = try reader.readChunked(limit: limit, deadline: deadline)
             } else if let lengthText = response.header("Content-Length") {
                 // RFC 9112 §6.3: several Content-Length values that differ make the framing unknowable.
-                let lengths = Set(
-                    parsed.headers.all("Content-Length").flatMap {
-                        $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
-                    })
                 guard let length = MessageSize.contentLength(fields: parsed.headers.all("Content-Length")) else {
+                    // The distinct values are counted only for the message, on the refusal path.
+                    let lengths = Set(
+                        parsed.headers.all("Content-Length").flatMap {
+                            $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+                        })
                     throw HTTPError(
                         kind: .malformed,
                         message: "invalid Content-Length '\(OutsideText.escape(lengthText, for: .ascii(limit: 20)))'"

@@ -212,8 +212,9 @@ public enum SettingProbe {
                 }
             ).count
         }
-        let candidates = corpus.receiverVectors.map(\.vector).filter(carriesProbe)
-        guard let vector = candidates.max(by: { distinctMembers($0) < distinctMembers($1) }) else { return nil }
+        // Each candidate counted once, not once per comparison.
+        let candidates = corpus.receiverVectors.map(\.vector).filter(carriesProbe).map { ($0, distinctMembers($0)) }
+        guard let vector = candidates.max(by: { $0.1 < $1.1 })?.0 else { return nil }
         var probes = 0
         let found = confirmBug(vector, configuration: configuration, target: target, probes: &probes, only: first)
         return Finding(causes: [], probes: probes, confirmedBug: found?.0, member: found?.1)
