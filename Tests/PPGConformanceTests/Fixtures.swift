@@ -52,6 +52,15 @@ struct BrokenTarget: ConformanceTarget {
 enum Fixtures {
     static let corpus: Corpus? = try? VectorLoader.load(directory: TestSupport.corpusDirectory)
 
+    /// The diagnosis catalogue of the shipped corpus under the default profile, as a reference target judges it:
+    /// every mutant run once, shared by the tests that diagnose such runs (a catalogue is the costly part).
+    static let defaultCatalogue: Diagnosis.Catalogue? = corpus.map { corpus in
+        let configuration = ReferenceTarget.defaultConfiguration(profile: .default)
+        return Diagnosis.catalogue(
+            corpus: corpus, options: RunOptions(configuration: configuration), takesSignatureVectors: false,
+            judgesAsVerifier: false)
+    }
+
     static func options(
         profile: SignatureProfile = .default, selection: Selection = Selection(), strict: Bool = false,
         expected: ExpectedFailures? = nil

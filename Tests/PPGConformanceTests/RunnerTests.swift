@@ -316,6 +316,22 @@ struct DiagnosisTests {
         return (Runner.run(corpus: corpus, target: target, options: options), corpus, options, target)
     }
 
+    /// `Diagnosis.diagnose` with the shared catalogue where the run's options are the default ones it was built for.
+    static func diagnose(
+        _ result: RunResult, corpus: Corpus, options: RunOptions, target: ReferenceTarget
+    ) -> Diagnosis? {
+        let configuration = ReferenceTarget.defaultConfiguration(profile: .default)
+        let same =
+            options.configuration.projectID == configuration.projectID
+            && options.configuration.publicURL == configuration.publicURL
+            && options.configuration.targetURL == configuration.targetURL
+            && options.configuration.profile == configuration.profile
+        guard let catalogue = Fixtures.defaultCatalogue, same,
+            !target.takesSignatureVectors, !target.judgesAsVerifier
+        else { return Diagnosis.diagnose(result, corpus: corpus, options: options, target: target) }
+        return Diagnosis(result: result, catalogue: catalogue)
+    }
+
     @Test("a correct receiver gets no diagnosis")
     func correctReceiver() throws {
         let (result, corpus, options, target) = try run(.reference(.default))
@@ -348,7 +364,7 @@ struct DiagnosisTests {
         let failed = result.outcomes.filter { $0.status == .fail }
         #expect(Set(failed.map(\.id)) == Set(variants))
         #expect(failed.allSatisfy { $0.acceptedUnverified })
-        let diagnosis = try #require(Diagnosis.diagnose(result, corpus: corpus, options: options, target: target))
+        let diagnosis = try #require(Self.diagnose(result, corpus: corpus, options: options, target: target))
         #expect(diagnosis.causes.first?.mutant == .failOpenPath)
         #expect(diagnosis.causes.first?.exact == true)
     }
@@ -437,7 +453,7 @@ struct DiagnosisTests {
         pipeline.header = .firstWins
         pipeline.rule.url = .withoutQuery
         let (result, corpus, options, target) = try run(pipeline)
-        let diagnosis = try #require(Diagnosis.diagnose(result, corpus: corpus, options: options, target: target))
+        let diagnosis = try #require(Self.diagnose(result, corpus: corpus, options: options, target: target))
         let named = diagnosis.causes.flatMap { [$0.mutant] + $0.indistinguishable }
         #expect(named.contains(.firstHeaderWins), "\(diagnosis.lines)")
         #expect(named.contains(.ignoresQuery), "\(diagnosis.lines)")

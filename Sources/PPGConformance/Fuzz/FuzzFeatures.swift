@@ -107,12 +107,56 @@ extension FuzzCase {
 
     /// Each Unicode general category in a text, and each ASCII control by its code point.
     static func characters(of text: String, as part: String, into out: inout Set<String>) {
+        // Categories and controls gathered first, named once each: a long value repeats a few of them many times.
+        var categories: Set<Unicode.GeneralCategory> = []
+        var controls: Set<UInt32> = []
         for scalar in text.unicodeScalars {
             if scalar.value < 0x20 || scalar.value == 0x7F {
-                out.insert(part + ":control-U+" + hex4(scalar.value))
+                controls.insert(scalar.value)
             } else {
-                out.insert(part + ":" + "\(scalar.properties.generalCategory)")
+                categories.insert(scalar.properties.generalCategory)
             }
+        }
+        for control in controls { out.insert(part + ":control-U+" + hex4(control)) }
+        for category in categories { out.insert(part + ":" + name(of: category)) }
+    }
+
+    /// A general category's name as Swift spells its case, without reflection (which costs more than the rest of
+    /// a case's features together).
+    package static func name(of category: Unicode.GeneralCategory) -> String {
+        switch category {
+        case .uppercaseLetter: "uppercaseLetter"
+        case .lowercaseLetter: "lowercaseLetter"
+        case .titlecaseLetter: "titlecaseLetter"
+        case .modifierLetter: "modifierLetter"
+        case .otherLetter: "otherLetter"
+        case .nonspacingMark: "nonspacingMark"
+        case .spacingMark: "spacingMark"
+        case .enclosingMark: "enclosingMark"
+        case .decimalNumber: "decimalNumber"
+        case .letterNumber: "letterNumber"
+        case .otherNumber: "otherNumber"
+        case .connectorPunctuation: "connectorPunctuation"
+        case .dashPunctuation: "dashPunctuation"
+        case .openPunctuation: "openPunctuation"
+        case .closePunctuation: "closePunctuation"
+        case .initialPunctuation: "initialPunctuation"
+        case .finalPunctuation: "finalPunctuation"
+        case .otherPunctuation: "otherPunctuation"
+        case .mathSymbol: "mathSymbol"
+        case .currencySymbol: "currencySymbol"
+        case .modifierSymbol: "modifierSymbol"
+        case .otherSymbol: "otherSymbol"
+        case .spaceSeparator: "spaceSeparator"
+        case .lineSeparator: "lineSeparator"
+        case .paragraphSeparator: "paragraphSeparator"
+        case .control: "control"
+        case .format: "format"
+        case .surrogate: "surrogate"
+        case .privateUse: "privateUse"
+        case .unassigned: "unassigned"
+
+        @unknown default: "\(category)"
         }
     }
 

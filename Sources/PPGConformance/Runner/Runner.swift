@@ -69,6 +69,8 @@ public struct PlannedVector: Sendable {
     public var work: Work
     /// Set when the vector will be recorded as skipped.
     public var skipReason: String?
+    /// A receiver vector's deliveries, built once when planning (its skip reason needs them) and sent as built.
+    var deliveries: [Delivery]? = nil
 }
 
 /// The result of a run.
@@ -145,11 +147,14 @@ public enum Runner {
         for located in corpus.receiverVectors
         where selection.includes(id: located.vector.id, flags: located.vector.flags) {
             let vector = located.vector
+            // A vector whose deliveries cannot be built is not skipped: the run reports it as an error.
+            let deliveries = try? vector.deliveries(for: options.configuration)
             planned.append(
                 PlannedVector(
                     id: vector.id, category: located.category, kind: .receiver,
                     work: .receiver(vector),
-                    skipReason: receiverSkipReason(vector, target: target, options: options)))
+                    skipReason: receiverSkipReason(vector, deliveries: deliveries, target: target, options: options),
+                    deliveries: deliveries))
         }
         return (planned, notSent)
     }
@@ -157,11 +162,10 @@ public enum Runner {
     /// Why a receiver vector is skipped on this target and configuration, or `nil`: decided once, here, so that
     /// `run --list` shows what the run then does.
     static func receiverSkipReason(
-        _ vector: ReceiverVector, target: any ConformanceTarget, options: RunOptions
+        _ vector: ReceiverVector, deliveries: [Delivery]?, target: any ConformanceTarget, options: RunOptions
     ) -> String? {
         if let reason = vector.skipReason(for: options.configuration.profile) { return reason }
-        // A vector whose deliveries cannot be built is not skipped: the run reports it as an error.
-        guard let deliveries = try? vector.deliveries(for: options.configuration) else { return nil }
+        guard let deliveries else { return nil }
         if let reason = deliveries.compactMap(\.notApplicable).first {
             return "not applicable to this receiver: \(reason)"
         }
@@ -386,7 +390,11 @@ public enum Runner {
         }
         var deliveries: [Delivery]
         do {
-            deliveries = try vector.deliveries(for: options.configuration)
+            if let built = planned.deliveries {
+                deliveries = built
+            } else {
+                deliveries = try vector.deliveries(for: options.configuration)
+            }
             if target.judgesAsVerifier {
                 deliveries = deliveries.map { delivery in
                     var judged = delivery

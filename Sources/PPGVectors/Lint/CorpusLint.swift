@@ -165,7 +165,8 @@ public enum CorpusLint {
     /// the canonical form writes between lines), a format character (`Cf`: zero-width, bidi controls, the byte
     /// order mark, soft hyphen), or a line or paragraph separator (`Zl`, `Zp`).
     static func isInvisible(_ scalar: Unicode.Scalar) -> Bool {
-        if scalar == "\n" { return false }
+        // Printable ASCII, nearly every scalar of a corpus, without a Unicode table lookup.
+        if scalar == "\n" || (0x20..<0x7F).contains(scalar.value) { return false }
         switch scalar.properties.generalCategory {
         case .control, .format, .lineSeparator, .paragraphSeparator: return true
         default: return false

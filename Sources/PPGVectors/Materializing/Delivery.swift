@@ -126,8 +126,11 @@ enum DeliveryBuilder {
         let contentType = headers.contentType
         let signedURL = configuration.publicURL.appendingQuery(request.query)
         let directive = directive ?? SignatureDirective(kind: .valid)
+        // SPEC's signing input of this delivery, computed once: the signature values and the report both start there.
+        let specInput = signingInput(
+            scheme: configuration.profile.scheme, url: signedURL.description, body: body, contentType: contentType)
         let values = try signatureValues(
-            directive, url: signedURL, body: body, contentType: contentType,
+            directive, url: signedURL, body: body, contentType: contentType, specInput: specInput,
             configuration: configuration)
         var notApplicable: String?
         if directive.kind == .otherURL, changed(signedURL, directive.url) == signedURL {
@@ -144,17 +147,17 @@ enum DeliveryBuilder {
             url: sentTo, signedURL: signedURL.description, chunked: request.chunked ?? false, expect: expect,
             signatureKind: directive.kind, notApplicable: notApplicable)
         delivery.signing = try signing(
-            directive, url: signedURL, body: body, contentType: contentType, configuration: configuration)
+            directive, url: signedURL, body: body, contentType: contentType, specInput: specInput,
+            configuration: configuration)
         return delivery
     }
 
     /// What was signed and how the header departs from SPEC.md's signature, for failure reports.
     static func signing(
-        _ directive: SignatureDirective, url: RawURL, body: [UInt8], contentType: String?,
+        _ directive: SignatureDirective, url: RawURL, body: [UInt8], contentType: String?, specInput spec: [UInt8],
         configuration: ReceiverConfiguration
     ) throws(Placeholders.Failure) -> DeliverySigning {
         let profile = configuration.profile
-        let spec = signingInput(scheme: profile.scheme, url: url.description, body: body, contentType: contentType)
         let other: SignatureEncoding = profile.encoding == .hex ? .base64 : .hex
         var signedInput: [UInt8]?
         let departure: String?
@@ -209,7 +212,7 @@ enum DeliveryBuilder {
     }
 
     static func signatureValues(
-        _ directive: SignatureDirective, url: RawURL, body: [UInt8], contentType: String?,
+        _ directive: SignatureDirective, url: RawURL, body: [UInt8], contentType: String?, specInput: [UInt8],
         configuration: ReceiverConfiguration
     ) throws(Placeholders.Failure) -> [String] {
         let profile = configuration.profile
@@ -220,7 +223,7 @@ enum DeliveryBuilder {
                         scheme: profile.scheme, url: url, body: body,
                         contentType: contentType))
         }
-        let valid = sign(key: configuration.projectID, url: url.description, body: body)
+        let valid = Signer(projectID: configuration.projectID, profile: profile).signature(forSigningInput: specInput)
         switch directive.kind {
         case .valid: return [valid]
         case .missing: return []
@@ -232,12 +235,7 @@ enum DeliveryBuilder {
         case .uppercase: return [valid.uppercased()]
         case .otherEncoding:
             let other: SignatureEncoding = profile.encoding == .hex ? .base64 : .hex
-            let mac = HMACSHA1(key: configuration.projectID)
-                .authenticationCode(
-                    for: signingInput(
-                        scheme: profile.scheme, url: url.description, body: body,
-                        contentType: contentType))
-            return [other.encode(mac)]
+            return [other.encode(HMACSHA1(key: configuration.projectID).authenticationCode(for: specInput))]
         case .prefix: return [(directive.value ?? "") + valid]
         case .whitespace: return [(directive.value ?? "") + valid + (directive.value ?? "")]
         case .duplicate:

@@ -75,8 +75,11 @@ public enum Placeholders {
     /// - Throws: `Failure` for an unknown placeholder, a bad count, or a text past `CorpusLimits.maximumVectorBytes`.
     public static func expand(_ text: String, projectID: String, publicURL: RawURL? = nil) throws(Failure) -> [UInt8] {
         let bytes = Array(text.utf8)
+        // Measured before made: a template past the bound is refused before a byte of it is written.
+        let length = try expandedLength(text, projectIDLength: projectID.utf8.count, publicAllowed: publicURL != nil)
+        guard length <= CorpusLimits.maximumVectorBytes else { throw tooLong }
         var out: [UInt8] = []
-        out.reserveCapacity(bytes.count)
+        out.reserveCapacity(length)
         try scan(bytes, publicAllowed: publicURL != nil) { piece throws(Failure) in
             switch piece {
             case .literal(let range): out += bytes[range]
@@ -85,16 +88,15 @@ public enum Placeholders {
             case .otherScheme: out += (publicURL?.scheme.lowercased() == "https" ? "http" : "https").utf8
             case .publicAuthority: out += (publicURL?.authority ?? "").utf8
             case .fill(let count):
-                guard out.count + count <= CorpusLimits.maximumVectorBytes else {
-                    throw Failure(
-                        message: "the text expands past \(CorpusLimits.maximumVectorBytes) bytes, the most a vector "
-                            + "may ask for")
-                }
+                guard out.count + count <= CorpusLimits.maximumVectorBytes else { throw tooLong }
                 out += repeatElement(UInt8(ascii: "x"), count: count)
             }
         }
         return out
     }
+
+    static let tooLong = Failure(
+        message: "the text expands past \(CorpusLimits.maximumVectorBytes) bytes, the most a vector may ask for")
 
     /// How many bytes `expand` would make of a template, without making them; checks the template as `expand` does.
     /// - Parameters:
