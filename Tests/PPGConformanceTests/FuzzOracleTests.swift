@@ -2,6 +2,7 @@ import PPGConformance
 import PPGSignature
 import PPGVectors
 import PPGWire
+import Synchronization
 import Testing
 
 /// A receiver as real stacks are: the reference with what a framework does before the handler, or a bug in a
@@ -85,6 +86,75 @@ struct FuzzOracleTests {
             if seen.insert(name).inserted { #expect(name == "\(category)", "U+\(String(value, radix: 16))") }
         }
         #expect(seen.count >= 29, "categories reached: \(seen.sorted())")
+    }
+
+    @Test("each delivery sent counts once under each feature it has: one method and one signature form apiece")
+    func featureCountsAreExact() throws {
+        let configuration = ReferenceTarget.defaultConfiguration(profile: .default)
+        var options = FuzzOptions(
+            seed: 11, configuration: configuration, manifest: try #require(Fixtures.corpus).manifest)
+        options.runs = 300
+        let result = Fuzzer.run(
+            target: ReferenceTarget(configuration: configuration), oracle: .reference, options: options)
+        for prefix in ["method:", "signature:"] {
+            let total = result.features.filter { $0.key.hasPrefix(prefix) }.map(\.value).reduce(0, +)
+            #expect(total == result.runs, "\(prefix) counts \(total) of \(result.runs)")
+        }
+        // Recounted from the cases themselves: the run's first cases, all of them sent and judged here.
+        try #require(result.notJudged == 0)
+        var recount: [String: Int] = [:]
+        for index in 0..<result.runs {
+            for feature in FuzzGenerator.fuzzCase(seed: 11, index: index).features { recount[feature, default: 0] += 1 }
+        }
+        #expect(result.features == recount)
+    }
+
+    /// The reference, but every delivery whose number `silent` picks gets no answer (a reset), counted in order.
+    final class IntermittentTarget: ConformanceTarget {
+        let inner: ReferenceTarget
+        let silent: @Sendable (Int) -> Bool
+        let count = Mutex(0)
+        init(inner: ReferenceTarget, silent: @escaping @Sendable (Int) -> Bool) {
+            self.inner = inner
+            self.silent = silent
+        }
+        var name: String { "intermittent" }
+        var takesSignatureVectors: Bool { false }
+        func verify(_ vector: SignatureVector) throws(TargetError) -> LibraryAnswer { .skip("receiver only") }
+        func digest(_ message: [UInt8]) -> String? { nil }
+        func deliver(_ deliveries: [Delivery]) throws(TargetError) -> [DeliveryAnswer] {
+            let number = count.withLock { value in
+                value += 1
+                return value
+            }
+            if silent(number) { throw TargetError(kind: .connectionReset, message: "reset by peer") }
+            return try inner.deliver(deliveries)
+        }
+        func reproduction(of deliveries: [Delivery]) -> String { "" }
+    }
+
+    @Test("fuzz stops after N unanswered deliveries in a row, and an answer in between starts the count again")
+    func stopsAfterUnansweredInARow() throws {
+        let configuration = ReferenceTarget.defaultConfiguration(profile: .default)
+        let manifest = try #require(Fixtures.corpus).manifest
+        for limit in [1, 2, 3] {
+            // Every other delivery silent: never `limit` in a row for a limit above 1.
+            let alternating = IntermittentTarget(inner: ReferenceTarget(configuration: configuration)) { $0 % 2 == 0 }
+            var options = FuzzOptions(seed: 2, configuration: configuration, manifest: manifest)
+            options.runs = 60
+            options.stopAfterUnanswered = limit
+            let result = Fuzzer.run(target: alternating, oracle: .reference, options: options)
+            if limit == 1 {
+                #expect(result.stoppedAfterUnanswered == 1 && result.runs == 2, "\(result.runs)")
+            } else {
+                #expect(result.stoppedAfterUnanswered == nil && result.runs == 60, "limit \(limit): \(result.runs)")
+            }
+            // Silent from the 5th delivery on: stopped after exactly `limit` more.
+            let dying = IntermittentTarget(inner: ReferenceTarget(configuration: configuration)) { $0 >= 5 }
+            let stopped = Fuzzer.run(target: dying, oracle: .reference, options: options)
+            #expect(stopped.stoppedAfterUnanswered == limit, "limit \(limit)")
+            #expect(stopped.runs == 4 + limit, "limit \(limit): \(stopped.runs)")
+        }
     }
 
     @Test("a stack that refuses invalid request-lines with 400 and accepts signed form bodies gets no disagreement")

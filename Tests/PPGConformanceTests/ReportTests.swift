@@ -328,6 +328,105 @@ struct MarkdownAndCompareTests {
     }
 }
 
+@Suite("compare across report kinds")
+struct ComparisonAcrossKindsTests {
+    /// The shipped corpus run by the reference as each kind of target reports it: in-process (every kind of
+    /// vector), over HTTP (receiver vectors only, signature and digest vectors not sent), and as a verifier
+    /// library over a pipe (receiver vectors judged as for a verifier).
+    static func runs() throws -> [(name: String, result: RunResult)] { try #require(shared) }
+
+    static let shared: [(name: String, result: RunResult)]? = {
+        guard let corpus = Fixtures.corpus else { return nil }
+        let configuration = ReferenceTarget.defaultConfiguration(profile: .default)
+        let receiver = ReferenceReceiver(
+            projectID: configuration.projectID, publicURL: configuration.publicURL, profile: .default)
+        let options = RunOptions(configuration: configuration)
+        return [
+            ("in-process", ReferenceTarget(configuration: configuration)),
+            ("http", ReferenceTarget(configuration: configuration, receiver: receiver, takesSignatureVectors: false)),
+            (
+                "pipe",
+                ReferenceTarget(
+                    configuration: configuration, receiver: receiver, takesSignatureVectors: true,
+                    judgesAsVerifier: true)
+            ),
+        ].map { ($0.0, Runner.run(corpus: corpus, target: $0.1, options: options)) }
+    }()
+
+    static func bytes(_ result: RunResult) -> [UInt8] { Array(JSONReport.render(result).utf8) }
+
+    @Test("reports of one behaviour never differ, whatever kinds their targets took, in either order")
+    func sameBehaviourNoDifference() throws {
+        let runs = try Self.runs()
+        #expect(runs.contains { !$0.result.notSent.isEmpty }, "no run left a kind unsent: the property is idle")
+        for first in runs {
+            for second in runs where second.name != first.name {
+                let comparison = try ReportComparison(reports: [
+                    (first.name + ".json", Self.bytes(first.result)),
+                    (second.name + ".json", Self.bytes(second.result)),
+                ])
+                #expect(comparison.differing.isEmpty, "\(first.name) vs \(second.name): \(comparison.differing)")
+            }
+        }
+    }
+
+    @Test("each changed outcome is a difference and nothing else is, for seeded changes to any kind of report")
+    func changedOutcomesAreTheDifference() throws {
+        let runs = try Self.runs()
+        var random = SplitMix64(seed: 38)
+        let pairs = runs.indices.flatMap { first in runs.indices.filter { $0 != first }.map { (first, $0) } }
+        for round in 0..<12 {
+            let (base, other) = (runs[pairs[round % pairs.count].0], runs[pairs[round % pairs.count].1])
+            var changed = other.result
+            // Only outcomes both reports hold can differ by status: a vector the base never ran is its kind unsent.
+            let held = Set(base.result.outcomes.map(\.id))
+            let candidates = changed.outcomes.indices.filter {
+                held.contains(changed.outcomes[$0].id) && changed.outcomes[$0].status == .pass
+            }
+            var flipped: Set<String> = []
+            for _ in 0..<(1 + Int(random.next() % 5)) {
+                let index = candidates[Int(random.next() % UInt64(candidates.count))]
+                changed.outcomes[index].status = .fail
+                changed.outcomes[index].disposition = .failed
+                flipped.insert(changed.outcomes[index].id)
+            }
+            for order in [[base.result, changed], [changed, base.result]] {
+                let comparison = try ReportComparison(reports: [
+                    ("a.json", Self.bytes(order[0])), ("b.json", Self.bytes(order[1])),
+                ])
+                #expect(Set(comparison.differing) == flipped, "\(base.name) vs changed \(other.name), round \(round)")
+                // Each column's summary counts its own report's cells.
+                let text = comparison.render(markdown: false)
+                for result in order {
+                    let passed = result.outcomes.filter { $0.disposition == .passed }.count
+                    let failed = result.outcomes.filter { $0.disposition == .failed }.count
+                    #expect(text.contains(": \(passed) passed, \(failed) failed"), "\(text.prefix(300))")
+                }
+            }
+        }
+    }
+
+    @Test("a report that left out vectors of a kind its target takes differs on exactly those")
+    func omittedVectorsDiffer() throws {
+        let runs = try Self.runs()
+        var random = SplitMix64(seed: 7)
+        for (name, result) in runs {
+            var narrower = result
+            var dropped: Set<String> = []
+            narrower.outcomes.removeAll { outcome in
+                guard random.next() % 10 == 0 else { return false }
+                dropped.insert(outcome.id)
+                return true
+            }
+            try #require(!dropped.isEmpty)
+            let comparison = try ReportComparison(reports: [
+                ("full.json", Self.bytes(result)), ("narrower.json", Self.bytes(narrower)),
+            ])
+            #expect(Set(comparison.differing) == dropped, "\(name)")
+        }
+    }
+}
+
 /// Answers 200 to every delivery but those of some categories, which get no answer: a run with failures and
 /// errors in the same suites, so that counts that swap them cannot agree by accident.
 struct PartlyBrokenTarget: ConformanceTarget {

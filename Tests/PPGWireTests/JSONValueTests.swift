@@ -27,9 +27,11 @@ struct JSONScannerTests {
         arguments: [
             ("{\"a\":01}", JSONParseError.Kind.unexpectedCharacter), ("01", .trailingData),
             ("[1,]", .unexpectedCharacter), ("\"a\u{01}\"", .controlCharacter), ("\"a\u{1F}\"", .controlCharacter),
-            ("\"\\x\"", .invalidEscape), ("\"\\udc00\"", .loneSurrogate), ("1.", .invalidNumber),
+            ("\"\\x\"", .invalidEscape), ("\"\\udc00\"", .loneSurrogate), ("\"\\ud800\\", .loneSurrogate),
+            ("\"\\ud800\\u", .unexpectedEnd), ("\"\\ud800\\udc0", .unexpectedEnd), ("1.", .invalidNumber),
             ("tru", .unexpectedCharacter),
-            ("{\"a\" 1}", .unexpectedCharacter), ("[", .unexpectedEnd),
+            ("{\"a\" 1}", .unexpectedCharacter), ("[", .unexpectedEnd), ("{", .unexpectedEnd), ("[1", .unexpectedEnd),
+            ("{\"a\":1", .unexpectedEnd), ("{\"a\"", .unexpectedEnd), ("\"a", .unexpectedEnd),
         ])
     func rejects(text: String, kind: JSONParseError.Kind) {
         #expect(throws: JSONParseError.self) { try JSONParser.parse(Array(text.utf8)) }
@@ -48,6 +50,39 @@ struct JSONScannerTests {
         ] as [[UInt8]])
     func invalidUTF8(bytes: [UInt8]) {
         #expect(throws: JSONParseError.self) { try JSONParser.parse(bytes) }
+    }
+
+    @Test("a \\u escape pair decodes exactly when it is a high then a low surrogate, at every range boundary")
+    func surrogateBoundaries() throws {
+        let units: [UInt32] = [0x0041, 0xD7FF, 0xD800, 0xD801, 0xDBFE, 0xDBFF, 0xDC00, 0xDC01, 0xDFFE, 0xDFFF, 0xE000]
+        func isHigh(_ unit: UInt32) -> Bool { (0xD800...0xDBFF).contains(unit) }
+        func isLow(_ unit: UInt32) -> Bool { (0xDC00...0xDFFF).contains(unit) }
+        func escape(_ unit: UInt32) -> String {
+            let digits = String(unit, radix: 16)
+            return "\\u" + String(repeating: "0", count: 4 - digits.count) + digits
+        }
+        for first in units {
+            for second in units {
+                let text = "\"" + escape(first) + escape(second) + "\""
+                let expected: [Unicode.Scalar]? =
+                    isHigh(first)
+                    ? (isLow(second)
+                        ? Unicode.Scalar(0x10000 + ((first - 0xD800) << 10) + (second - 0xDC00)).map { [$0] }
+                        : nil)
+                    : (isLow(first) || isHigh(second) || isLow(second)
+                        ? nil : [Unicode.Scalar(first), Unicode.Scalar(second)].compactMap { $0 })
+                let parsed = try? JSONParser.parse(Array(text.utf8))
+                guard let expected else {
+                    #expect(parsed == nil, "\(text) is refused")
+                    continue
+                }
+                guard case .string(let decoded)? = parsed?.kind else {
+                    Issue.record("\(text) is not read as a string")
+                    continue
+                }
+                #expect(Array(String(decoding: decoded, as: UTF8.self).unicodeScalars) == expected, "\(text)")
+            }
+        }
     }
 
     @Test("refuses nesting deeper than its limit instead of overflowing the stack")
