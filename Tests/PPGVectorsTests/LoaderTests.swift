@@ -144,6 +144,30 @@ struct LoaderTests {
         #expect(error.message.contains(allowed), "\(error.message)")
     }
 
+    @Test(
+        "a request header is [name, value]: an empty value loads, an empty name, one element or three are refused",
+        arguments: [
+            (#"[["X-A", ""]]"#, true), (#"[["X-A", "v"]]"#, true), (#"[["", "v"]]"#, false), (#"[["", ""]]"#, false),
+            (#"[["X-A"]]"#, false), (#"[["X-A", "v", "w"]]"#, false),
+        ])
+    func headerShape(headers: String, loads: Bool) throws {
+        let vector = #"""
+            {"id": "cat/one", "comment": "c", "flags": ["A"], "provenance": "derived", "level": "required",
+             "request": {"headers": HEADERS, "body": {"text": "{}"}}, "expect": "accept"}
+            """#.replacingOccurrences(of: "HEADERS", with: headers)
+        let file = #"{"format": 1, "kind": "receiver", "category": "cat", "description": "d", "vectors": ["# + vector + "]}"
+        let manifest = TemporaryCorpus.manifest.replacingOccurrences(of: "signature/cat.json", with: "receiver/cat.json")
+        let corpus = try TemporaryCorpus(manifest: manifest, file: "{}")
+        try FileManager.default.removeItem(atPath: corpus.directory + "/signature/cat.json")
+        try TestSupport.write(file, to: corpus.directory + "/receiver/cat.json")
+        switch corpus.load() {
+        case .success: #expect(loads, "\(headers) loaded")
+        case .failure(let error):
+            #expect(!loads, "\(headers): \(error)")
+            #expect(error.kind == .invalidValue && error.message.contains("[name, value]"), "\(error)")
+        }
+    }
+
     @Test("duplicate ids are refused")
     func duplicateID() throws {
         let error = try #require(
