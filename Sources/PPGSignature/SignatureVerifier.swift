@@ -214,12 +214,9 @@ public struct SignatureVerifier: Sendable {
     }
 }
 
-/// Compares two byte strings in time that depends only on their lengths.
-/// - Parameters:
-///   - lhs: One byte string.
-///   - rhs: The other.
-/// - Returns: Whether they are equal.
-public func constantTimeEquals(_ lhs: [UInt8], _ rhs: [UInt8]) -> Bool {
+/// Compares two byte strings in time that depends only on their lengths. Internal, as swift-crypto keeps its own:
+/// callers compare MACs through ``SignatureVerifier`` or ``SHA1/Digest``'s `==`, which are constant-time too.
+func constantTimeEquals(_ lhs: [UInt8], _ rhs: [UInt8]) -> Bool {
     guard lhs.count == rhs.count else { return false }
     var difference: UInt8 = 0
     for index in lhs.indices { difference |= lhs[index] ^ rhs[index] }

@@ -1,5 +1,6 @@
-import PPGSignature
 import Testing
+
+@testable import PPGSignature
 
 private func hex(_ digest: SHA1.Digest) -> String { SignatureEncoding.hex.encode(digest) }
 
@@ -56,6 +57,23 @@ struct SHA1Tests {
         #expect(digest.bytes.count == 20)
         #expect(digest.bytes.prefix(2) == [0xA9, 0x99])
         #expect(digest.withUnsafeBytes { Array($0) } == digest.bytes)
+    }
+
+    @Test("digests are equal exactly when all five words are: one bit flipped in any word makes them differ")
+    func digestEquality() {
+        let digest = SHA1.hash("abc".utf8)
+        #expect(digest == SHA1.hash("abc".utf8))
+        #expect(digest.hashValue == SHA1.hash("abc".utf8).hashValue)
+        let words = digest.words
+        for word in 0..<5 {
+            for bit: UInt32 in [0, 7, 31] {
+                var flipped = [words.0, words.1, words.2, words.3, words.4]
+                flipped[word] ^= 1 << bit
+                let other = SHA1.Digest(words: (flipped[0], flipped[1], flipped[2], flipped[3], flipped[4]))
+                #expect(other != digest, "word \(word), bit \(bit)")
+                #expect(other.bytes != digest.bytes)
+            }
+        }
     }
 }
 

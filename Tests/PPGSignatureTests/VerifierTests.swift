@@ -1,6 +1,7 @@
-import PPGSignature
 import PPGWire
 import Testing
+
+@testable import PPGSignature
 
 @Suite("Verifier verdicts")
 struct VerifierTests {

@@ -3,9 +3,10 @@ import PPGWire
 
 /// One reading of the `X-PPG-Signature` rule: which bytes are signed, with which key, written how.
 ///
-/// SPEC.md's rule is one value per profile (`SigningRule.spec(_:)`); the reference verifier, the reference receiver,
-/// `detect` (which tries `detectable`), the mutant receivers whose bug is a wrong reading, and the diagnosis all
-/// compute signing inputs through `signingInput(of:)`, so a reading is written once.
+/// SPEC.md's rule is one value per profile (`SigningRule.spec(_:)`), whose signing input is `SigningInput.make`'s;
+/// the reference verifier, the reference receiver, `detect` (which tries `detectable`), the mutant receivers whose
+/// bug is a wrong reading, and the diagnosis all compute signing inputs through `signingInput(of:)`, so a reading is
+/// written once.
 public struct SigningRule: Sendable, Hashable, CustomStringConvertible {
     /// Where the key comes from.
     public enum Key: String, Sendable, Hashable, CaseIterable {
@@ -237,6 +238,14 @@ public struct SigningRule: Sendable, Hashable, CustomStringConvertible {
     /// Whether this is SPEC.md's rule for its profile.
     public var isSpec: Bool { deviations.isEmpty }
 
+    /// Whether this reading signs SPEC.md's bytes for its scheme (whatever its key).
+    var signsAsSpec: Bool {
+        switch scheme {
+        case .urlParameters: url == .configured && parameters == .sorted
+        case .jsonBody: body == .raw
+        }
+    }
+
     /// Whether the two rules sign the same bytes with the same key for every delivery, reading only what this
     /// rule's scheme reads (a URL form does not matter under json-body).
     /// - Parameter other: Another rule.
@@ -260,6 +269,11 @@ public struct SigningRule: Sendable, Hashable, CustomStringConvertible {
     /// - Returns: The signing input.
     /// - Throws: `SigningInputError` when the body cannot be read this way, or the URL cannot be formed.
     public func signingInput(of message: SignedMessage) throws(SigningInputError) -> [UInt8] {
+        if signsAsSpec {
+            // SPEC.md's reading is SigningInput's rule itself, not a second composition of its steps.
+            return try SigningInput.make(
+                scheme: scheme, url: message.configuredURL.utf8, body: message.body, contentType: message.contentType)
+        }
         switch scheme {
         case .jsonBody:
             switch body {
