@@ -2,6 +2,9 @@
 // No package dependencies, by design: Foundation, Dispatch and Glibc/Darwin only, so the tool drops into any CI.
 import PackageDescription
 
+// Each file imports every module whose members it uses (SE-0444), so an import list says what a file depends on.
+let settings: [SwiftSetting] = [.enableUpcomingFeature("MemberImportVisibility")]
+
 let package = Package(
     name: "ppg-webhook-conformance",
     products: [
@@ -14,35 +17,45 @@ let package = Package(
     ],
     targets: [
         // The wire model every layer shares, below everything: URL, JSON, ASCII, escaping. No Foundation.
-        .target(name: "PPGWire"),
-        .target(name: "PPGSignature", dependencies: ["PPGWire"]),
-        .target(name: "PPGVectors", dependencies: ["PPGWire", "PPGSignature"]),
+        .target(name: "PPGWire", swiftSettings: settings),
+        .target(name: "PPGSignature", dependencies: ["PPGWire"], swiftSettings: settings),
+        .target(name: "PPGVectors", dependencies: ["PPGWire", "PPGSignature"], swiftSettings: settings),
         // epoll and other system headers Swift's Glibc module leaves out.
         .target(name: "CPPGSystem"),
-        .target(name: "PPGHTTP", dependencies: ["PPGWire", "CPPGSystem"]),
-        .target(name: "PPGConformance", dependencies: ["PPGWire", "PPGSignature", "PPGVectors", "PPGHTTP"]),
+        .target(name: "PPGHTTP", dependencies: ["PPGWire", "CPPGSystem"], swiftSettings: settings),
+        .target(
+            name: "PPGConformance", dependencies: ["PPGWire", "PPGSignature", "PPGVectors", "PPGHTTP"],
+            swiftSettings: settings),
         .executableTarget(
             name: "ppg-conformance",
-            dependencies: ["PPGWire", "PPGSignature", "PPGVectors", "PPGConformance", "PPGHTTP"]
+            dependencies: ["PPGWire", "PPGSignature", "PPGVectors", "PPGConformance", "PPGHTTP"],
+            swiftSettings: settings
         ),
         // Examples/: a Swift receiver built on the library and serve's server, the way a user's server would use them.
-        .executableTarget(name: "ppg-example-receiver", dependencies: ["PPGWire", "PPGSignature", "PPGHTTP"],
-                          path: "Examples/swift-receiver", exclude: ["README.md"]),
+        .executableTarget(
+            name: "ppg-example-receiver", dependencies: ["PPGWire", "PPGSignature", "PPGHTTP"],
+            path: "Examples/swift-receiver", exclude: ["README.md"], swiftSettings: settings),
         // Helpers the test targets share: running processes, temporary directories, locating the corpus.
-        .target(name: "TestSupport", path: "Tests/TestSupport"),
-        .testTarget(name: "PPGWireTests", dependencies: ["PPGWire"]),
-        .testTarget(name: "PPGSignatureTests", dependencies: ["PPGWire", "PPGSignature", "TestSupport"]),
-        .testTarget(name: "PPGVectorsTests", dependencies: ["PPGWire", "PPGVectors", "PPGSignature", "TestSupport"]),
+        .target(name: "TestSupport", path: "Tests/TestSupport", swiftSettings: settings),
+        .testTarget(name: "PPGWireTests", dependencies: ["PPGWire"], swiftSettings: settings),
+        .testTarget(
+            name: "PPGSignatureTests", dependencies: ["PPGWire", "PPGSignature", "TestSupport"], swiftSettings: settings
+        ),
+        .testTarget(
+            name: "PPGVectorsTests", dependencies: ["PPGWire", "PPGVectors", "PPGSignature", "TestSupport"],
+            swiftSettings: settings),
         .testTarget(
             name: "PPGConformanceTests",
-            dependencies: ["PPGWire", "PPGConformance", "PPGVectors", "PPGSignature", "PPGHTTP", "TestSupport"]),
-        .testTarget(name: "PPGHTTPTests", dependencies: ["PPGWire", "PPGHTTP", "TestSupport"]),
+            dependencies: ["PPGWire", "PPGConformance", "PPGVectors", "PPGSignature", "PPGHTTP", "TestSupport"],
+            swiftSettings: settings),
+        .testTarget(
+            name: "PPGHTTPTests", dependencies: ["PPGWire", "PPGHTTP", "TestSupport"], swiftSettings: settings),
         .testTarget(
             name: "CLITests",
             dependencies: [
                 "ppg-conformance", "ppg-example-receiver", "PPGWire", "PPGHTTP", "PPGSignature", "PPGVectors",
                 "TestSupport",
-            ]),
+            ], swiftSettings: settings),
     ],
     swiftLanguageModes: [.v6]
 )

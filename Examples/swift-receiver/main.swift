@@ -1,7 +1,6 @@
 // A PushPushGo webhook receiver in Swift, built on this project's PPGSignature (the verifier) and PPGHTTP (the
 // server `serve` uses). Run it with:
 //   swift run ppg-example-receiver --project-id YOUR_ID [--port 8080] [--public-url https://you.example/hook]
-import Dispatch
 import Foundation
 import PPGHTTP
 import PPGSignature

@@ -172,7 +172,9 @@ public final class HTTPConnection {
                     // The distinct values are counted only for the message, on the refusal path.
                     let lengths = Set(
                         parsed.headers.all("Content-Length").flatMap {
-                            $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+                            $0.split(separator: ",").map {
+                                String(decoding: ASCII.trimmingWhitespace(Array($0.utf8)), as: UTF8.self)
+                            }
                         })
                     throw HTTPError(
                         kind: .malformed,

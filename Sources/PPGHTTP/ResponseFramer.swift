@@ -1,7 +1,6 @@
 /// Finds whole HTTP/1.1 responses in the bytes a client connection has received, without waiting on the socket:
 /// the incremental counterpart of `HTTPConnection.readResponse` for a client on an event loop. Only the status
 /// and the framing are kept (a load generator judges by status); bodies are skipped as they arrive.
-import PPGWire
 
 struct ResponseFramer {
     /// What the buffered bytes hold next.

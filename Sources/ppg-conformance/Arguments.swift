@@ -1,6 +1,4 @@
 import PPGConformance
-import PPGHTTP
-import PPGVectors
 import PPGWire
 
 /// One option a command accepts.

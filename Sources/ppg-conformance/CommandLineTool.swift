@@ -1,5 +1,4 @@
 import PPGConformance
-import PPGHTTP
 import PPGVectors
 import PPGWire
 

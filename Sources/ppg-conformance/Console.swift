@@ -1,4 +1,3 @@
-import PPGHTTP
 import PPGWire
 
 #if canImport(Glibc)

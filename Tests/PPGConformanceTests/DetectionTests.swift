@@ -2,7 +2,6 @@ import Foundation
 import PPGConformance
 import PPGHTTP
 import PPGSignature
-import PPGVectors
 import PPGWire
 import Testing
 

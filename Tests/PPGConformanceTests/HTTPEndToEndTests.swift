@@ -1,5 +1,4 @@
 import Foundation
-import PPGHTTP
 import PPGSignature
 import PPGVectors
 import PPGWire

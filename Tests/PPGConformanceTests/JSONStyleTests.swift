@@ -1,4 +1,4 @@
-import PPGVectors
+import Foundation
 import PPGWire
 import Testing
 

@@ -1,4 +1,5 @@
 import Foundation
+import PPGHTTP
 import PPGSignature
 import PPGVectors
 import PPGWire

@@ -1,5 +1,6 @@
 import Foundation
 import PPGWire
+import Synchronization
 import TestSupport
 import Testing
 

@@ -1,4 +1,3 @@
-import Foundation
 import PPGWire
 import TestSupport
 import Testing

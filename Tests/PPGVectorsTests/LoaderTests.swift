@@ -155,8 +155,10 @@ struct LoaderTests {
             {"id": "cat/one", "comment": "c", "flags": ["A"], "provenance": "derived", "level": "required",
              "request": {"headers": HEADERS, "body": {"text": "{}"}}, "expect": "accept"}
             """#.replacingOccurrences(of: "HEADERS", with: headers)
-        let file = #"{"format": 1, "kind": "receiver", "category": "cat", "description": "d", "vectors": ["# + vector + "]}"
-        let manifest = TemporaryCorpus.manifest.replacingOccurrences(of: "signature/cat.json", with: "receiver/cat.json")
+        let file =
+            #"{"format": 1, "kind": "receiver", "category": "cat", "description": "d", "vectors": ["# + vector + "]}"
+        let manifest = TemporaryCorpus.manifest.replacingOccurrences(
+            of: "signature/cat.json", with: "receiver/cat.json")
         let corpus = try TemporaryCorpus(manifest: manifest, file: "{}")
         try FileManager.default.removeItem(atPath: corpus.directory + "/signature/cat.json")
         try TestSupport.write(file, to: corpus.directory + "/receiver/cat.json")

@@ -1,7 +1,5 @@
 import Foundation
-import PPGHTTP
 import PPGSignature
-import PPGVectors
 import PPGWire
 
 #if canImport(Glibc)

@@ -1,7 +1,5 @@
 import Foundation
-import PPGHTTP
 import PPGSignature
-import PPGVectors
 import PPGWire
 
 /// One reading tried on one delivery.

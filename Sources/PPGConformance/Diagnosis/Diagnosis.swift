@@ -42,6 +42,22 @@ public struct Diagnosis: Sendable {
             : "explains \(cause.explained.count) of \(counted(failures, "failure"))"
     }
 
+    /// One cause in one sentence, as every format states it: the bug, the ones these vectors cannot tell from it,
+    /// how much it explains, whether a probe confirmed it.
+    /// - Parameters:
+    ///   - cause: One of this diagnosis's causes.
+    ///   - code: How the format writes a bug's name (quoted on the console, as code in Markdown and HTML).
+    /// - Returns: "consistent with 'name' (or, indistinguishable by these vectors, 'other'): explains …".
+    public func sentence(_ cause: Cause, code: (String) -> String) -> String {
+        let twins =
+            cause.indistinguishable.isEmpty
+            ? ""
+            : " (or, indistinguishable by these vectors, "
+                + cause.indistinguishable.map { code($0.rawValue) }.joined(separator: ", ") + ")"
+        return "consistent with \(code(cause.mutant.rawValue))\(twins): \(overlap(cause))"
+            + (cause.confirmed ? " — confirmed on the wire" : "")
+    }
+
     /// What a diagnosis with no cause says, in every report.
     public var noMatch: String { "No known bug explains any of these \(counted(failures, "failure"))." }
 
@@ -343,16 +359,9 @@ public struct Diagnosis: Sendable {
             lines.append("  \(noMatch) See each one's reason above.")
         }
         for (index, cause) in causes.enumerated() {
-            let overlap =
-                self.overlap(cause)
-                + (cause.notFailed.isEmpty
-                    ? "" : "; but would also fail \(Self.list(cause.notFailed)), which passed here")
-            let twins =
-                cause.indistinguishable.isEmpty
-                ? ""
-                : " (or, indistinguishable by these vectors, "
-                    + cause.indistinguishable.map { "'\($0.rawValue)'" }.joined(separator: ", ") + ")"
-            lines.append("  \(index + 1). consistent with '\(cause.mutant.rawValue)'\(twins): \(overlap)")
+            let notFailed =
+                cause.notFailed.isEmpty ? "" : "; but would also fail \(Self.list(cause.notFailed)), which passed here"
+            lines.append("  \(index + 1). " + sentence(cause) { "'\($0)'" } + notFailed)
             lines.append("     the bug:      \(cause.mutant.summary)")
             lines.append("     typical code: \(cause.mutant.idioms)")
             lines.append("     fix:          \(cause.mutant.fix)")

@@ -1,4 +1,3 @@
-import PPGSignature
 import PPGVectors
 
 /// Draws fuzz cases from the space SPEC.md reads: member names and values across ASCII, BMP, astral and combining

@@ -1,5 +1,4 @@
 import PPGHTTP
-import PPGWire
 
 extension Receiver {
     /// This receiver as a handler for the project's HTTP server; what it decided is the log line's note.

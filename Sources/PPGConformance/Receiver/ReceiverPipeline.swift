@@ -1,6 +1,5 @@
 import Foundation
 import PPGSignature
-import PPGVectors
 import PPGWire
 
 /// A receiver as a short pipeline of named steps (SPEC.md R10): check the method and size, select the one

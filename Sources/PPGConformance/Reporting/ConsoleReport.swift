@@ -1,3 +1,4 @@
+import PPGVectors
 import PPGWire
 
 /// The console report: a line per category as it finishes, each failure in full, then a summary whose last line

@@ -1,5 +1,3 @@
-import Foundation
-import PPGSignature
 import PPGVectors
 import PPGWire
 
@@ -34,17 +32,18 @@ public enum HTMLReport {
     public static func render(_ result: RunResult) -> String {
         let summary = result.summary
         let gaps = result.outcomes.filter { $0.disposition == .expectedFailure }
-        let (verdict, verdictClass) =
-            summary.tested == 0
-            ? ("nothing tested", "none")
-            : !summary.conforms
-                ? ("not conformant", "fail")
-                : gaps.isEmpty
-                    ? ("conformant", "pass") : ("conformant with \(counted(gaps.count, "known gap"))", "gaps")
+        let verdict = RunVerdict(result)
+        let verdictClass =
+            switch verdict {
+            case .nothingTested: "none"
+            case .notConformant: "fail"
+            case .conformant: "pass"
+            case .conformantWithGaps: "gaps"
+            }
         var html = """
             <header>
             <h1>PushPushGo webhook conformance: <span class="verdict verdict-\(verdictClass)">\
-            \(OutsideText.escape(verdict, for: .html))</span></h1>
+            \(OutsideText.escape(verdict.description, for: .html))</span></h1>
             <p class="facts">Target <code>\(OutsideText.escape(result.targetName, for: .html))</code> · profile \
             <code>\(result.profile)</code> · corpus \
             <code>\(OutsideText.escape(result.corpusVersion, for: .html))</code> · \
@@ -102,9 +101,9 @@ public enum HTMLReport {
         html += "<p class=\"note\">Known bugs whose failures match this run's: consistent with the evidence, not "
         html += "proof.</p>\n<ol>\n"
         for cause in diagnosis.causes {
-            let overlap = diagnosis.overlap(cause) + (cause.confirmed ? " — confirmed on the wire" : "")
-            let twins = cause.indistinguishable.map { " (or <code>\($0.rawValue)</code>)" }.joined()
-            html += "<li><p>consistent with <code>\(cause.mutant.rawValue)</code>\(twins): \(overlap)</p>\n<dl>"
+            // The sentence is the project's own words around bug names: each name escaped where it is wrapped.
+            let sentence = diagnosis.sentence(cause) { "<code>\(OutsideText.escape($0, for: .html))</code>" }
+            html += "<li><p>\(sentence)</p>\n<dl>"
             html += "<dt>the bug</dt><dd>\(OutsideText.escape(cause.mutant.summary, for: .html))</dd>"
             html += "<dt>typical code</dt><dd>\(OutsideText.escape(cause.mutant.idioms, for: .html))</dd>"
             html += "<dt>fix</dt><dd>\(OutsideText.escape(cause.mutant.fix, for: .html))</dd>"

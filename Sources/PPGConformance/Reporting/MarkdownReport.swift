@@ -1,4 +1,4 @@
-import PPGHTTP
+import Foundation
 import PPGWire
 
 /// A compact Markdown summary of a run, fit for a pull-request comment or a CI step summary: totals, then the
@@ -12,12 +12,14 @@ public enum MarkdownReport {
     public static func render(_ result: RunResult, limit: Int = 30) -> String {
         let summary = result.summary
         let gaps = result.outcomes.filter { $0.disposition == .expectedFailure }
-        let headline =
-            summary.tested == 0
-            ? "⚠️ nothing tested"
-            : !summary.conforms
-                ? "❌ not conformant"
-                : gaps.isEmpty ? "✅ conformant" : "⚠️ conformant with \(counted(gaps.count, "known gap"))"
+        let verdict = RunVerdict(result)
+        let mark =
+            switch verdict {
+            case .nothingTested, .conformantWithGaps: "⚠️"
+            case .notConformant: "❌"
+            case .conformant: "✅"
+            }
+        let headline = "\(mark) \(verdict)"
         var lines = [
             "## PushPushGo webhook conformance: \(headline)",
             "",
@@ -88,9 +90,7 @@ public enum MarkdownReport {
             lines += ["", "### Likely causes", ""]
             lines += ["_Known bugs whose failures match this run's: consistent with the evidence, not proof._", ""]
             for (index, cause) in diagnosis.causes.enumerated() {
-                let twins = cause.indistinguishable.map { " (or `\($0.rawValue)`)" }.joined()
-                let overlap = diagnosis.overlap(cause) + (cause.confirmed ? " — confirmed on the wire" : "")
-                lines.append("\(index + 1). consistent with `\(cause.mutant.rawValue)`\(twins): \(overlap)")
+                lines.append("\(index + 1). " + diagnosis.sentence(cause) { "`\($0)`" })
                 lines.append("   - the bug: \(cell(cause.mutant.summary))")
                 lines.append("   - typical code: \(cell(cause.mutant.idioms))")
                 lines.append("   - fix: \(cell(cause.mutant.fix))")

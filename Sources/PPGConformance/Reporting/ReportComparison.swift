@@ -1,6 +1,4 @@
 import Foundation
-import PPGSignature
-import PPGVectors
 import PPGWire
 
 /// Several JSON reports side by side, vector by vector: a conformance matrix of where receivers (or one receiver

@@ -1,4 +1,3 @@
-import PPGSignature
 import PPGVectors
 import PPGWire
 
@@ -101,6 +100,6 @@ extension ConformanceTarget {
     public func skipReason(for deliveries: [Delivery]) -> String? { nil }
     public var judgesAsVerifier: Bool { false }
     public func requestText(of deliveries: [Delivery]) -> String {
-        deliveries.map(Runner.describe).joined(separator: "\n\n")
+        deliveries.map(DeliveryText.describe).joined(separator: "\n\n")
     }
 }

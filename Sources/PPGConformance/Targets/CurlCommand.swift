@@ -1,6 +1,7 @@
 import Foundation
 import PPGHTTP
 import PPGVectors
+import PPGWire
 
 /// A `curl` command that sends a delivery exactly: the same method, request-target, headers in order (curl's own
 /// defaults suppressed) and body bytes.

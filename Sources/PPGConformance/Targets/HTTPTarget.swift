@@ -1,6 +1,4 @@
-import Foundation
 import PPGHTTP
-import PPGSignature
 import PPGVectors
 import PPGWire
 
@@ -142,7 +140,7 @@ public struct HTTPTarget: ConformanceTarget {
             let headEnd = HTTPRequest.headLength(in: bytes) ?? bytes.count
             let head = String(decoding: bytes[..<headEnd], as: UTF8.self)
                 .split(separator: "\r\n", omittingEmptySubsequences: false).map(String.init).joined(separator: "\n")
-            return head + Runner.bodyPreview(Array(bytes[headEnd...])) + "\n(signed URL: \(delivery.signedURL))"
+            return head + DeliveryText.bodyPreview(Array(bytes[headEnd...])) + "\n(signed URL: \(delivery.signedURL))"
         }.joined(separator: "\n\n")
     }
 

@@ -1,4 +1,3 @@
-import PPGSignature
 import PPGWire
 
 /// A `Decoder` over a parsed `JSONValue` that is strict where Foundation's `JSONDecoder` is lenient: it records

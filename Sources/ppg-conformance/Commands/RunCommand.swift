@@ -3,7 +3,6 @@ import PPGConformance
 import PPGSignature
 import PPGVectors
 import PPGWire
-import Synchronization
 
 /// `run`: the conformance run, the command users put in CI.
 enum RunCommand: CLICommand {
@@ -221,88 +220,5 @@ enum RunCommand: CLICommand {
     static func hostname() -> String {
         let name = ProcessInfo.processInfo.hostName
         return name.isEmpty ? "localhost" : name
-    }
-}
-
-/// `--insecure` and `--cacert`, shared by `run` and `load`.
-enum TLSArguments {
-    /// The CA file, checked to be readable; both options only with an https URL, and not together. `--insecure`
-    /// is said once on stderr.
-    static func caFile(_ arguments: ParsedArguments, url: RawURL) throws(CLIError) -> String? {
-        let command = arguments.command
-        let https = url.scheme.lowercased() == "https"
-        if arguments.has("insecure") || arguments.value("cacert") != nil {
-            guard https else { throw .usage("\(command): '--insecure' and '--cacert' apply to an https:// target") }
-        }
-        if arguments.has("insecure") && arguments.value("cacert") != nil {
-            throw .usage("\(command): give either '--insecure' or '--cacert', not both")
-        }
-        if arguments.has("insecure") {
-            Console.error("warning: --insecure: the certificate of \(url.authority) is not verified")
-        }
-        guard let path = arguments.value("cacert") else { return nil }
-        guard FileManager.default.isReadableFile(atPath: path) else {
-            throw .input("\(command): cannot read --cacert file '\(path)'")
-        }
-        return path
-    }
-}
-
-/// `--annotations`: how failures are also printed for a CI system to mark up.
-enum Annotations: String {
-    case github, none
-
-    /// The option's value, or `github` when running in GitHub Actions and the option is not given.
-    static func kind(_ arguments: ParsedArguments, environment: [String: String]) throws(CLIError) -> Annotations {
-        guard let value = arguments.value("annotations") else {
-            return environment["GITHUB_ACTIONS"] == "true" ? .github : .none
-        }
-        guard let kind = Annotations(rawValue: value) else {
-            throw .usage("\(arguments.command): invalid value '\(value)' for '--annotations' (expected github or none)")
-        }
-        return kind
-    }
-}
-
-/// Progress on standard error while a run is under way, only on a terminal and only once the run has taken more
-/// than two seconds: how many vectors are done, of how many, and for how long.
-final class RunProgress: Sendable {
-    private let enabled: Bool
-    private let done = Atomic<Int>(0)
-    private let total = Atomic<Int>(0)
-    private let running = Atomic<Bool>(false)
-    private let finished = DispatchSemaphore(value: 0)
-
-    init(enabled: Bool) {
-        self.enabled = enabled
-    }
-
-    func vectorDone() { done.add(1, ordering: .relaxed) }
-
-    func start(total count: Int) {
-        guard enabled else { return }
-        total.store(count, ordering: .relaxed)
-        running.store(true, ordering: .relaxed)
-        let thread = Thread { [self] in
-            let start = Date()
-            var shown = false
-            while running.load(ordering: .relaxed) {
-                usleep(250_000)
-                let elapsed = Date().timeIntervalSince(start)
-                guard elapsed > 2, running.load(ordering: .relaxed) else { continue }
-                shown = true
-                Console.status(
-                    "  \(done.load(ordering: .relaxed)) of \(total.load(ordering: .relaxed)) vectors, \(Int(elapsed)) s"
-                )
-            }
-            if shown { Console.status("") }
-            finished.signal()
-        }
-        thread.start()
-    }
-
-    func finish() {
-        guard enabled, running.exchange(false, ordering: .relaxed) else { return }
-        finished.wait()
     }
 }

@@ -1,9 +1,6 @@
-import Dispatch
-import Foundation
 import PPGConformance
 import PPGHTTP
 import PPGSignature
-import PPGVectors
 import PPGWire
 import Synchronization
 

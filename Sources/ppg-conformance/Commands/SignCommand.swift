@@ -1,6 +1,5 @@
 import Foundation
 import PPGSignature
-import PPGVectors
 import PPGWire
 
 /// `sign`: prints the X-PPG-Signature value of one delivery.

@@ -1,6 +1,4 @@
 import PPGConformance
-import PPGHTTP
-import PPGSignature
 import PPGVectors
 import PPGWire
 
