@@ -31,10 +31,18 @@ let package = Package(
             dependencies: ["PPGWire", "PPGSignature", "PPGVectors", "PPGConformance", "PPGHTTP"],
             swiftSettings: settings
         ),
-        // Examples/: a Swift receiver built on the library and serve's server, the way a user's server would use them.
+        // Examples/: a Swift receiver built on the library and serve's server, the way a user's server would use them:
+        // the receiver a library, served by the executable, and tested by the suite in-process and over HTTP.
+        .target(
+            name: "PPGExampleReceiver", dependencies: ["PPGWire", "PPGSignature"],
+            path: "Examples/swift-receiver/Sources/PPGExampleReceiver", swiftSettings: settings),
         .executableTarget(
-            name: "ppg-example-receiver", dependencies: ["PPGWire", "PPGSignature", "PPGHTTP"],
-            path: "Examples/swift-receiver", exclude: ["README.md"], swiftSettings: settings),
+            name: "ppg-example-receiver", dependencies: ["PPGExampleReceiver", "PPGWire", "PPGSignature", "PPGHTTP"],
+            path: "Examples/swift-receiver/Sources/ppg-example-receiver", swiftSettings: settings),
+        .testTarget(
+            name: "PPGExampleReceiverTests",
+            dependencies: ["PPGExampleReceiver", "PPGConformance", "PPGVectors", "PPGWire", "PPGSignature", "PPGHTTP"],
+            path: "Examples/swift-receiver/Tests/PPGExampleReceiverTests", swiftSettings: settings),
         // Helpers the test targets share: running processes, temporary directories, locating the corpus.
         .target(name: "TestSupport", path: "Tests/TestSupport", swiftSettings: settings),
         .testTarget(name: "PPGWireTests", dependencies: ["PPGWire"], swiftSettings: settings),

@@ -122,6 +122,28 @@ public struct ConsoleReport: Sendable {
     }
 }
 
+extension ConsoleReport {
+    /// The run in a few lines, for a test's failure message: the verdict, the first failures with their reasons,
+    /// the diagnosis, the closing line.
+    /// - Parameters:
+    ///   - result: The run.
+    ///   - limit: The most failures listed.
+    /// - Returns: The lines.
+    public func briefLines(_ result: RunResult, limit: Int = 10) -> [String] {
+        var lines = ["PushPushGo webhook conformance: \(RunVerdict(result))"]
+        let failing = result.outcomes.filter(\.disposition.failsRun)
+        for outcome in failing.prefix(limit) {
+            lines.append(
+                "  \(outcome.status == .error ? "ERROR" : "FAIL") \(OutsideText.escape(outcome.id, for: .line)): "
+                    + OutsideText.escape(outcome.reason.firstLine(limit: 160), for: .line))
+        }
+        if failing.count > limit { lines.append("  … and \(failing.count - limit) more") }
+        if let diagnosis = result.diagnosis { lines += diagnosis.lines }
+        lines.append(result.summary.closingLine)
+        return lines
+    }
+}
+
 func formatDecimalText(_ value: Double) -> String {
     let hundredths = Int((value * 100).rounded())
     let fraction = hundredths % 100

@@ -70,11 +70,8 @@ public struct ReferenceTarget: ConformanceTarget {
     /// Each delivery as the receiver would read it from the wire: with the `Host` the HTTP client sends.
     public func deliver(_ deliveries: [Delivery]) throws(TargetError) -> [DeliveryAnswer] {
         deliveries.map { delivery in
-            var request = delivery.request
-            if !request.headers.contains("Host") {
-                request.headers.insert(HTTPField(name: "Host", value: configuration.targetURL.authority), at: 0)
-            }
-            return .response(receiver.respond(to: request).response)
+            .response(
+                receiver.respond(to: delivery.requestAsReceived(authority: configuration.targetURL.authority)).response)
         }
     }
 

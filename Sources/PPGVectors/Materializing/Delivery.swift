@@ -55,6 +55,18 @@ public struct Delivery: Sendable {
 
     /// Whether the request-target is not `url`'s origin-form (an absolute-form target).
     public var hasOtherTarget: Bool { request.target != url.requestTarget }
+
+    /// The request as a receiver reads it off the wire: with the `Host` field an HTTP client adds when the vector
+    /// sets none. In-process targets hand this to the receiver.
+    /// - Parameter authority: The authority the delivery is addressed to (`host[:port]`).
+    /// - Returns: The request.
+    public func requestAsReceived(authority: String) -> HTTPRequest {
+        var received = request
+        if !received.headers.contains("Host") {
+            received.headers.insert(HTTPField(name: "Host", value: authority), at: 0)
+        }
+        return received
+    }
 }
 
 /// How a delivery's signature header was made: the bytes SPEC.md's reading signs for it (what a correct receiver

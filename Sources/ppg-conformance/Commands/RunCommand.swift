@@ -93,8 +93,11 @@ enum RunCommand: CLICommand {
         let total = corpus.digestVectors.count + corpus.signatureVectors.count + corpus.receiverVectors.count
         Console.out(
             "vectors: \(total) in corpus \(corpus.manifest.version) from \(location.directory) (\(location.origin))")
+        // The run's policy is the library's: preflight, deliveries, diagnosis, probes. The CLI says where it is.
+        let run = ConformanceRun(
+            corpus: corpus, target: target, options: options, probes: targetURL != nil && !arguments.has("no-probe"))
         if arguments.has("list") {
-            let (planned, notSent) = Runner.plan(corpus: corpus, target: target, options: options)
+            let (planned, notSent) = run.plan()
             for vector in planned {
                 Console.out(
                     "\(vector.id)  [\(vector.kind.rawValue)]" + (vector.skipReason.map { "  (skip: \($0))" } ?? ""))
@@ -103,76 +106,49 @@ enum RunCommand: CLICommand {
             Console.out("\(counted(planned.count, "vector")) selected")
             return ExitCode.success
         }
-        // A run that would test nothing is not a conformant one: say so before anything is sent.
-        let (planned, notSent) = Runner.plan(corpus: corpus, target: target, options: options)
-        if !planned.contains(where: { $0.skipReason == nil }) {
-            let selection =
-                (arguments.all("only").map { "--only '\($0)'" } + arguments.all("skip").map { "--skip '\($0)'" }
-                + arguments.all("flag").map { "--flag \($0)" }).joined(separator: " ")
-            let why =
-                planned.isEmpty
-                ? (notSent.isEmpty
-                    ? "selects no vector"
-                    : "selects only vectors this target does not take (\(notSent.keys.map(\.rawValue).sorted().joined(separator: ", ")))")
-                : "selects only vectors that are skipped here (\(planned.compactMap(\.skipReason).first ?? ""))"
-            throw CLIError.usage(
-                "run: \(selection.isEmpty ? "the run" : selection) \(why): nothing would be tested (see 'ppg-conformance run --list')"
-            )
-        }
-        do {
-            try target.checkReachable()
-        } catch {
-            throw CLIError(kind: .unreachable, message: "run: \(error.message)")
-        }
-        if targetURL != nil {
-            Console.out(
-                "target: \(target.name), signed for \(configuration.publicURL) with projectId "
-                    + "\(configuration.projectID), profile \(profile), \(counted(jobs, "job")), timeout \(formatDecimal(timeout, decimals: 1)) s"
-            )
-        } else {
-            Console.out("target: \(target.name), profile \(profile)")
-        }
         let console = ConsoleReport(
             colour: ConsoleReport.wantsColour(
                 isTerminal: Console.isTerminal(1),
                 environment: ProcessInfo.processInfo.environment),
             verbose: arguments.has("verbose"))
-        progress.start(total: planned.count)
-        var result = Runner.run(corpus: corpus, target: target, options: options) { category, outcomes in
-            if target.fatalError == nil { Console.out(console.progressLine(category: category, outcomes: outcomes)) }
-        }
-        progress.finish()
-        target.finish()
-        if let fatal = target.fatalError {
-            throw CLIError(kind: .unreachable, message: "run --exec: \(fatal.message)")
-        }
-        // A receiver that stopped answering has nothing to diagnose: no answer matches no bug.
-        if result.stoppedAfterUnanswered == nil {
-            // Seconds on a slow build: said on a terminal, so a failing run is never silent after its deliveries.
-            let terminal = Console.isTerminal(2) && result.summary.failing + result.summary.warnings > 0
-            if terminal { Console.status("  diagnosing: the failures through every known bug, in-process…") }
-            defer { if terminal { Console.status("") } }
-            result.diagnosis = Diagnosis.diagnose(result, corpus: corpus, options: options, target: target)
-            if terminal && targetURL != nil && !arguments.has("no-probe") {
-                Console.status("  probing: a few extra deliveries test the run's settings and the likely cause…")
-            }
-            // Settings before bugs: a few extra deliveries test what the run may have set wrong.
-            if targetURL != nil, !arguments.has("no-probe"), result.diagnosis != nil {
-                let finding = SettingProbe.probe(result, corpus: corpus, options: options, target: target)
-                result.diagnosis?.probes = finding.probes
-                result.diagnosis?.settings = finding.causes
-                result.diagnosis?.confirmedMember = finding.member
-                result.diagnosis?.confirmed = finding.confirmedBug
-                // A family named first is confirmed on the wire: one refused delivery per member.
-                if finding.confirmedBug == nil, finding.causes.isEmpty,
-                    let family = SettingProbe.confirmFamily(result, corpus: corpus, options: options, target: target)
-                {
-                    result.diagnosis?.probes += family.probes
-                    result.diagnosis?.confirmedMember = family.member
-                    result.diagnosis?.confirmed = family.confirmedBug
+        // Seconds on a slow build: said on a terminal, so a failing run is never silent after its deliveries.
+        let terminal = Console.isTerminal(2)
+        let result: RunResult
+        do {
+            result = try run.run { stage in
+                switch stage {
+                case .delivering(let vectors):
+                    if targetURL != nil {
+                        Console.out(
+                            "target: \(target.name), signed for \(configuration.publicURL) with projectId "
+                                + "\(configuration.projectID), profile \(profile), \(counted(jobs, "job")), "
+                                + "timeout \(formatDecimal(timeout, decimals: 1)) s")
+                    } else {
+                        Console.out("target: \(target.name), profile \(profile)")
+                    }
+                    progress.start(total: vectors)
+                case .categoryDone(let category, let outcomes):
+                    Console.out(console.progressLine(category: category, outcomes: outcomes))
+                case .diagnosing:
+                    progress.finish()
+                    if terminal { Console.status("  diagnosing: the failures through every known bug, in-process…") }
+                case .probing:
+                    if terminal {
+                        Console.status(
+                            "  probing: a few extra deliveries test the run's settings and the likely cause…")
+                    }
                 }
             }
+        } catch {
+            progress.finish()
+            switch error.kind {
+            case .nothingToTest: throw CLIError.usage("run: \(error.message) (see 'ppg-conformance run --list')")
+            case .unreachable: throw CLIError(kind: .unreachable, message: "run: \(error.message)")
+            case .targetFailed: throw CLIError(kind: .unreachable, message: "run --exec: \(error.message)")
+            }
         }
+        progress.finish()
+        if terminal { Console.status("") }
         // The console report first: a report that cannot be written must not cost the user the run's verdict.
         // Annotations first: the console's last line stays 'N passed, N failed, N skipped'.
         if annotations == .github {
@@ -180,14 +156,7 @@ enum RunCommand: CLICommand {
         }
         for line in console.summaryLines(result) { Console.out(line) }
         try writeReports(result, files: reportFiles, arguments: arguments)
-        if let unanswered = result.stoppedAfterUnanswered {
-            let left = result.outcomes.filter { $0.reason == Runner.stoppedReason }.count
-            throw CLIError(
-                kind: .unreachable,
-                message: "run: stopped: \(counted(unanswered, "delivery", "deliveries")) went unanswered (timeouts or "
-                    + "resets, \(options.stopAfterUnanswered ?? 0) in a row), so \(counted(left, "vector")) "
-                    + "\(left == 1 ? "was" : "were") not sent; the reports cover what was")
-        }
+        if let stopped = run.stopMessage(result) { throw CLIError(kind: .unreachable, message: "run: " + stopped) }
         if result.summary.tested == 0 {
             throw CLIError.usage("run: every selected vector was skipped: nothing was tested, so nothing conforms")
         }

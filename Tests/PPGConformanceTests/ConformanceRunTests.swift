@@ -1,0 +1,157 @@
+import PPGConformance
+import PPGSignature
+import PPGVectors
+import PPGWire
+import Synchronization
+import TestSupport
+import Testing
+
+/// The run as a library call: what `ppg-conformance run` does, from `ConformanceRun`, for any target.
+@Suite("ConformanceRun")
+struct ConformanceRunTests {
+    static let configuration = ReferenceTarget.defaultConfiguration(profile: .default)
+    /// One category, enough to tell the skipped check from other bugs: a diagnosis of fewer vectors is quicker.
+    static let few = RunOptions(
+        selection: Selection(only: ["tampering/*"]), configuration: configuration)
+
+    /// The reference receiver as a closure, the way a Swift program hands its own receiver to the suite.
+    static var referenceHandler: HandlerTarget {
+        let receiver = ReferenceReceiver(
+            projectID: configuration.projectID, publicURL: configuration.publicURL, profile: configuration.profile)
+        return HandlerTarget(configuration: configuration) { receiver.respond(to: $0).response }
+    }
+
+    /// A receiver whose route takes POST and reads the body, with the signature check skipped.
+    static var unverifiedHandler: HandlerTarget {
+        HandlerTarget(configuration: configuration) { request in
+            guard request.method == "POST" else { return HTTPResponse(status: 405, reason: "Method Not Allowed") }
+            guard (try? JSONParser.parse(request.body)) != nil else { return HTTPResponse(status: 400, reason: "") }
+            return HTTPResponse(status: 200, reason: "OK")
+        }
+    }
+
+    @Test("a closure around the reference receiver answers every receiver vector as the in-process reference does")
+    func handlerMatchesReference() throws {
+        let corpus = try #require(Fixtures.corpus)
+        let options = RunOptions(configuration: Self.configuration)
+        let byHandler = try ConformanceRun(corpus: corpus, target: Self.referenceHandler, options: options).run()
+        let byReference = try ConformanceRun(corpus: corpus, target: Fixtures.reference(), options: options).run()
+        let reference = Dictionary(uniqueKeysWithValues: byReference.outcomes.map { ($0.id, $0) })
+        #expect(byHandler.outcomes.count == corpus.receiverVectors.count)
+        #expect(RunVerdict(byHandler) == .conformant)
+        for outcome in byHandler.outcomes {
+            let other = try #require(reference[outcome.id])
+            #expect(outcome.status == other.status, "\(outcome.id)")
+            #expect(outcome.exchanges.map(\.status) == other.exchanges.map(\.status), "\(outcome.id)")
+        }
+    }
+
+    @Test("the preflight refuses a selection that tests nothing, naming it, before anything is sent")
+    func nothingToTest() throws {
+        let corpus = try #require(Fixtures.corpus)
+        let digest = try #require(corpus.digestVectors.first).vector.id
+        let sent = Atomic<Int>(0)
+        let counting = HandlerTarget(configuration: Self.configuration) { _ in
+            sent.add(1, ordering: .relaxed)
+            return HTTPResponse(status: 200, reason: "OK")
+        }
+        let cases: [(Selection, String)] = [
+            (Selection(only: ["no/such-vector*"]), "--only 'no/such-vector*' selects no vector"),
+            (Selection(only: [digest]), "selects only vectors this target does not take (digest)"),
+        ]
+        for (selection, said) in cases {
+            let run = ConformanceRun(
+                corpus: corpus, target: counting,
+                options: RunOptions(selection: selection, configuration: Self.configuration))
+            #expect(throws: ConformanceRun.Refusal.self) { try run.run() }
+            do {
+                _ = try run.run()
+            } catch {
+                #expect(error.kind == .nothingToTest)
+                #expect(error.message.contains(said), "\(error.message)")
+            }
+        }
+        #expect(sent.load(ordering: .relaxed) == 0)
+    }
+
+    @Test("an HTTP target nothing answers is refused as unreachable by the preflight")
+    func unreachable() throws {
+        let corpus = try #require(Fixtures.corpus)
+        // A port bound and closed again: nothing listens there.
+        let server = try LoopbackServer(receiver: ReferenceReceiver(projectID: "p", publicURL: nil, profile: .default))
+        let url = server.url()
+        server.stop()
+        let run = ConformanceRun(
+            corpus: corpus, target: HTTPTarget(url: url, timeout: 1),
+            options: RunOptions(configuration: ReceiverConfiguration(projectID: "p", targetURL: url, profile: .default))
+        )
+        do {
+            _ = try run.run()
+            Issue.record("a run against a closed port was not refused")
+        } catch {
+            #expect(error.kind == .unreachable, "\(error)")
+        }
+    }
+
+    @Test("stages come in order: delivering, each category once, diagnosing after failures, probing for a receiver")
+    func stages() throws {
+        let corpus = try #require(Fixtures.corpus)
+        for (target, probes) in [
+            (Self.unverifiedHandler as any ConformanceTarget, true), (FixedTarget(status: 200), false),
+        ] {
+            let run = ConformanceRun(corpus: corpus, target: target, options: Self.few)
+            var stages: [String] = []
+            var categories: [String] = []
+            let result = try run.run { stage in
+                switch stage {
+                case .delivering(let vectors):
+                    stages.append("delivering")
+                    #expect(vectors == run.plan().vectors.count)
+                case .categoryDone(let category, _):
+                    if stages.last != "category" { stages.append("category") }
+                    categories.append(category)
+                case .diagnosing: stages.append("diagnosing")
+                case .probing: stages.append("probing")
+                }
+            }
+            #expect(result.summary.failing > 0)
+            #expect(stages == ["delivering", "category", "diagnosing"] + (probes ? ["probing"] : []), "\(target.name)")
+            #expect(
+                categories
+                    == Array(Set(categories)).sorted { categories.firstIndex(of: $0)! < categories.firstIndex(of: $1)! }
+            )
+            #expect(Set(categories) == Set(run.plan().vectors.map(\.category)))
+            #expect(result.diagnosis != nil)
+        }
+    }
+
+    @Test("without diagnosis or probes the run only judges; the verdict is the same")
+    func judgingOnly() throws {
+        let corpus = try #require(Fixtures.corpus)
+        let options = Self.few
+        let full = try ConformanceRun(corpus: corpus, target: Self.unverifiedHandler, options: options).run()
+        let bare = try ConformanceRun(
+            corpus: corpus, target: Self.unverifiedHandler, options: options, diagnoses: false, probes: false
+        ).run()
+        #expect(bare.diagnosis == nil)
+        #expect(full.diagnosis?.causes.first?.mutant == .acceptAll)
+        #expect(RunVerdict(full) == RunVerdict(bare))
+        #expect(full.summary.failing == bare.summary.failing)
+    }
+
+    @Test("a receiver that stops answering ends the run early, undiagnosed, with the reason in one line")
+    func stopsWhenUnanswered() throws {
+        let corpus = try #require(Fixtures.corpus)
+        let run = ConformanceRun(
+            corpus: corpus, target: BrokenTarget(),
+            options: RunOptions(configuration: Self.configuration, jobs: 1, stopAfterUnanswered: 3))
+        let result = try run.run()
+        let notSent = result.outcomes.filter { $0.reason == Runner.stoppedReason }.count
+        #expect(result.stoppedAfterUnanswered == 3)
+        #expect(notSent == corpus.receiverVectors.count - 3)
+        #expect(result.diagnosis == nil)
+        let message = try #require(run.stopMessage(result))
+        #expect(
+            message.contains("3 deliveries went unanswered") && message.contains("\(notSent) vectors were not sent"))
+    }
+}
