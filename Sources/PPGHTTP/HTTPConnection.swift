@@ -13,7 +13,7 @@ public final class HTTPConnection {
     /// TLS (https), or `nil` for plain HTTP.
     public let tls: TLSOptions?
     private var socket: Socket?
-    private var reader: MessageReader?
+    private var framer = ResponseFramer(mode: .whole)
     /// How many TCP connections this object has opened, for tests of keep-alive reuse.
     public private(set) var connectionsOpened = 0
 
@@ -36,7 +36,7 @@ public final class HTTPConnection {
     public func close() {
         socket?.close()
         socket = nil
-        reader = nil
+        framer = ResponseFramer(mode: .whole)
     }
 
     /// Connects now, to find out whether anything listens.
@@ -47,7 +47,7 @@ public final class HTTPConnection {
         let opened = try Socket.connect(host: host, port: port, deadline: deadline)
         if let tls { opened.tls = try TLSSession(socket: opened, hostname: host, options: tls, deadline: deadline) }
         socket = opened
-        reader = MessageReader(socket: opened)
+        framer = ResponseFramer(mode: .whole)
         connectionsOpened += 1
     }
 
@@ -87,30 +87,27 @@ public final class HTTPConnection {
         throws(HTTPError) -> HTTPResponse
     {
         let deadline = Deadline.after(timeout)
-        if let current = socket, current.isReadableOrClosed() || reader?.hasBufferedBytes == true {
+        if let current = socket, current.isReadableOrClosed() || framer.hasBufferedBytes {
             // The server closed the kept-alive connection (or sent stray bytes): start afresh.
             close()
         }
         if socket == nil { try open() }
-        guard let socket, var reader else { throw HTTPError(kind: .connectFailed, message: "not connected") }
+        guard let socket else { throw HTTPError(kind: .connectFailed, message: "not connected") }
+        var framer = ResponseFramer(mode: .whole, limits: .client(maximumBodyBytes: maximumResponseBytes))
         do throws(HTTPError) {
             do throws(HTTPError) {
                 try socket.send(bytes, deadline: deadline)
             } catch  where error.kind == .reset {
                 // The server may have answered early (a 413 before the body) and closed: its answer, when one
                 // arrived, is the answer (RFC 9112 §9.3); a reset with nothing to read stays a reset.
-                if let early = try? Self.readResponse(
-                    &reader, method: method, deadline: .after(0.2), limit: maximumResponseBytes)
-                {
+                if let early = try? Self.readResponse(from: socket, &framer, method: method, deadline: .after(0.2)) {
                     close()
                     return early.response
                 }
                 throw error
             }
-            let (response, closes) = try Self.readResponse(
-                &reader, method: method, deadline: deadline,
-                limit: maximumResponseBytes)
-            self.reader = reader
+            let (response, closes) = try Self.readResponse(from: socket, &framer, method: method, deadline: deadline)
+            self.framer = framer
             if closes { close() }
             return response
         } catch {
@@ -119,77 +116,33 @@ public final class HTTPConnection {
         }
     }
 
-    /// The most interim (1xx) responses read before the final one.
-    static let maximumInterimResponses = 16
-
+    /// Reads one response from a socket through the one response framer, however the peer splits or drips it.
+    /// - Parameters:
+    ///   - socket: The connection.
+    ///   - framer: The connection's framer: bytes after the response stay in it for the next one.
+    ///   - method: The request's method (the answer to HEAD has no body).
+    ///   - deadline: When the whole response must have arrived.
+    /// - Returns: The response, and whether the server closes the connection after it.
+    /// - Throws: `HTTPError` for a timeout, a reset, an answer that is not HTTP/1.x or one over the limits.
     static func readResponse(
-        _ reader: inout MessageReader, method: String, deadline: Deadline, limit: Int
-    )
-        throws(HTTPError) -> (response: HTTPResponse, closes: Bool)
-    {
-        var interim = 0
+        from socket: Socket, _ framer: inout ResponseFramer, method: String, deadline: Deadline
+    ) throws(HTTPError) -> (response: HTTPResponse, closes: Bool) {
+        framer.answersHEAD = method == "HEAD"
         while true {
-            guard
-                let head = try reader.readHead(
-                    limit: 65_536, firstByteDeadline: deadline, deadline: deadline, expectedStart: Array("HTTP/".utf8))
-            else {
-                throw HTTPError(kind: .reset, message: "connection closed before any response")
-            }
-            let parsed: ParsedHead
-            do {
-                parsed = try ParsedHead.parse(head)
-            } catch {
-                throw HTTPError(kind: .malformed, message: "not an HTTP response: \(error.message)")
-            }
-            let line = parsed.startLine
-            guard line.count >= 2, line[0] == "HTTP/1.1" || line[0] == "HTTP/1.0",
-                let status = MessageSize.statusCode(Array(line[1].utf8))
-            else {
-                let shown = OutsideText.escape(head.prefix(while: { $0 != 13 && $0 != 10 }), for: .ascii(limit: 40))
-                throw HTTPError(kind: .malformed, message: "not an HTTP/1.x status line: '\(shown)'")
-            }
-            if status >= 100 && status < 200 && status != 101 {
-                // A real server sends one or two interim answers; a stream of them is not an answer at all.
-                interim += 1
-                if interim > maximumInterimResponses {
-                    throw HTTPError(
-                        kind: .malformed, message: "more than \(maximumInterimResponses) interim (1xx) responses")
+            switch framer.next() {
+            case .response(let response, let closes): return (response, closes)
+            case .failed(let error): throw HTTPError(error)
+            case .needMore:
+                let bytes = try socket.receive(maximum: 65_536, deadline: deadline)
+                if bytes.isEmpty {
+                    switch framer.finishAtClose() {
+                    case .response(let response, _): return (response, true)
+                    case .failed(let error): throw HTTPError(error)
+                    case .needMore: throw HTTPError(kind: .reset, message: "connection closed")
+                    }
                 }
-                continue
+                framer.append(bytes)
             }
-            var response = HTTPResponse(
-                status: status, reason: line.count > 2 ? line[2] : "", headers: parsed.headers)
-            let connection = response.header("Connection")?.lowercased() ?? ""
-            var closes =
-                connection.contains("close")
-                || (line[0] == "HTTP/1.0" && !connection.contains("keep-alive"))
-            if method == "HEAD" || status == 204 || status == 304 || status == 101 { return (response, closes) }
-            if let encoding = response.header("Transfer-Encoding"), encoding.lowercased().contains("chunked") {
-                response.body = try reader.readChunked(limit: limit, deadline: deadline)
-            } else if let lengthText = response.header("Content-Length") {
-                // RFC 9112 §6.3: several Content-Length values that differ make the framing unknowable.
-                guard let length = MessageSize.contentLength(fields: parsed.headers.all("Content-Length")) else {
-                    // The distinct values are counted only for the message, on the refusal path.
-                    let lengths = Set(
-                        parsed.headers.all("Content-Length").flatMap {
-                            $0.split(separator: ",").map {
-                                String(decoding: ASCII.trimmingWhitespace(Array($0.utf8)), as: UTF8.self)
-                            }
-                        })
-                    throw HTTPError(
-                        kind: .malformed,
-                        message: "invalid Content-Length '\(OutsideText.escape(lengthText, for: .ascii(limit: 20)))'"
-                            + (lengths.count > 1 ? " (\(lengths.count) different values)" : ""))
-                }
-                guard length <= limit else {
-                    throw HTTPError(kind: .tooLarge, message: "response body of \(length) bytes is over \(limit)")
-                }
-                response.body = try reader.readExactly(length, deadline: deadline)
-            } else {
-                response.body = try reader.readToEnd(limit: limit, deadline: deadline)
-                closes = true
-            }
-            return (response, closes)
         }
     }
 }

@@ -1,3 +1,5 @@
+import PPGWire
+
 /// Why an HTTP exchange failed.
 public struct HTTPError: Error, Sendable, Equatable, CustomStringConvertible {
     /// The kinds of failure.
@@ -35,4 +37,14 @@ public struct HTTPError: Error, Sendable, Equatable, CustomStringConvertible {
     }
 
     public var description: String { message }
+
+    /// The error a framing failure is on a connection: a peer that closed early reset it.
+    /// - Parameter error: What the framer found.
+    package init(_ error: FramingError) {
+        switch error.kind {
+        case .malformed: self.init(kind: .malformed, message: error.message)
+        case .tooLarge: self.init(kind: .tooLarge, message: error.message)
+        case .truncated: self.init(kind: .reset, message: error.message)
+        }
+    }
 }

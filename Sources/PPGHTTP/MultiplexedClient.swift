@@ -1,4 +1,5 @@
 import Foundation
+import PPGWire
 
 #if canImport(Glibc)
     @preconcurrency import Glibc
@@ -138,7 +139,7 @@ final class ClientLoop {
         var output: [UInt8] = []
         var written = 0
         var inFlight: [InFlight] = []
-        var framer = ResponseFramer()
+        var framer = ResponseFramer(mode: .statusOnly)
         /// Answers read on the current socket: a request lost on a socket that has answered before is retried.
         var answered = 0
         var watchingWritable = false
@@ -308,7 +309,7 @@ final class ClientLoop {
                 addresses = try Socket.resolve(host: options.host, port: options.port, passive: false)
             }
             guard let addresses else { throw HTTPError(kind: .resolve, message: "cannot resolve '\(options.host)'") }
-            connection.framer = ResponseFramer()
+            connection.framer = ResponseFramer(mode: .statusOnly)
             connection.answered = 0
             try start(connection, from: addresses)
             return true
@@ -483,8 +484,8 @@ final class ClientLoop {
                 if !frame(connection) { return }
                 if socket.tls == nil && count < readBuffer.count { return }
             } else if count == 0 {
-                if case .response(let status, _) = connection.framer.finishAtClose() {
-                    answer(connection, status: status)
+                if case .response(let response, _) = connection.framer.finishAtClose() {
+                    answer(connection, status: response.status)
                 }
                 close(
                     connection, failing: HTTPError(kind: .reset, message: "connection closed before an answer"),
@@ -508,10 +509,12 @@ final class ClientLoop {
             switch connection.framer.next() {
             case .needMore:
                 return true
-            case .malformed(let problem):
-                close(connection, failing: HTTPError(kind: .malformed, message: problem), retrying: false)
+            case .failed(let problem):
+                // Whatever the framer refused, the connection's bytes are not answers the driver can count.
+                close(connection, failing: HTTPError(kind: .malformed, message: problem.message), retrying: false)
                 return false
-            case .response(let status, let closes):
+            case .response(let response, let closes):
+                let status = response.status
                 guard !connection.inFlight.isEmpty else {
                     close(
                         connection, failing: HTTPError(kind: .malformed, message: "a response nobody asked for"),

@@ -55,7 +55,7 @@ final class ServerLoop: @unchecked Sendable {
         var handedOver = 0
         var watching: (readable: Bool, writable: Bool) = (true, false)
 
-        init(descriptor: Int32, serial: UInt64, peer: String, limits: RequestFramer.Limits, deadline: Deadline) {
+        init(descriptor: Int32, serial: UInt64, peer: String, limits: FramingLimits, deadline: Deadline) {
             self.descriptor = descriptor
             self.serial = serial
             self.peer = peer
@@ -82,7 +82,7 @@ final class ServerLoop: @unchecked Sendable {
     private var handlingCount = 0
     private var connections: [Int32: Connection] = [:]
     private var readBuffer = [UInt8](repeating: 0, count: 65_536)
-    private let limits: RequestFramer.Limits
+    private let limits: FramingLimits
     private let idleTimeout: Double
     private let requestTimeout: Double
     /// Where requests go when the handler blocks; `nil` to answer on this thread.
@@ -98,7 +98,7 @@ final class ServerLoop: @unchecked Sendable {
         self.poller = try Poller()
         self.wakeup = try Wakeup()
         let configuration = server.configuration
-        limits = RequestFramer.Limits(
+        limits = FramingLimits(
             maximumHeadBytes: configuration.maximumHeadBytes, maximumBodyBytes: configuration.maximumBodyBytes)
         idleTimeout = configuration.idleTimeout
         requestTimeout = configuration.requestTimeout

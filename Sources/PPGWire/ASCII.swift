@@ -147,6 +147,30 @@ package enum ASCII {
         }
     }
 
+    /// Whether bytes spell a lowercase ASCII word, compared case-insensitively, without allocating: framing asks
+    /// it for every field name of every response.
+    package static func equalsIgnoringCase(_ bytes: ArraySlice<UInt8>, _ lowercase: StaticString) -> Bool {
+        guard bytes.count == lowercase.utf8CodeUnitCount else { return false }
+        var index = bytes.startIndex
+        for byte in UnsafeBufferPointer(start: lowercase.utf8Start, count: lowercase.utf8CodeUnitCount) {
+            let have = bytes[index]
+            guard have == byte || (have >= 65 && have <= 90 && have + 32 == byte) else { return false }
+            index += 1
+        }
+        return true
+    }
+
+    /// Whether bytes hold a lowercase ASCII word anywhere, compared case-insensitively.
+    package static func containsIgnoringCase(_ bytes: ArraySlice<UInt8>, _ lowercase: StaticString) -> Bool {
+        let count = lowercase.utf8CodeUnitCount
+        guard bytes.count >= count else { return false }
+        for offset in bytes.startIndex...(bytes.endIndex - count)
+        where equalsIgnoringCase(bytes[offset..<offset + count], lowercase) {
+            return true
+        }
+        return false
+    }
+
     package static func equalsIgnoringCase(_ lhs: some StringProtocol, _ rhs: some StringProtocol) -> Bool {
         lhs.utf8.count == rhs.utf8.count
             && zip(lhs.utf8, rhs.utf8).allSatisfy { pair in

@@ -111,8 +111,8 @@ struct DetectionTests {
         #expect(chunked.body == Array("abcde".utf8))
         let sized = try HTTPRequest.parse(raw: Array("POST /h HTTP/1.1\r\nContent-Length: 2\r\n\r\nokEXTRA".utf8))
         #expect(sized.body == Array("ok".utf8))
-        #expect(throws: HTTPError.self) { try HTTPRequest.parse(raw: Array("POST /h HTTP/1.1\r\n".utf8)) }
-        #expect(throws: HTTPError.self) {
+        #expect(throws: FramingError.self) { try HTTPRequest.parse(raw: Array("POST /h HTTP/1.1\r\n".utf8)) }
+        #expect(throws: FramingError.self) {
             try HTTPRequest.parse(raw: Array("POST /h HTTP/1.1\r\nContent-Length: 9\r\n\r\nshort".utf8))
         }
     }

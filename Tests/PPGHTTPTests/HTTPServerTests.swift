@@ -393,7 +393,7 @@ struct HostileInputTests {
         "chunk extensions and trailer fields count against the request's bound",
         arguments: ["extensions", "trailers"])
     func framingBytesBounded(kind: String) {
-        let limits = RequestFramer.Limits(maximumHeadBytes: 8192, maximumBodyBytes: 1 << 20)
+        let limits = FramingLimits(maximumHeadBytes: 8192, maximumBodyBytes: 1 << 20)
         var framer = RequestFramer(limits: limits)
         framer.append(Array("POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n".utf8))
         if kind == "trailers" { framer.append(Array("1\r\nx\r\n0\r\n".utf8)) }
@@ -412,7 +412,7 @@ struct HostileInputTests {
             }
         }
         #expect(refused == 413)
-        #expect(peak <= (1 << 20) + RequestFramer.maximumFramingBytes + piece.count)
+        #expect(peak <= (1 << 20) + limits.maximumFramingBytes + piece.count)
     }
 
     @Test("framing fuzz: random and mutated requests split at random points never trap, and agree whole or split")
@@ -427,7 +427,7 @@ struct HostileInputTests {
                 + String(repeating: "e", count: 300) + "\r\ny\r\n0;last\r\nT-1: a\r\nT-2: "
                 + String(repeating: "t", count: 300) + "\r\n\r\n",
         ].map { Array($0.utf8) }
-        let limits = RequestFramer.Limits(maximumHeadBytes: 512, maximumBodyBytes: 4096)
+        let limits = FramingLimits(maximumHeadBytes: 512, maximumBodyBytes: 4096)
         let deadline = Date().addingTimeInterval(2)
         var rounds = 0
         while Date() < deadline {
@@ -502,10 +502,12 @@ struct HostileInputTests {
             let writer = Socket(descriptor: pair[0])
             try writer.send(bytes, deadline: .after(1))
             writer.close()
-            var reader = MessageReader(socket: Socket(descriptor: pair[1]))
+            let reading = Socket(descriptor: pair[1])
+            defer { reading.close() }
+            var framer = ResponseFramer(mode: .whole)
             do {
                 let (response, _) = try HTTPConnection.readResponse(
-                    &reader, method: "POST", deadline: .after(0.5), limit: 1 << 20)
+                    from: reading, &framer, method: "POST", deadline: .after(0.5))
                 // A parsed answer is a final status (three digits, never an interim 1xx) with a body inside the limit.
                 #expect((200...999).contains(response.status) || response.status == 101)
                 #expect(response.body.count <= 1 << 20)
