@@ -142,14 +142,21 @@ struct ResponseFramerTests {
         }
     }
 
-    @Test("a client accepts a bare LF ending a chunk line, as RFC 9112 §2.2 lets it; a server refuses one")
-    func bareLF() {
-        let text = "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3\nabc\n0\n\n"
-        #expect(frameResponses(Array(text.utf8), mode: .whole, step: 1).bodies == [Array("abc".utf8)])
+    @Test(
+        "a client accepts a bare LF ending a chunk line, as RFC 9112 §2.2 lets it; a server refuses one",
+        arguments: [
+            "3\nabc\r\n0\r\n\r\n",  // the size line
+            "3\r\nabc\n0\r\n\r\n",  // after the data
+            "3\r\nabc\r\n0\r\nT: 1\n\r\n",  // a trailer
+            "3\r\nabc\r\n0\r\n\n",  // the last line
+        ])
+    func bareLF(chunks: String) {
+        let response = "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n" + chunks
+        #expect(frameResponses(Array(response.utf8), mode: .whole, step: 1).bodies == [Array("abc".utf8)])
         var server = RequestFramer()
-        server.append(Array("POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n3\nabc\n0\n\n".utf8))
+        server.append(Array(("POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n" + chunks).utf8))
         guard case .refuse(400, _, _) = server.next() else {
-            Issue.record("the server read a bare LF chunk line")
+            Issue.record("the server read a bare LF in \(chunks.debugDescription)")
             return
         }
     }
