@@ -3,8 +3,10 @@ enum Annotations: String {
     case github, none
 
     /// The option's value, or `github` when running in GitHub Actions and the option is not given.
-    static func kind(_ arguments: ParsedArguments, environment: [String: String]) throws(CLIError) -> Annotations {
-        guard let value = arguments.value("annotations") else {
+    static func kind(
+        _ arguments: ParsedArguments, option: OptionSpec, environment: [String: String]
+    ) throws(CLIError) -> Annotations {
+        guard let value = arguments.value(option) else {
             return environment["GITHUB_ACTIONS"] == "true" ? .github : .none
         }
         guard let kind = Annotations(rawValue: value) else {

@@ -32,6 +32,15 @@ struct OptionSpec: Sendable {
     var help: String
     var repeatable = false
     var bounds: Bounds?
+    /// Whether the command cannot run without it: the usage line shows it without brackets.
+    var isRequired = false
+
+    /// This option, required.
+    func required() -> OptionSpec {
+        var copy = self
+        copy.isRequired = true
+        return copy
+    }
 
     static func value(_ name: String, _ valueName: String, _ help: String, repeatable: Bool = false) -> OptionSpec {
         OptionSpec(name: name, valueName: valueName, help: help, repeatable: repeatable)
@@ -135,26 +144,36 @@ struct ParsedArguments {
         }
     }
 
-    func value(_ name: String) -> String? { values[name]?.last }
-    func all(_ name: String) -> [String] { values[name] ?? [] }
-    func has(_ name: String) -> Bool { flags.contains(name) }
+    /// The option as this command declared it: reading one the command's table lacks is the tool's own bug.
+    private func declared(_ option: OptionSpec) -> String {
+        assert(specs.contains { $0.name == option.name }, "--\(option.name) is not in \(command)'s options")
+        return option.name
+    }
+
+    func value(_ option: OptionSpec) -> String? { values[declared(option)]?.last }
+    func all(_ option: OptionSpec) -> [String] { values[declared(option)] ?? [] }
+    func has(_ option: OptionSpec) -> Bool { flags.contains(declared(option)) }
+    /// Whether the option was given at all, with a value or as a flag.
+    func isGiven(_ option: OptionSpec) -> Bool { value(option) != nil || has(option) }
 
     /// A required option's value; an empty value is refused as a missing one is (an empty projectId would key
     /// every HMAC with nothing).
-    func required(_ name: String) throws(CLIError) -> String {
-        guard let value = value(name) else { throw .usage("\(command): missing required option '--\(name)'") }
+    func required(_ option: OptionSpec) throws(CLIError) -> String {
+        let name = option.name
+        guard let value = value(option) else { throw .usage("\(command): missing required option '--\(name)'") }
         guard !value.isEmpty else { throw .usage("\(command): '--\(name)' must not be empty") }
         return value
     }
 
-    func choice<T: RawRepresentable>(_ name: String, default fallback: T) throws(CLIError) -> T
+    func choice<T: RawRepresentable>(_ option: OptionSpec, default fallback: T) throws(CLIError) -> T
     where T.RawValue == String, T: CaseIterable {
-        try optionalChoice(name, as: T.self) ?? fallback
+        try optionalChoice(option, as: T.self) ?? fallback
     }
 
-    func optionalChoice<T: RawRepresentable>(_ name: String, as type: T.Type) throws(CLIError) -> T?
+    func optionalChoice<T: RawRepresentable>(_ option: OptionSpec, as type: T.Type) throws(CLIError) -> T?
     where T.RawValue == String, T: CaseIterable {
-        guard let raw = value(name) else { return nil }
+        let name = option.name
+        guard let raw = value(option) else { return nil }
         guard let parsed = T(rawValue: raw) else {
             let allowed = T.allCases.map(\.rawValue).joined(separator: ", ")
             throw .usage("\(command): invalid value '\(raw)' for '--\(name)' (expected one of: \(allowed))")
@@ -163,8 +182,9 @@ struct ParsedArguments {
     }
 
     /// A URL option, parsed without normalisation; `schemes` restricts the scheme (lowercase names).
-    func url(_ name: String, schemes: Set<String>? = nil) throws(CLIError) -> RawURL? {
-        guard let text = value(name) else { return nil }
+    func url(_ option: OptionSpec, schemes: Set<String>? = nil) throws(CLIError) -> RawURL? {
+        let name = option.name
+        guard let text = value(option) else { return nil }
         guard let url = RawURL(text), schemes?.contains(url.scheme.lowercased()) ?? true else {
             let expected =
                 schemes.map { $0.sorted().map { "\($0)://" }.joined(separator: " or ") + " URL" }
@@ -188,23 +208,23 @@ struct ParsedArguments {
     }
 
     /// An output file option, checked before the command does any work (see `OutputFile`).
-    func outputFile(_ name: String) throws(CLIError) -> OutputFile? {
-        guard let path = value(name) else { return nil }
+    func outputFile(_ option: OptionSpec) throws(CLIError) -> OutputFile? {
+        guard let path = value(option) else { return nil }
         do {
-            return try OutputFile.check(path, option: "--\(name)")
+            return try OutputFile.check(path, option: "--\(option.name)")
         } catch {
             throw .usage("\(command): \(error.description)")
         }
     }
 
-    /// Every output file option of a command, checked, and checked to be distinct files.
-    func outputFiles(_ names: [String]) throws(CLIError) -> [String: OutputFile] {
+    /// Every output file option of a command, checked, and checked to be distinct files; keyed by option name.
+    func outputFiles(_ options: [OptionSpec]) throws(CLIError) -> [String: OutputFile] {
         var files: [String: OutputFile] = [:]
-        for name in names {
-            if let file = try outputFile(name) { files[name] = file }
+        for option in options {
+            if let file = try outputFile(option) { files[option.name] = file }
         }
         do {
-            try OutputFile.checkDistinct(names.compactMap { files[$0] })
+            try OutputFile.checkDistinct(options.compactMap { files[$0.name] })
         } catch {
             throw .usage("\(command): \(error.description)")
         }
@@ -222,11 +242,10 @@ struct ParsedArguments {
 
     /// A whole-number option, checked against its spec's range; its default when absent (`nil` without one).
     /// Only decimal digits are taken: `+5`, `-0`, `0x10` and `1e3` are refused.
-    func optionalInteger(_ name: String) throws(CLIError) -> Int? {
-        guard case .integer(let range, let fallback) = specs.first(where: { $0.name == name })?.bounds else {
-            return nil
-        }
-        guard let raw = value(name) else { return fallback }
+    func optionalInteger(_ option: OptionSpec) throws(CLIError) -> Int? {
+        let name = option.name
+        guard case .integer(let range, let fallback) = option.bounds else { return nil }
+        guard let raw = value(option) else { return fallback }
         guard Self.isDecimal(raw, fraction: false), let parsed = Int(raw), range.contains(parsed) else {
             throw .usage(
                 "\(command): invalid value '\(OutsideText.escape(raw, for: .ascii(limit: 200)))' for '--"
@@ -237,16 +256,15 @@ struct ParsedArguments {
     }
 
     /// A whole-number option that has a default.
-    func integer(_ name: String) throws(CLIError) -> Int {
-        try optionalInteger(name) ?? 0
+    func integer(_ option: OptionSpec) throws(CLIError) -> Int {
+        try optionalInteger(option) ?? 0
     }
 
     /// A decimal option (`5`, `0.25`), checked against its spec's range; its default when absent.
-    func optionalNumber(_ name: String) throws(CLIError) -> Double? {
-        guard case .number(let range, let fallback) = specs.first(where: { $0.name == name })?.bounds else {
-            return nil
-        }
-        guard let raw = value(name) else { return fallback }
+    func optionalNumber(_ option: OptionSpec) throws(CLIError) -> Double? {
+        let name = option.name
+        guard case .number(let range, let fallback) = option.bounds else { return nil }
+        guard let raw = value(option) else { return fallback }
         guard Self.isDecimal(raw, fraction: true), let parsed = Double(raw), range.contains(parsed) else {
             throw .usage(
                 "\(command): invalid value '\(OutsideText.escape(raw, for: .ascii(limit: 200)))' for '--"
@@ -257,8 +275,8 @@ struct ParsedArguments {
     }
 
     /// A decimal option that has a default.
-    func number(_ name: String) throws(CLIError) -> Double {
-        try optionalNumber(name) ?? 0
+    func number(_ option: OptionSpec) throws(CLIError) -> Double {
+        try optionalNumber(option) ?? 0
     }
 
     /// Digits, and with `fraction` one `.` between digits: what a person types for a count or seconds.
@@ -267,6 +285,15 @@ struct ParsedArguments {
         guard parts.count == 1 || (fraction && parts.count == 2), text.utf8.count <= 18 else { return false }
         return parts.allSatisfy { !$0.isEmpty && $0.utf8.allSatisfy { (0x30...0x39).contains($0) } }
     }
+}
+
+/// A command's usage line, from its option table: `ppg-conformance NAME [--opt VALUE] [--flag] …`.
+func usageLine(command: String, options: [OptionSpec], positionals: String = "") -> String {
+    let parts = options.sorted { $0.isRequired && !$1.isRequired }.map { spec in
+        let text = "--\(spec.name)" + (spec.valueName.map { " \($0)" } ?? "")
+        return (spec.isRequired ? text : "[\(text)]") + (spec.repeatable ? "…" : "")
+    }
+    return (["ppg-conformance", command] + (positionals.isEmpty ? [] : [positionals]) + parts).joined(separator: " ")
 }
 
 /// Help text for a command, built from its option specs so that help and parser never disagree.

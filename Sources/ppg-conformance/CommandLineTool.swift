@@ -12,8 +12,9 @@ import PPGWire
 protocol CLICommand: SendableMetatype {
     static var name: String { get }
     static var summary: String { get }
-    static var usage: String { get }
     static var options: [OptionSpec] { get }
+    /// What follows the command name besides options (`hmac`, `A.json B.json`), for the usage line.
+    static var positionals: String { get }
     static var maximumPositionals: Int { get }
     static var details: String { get }
     /// Runs the command; the result is the exit code.
@@ -22,6 +23,9 @@ protocol CLICommand: SendableMetatype {
 
 extension CLICommand {
     static var maximumPositionals: Int { 0 }
+    static var positionals: String { "" }
+    /// The usage line, from the option table.
+    static var usage: String { usageLine(command: name, options: options, positionals: positionals) }
     static var details: String { "" }
     static var help: String { helpText(usage: usage, summary: summary, options: options, details: details) }
 }

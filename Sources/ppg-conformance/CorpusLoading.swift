@@ -20,7 +20,7 @@ enum CorpusLoading {
     static func locate(_ arguments: ParsedArguments) throws(CLIError) -> VectorLocator.Location {
         guard
             let location = VectorLocator.locate(
-                explicit: arguments.value("vectors"), environment: ProcessInfo.processInfo.environment,
+                explicit: arguments.value(option), environment: ProcessInfo.processInfo.environment,
                 executablePath: executablePath())
         else {
             throw .input(

@@ -5,11 +5,17 @@ import PPGSignature
 enum BenchCommand: CLICommand {
     static let name = "bench"
     static let summary = "Measure the reference's HMAC-SHA1 throughput (build with -c release)."
-    static let usage = "ppg-conformance bench hmac [--bytes N] [--seconds S]"
+    static let positionals = "hmac"
     static let maximumPositionals = 1
+    /// The options, each declared once: the parser, `--help`, the usage line and the reads all use these.
+    enum Options {
+        static let bytes = OptionSpec.integer(
+            "bytes", "N", "Message length in bytes.", range: 0...(64 << 20), default: 256)
+        static let seconds = OptionSpec.number("seconds", "S", "How long to measure.", range: 0.01...600, default: 2)
+    }
+
     static let options: [OptionSpec] = [
-        .integer("bytes", "N", "Message length in bytes.", range: 0...(64 << 20), default: 256),
-        .number("seconds", "S", "How long to measure.", range: 0.01...600, default: 2),
+        Options.bytes, Options.seconds,
     ]
     static let details =
         "The last line is 'hmac-sha1 N B: X signatures/s'. Compare with "
@@ -19,8 +25,8 @@ enum BenchCommand: CLICommand {
         guard arguments.positionals.first == "hmac" else {
             throw CLIError.usage("bench: name what to measure: 'ppg-conformance bench hmac'")
         }
-        let count = try arguments.integer("bytes")
-        let seconds = try arguments.number("seconds")
+        let count = try arguments.integer(Options.bytes)
+        let seconds = try arguments.number(Options.seconds)
         let mac = HMACSHA1(key: "benchmark-project-id")
         let message = [UInt8]((0..<count).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ 7) })
         var sink: UInt32 = 0

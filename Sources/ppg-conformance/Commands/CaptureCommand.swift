@@ -14,22 +14,30 @@ enum CaptureCommand: CLICommand {
     static let name = "capture"
     static let summary =
         "Receive real PushPushGo deliveries, store them raw and as captured vectors, detect their reading."
-    static let usage =
-        "ppg-conformance capture --project-id ID [--port P] [--host H] [--public-url URL] [--out DIR] "
-        + "[--redact] [--max-files N] [--max-bytes N]"
-    static let options: [OptionSpec] = [
-        .value("project-id", "ID", "The projectId the webhook is configured for."),
-        .integer("port", "P", "The port; 0 picks a free one.", range: 0...65535, default: 8080),
-        .value("host", "H", "The address to listen on (default 0.0.0.0, so PushPushGo can reach it)."),
-        .value("public-url", "URL", "The webhook URL as configured in PushPushGo (default: http:// + Host + target)."),
-        .value("out", "DIR", "Where captures are written (default ./captures)."),
-        .flag("redact", "Replace the projectId with a placeholder and re-sign, so captures can be shared."),
-        .integer(
+    /// The options, each declared once: the parser, `--help`, the usage line and the reads all use these.
+    enum Options {
+        static let projectID = OptionSpec.value("project-id", "ID", "The projectId the webhook is configured for.")
+            .required()
+        static let port = OptionSpec.integer(
+            "port", "P", "The port; 0 picks a free one.", range: 0...65535, default: 8080)
+        static let host = OptionSpec.value(
+            "host", "H", "The address to listen on (default 0.0.0.0, so PushPushGo can reach it).")
+        static let publicURL = OptionSpec.value(
+            "public-url", "URL", "The webhook URL as configured in PushPushGo (default: http:// + Host + target).")
+        static let out = OptionSpec.value("out", "DIR", "Where captures are written (default ./captures).")
+        static let redact = OptionSpec.flag(
+            "redact", "Replace the projectId with a placeholder and re-sign, so captures can be shared.")
+        static let maxFiles = OptionSpec.integer(
             "max-files", "N", "The most deliveries stored (a .http each, and a .json); later get 507.",
-            range: 1...1_000_000, default: 1000),
-        .integer(
+            range: 1...1_000_000, default: 1000)
+        static let maxBytes = OptionSpec.integer(
             "max-bytes", "N", "The most bytes written; a delivery past it gets 507.", range: 1...(1 << 40),
-            default: 100 << 20),
+            default: 100 << 20)
+    }
+
+    static let options: [OptionSpec] = [
+        Options.projectID, Options.port, Options.host, Options.publicURL, Options.out, Options.redact, Options.maxFiles,
+        Options.maxBytes,
     ]
     static let details = """
         Answers 200 to every POST to the webhook's path (the --public-url path; any path without it). Writes
@@ -39,17 +47,18 @@ enum CaptureCommand: CLICommand {
         """
 
     static func run(_ arguments: ParsedArguments) throws -> Int32 {
-        let projectID = try arguments.required("project-id")
-        let port = try arguments.integer("port")
-        let host = arguments.value("host") ?? "0.0.0.0"
-        let directory = arguments.value("out") ?? "captures"
-        let publicURL = try arguments.url("public-url")
+        let projectID = try arguments.required(Options.projectID)
+        let port = try arguments.integer(Options.port)
+        let host = arguments.value(Options.host) ?? "0.0.0.0"
+        let directory = arguments.value(Options.out) ?? "captures"
+        let publicURL = try arguments.url(Options.publicURL)
         let path = publicURL.map { String($0.requestTarget.prefix { $0 != "?" }) }
         let store: CaptureStore
         do {
             store = try CaptureStore(
-                directory: directory, projectID: projectID, publicURL: publicURL, redact: arguments.has("redact"),
-                maximumFiles: try arguments.integer("max-files"), maximumBytes: try arguments.integer("max-bytes"))
+                directory: directory, projectID: projectID, publicURL: publicURL, redact: arguments.has(Options.redact),
+                maximumFiles: try arguments.integer(Options.maxFiles),
+                maximumBytes: try arguments.integer(Options.maxBytes))
         } catch let error as CLIError {
             throw error
         } catch {
@@ -67,7 +76,7 @@ enum CaptureCommand: CLICommand {
             {
                 // What a peer sent is printed escaped, the projectId too where it is redacted.
                 let target =
-                    arguments.has("redact")
+                    arguments.has(Options.redact)
                     ? request.target.replacingOccurrences(of: projectID, with: CaptureStore.redactedProjectID)
                     : request.target
                 log.write(
@@ -107,9 +116,9 @@ enum CaptureCommand: CLICommand {
             throw CLIError(kind: .unreachable, message: "capture: \(error.message)")
         }
         log.write(
-            "capturing on http://\(host):\(bound) into \(directory)\(arguments.has("redact") ? " (redacted)" : ""), "
-                + "POST to \(path ?? "any path"), at most \(try arguments.integer("max-files")) deliveries and "
-                + "\(try arguments.integer("max-bytes")) bytes")
+            "capturing on http://\(host):\(bound) into \(directory)\(arguments.has(Options.redact) ? " (redacted)" : ""), "
+                + "POST to \(path ?? "any path"), at most \(try arguments.integer(Options.maxFiles)) deliveries and "
+                + "\(try arguments.integer(Options.maxBytes)) bytes")
         // Returns on SIGINT or SIGTERM; connections in progress finish their current request.
         TerminationSignal.wait()
         server.stop()

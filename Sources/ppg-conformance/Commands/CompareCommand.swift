@@ -10,12 +10,18 @@ import PPGConformance
 enum CompareCommand: CLICommand {
     static let name = "compare"
     static let summary = "Compare JSON reports of several runs, vector by vector (plain text or Markdown)."
-    static let usage = "ppg-conformance compare A.json B.json [C.json …] [--markdown] [--all] [--html FILE]"
+    static let positionals = "A.json B.json [C.json …]"
     static let maximumPositionals = 64
+    /// The options, each declared once: the parser, `--help`, the usage line and the reads all use these.
+    enum Options {
+        static let markdown = OptionSpec.flag("markdown", "Print a Markdown table.")
+        static let all = OptionSpec.flag("all", "Show every vector, not only those that differ.")
+        static let html = OptionSpec.value(
+            "html", "FILE", "Also write the receivers × vectors matrix as a self-contained HTML page.")
+    }
+
     static let options: [OptionSpec] = [
-        .flag("markdown", "Print a Markdown table."),
-        .flag("all", "Show every vector, not only those that differ."),
-        .value("html", "FILE", "Also write the receivers × vectors matrix as a self-contained HTML page."),
+        Options.markdown, Options.all, Options.html,
     ]
     static let details =
         "Cells: pass, FAIL, error, skip, warn (recommended failed), xfail (expected failure), "
@@ -25,7 +31,7 @@ enum CompareCommand: CLICommand {
         guard arguments.positionals.count >= 2 else {
             throw CLIError.usage("compare: give at least two JSON reports")
         }
-        let htmlFile = try arguments.outputFile("html")
+        let htmlFile = try arguments.outputFile(Options.html)
         // One report in memory at a time, its outcomes read as they are parsed.
         var comparison = ReportComparison()
         for path in arguments.positionals {
@@ -36,7 +42,8 @@ enum CompareCommand: CLICommand {
                 throw CLIError.input("compare: \(error.message)")
             }
         }
-        Console.write(comparison.render(markdown: arguments.has("markdown"), all: arguments.has("all")), to: stdout)
+        Console.write(
+            comparison.render(markdown: arguments.has(Options.markdown), all: arguments.has(Options.all)), to: stdout)
         if let htmlFile {
             do {
                 try htmlFile.write { emit in comparison.renderHTML(into: emit) }

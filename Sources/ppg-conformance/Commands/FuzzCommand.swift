@@ -9,41 +9,58 @@ import PPGWire
 enum FuzzCommand: CLICommand {
     static let name = "fuzz"
     static let summary = "Search for bugs no vector names: generated deliveries, shrunk disagreements, new vectors."
-    static let usage =
-        "ppg-conformance fuzz [--target URL --project-id ID [--against URL] [--jobs N] [--insecure | --cacert FILE] "
-        + "| --exec COMMAND | --mutant NAME] [--public-url URL] [--scheme S] [--encoding E] [--timeout S] [--seed N] "
-        + "[--runs N | --seconds S] [--first] [--strict] [--expected-failures FILE] [--out DIR [--force]] "
-        + "[--json FILE] [--vectors DIR]"
-    static let options: [OptionSpec] = [
-        CorpusLoading.option,
-        .value("target", "URL", "The receiver to fuzz over HTTP (http:// or https://)."),
-        .value("exec", "COMMAND", "A verifier program over the pipe protocol (README), judged as a verifier."),
-        .value("mutant", "NAME", "With neither: fuzz this mutant receiver in-process (default: the reference)."),
-        .value("against", "URL", "Judge the target against this second receiver instead of SPEC.md's reference."),
-        .value("project-id", "ID", "The projectId the receiver is configured with (required with --target)."),
-        .value("public-url", "URL", "The webhook URL as configured in PushPushGo (default: the target URL)."),
-        .integer("jobs", "N", "Deliveries at once over HTTP.", range: 1...256, default: 4),
-        .number("timeout", "S", "Seconds each exchange may take.", range: 0.05...600, default: 5),
-        .flag("insecure", "Do not verify the certificate of an https target."),
-        .value("cacert", "FILE", "Trust this PEM CA or certificate for an https target."),
-        .value("scheme", "S", "url-params (default) or json-body."),
-        .value("encoding", "E", "hex (default) or base64."),
-        .value("seed", "N", "The seed (default: from the clock); printed, so any run can be repeated."),
-        .integer(
+    /// The options, each declared once: the parser, `--help`, the usage line and the reads all use these.
+    enum Options {
+        static let target = OptionSpec.value("target", "URL", "The receiver to fuzz over HTTP (http:// or https://).")
+        static let exec = OptionSpec.value(
+            "exec", "COMMAND", "A verifier program over the pipe protocol (README), judged as a verifier.")
+        static let mutant = OptionSpec.value(
+            "mutant", "NAME", "With neither: fuzz this mutant receiver in-process (default: the reference).")
+        static let against = OptionSpec.value(
+            "against", "URL", "Judge the target against this second receiver instead of SPEC.md's reference.")
+        static let projectID = OptionSpec.value(
+            "project-id", "ID", "The projectId the receiver is configured with (required with --target).")
+        static let publicURL = OptionSpec.value(
+            "public-url", "URL", "The webhook URL as configured in PushPushGo (default: the target URL).")
+        static let jobs = OptionSpec.integer("jobs", "N", "Deliveries at once over HTTP.", range: 1...256, default: 4)
+        static let timeout = OptionSpec.number(
+            "timeout", "S", "Seconds each exchange may take.", range: 0.05...600, default: 5)
+        static let insecure = OptionSpec.flag("insecure", "Do not verify the certificate of an https target.")
+        static let cacert = OptionSpec.value("cacert", "FILE", "Trust this PEM CA or certificate for an https target.")
+        static let scheme = OptionSpec.value("scheme", "S", "url-params (default) or json-body.")
+        static let encoding = OptionSpec.value("encoding", "E", "hex (default) or base64.")
+        static let seed = OptionSpec.value(
+            "seed", "N", "The seed (default: from the clock); printed, so any run can be repeated.")
+        static let runs = OptionSpec.integer(
             "runs", "N", "Stop after N generated deliveries (default 2000 when --seconds is not given).",
-            range: 1...100_000_000, default: nil),
-        .number("seconds", "S", "Stop after S seconds.", range: 0.1...86_400, default: nil),
-        .flag("first", "Stop at the first disagreement (shrunk), within the budget."),
-        .flag("strict", "As for run: recommended classes fail the run; bad signatures must get 401 or 403."),
-        .value(
+            range: 1...100_000_000, default: nil)
+        static let seconds = OptionSpec.number(
+            "seconds", "S", "Stop after S seconds.", range: 0.1...86_400, default: nil)
+        static let first = OptionSpec.flag("first", "Stop at the first disagreement (shrunk), within the budget.")
+        static let strict = OptionSpec.flag(
+            "strict", "As for run: recommended classes fail the run; bad signatures must get 401 or 403.")
+        static let expectedFailures = OptionSpec.value(
             "expected-failures", "FILE",
-            "As for run: a disagreement in a class whose corpus vector the file lists is counted, not reported."),
-        .value(
+            "As for run: a disagreement in a class whose corpus vector the file lists is counted, not reported.")
+        static let out = OptionSpec.value(
             "out", "DIR",
             "Write each disagreement as a receiver vector: a corpus 'run --vectors DIR' loads. A new or empty folder, "
-                + "written whole or not at all."),
-        .flag("force", "With --out: replace what the folder holds (a corpus, earlier findings)."),
-        .value("json", "FILE", "Write the result as JSON."),
+                + "written whole or not at all.")
+        static let force = OptionSpec.flag(
+            "force", "With --out: replace what the folder holds (a corpus, earlier findings).")
+        static let json = OptionSpec.value("json", "FILE", "Write the result as JSON.")
+    }
+
+    /// The options `TargetArguments` reads.
+    static let targetOptions = TargetArguments.Specs(
+        target: Options.target, exec: Options.exec, projectID: Options.projectID, publicURL: Options.publicURL,
+        jobs: Options.jobs, timeout: Options.timeout, insecure: Options.insecure, cacert: Options.cacert)
+
+    static let options: [OptionSpec] = [
+        CorpusLoading.option, Options.target, Options.exec, Options.mutant, Options.against, Options.projectID,
+        Options.publicURL, Options.jobs, Options.timeout, Options.insecure, Options.cacert, Options.scheme,
+        Options.encoding, Options.seed, Options.runs, Options.seconds, Options.first, Options.strict,
+        Options.expectedFailures, Options.out, Options.force, Options.json,
     ]
     static let details = """
         Each delivery is judged by the answers SPEC.md allows it, as run judges a vector: a class SPEC gives an answer
@@ -59,14 +76,15 @@ enum FuzzCommand: CLICommand {
         """
 
     static func run(_ arguments: ParsedArguments) throws -> Int32 {
-        let scheme = try arguments.optionalChoice("scheme", as: SignatureScheme.self)
-        let encoding = try arguments.optionalChoice("encoding", as: SignatureEncoding.self)
+        let scheme = try arguments.optionalChoice(Options.scheme, as: SignatureScheme.self)
+        let encoding = try arguments.optionalChoice(Options.encoding, as: SignatureEncoding.self)
         let profile = SignatureProfile(scheme: scheme ?? .urlParameters, encoding: encoding ?? .hex)
-        let mutant = try arguments.optionalChoice("mutant", as: Mutant.self)
-        if mutant != nil && (arguments.value("target") != nil || arguments.value("exec") != nil) {
+        let mutant = try arguments.optionalChoice(Options.mutant, as: Mutant.self)
+        if mutant != nil && (arguments.value(Options.target) != nil || arguments.value(Options.exec) != nil) {
             throw CLIError.usage("fuzz: '--mutant' runs in-process; give it without '--target' or '--exec'")
         }
-        let chosen = try TargetArguments.choose(arguments, command: name, profile: profile) { configuration in
+        let chosen = try TargetArguments.choose(arguments, command: name, profile: profile, options: targetOptions) {
+            configuration in
             guard let mutant else { return ReferenceTarget(configuration: configuration) }
             let reference = ReferenceReceiver(
                 projectID: configuration.projectID, publicURL: configuration.publicURL, profile: profile)
@@ -76,23 +94,23 @@ enum FuzzCommand: CLICommand {
         }
         var oracle = FuzzOracle.reference
         var against: HTTPTarget?
-        if let url = try arguments.url("against", schemes: ["http", "https"]) {
+        if let url = try arguments.url(Options.against, schemes: ["http", "https"]) {
             guard chosen.url != nil else { throw CLIError.usage("fuzz: '--against' compares two '--target's") }
-            let second = try TargetArguments.httpTarget(url, arguments)
+            let second = try TargetArguments.httpTarget(url, arguments, options: targetOptions)
             against = second
             oracle = .target(second)
         }
         let seed = try seedValue(arguments)
-        let seconds = try arguments.optionalNumber("seconds")
-        let runs = try arguments.optionalInteger("runs") ?? (seconds == nil ? 2000 : nil)
-        if arguments.value("runs") != nil && seconds != nil {
+        let seconds = try arguments.optionalNumber(Options.seconds)
+        let runs = try arguments.optionalInteger(Options.runs) ?? (seconds == nil ? 2000 : nil)
+        if arguments.value(Options.runs) != nil && seconds != nil {
             throw CLIError.usage("fuzz: give '--runs' or '--seconds', not both")
         }
-        let jsonFile = try arguments.outputFile("json")
-        if arguments.has("force") && arguments.value("out") == nil {
+        let jsonFile = try arguments.outputFile(Options.json)
+        if arguments.has(Options.force) && arguments.value(Options.out) == nil {
             throw CLIError.usage("fuzz: '--force' goes with '--out DIR'")
         }
-        let outDirectory = try outputDirectory(arguments.value("out"), force: arguments.has("force"))
+        let outDirectory = try outputDirectory(arguments.value(Options.out), force: arguments.has(Options.force))
         let (corpus, _) = try CorpusLoading.load(arguments)
         for target in [chosen.target] + (against.map { [$0] } ?? []) {
             do {
@@ -104,9 +122,9 @@ enum FuzzCommand: CLICommand {
         var options = FuzzOptions(seed: seed, configuration: chosen.configuration, manifest: corpus.manifest)
         options.runs = runs
         options.seconds = seconds
-        if arguments.has("first") { options.stopAfter = 1 }
-        options.strict = arguments.has("strict")
-        if let path = arguments.value("expected-failures") {
+        if arguments.has(Options.first) { options.stopAfter = 1 }
+        options.strict = arguments.has(Options.strict)
+        if let path = arguments.value(Options.expectedFailures) {
             let bytes = try FileInput.read(path, option: "--expected-failures", command: name)
             let file = ExpectedFailures(text: String(decoding: bytes, as: UTF8.self), file: path)
             for warning in file.unusedEntryWarnings(ids: corpus.receiverVectors.map(\.vector.id)) {
@@ -117,7 +135,7 @@ enum FuzzCommand: CLICommand {
         // In-process the work is CPU-bound: one worker per core; over HTTP, --jobs exchanges at once.
         options.jobs =
             chosen.url == nil
-            ? ProcessInfo.processInfo.activeProcessorCount : try arguments.integer("jobs")
+            ? ProcessInfo.processInfo.activeProcessorCount : try arguments.integer(Options.jobs)
         // A receiver that stops answering is told in seconds, as by 'run'.
         options.stopAfterUnanswered = chosen.url == nil ? nil : max(8, 2 * options.jobs)
         TerminationSignal.install()
@@ -173,7 +191,8 @@ enum FuzzCommand: CLICommand {
         if let jsonFile { try arguments.write(json(result, profile: profile), to: jsonFile) }
         if let outDirectory {
             let files = try writeCorpus(
-                result, profile: profile, manifest: corpus.manifest, to: outDirectory, force: arguments.has("force"))
+                result, profile: profile, manifest: corpus.manifest, to: outDirectory,
+                force: arguments.has(Options.force))
             Console.out("wrote \(files) to \(outDirectory) (run --vectors \(outDirectory) repeats them)")
         }
         if let unanswered = result.stoppedAfterUnanswered {
@@ -205,7 +224,7 @@ enum FuzzCommand: CLICommand {
     }
 
     static func seedValue(_ arguments: ParsedArguments) throws -> UInt64 {
-        guard let text = arguments.value("seed") else {
+        guard let text = arguments.value(Options.seed) else {
             return UInt64(Date().timeIntervalSince1970 * 1000) % 1_000_000_000
         }
         guard ParsedArguments.isDecimal(text, fraction: false), let seed = UInt64(text) else {

@@ -9,67 +9,81 @@ import PPGWire
 enum LoadCommand: CLICommand {
     static let name = "load"
     static let summary = "Send signed deliveries at volume; check every verdict; report throughput and latency."
-    static let usage =
-        "ppg-conformance load --target URL --project-id ID [--public-url URL] [--connections C] "
-        + "[--duration S | --requests N] [--rate R] [--pipeline N] [--invalid-ratio F] [--scheme S] [--encoding E] [--timeout S] "
-        + "[--insecure | --cacert FILE] [--json FILE]"
-    static let options: [OptionSpec] = [
-        .value("target", "URL", "The receiver, http:// or https://."),
-        .value("project-id", "ID", "The projectId the receiver is configured with."),
-        .value("public-url", "URL", "The webhook URL as configured in PushPushGo (default: the target URL)."),
-        .integer(
+    /// The options, each declared once: the parser, `--help`, the usage line and the reads all use these.
+    enum Options {
+        static let target = OptionSpec.value("target", "URL", "The receiver, http:// or https://.").required()
+        static let projectID = OptionSpec.value("project-id", "ID", "The projectId the receiver is configured with.")
+            .required()
+        static let publicURL = OptionSpec.value(
+            "public-url", "URL", "The webhook URL as configured in PushPushGo (default: the target URL).")
+        static let connections = OptionSpec.integer(
             "connections", "C", "Kept-alive connections, multiplexed on one event loop per core.", range: 1...1024,
-            default: 32),
-        .number("duration", "S", "Seconds to run.", range: 0.1...86_400, default: 10),
-        .integer("requests", "N", "Stop after N requests instead.", range: 1...1_000_000_000),
-        .number(
+            default: 32)
+        static let duration = OptionSpec.number("duration", "S", "Seconds to run.", range: 0.1...86_400, default: 10)
+        static let requests = OptionSpec.integer(
+            "requests", "N", "Stop after N requests instead.", range: 1...1_000_000_000)
+        static let rate = OptionSpec.number(
             "rate", "R", "Requests per second in all (default: as fast as the receiver answers).",
-            range: 0.1...10_000_000),
-        .integer(
+            range: 0.1...10_000_000)
+        static let pipeline = OptionSpec.integer(
             "pipeline", "N",
             "Requests in flight per connection (HTTP/1.1 pipelining, for receivers that support it; default 1: "
-                + "each waits for its answer).", range: 1...128, default: 1),
-        .number("invalid-ratio", "F", "Share of deliveries sent wrongly signed.", range: 0...1, default: 0),
-        .value("scheme", "S", "url-params (default) or json-body."),
-        .value("encoding", "E", "hex (default) or base64."),
-        .number("timeout", "S", "Seconds each exchange may take.", range: 0.05...600, default: 5),
-        .value("json", "FILE", "Write the figures as JSON."),
-        .flag("insecure", "Do not verify the certificate of an https target (said once on stderr)."),
-        .value("cacert", "FILE", "Trust this PEM CA or certificate for an https target instead of the system's store."),
+                + "each waits for its answer).", range: 1...128, default: 1)
+        static let invalidRatio = OptionSpec.number(
+            "invalid-ratio", "F", "Share of deliveries sent wrongly signed.", range: 0...1, default: 0)
+        static let scheme = OptionSpec.value("scheme", "S", "url-params (default) or json-body.")
+        static let encoding = OptionSpec.value("encoding", "E", "hex (default) or base64.")
+        static let timeout = OptionSpec.number(
+            "timeout", "S", "Seconds each exchange may take.", range: 0.05...600, default: 5)
+        static let json = OptionSpec.value("json", "FILE", "Write the figures as JSON.")
+        static let insecure = OptionSpec.flag(
+            "insecure", "Do not verify the certificate of an https target (said once on stderr).")
+        static let cacert = OptionSpec.value(
+            "cacert", "FILE", "Trust this PEM CA or certificate for an https target instead of the system's store.")
+    }
+
+    static let options: [OptionSpec] = [
+        Options.target, Options.projectID, Options.publicURL, Options.connections, Options.duration, Options.requests,
+        Options.rate, Options.pipeline, Options.invalidRatio, Options.scheme, Options.encoding, Options.timeout,
+        Options.json, Options.insecure, Options.cacert,
     ]
     static let details =
         "Exit codes: 0 every verdict right and no errors; 1 a wrong verdict or an error; "
         + "2 bad arguments or an unreachable target. The last line contains 'X requests/s'."
 
     static func run(_ arguments: ParsedArguments) throws -> Int32 {
-        _ = try arguments.required("target")
-        guard let target = try arguments.url("target", schemes: ["http", "https"]) else { return ExitCode.couldNotRun }
-        let caFile = try TLSArguments.caFile(arguments, url: target)
+        _ = try arguments.required(Options.target)
+        guard let target = try arguments.url(Options.target, schemes: ["http", "https"]) else {
+            return ExitCode.couldNotRun
+        }
+        let caFile = try TLSArguments.caFile(arguments, url: target, insecure: Options.insecure, cacert: Options.cacert)
         let https = target.scheme.lowercased() == "https"
-        let projectID = try arguments.required("project-id")
-        let publicURL = try arguments.url("public-url") ?? target
-        if arguments.value("duration") != nil && arguments.value("requests") != nil {
+        let projectID = try arguments.required(Options.projectID)
+        let publicURL = try arguments.url(Options.publicURL) ?? target
+        if arguments.value(Options.duration) != nil && arguments.value(Options.requests) != nil {
             throw CLIError.usage("load: give either '--duration' or '--requests', not both")
         }
         let profile = SignatureProfile(
-            scheme: try arguments.choice("scheme", default: .urlParameters),
-            encoding: try arguments.choice("encoding", default: .hex))
+            scheme: try arguments.choice(Options.scheme, default: .urlParameters),
+            encoding: try arguments.choice(Options.encoding, default: .hex))
         let options = LoadOptions(
             configuration: ReceiverConfiguration(
                 projectID: projectID, targetURL: target, publicURL: publicURL,
                 profile: profile),
-            connections: try arguments.integer("connections"),
-            duration: try arguments.number("duration"),
-            requests: try arguments.optionalInteger("requests"),
-            rate: try arguments.optionalNumber("rate"),
-            invalidRatio: try arguments.number("invalid-ratio"),
-            timeout: try arguments.number("timeout"),
-            tls: https ? TLSOptions(verify: !arguments.has("insecure"), caFile: caFile) : nil,
-            pipeline: try arguments.integer("pipeline"))
-        let jsonFile = try arguments.outputFile("json")
+            connections: try arguments.integer(Options.connections),
+            duration: try arguments.number(Options.duration),
+            requests: try arguments.optionalInteger(Options.requests),
+            rate: try arguments.optionalNumber(Options.rate),
+            invalidRatio: try arguments.number(Options.invalidRatio),
+            timeout: try arguments.number(Options.timeout),
+            tls: https ? TLSOptions(verify: !arguments.has(Options.insecure), caFile: caFile) : nil,
+            pipeline: try arguments.integer(Options.pipeline))
+        let jsonFile = try arguments.outputFile(Options.json)
         do {
-            try HTTPTarget(url: target, timeout: options.timeout, insecure: arguments.has("insecure"), caFile: caFile)
-                .checkReachable()
+            try HTTPTarget(
+                url: target, timeout: options.timeout, insecure: arguments.has(Options.insecure), caFile: caFile
+            )
+            .checkReachable()
         } catch {
             throw CLIError(kind: .unreachable, message: "load: \(error.message)")
         }

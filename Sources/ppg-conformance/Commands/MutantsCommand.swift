@@ -7,32 +7,34 @@ import PPGWire
 enum MutantsCommand: CLICommand {
     static let name = "mutants"
     static let summary = "Run the HTTP suite against every mutant receiver and print the mutation score."
-    static let usage =
-        "ppg-conformance mutants [--vectors DIR] [--scheme S] [--encoding E] [--jobs N] [--only NAME] [--list]"
+    /// The options, each declared once: the parser, `--help`, the usage line and the reads all use these.
+    enum Options {
+        static let scheme = OptionSpec.value("scheme", "S", "url-params (default) or json-body.")
+        static let encoding = OptionSpec.value("encoding", "E", "hex (default) or base64.")
+        static let jobs = OptionSpec.integer("jobs", "N", "Vectors at once per receiver.", range: 1...64, default: 4)
+        static let only = OptionSpec.value("only", "NAME", "Run only this mutant.", repeatable: true)
+        static let list = OptionSpec.flag("list", "List the mutants and their bugs, then exit.")
+    }
+
     static let options: [OptionSpec] = [
-        CorpusLoading.option,
-        .value("scheme", "S", "url-params (default) or json-body."),
-        .value("encoding", "E", "hex (default) or base64."),
-        .integer("jobs", "N", "Vectors at once per receiver.", range: 1...64, default: 4),
-        .value("only", "NAME", "Run only this mutant.", repeatable: true),
-        .flag("list", "List the mutants and their bugs, then exit."),
+        CorpusLoading.option, Options.scheme, Options.encoding, Options.jobs, Options.only, Options.list,
     ]
     static let details =
         "Exit codes: 0 when the correct receiver passes and every mutant is caught by a required vector; "
         + "1 otherwise."
 
     static func run(_ arguments: ParsedArguments) throws -> Int32 {
-        if arguments.has("list") {
+        if arguments.has(Options.list) {
             for mutant in Mutant.allCases { Console.out(mutant.rawValue.padding(to: 26) + mutant.summary) }
             return ExitCode.success
         }
         let profile = SignatureProfile(
-            scheme: try arguments.choice("scheme", default: .urlParameters),
-            encoding: try arguments.choice("encoding", default: .hex))
-        let jobs = try arguments.integer("jobs")
+            scheme: try arguments.choice(Options.scheme, default: .urlParameters),
+            encoding: try arguments.choice(Options.encoding, default: .hex))
+        let jobs = try arguments.integer(Options.jobs)
         var selected = Mutant.allCases
-        if !arguments.all("only").isEmpty {
-            selected = try arguments.all("only").map { name throws(CLIError) in
+        if !arguments.all(Options.only).isEmpty {
+            selected = try arguments.all(Options.only).map { name throws(CLIError) in
                 guard let mutant = Mutant(rawValue: name) else {
                     throw .usage("mutants: unknown mutant '\(name)' (see 'ppg-conformance mutants --list')")
                 }

@@ -8,51 +8,69 @@ import PPGWire
 enum RunCommand: CLICommand {
     static let name = "run"
     static let summary = "Run the corpus against the in-process reference or a receiver over HTTP; write reports."
-    static let usage =
-        "ppg-conformance run [--target URL --project-id ID [--public-url URL] [--jobs N] [--insecure | --cacert FILE] "
-        + "| --exec COMMAND [--project-id ID] [--public-url URL]] [--timeout S] [--vectors DIR] [--only GLOB] "
-        + "[--skip GLOB] [--flag NAME] [--list] [--scheme S] [--encoding E] [--strict] [--expected-failures FILE] "
-        + "[--write-expected-failures FILE] [--junit FILE] [--json FILE] [--markdown FILE] [--html FILE] "
-        + "[--annotations github|none] [--verbose] [--no-probe]"
-    static let options: [OptionSpec] = [
-        CorpusLoading.option,
-        .value("target", "URL", "Send receiver vectors to this receiver over HTTP (http:// or https://)."),
-        .value("exec", "COMMAND", "Run a verifier program and send it every vector over the pipe protocol (README)."),
-        .value("project-id", "ID", "The projectId the receiver is configured with (required with --target)."),
-        .value(
+    /// The options, each declared once: the parser, `--help`, the usage line and the reads all use these.
+    enum Options {
+        static let target = OptionSpec.value(
+            "target", "URL", "Send receiver vectors to this receiver over HTTP (http:// or https://).")
+        static let exec = OptionSpec.value(
+            "exec", "COMMAND", "Run a verifier program and send it every vector over the pipe protocol (README).")
+        static let projectID = OptionSpec.value(
+            "project-id", "ID", "The projectId the receiver is configured with (required with --target).")
+        static let publicURL = OptionSpec.value(
             "public-url", "URL",
             "The webhook URL as configured in PushPushGo, which signatures cover (default: "
-                + "the target URL; in-process: https://hooks.example.com/ppg/webhook)."),
-        .integer("jobs", "N", "Receiver vectors at once over HTTP.", range: 1...256, default: 4),
-        .number(
+                + "the target URL; in-process: https://hooks.example.com/ppg/webhook).")
+        static let jobs = OptionSpec.integer(
+            "jobs", "N", "Receiver vectors at once over HTTP.", range: 1...256, default: 4)
+        static let timeout = OptionSpec.number(
             "timeout", "S", "Seconds each HTTP exchange, or each --exec answer, may take.", range: 0.05...600,
-            default: 5),
-        .flag("insecure", "Do not verify the certificate of an https target (said once on stderr)."),
-        .value("cacert", "FILE", "Trust this PEM CA or certificate for an https target instead of the system's store."),
-        .value("only", "GLOB", "Run only vectors whose id matches.", repeatable: true),
-        .value("skip", "GLOB", "Do not run vectors whose id matches.", repeatable: true),
-        .value("flag", "NAME", "Run only vectors carrying this flag.", repeatable: true),
-        .flag("list", "Print what would run, then exit 0."),
-        .value(
+            default: 5)
+        static let insecure = OptionSpec.flag(
+            "insecure", "Do not verify the certificate of an https target (said once on stderr).")
+        static let cacert = OptionSpec.value(
+            "cacert", "FILE", "Trust this PEM CA or certificate for an https target instead of the system's store.")
+        static let only = OptionSpec.value("only", "GLOB", "Run only vectors whose id matches.", repeatable: true)
+        static let skip = OptionSpec.value("skip", "GLOB", "Do not run vectors whose id matches.", repeatable: true)
+        static let flag = OptionSpec.value("flag", "NAME", "Run only vectors carrying this flag.", repeatable: true)
+        static let list = OptionSpec.flag("list", "Print what would run, then exit 0.")
+        static let scheme = OptionSpec.value(
             "scheme", "S",
             "url-params (default for receiver vectors) or json-body; signature vectors of "
-                + "the other scheme are skipped."),
-        .value(
+                + "the other scheme are skipped.")
+        static let encoding = OptionSpec.value(
             "encoding", "E",
-            "hex (default for receiver vectors) or base64; signature vectors of the other "
-                + "encoding are skipped."),
-        .flag("strict", "Recommended vectors fail the run; bad signatures must get 401 or 403."),
-        .value("expected-failures", "FILE", "Known gaps: one id or glob a line, '#' starts the reason."),
-        .value("write-expected-failures", "FILE", "Write this run's failures in that format."),
-        .value("junit", "FILE", "Write a JUnit XML report."),
-        .value("json", "FILE", "Write a JSON report (format in the README)."),
-        .value("markdown", "FILE", "Write a Markdown summary for a pull-request comment or CI step summary."),
-        .value("html", "FILE", "Write a self-contained HTML report (filters, deep links; opens from file://)."),
-        .value(
+            "hex (default for receiver vectors) or base64; signature vectors of the other " + "encoding are skipped.")
+        static let strict = OptionSpec.flag(
+            "strict", "Recommended vectors fail the run; bad signatures must get 401 or 403.")
+        static let expectedFailures = OptionSpec.value(
+            "expected-failures", "FILE", "Known gaps: one id or glob a line, '#' starts the reason.")
+        static let writeExpectedFailures = OptionSpec.value(
+            "write-expected-failures", "FILE", "Write this run's failures in that format.")
+        static let junit = OptionSpec.value("junit", "FILE", "Write a JUnit XML report.")
+        static let json = OptionSpec.value("json", "FILE", "Write a JSON report (format in the README).")
+        static let markdown = OptionSpec.value(
+            "markdown", "FILE", "Write a Markdown summary for a pull-request comment or CI step summary.")
+        static let html = OptionSpec.value(
+            "html", "FILE", "Write a self-contained HTML report (filters, deep links; opens from file://).")
+        static let annotations = OptionSpec.value(
             "annotations", "KIND",
-            "github: print each failure as a GitHub workflow command (default when GITHUB_ACTIONS=true); none."),
-        .flag("verbose", "Print the request of each failure in full."),
-        .flag("no-probe", "Do not send the few extra deliveries that test settings before code bugs are named."),
+            "github: print each failure as a GitHub workflow command (default when GITHUB_ACTIONS=true); none.")
+        static let verbose = OptionSpec.flag("verbose", "Print the request of each failure in full.")
+        static let noProbe = OptionSpec.flag(
+            "no-probe", "Do not send the few extra deliveries that test settings before code bugs are named.")
+    }
+
+    /// The options `TargetArguments` reads.
+    static let targetOptions = TargetArguments.Specs(
+        target: Options.target, exec: Options.exec, projectID: Options.projectID, publicURL: Options.publicURL,
+        jobs: Options.jobs, timeout: Options.timeout, insecure: Options.insecure, cacert: Options.cacert)
+
+    static let options: [OptionSpec] = [
+        CorpusLoading.option, Options.target, Options.exec, Options.projectID, Options.publicURL, Options.jobs,
+        Options.timeout, Options.insecure, Options.cacert, Options.only, Options.skip, Options.flag, Options.list,
+        Options.scheme, Options.encoding, Options.strict, Options.expectedFailures, Options.writeExpectedFailures,
+        Options.junit, Options.json, Options.markdown, Options.html, Options.annotations, Options.verbose,
+        Options.noProbe,
     ]
     static let details = """
         Exit codes: 0 conformant; 1 a required vector failed or errored, or a listed expected failure passed;
@@ -61,33 +79,36 @@ enum RunCommand: CLICommand {
         """
 
     static func run(_ arguments: ParsedArguments) throws -> Int32 {
-        let scheme = try arguments.optionalChoice("scheme", as: SignatureScheme.self)
-        let encoding = try arguments.optionalChoice("encoding", as: SignatureEncoding.self)
+        let scheme = try arguments.optionalChoice(Options.scheme, as: SignatureScheme.self)
+        let encoding = try arguments.optionalChoice(Options.encoding, as: SignatureEncoding.self)
         let profile = SignatureProfile(scheme: scheme ?? .urlParameters, encoding: encoding ?? .hex)
         var expectedFailures: ExpectedFailures?
-        if let path = arguments.value("expected-failures") {
+        if let path = arguments.value(Options.expectedFailures) {
             let bytes = try FileInput.read(path, option: "--expected-failures", command: name)
             expectedFailures = ExpectedFailures(text: String(decoding: bytes, as: UTF8.self), file: path)
         }
-        let chosen = try TargetArguments.choose(arguments, command: name, profile: profile)
+        let chosen = try TargetArguments.choose(arguments, command: name, profile: profile, options: targetOptions)
         let (target, configuration, targetURL) = (chosen.target, chosen.configuration, chosen.url)
-        let jobs = try arguments.integer("jobs")
-        let timeout = try arguments.number("timeout")
+        let jobs = try arguments.integer(Options.jobs)
+        let timeout = try arguments.number(Options.timeout)
         let reportFiles = try arguments.outputFiles([
-            "junit", "json", "markdown", "html", "write-expected-failures",
+            Options.junit, Options.json, Options.markdown, Options.html, Options.writeExpectedFailures,
         ])
-        let annotations = try Annotations.kind(arguments, environment: ProcessInfo.processInfo.environment)
+        let annotations = try Annotations.kind(
+            arguments, option: Options.annotations, environment: ProcessInfo.processInfo.environment)
         let (corpus, location) = try CorpusLoading.load(arguments)
         let progress = RunProgress(enabled: Console.isTerminal(2))
         // The run as one value, made once. A receiver that stops answering ends the run in seconds: a few rounds
         // of the pool, all unanswered.
         let options = RunOptions(
             selection: Selection(
-                only: arguments.all("only"), skip: arguments.all("skip"), flags: arguments.all("flag")),
-            scheme: scheme, encoding: encoding, strict: arguments.has("strict"), expectedFailures: expectedFailures,
+                only: arguments.all(Options.only), skip: arguments.all(Options.skip), flags: arguments.all(Options.flag)
+            ),
+            scheme: scheme, encoding: encoding, strict: arguments.has(Options.strict),
+            expectedFailures: expectedFailures,
             configuration: configuration, jobs: targetURL == nil ? 1 : jobs,
             stopAfterUnanswered: targetURL == nil ? nil : max(8, 2 * jobs), vectorDone: { progress.vectorDone() })
-        for flag in arguments.all("flag") where corpus.manifest.notes[flag] == nil {
+        for flag in arguments.all(Options.flag) where corpus.manifest.notes[flag] == nil {
             throw CLIError.usage("run: unknown flag '\(flag)' for '--flag' (see 'ppg-conformance vectors list')")
         }
         let total = corpus.digestVectors.count + corpus.signatureVectors.count + corpus.receiverVectors.count
@@ -95,8 +116,9 @@ enum RunCommand: CLICommand {
             "vectors: \(total) in corpus \(corpus.manifest.version) from \(location.directory) (\(location.origin))")
         // The run's policy is the library's: preflight, deliveries, diagnosis, probes. The CLI says where it is.
         let run = ConformanceRun(
-            corpus: corpus, target: target, options: options, probes: targetURL != nil && !arguments.has("no-probe"))
-        if arguments.has("list") {
+            corpus: corpus, target: target, options: options,
+            probes: targetURL != nil && !arguments.has(Options.noProbe))
+        if arguments.has(Options.list) {
             let (planned, notSent) = run.plan()
             for vector in planned {
                 Console.out(
@@ -110,7 +132,7 @@ enum RunCommand: CLICommand {
             colour: ConsoleReport.wantsColour(
                 isTerminal: Console.isTerminal(1),
                 environment: ProcessInfo.processInfo.environment),
-            verbose: arguments.has("verbose"))
+            verbose: arguments.has(Options.verbose))
         // Seconds on a slow build: said on a terminal, so a failing run is never silent after its deliveries.
         let terminal = Console.isTerminal(2)
         let result: RunResult

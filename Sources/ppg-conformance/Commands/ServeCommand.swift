@@ -14,21 +14,30 @@ import Synchronization
 enum ServeCommand: CLICommand {
     static let name = "serve"
     static let summary = "Serve the reference receiver (or a mutant receiver) over HTTP/1.1."
-    static let usage =
-        "ppg-conformance serve --project-id ID [--port P] [--host H] [--public-url URL] [--scheme S] "
-        + "[--encoding E] [--mutant NAME] [--idle-timeout S] [--request-timeout S]"
-    static let options: [OptionSpec] = [
-        .value("project-id", "ID", "The projectId the receiver is configured with (the key)."),
-        .integer("port", "P", "The port; 0 picks a free one.", range: 0...65535, default: 8080),
-        .value("host", "H", "The address to listen on (default 127.0.0.1)."),
-        .value(
+    /// The options, each declared once: the parser, `--help`, the usage line and the reads all use these.
+    enum Options {
+        static let projectID = OptionSpec.value(
+            "project-id", "ID", "The projectId the receiver is configured with (the key)."
+        ).required()
+        static let port = OptionSpec.integer(
+            "port", "P", "The port; 0 picks a free one.", range: 0...65535, default: 8080)
+        static let host = OptionSpec.value("host", "H", "The address to listen on (default 127.0.0.1).")
+        static let publicURL = OptionSpec.value(
             "public-url", "URL",
-            "The webhook URL as configured in PushPushGo (default: http://HOST:PORT/ppg/webhook, the address served)."),
-        .value("scheme", "S", "url-params (default) or json-body."),
-        .value("encoding", "E", "hex (default) or base64."),
-        .value("mutant", "NAME", "Serve a receiver with this bug (see 'ppg-conformance mutants --list')."),
-        .number("idle-timeout", "S", "Seconds a kept-alive connection may idle.", range: 0.05...3600, default: 5),
-        .number("request-timeout", "S", "Seconds a request may take to arrive.", range: 0.05...3600, default: 10),
+            "The webhook URL as configured in PushPushGo (default: http://HOST:PORT/ppg/webhook, the address served).")
+        static let scheme = OptionSpec.value("scheme", "S", "url-params (default) or json-body.")
+        static let encoding = OptionSpec.value("encoding", "E", "hex (default) or base64.")
+        static let mutant = OptionSpec.value(
+            "mutant", "NAME", "Serve a receiver with this bug (see 'ppg-conformance mutants --list').")
+        static let idleTimeout = OptionSpec.number(
+            "idle-timeout", "S", "Seconds a kept-alive connection may idle.", range: 0.05...3600, default: 5)
+        static let requestTimeout = OptionSpec.number(
+            "request-timeout", "S", "Seconds a request may take to arrive.", range: 0.05...3600, default: 10)
+    }
+
+    static let options: [OptionSpec] = [
+        Options.projectID, Options.port, Options.host, Options.publicURL, Options.scheme, Options.encoding,
+        Options.mutant, Options.idleTimeout, Options.requestTimeout,
     ]
     static let details = """
         Answers 200 for a valid delivery, 401 for a missing or bad signature, 400 for a malformed body, 403 for another
@@ -37,21 +46,21 @@ enum ServeCommand: CLICommand {
         """
 
     static func run(_ arguments: ParsedArguments) throws -> Int32 {
-        let projectID = try arguments.required("project-id")
-        let port = try arguments.integer("port")
-        let host = arguments.value("host") ?? "127.0.0.1"
-        let scheme: SignatureScheme = try arguments.choice("scheme", default: .urlParameters)
-        let encoding: SignatureEncoding = try arguments.choice("encoding", default: .hex)
-        let mutant = try arguments.optionalChoice("mutant", as: Mutant.self)
-        let givenURL = try arguments.url("public-url")
+        let projectID = try arguments.required(Options.projectID)
+        let port = try arguments.integer(Options.port)
+        let host = arguments.value(Options.host) ?? "127.0.0.1"
+        let scheme: SignatureScheme = try arguments.choice(Options.scheme, default: .urlParameters)
+        let encoding: SignatureEncoding = try arguments.choice(Options.encoding, default: .hex)
+        let mutant = try arguments.optionalChoice(Options.mutant, as: Mutant.self)
+        let givenURL = try arguments.url(Options.publicURL)
         let profile = SignatureProfile(scheme: scheme, encoding: encoding)
         // The receiver is made once the port is bound: by default its configured URL is the address it serves, so
         // it never takes its URL from what a client sends (Host, forwarding headers, the request-target).
         let slot = Mutex<(any Receiver)?>(nil)
         let configuration = HTTPServer.Configuration(
             host: host, port: port,
-            idleTimeout: try arguments.number("idle-timeout"),
-            requestTimeout: try arguments.number("request-timeout"))
+            idleTimeout: try arguments.number(Options.idleTimeout),
+            requestTimeout: try arguments.number(Options.requestTimeout))
         let log = LineWriter()
         let handler: HTTPServer.Handler = { request, context in
             guard let receiver = slot.withLock({ $0 }) else {

@@ -6,27 +6,33 @@ import PPGWire
 enum SignCommand: CLICommand {
     static let name = "sign"
     static let summary = "Print the X-PPG-Signature of one delivery, as the reference computes it."
-    static let usage =
-        "ppg-conformance sign (--key K | --key-hex HEX) --url U [--body TEXT | --body-file F] [--content-type T] "
-        + "[--scheme url-params|json-body] [--encoding hex|base64] [--json]"
+    /// The options, each declared once: the parser, `--help`, the usage line and the reads all use these.
+    enum Options {
+        static let key = OptionSpec.value("key", "K", "The projectId (the HMAC key), as UTF-8 text.")
+        static let keyHex = OptionSpec.value("key-hex", "HEX", "The key as hexadecimal bytes, instead of --key.")
+        static let url = OptionSpec.value(
+            "url", "U", "The webhook URL exactly as configured, with the query (url-params only).")
+        static let body = OptionSpec.value("body", "TEXT", "The request body as text.")
+        static let bodyFile = OptionSpec.value(
+            "body-file", "F", "Read the request body's bytes from a file ('-' for stdin).")
+        static let contentType = OptionSpec.value(
+            "content-type", "T", "The Content-Type; application/x-www-form-urlencoded selects form parameters.")
+        static let scheme = OptionSpec.value("scheme", "S", "url-params (default) or json-body.")
+        static let encoding = OptionSpec.value("encoding", "E", "hex (default) or base64.")
+        static let json = OptionSpec.flag("json", "Print one JSON object with the signing input and the signature.")
+    }
+
     static let options: [OptionSpec] = [
-        .value("key", "K", "The projectId (the HMAC key), as UTF-8 text."),
-        .value("key-hex", "HEX", "The key as hexadecimal bytes, instead of --key."),
-        .value("url", "U", "The webhook URL exactly as configured, with the query (url-params only)."),
-        .value("body", "TEXT", "The request body as text."),
-        .value("body-file", "F", "Read the request body's bytes from a file ('-' for stdin)."),
-        .value("content-type", "T", "The Content-Type; application/x-www-form-urlencoded selects form parameters."),
-        .value("scheme", "S", "url-params (default) or json-body."),
-        .value("encoding", "E", "hex (default) or base64."),
-        .flag("json", "Print one JSON object with the signing input and the signature."),
+        Options.key, Options.keyHex, Options.url, Options.body, Options.bodyFile, Options.contentType, Options.scheme,
+        Options.encoding, Options.json,
     ]
 
     static func run(_ arguments: ParsedArguments) throws -> Int32 {
         let key = try keyBytes(arguments)
-        let scheme: SignatureScheme = try arguments.choice("scheme", default: .urlParameters)
-        let encoding: SignatureEncoding = try arguments.choice("encoding", default: .hex)
+        let scheme: SignatureScheme = try arguments.choice(Options.scheme, default: .urlParameters)
+        let encoding: SignatureEncoding = try arguments.choice(Options.encoding, default: .hex)
         let url: String
-        if let given = arguments.value("url") {
+        if let given = arguments.value(Options.url) {
             url = given
         } else if scheme == .jsonBody {
             url = ""
@@ -34,7 +40,7 @@ enum SignCommand: CLICommand {
             throw CLIError.usage("sign: missing required option '--url' (the url-params scheme signs the URL)")
         }
         let body = try bodyBytes(arguments)
-        let contentType = arguments.value("content-type")
+        let contentType = arguments.value(Options.contentType)
         let input: [UInt8]
         do {
             input = try SigningInput.make(scheme: scheme, url: url.utf8, body: body, contentType: contentType)
@@ -43,7 +49,7 @@ enum SignCommand: CLICommand {
         }
         let signature = Signer(key: key, profile: SignatureProfile(scheme: scheme, encoding: encoding))
             .signature(forSigningInput: input)
-        guard arguments.has("json") else {
+        guard arguments.has(Options.json) else {
             Console.out(signature)
             return ExitCode.success
         }
@@ -61,7 +67,7 @@ enum SignCommand: CLICommand {
     }
 
     static func keyBytes(_ arguments: ParsedArguments) throws(CLIError) -> [UInt8] {
-        switch (arguments.value("key"), arguments.value("key-hex")) {
+        switch (arguments.value(Options.key), arguments.value(Options.keyHex)) {
         case (let text?, nil):
             return Array(text.utf8)
         case (nil, let hex?):
@@ -78,7 +84,7 @@ enum SignCommand: CLICommand {
     }
 
     static func bodyBytes(_ arguments: ParsedArguments) throws(CLIError) -> [UInt8] {
-        switch (arguments.value("body"), arguments.value("body-file")) {
+        switch (arguments.value(Options.body), arguments.value(Options.bodyFile)) {
         case (let text?, nil):
             return Array(text.utf8)
         case (nil, let path?):

@@ -6,11 +6,16 @@ import PPGVectors
 enum VectorsLintCommand: CLICommand {
     static let name = "vectors lint"
     static let summary = "Check a corpus: structure, every signature recomputed, receiver verdicts, formatting."
-    static let usage = "ppg-conformance vectors lint [DIR | --vectors DIR] [--fix]"
+    static let positionals = "[DIR]"
     static let maximumPositionals = 1
+    /// The options, each declared once: the parser, `--help`, the usage line and the reads all use these.
+    enum Options {
+        static let fix = OptionSpec.flag(
+            "fix", "Rewrite files that are not in canonical form, invisible characters escaped.")
+    }
+
     static let options: [OptionSpec] = [
-        CorpusLoading.option,
-        .flag("fix", "Rewrite files that are not in canonical form, invisible characters escaped."),
+        CorpusLoading.option, Options.fix,
     ]
     static let details = """
         Raw invisible characters (controls, format characters such as zero-width and bidi controls or U+FEFF, line
@@ -24,12 +29,12 @@ enum VectorsLintCommand: CLICommand {
         if let directory = arguments.positionals.first {
             // The positional is `--vectors DIR`; the flags given beside it stay.
             arguments = try ParsedArguments(
-                command: name, arguments: ["--vectors", directory] + (arguments.has("fix") ? ["--fix"] : []),
+                command: name, arguments: ["--vectors", directory] + (arguments.has(Options.fix) ? ["--fix"] : []),
                 options: options)
         }
         // The corpus loads first: a directory that is not one is refused at once, before any file is read.
         let (corpus, location) = try CorpusLoading.load(arguments)
-        var problems = CorpusLint.formatting(directory: location.directory, fix: arguments.has("fix"))
+        var problems = CorpusLint.formatting(directory: location.directory, fix: arguments.has(Options.fix))
         problems += CorpusLint.check(corpus)
         problems += receiverProblems(corpus)
         problems += CorpusHistory.problems(directory: location.directory, version: corpus.manifest.version)

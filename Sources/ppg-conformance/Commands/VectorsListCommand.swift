@@ -6,11 +6,15 @@ import PPGWire
 enum VectorsListCommand: CLICommand {
     static let name = "vectors list"
     static let summary = "List the corpus's vectors (id, kind, expectation, flags) or its categories."
-    static let usage = "ppg-conformance vectors list [--vectors DIR] [--categories] [--json]"
+    /// The options, each declared once: the parser, `--help`, the usage line and the reads all use these.
+    enum Options {
+        static let categories = OptionSpec.flag(
+            "categories", "List the categories (kind, file, vector count, description) instead of the vectors.")
+        static let json = OptionSpec.flag("json", "Print one JSON document instead of a table.")
+    }
+
     static let options: [OptionSpec] = [
-        CorpusLoading.option,
-        .flag("categories", "List the categories (kind, file, vector count, description) instead of the vectors."),
-        .flag("json", "Print one JSON document instead of a table."),
+        CorpusLoading.option, Options.categories, Options.json,
     ]
 
     static func run(_ arguments: ParsedArguments) throws -> Int32 {
@@ -43,10 +47,10 @@ enum VectorsListCommand: CLICommand {
                     vector.flags, vector.comment
                 ))
         }
-        if arguments.has("categories") {
-            return listCategories(corpus, rows: rows.map { ($0.category, $0.kind) }, json: arguments.has("json"))
+        if arguments.has(Options.categories) {
+            return listCategories(corpus, rows: rows.map { ($0.category, $0.kind) }, json: arguments.has(Options.json))
         }
-        if arguments.has("json") {
+        if arguments.has(Options.json) {
             let document = JSONOutput.object([
                 ("corpusVersion", .string(corpus.manifest.version)),
                 ("directory", .string(location.directory)),

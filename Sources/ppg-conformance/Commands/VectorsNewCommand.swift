@@ -8,52 +8,59 @@ import PPGWire
 enum VectorsNewCommand: CLICommand {
     static let name = "vectors new"
     static let summary = "Scaffold a signature vector with the signing input and signature computed."
-    static let usage =
-        "ppg-conformance vectors new --id CATEGORY/NAME (--key K | --key-hex HEX) --url U [--body TEXT | --body-file F] "
-        + "[--content-type T] [--scheme S] [--encoding E] [--signature VALUE --result invalid|acceptable] "
-        + "[--comment TEXT] [--flag NAME] [--into FILE]"
+    /// The options, each declared once: the parser, `--help`, the usage line and the reads all use these.
+    enum Options {
+        static let identifier = OptionSpec.value("id", "ID", "The new vector's id, 'category/name'.").required()
+        static let key = OptionSpec.value("key", "K", "The projectId (key) as text.")
+        static let keyHex = OptionSpec.value("key-hex", "HEX", "The key as hex bytes, instead of --key.")
+        static let url = OptionSpec.value("url", "U", "The webhook URL as configured.").required()
+        static let body = OptionSpec.value("body", "TEXT", "The body as text.")
+        static let bodyFile = OptionSpec.value("body-file", "F", "Read the body's bytes from a file.")
+        static let contentType = OptionSpec.value(
+            "content-type", "T", "The Content-Type (default application/json when there is a body).")
+        static let scheme = OptionSpec.value("scheme", "S", "url-params (default) or json-body.")
+        static let encoding = OptionSpec.value("encoding", "E", "hex (default) or base64.")
+        static let signature = OptionSpec.value(
+            "signature", "VALUE", "The header value presented (default: the correct signature).")
+        static let result = OptionSpec.value(
+            "result", "R", "valid, invalid or acceptable (default: valid for the correct signature).")
+        static let comment = OptionSpec.value("comment", "TEXT", "What the vector checks.")
+        static let flag = OptionSpec.value("flag", "NAME", "A flag from manifest.json notes.", repeatable: true)
+        static let into = OptionSpec.value(
+            "into", "FILE", "Append the vector to this vector file (rewritten in canonical form).")
+    }
+
     static let options: [OptionSpec] = [
-        .value("id", "ID", "The new vector's id, 'category/name'."),
-        .value("key", "K", "The projectId (key) as text."),
-        .value("key-hex", "HEX", "The key as hex bytes, instead of --key."),
-        .value("url", "U", "The webhook URL as configured."),
-        .value("body", "TEXT", "The body as text."),
-        .value("body-file", "F", "Read the body's bytes from a file."),
-        .value("content-type", "T", "The Content-Type (default application/json when there is a body)."),
-        .value("scheme", "S", "url-params (default) or json-body."),
-        .value("encoding", "E", "hex (default) or base64."),
-        .value("signature", "VALUE", "The header value presented (default: the correct signature)."),
-        .value("result", "R", "valid, invalid or acceptable (default: valid for the correct signature)."),
-        .value("comment", "TEXT", "What the vector checks."),
-        .value("flag", "NAME", "A flag from manifest.json notes.", repeatable: true),
-        .value("into", "FILE", "Append the vector to this vector file (rewritten in canonical form)."),
+        Options.identifier, Options.key, Options.keyHex, Options.url, Options.body, Options.bodyFile,
+        Options.contentType, Options.scheme, Options.encoding, Options.signature, Options.result, Options.comment,
+        Options.flag, Options.into,
     ]
 
     static func run(_ arguments: ParsedArguments) throws -> Int32 {
-        let id = try arguments.required("id")
+        let id = try arguments.required(Options.identifier)
         let key = try SignCommand.keyBytes(arguments)
-        let scheme: SignatureScheme = try arguments.choice("scheme", default: .urlParameters)
-        let encoding: SignatureEncoding = try arguments.choice("encoding", default: .hex)
-        let url = try arguments.required("url")
+        let scheme: SignatureScheme = try arguments.choice(Options.scheme, default: .urlParameters)
+        let encoding: SignatureEncoding = try arguments.choice(Options.encoding, default: .hex)
+        let url = try arguments.required(Options.url)
         let body = try SignCommand.bodyBytes(arguments)
-        let contentType = arguments.value("content-type") ?? (body.isEmpty ? nil : "application/json")
+        let contentType = arguments.value(Options.contentType) ?? (body.isEmpty ? nil : "application/json")
         let input = try? SigningInput.make(scheme: scheme, url: url.utf8, body: body, contentType: contentType)
         let correct = input.map {
             Signer(key: key, profile: SignatureProfile(scheme: scheme, encoding: encoding))
                 .signature(forSigningInput: $0)
         }
-        let signature = arguments.value("signature") ?? correct ?? ""
+        let signature = arguments.value(Options.signature) ?? correct ?? ""
         let defaultResult: SignatureResult = signature == correct ? .valid : .invalid
-        let result: SignatureResult = try arguments.choice("result", default: defaultResult)
+        let result: SignatureResult = try arguments.choice(Options.result, default: defaultResult)
         var members: [(String, JSONOutput)] = [
             ("id", .string(id)),
-            ("comment", .string(arguments.value("comment") ?? scaffoldComment)),
-            ("flags", .array(arguments.all("flag").map { .string($0) })),
+            ("comment", .string(arguments.value(Options.comment) ?? scaffoldComment)),
+            ("flags", .array(arguments.all(Options.flag).map { .string($0) })),
             ("provenance", .string("derived")),
             ("scheme", .string(scheme.rawValue)),
             ("encoding", .string(encoding.rawValue)),
         ]
-        if arguments.value("key-hex") != nil {
+        if arguments.value(Options.keyHex) != nil {
             members.append(("keyHex", .string(Hex.encode(key))))
         } else {
             members.append(("key", .string(String(decoding: key, as: UTF8.self))))
@@ -74,7 +81,7 @@ enum VectorsNewCommand: CLICommand {
         }
         members += [("signature", .string(signature)), ("result", .string(result.rawValue))]
         let vector = JSONOutput.object(members)
-        guard let file = try arguments.outputFile("into") else {
+        guard let file = try arguments.outputFile(Options.into) else {
             Console.out(vector.rendered(pretty: true))
             return ExitCode.success
         }
@@ -123,7 +130,7 @@ enum VectorsNewCommand: CLICommand {
         }
         // Name only what is left to write: the comment when '--comment' was not given, a new file's description.
         var todos: [String] = []
-        if arguments.value("comment") == nil { todos.append("the vector's 'comment'") }
+        if arguments.value(Options.comment) == nil { todos.append("the vector's 'comment'") }
         if manifestText != nil { todos.append("the new file's 'description'") }
         let next =
             todos.isEmpty
