@@ -20,32 +20,13 @@ final class ServerLoop: @unchecked Sendable {
         var framer: RequestFramer
         var output: [UInt8] = []
         var written = 0
-        /// Where the connection stands between requests; its moves are `process` (idle ⇄ receiving, either →
-        /// closing or handling), `answerCompleted` (handling → idle or closing) and `flush` (closing → draining),
-        /// nothing else.
-        enum Phase: Equatable {
-            /// Between requests: nothing of the next one has arrived.
-            case idle
-            /// Part of a request has arrived.
-            case receiving
-            /// A request is with a handler thread; nothing more is read until its answer is queued.
-            case handling(keepAlive: Bool, toHEAD: Bool)
-            /// The last answer is queued (a refusal, or `Connection: close`): close once it is written.
-            case closing
-            /// The last answer is written and the write side shut: what still arrives is read and dropped until the
-            /// client closes, so an early answer (a 413 before the body) reaches it instead of a reset
-            /// (RFC 9112 §9.6).
-            case draining
-        }
-        var phase = Phase.idle
-        var partial: Bool { phase == .receiving }
-        var closeAfterWrite: Bool { phase == .closing }
-        var draining: Bool { phase == .draining }
-        var handling: Bool {
-            if case .handling = phase { true } else { false }
-        }
-        /// When the connection is dropped: the idle deadline between requests, the request deadline during one.
-        var deadline: Deadline
+        /// Phase and deadline, moved only through `ServerConnectionState`'s methods.
+        var state: ServerConnectionState
+        var partial: Bool { state.isReceiving }
+        var closeAfterWrite: Bool { state.isClosing }
+        var draining: Bool { state.isDraining }
+        var handling: Bool { state.isHandling }
+        var deadline: Deadline { state.deadline }
         /// Not read while the server's buffer budget is spent.
         var paused = false
         /// Bytes of this connection counted in the server's budget.
@@ -55,12 +36,12 @@ final class ServerLoop: @unchecked Sendable {
         var handedOver = 0
         var watching: (readable: Bool, writable: Bool) = (true, false)
 
-        init(descriptor: Int32, serial: UInt64, peer: String, limits: FramingLimits, deadline: Deadline) {
+        init(descriptor: Int32, serial: UInt64, peer: String, limits: FramingLimits, state: ServerConnectionState) {
             self.descriptor = descriptor
             self.serial = serial
             self.peer = peer
             self.framer = RequestFramer(limits: limits)
-            self.deadline = deadline
+            self.state = state
         }
     }
 
@@ -120,8 +101,7 @@ final class ServerLoop: @unchecked Sendable {
                     stopGrace = .after(min(2, requestTimeout))
                 }
                 for connection in Array(connections.values)
-                where (!connection.partial && !connection.handling && connection.output.isEmpty) || connection.draining
-                {
+                where connection.state.isQuiet(outputPending: !connection.output.isEmpty) || connection.draining {
                     close(connection)
                 }
                 if connections.isEmpty { break }
@@ -184,7 +164,7 @@ final class ServerLoop: @unchecked Sendable {
             nextSerial += 1
             let connection = Connection(
                 descriptor: client, serial: nextSerial, peer: HTTPServer.describe(address), limits: limits,
-                deadline: .after(idleTimeout))
+                state: ServerConnectionState(now: .now, idleTimeout: idleTimeout, requestTimeout: requestTimeout))
             connections[client] = connection
             noteDeadline(connection.deadline)
             poller.add(client)
@@ -194,7 +174,7 @@ final class ServerLoop: @unchecked Sendable {
     /// Closes this loop's longest-idle connection (one between requests), to make room for a new one.
     @discardableResult
     private func evictIdle() -> Bool {
-        let idle = connections.values.filter { !$0.partial && !$0.handling && $0.output.isEmpty }
+        let idle = connections.values.filter { $0.state.isQuiet(outputPending: !$0.output.isEmpty) }
         guard let oldest = idle.min(by: { $0.deadline < $1.deadline }) else { return false }
         close(oldest)
         return true
@@ -267,11 +247,10 @@ final class ServerLoop: @unchecked Sendable {
                         HandlerThreads.Job(
                             loop: self, descriptor: connection.descriptor, serial: connection.serial,
                             request: request, context: context))
-                    connection.phase = .handling(keepAlive: keepAlive, toHEAD: request.method == "HEAD")
+                    connection.state.handedOver(keepAlive: keepAlive, toHEAD: request.method == "HEAD", now: .now)
+                    noteDeadline(connection.deadline)
                     connection.handedOver = head.count + request.body.count
                     handlingCount += 1
-                    // The handler's time is its own, not the client's: the request deadline starts again.
-                    setDeadline(connection, .after(requestTimeout))
                     account(connection)
                     flush(connection)
                     return
@@ -285,15 +264,10 @@ final class ServerLoop: @unchecked Sendable {
             }
         }
         if closing { connection.framer.discardBuffered() }
-        let partial = connection.framer.hasPartialRequest && !closing
-        if partial && (!connection.partial || answered) {
-            setDeadline(connection, .after(requestTimeout))
-        } else if !partial && (answered || connection.partial || !connection.output.isEmpty) {
-            // Only progress moves the deadline: empty lines between requests (RFC 9112 §2.2) do not keep an
-            // idle connection open.
-            setDeadline(connection, .after(connection.output.isEmpty ? idleTimeout : requestTimeout))
-        }
-        connection.phase = closing ? .closing : partial ? .receiving : .idle
+        connection.state.framed(
+            partial: connection.framer.hasPartialRequest, answered: answered, closing: closing,
+            outputPending: !connection.output.isEmpty, now: .now)
+        noteDeadline(connection.deadline)
         account(connection)
         flush(connection)
     }
@@ -313,19 +287,16 @@ final class ServerLoop: @unchecked Sendable {
         }
         for completion in done {
             guard let connection = connections[completion.descriptor], connection.serial == completion.serial,
-                case .handling(let keepAlive, let toHEAD) = connection.phase
+                let (keep, toHEAD) = connection.state.answered(stopping: server.isStopping, now: .now)
             else { continue }
-            let keep = keepAlive && !server.isStopping
             connection.output += completion.response.serialized(keepAlive: keep, toHEAD: toHEAD)
             connection.handedOver = 0
             handlingCount -= 1
+            noteDeadline(connection.deadline)
             if keep {
-                connection.phase = .idle
-                setDeadline(connection, .after(requestTimeout))
                 process(connection)
             } else {
                 connection.framer.discardBuffered()
-                connection.phase = .closing
                 account(connection)
                 flush(connection)
             }
@@ -362,9 +333,8 @@ final class ServerLoop: @unchecked Sendable {
         }
         connection.output = []
         connection.written = 0
-        if connection.closeAfterWrite {
-            connection.phase = .draining
-            setDeadline(connection, .after(2))
+        if connection.state.written(now: .now) {
+            noteDeadline(connection.deadline)
             account(connection)
             _ = shutdown(connection.descriptor, Int32(SHUT_WR))
             connection.watching = (false, false)
@@ -398,18 +368,13 @@ final class ServerLoop: @unchecked Sendable {
         poller.update(connection.descriptor, readable: readable, writable: writable)
     }
 
-    /// Drops connections past their deadline (408 for a request that did not arrive in time) and resumes paused
-    /// ones once the budget allows.
-    /// Sets a connection's deadline and keeps the loop's next wake-up no later than it.
-    private func setDeadline(_ connection: Connection, _ deadline: Deadline) {
-        connection.deadline = deadline
-        noteDeadline(deadline)
-    }
-
+    /// Keeps the loop's next wake-up no later than a connection's deadline.
     private func noteDeadline(_ deadline: Deadline) {
         if nextDeadline.map({ deadline < $0 }) ?? true { nextDeadline = deadline }
     }
 
+    /// Drops connections past their deadline (408 for a request that did not arrive in time) and resumes paused
+    /// ones once the budget allows.
     private func sweep() {
         let now = Deadline.now
         let budgetLeft =
@@ -425,8 +390,9 @@ final class ServerLoop: @unchecked Sendable {
         for connection in Array(connections.values) {
             // A handler thread always answers; the client is not charged for the handler's time.
             if connection.handling { continue }
-            if connection.deadline < now {
-                if connection.partial && connection.output.isEmpty && !connection.draining {
+            let expiry = connection.state.expiry(now: now, outputPending: !connection.output.isEmpty)
+            if expiry != .none {
+                if expiry == .requestTimeout {
                     let note = "the request did not arrive in time"
                     let response = HTTPResponse.text(408, "Request Timeout", note)
                     server.logger?(nil, HTTPServer.Context(peer: connection.peer, logNote: note), response)
