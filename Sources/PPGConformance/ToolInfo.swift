@@ -1,5 +1,5 @@
 /// Facts about this build of the tool.
-public enum ToolInfo {
+package enum ToolInfo {
     /// The tool's version (semver).
     public static let version = "0.1.0"
 }

@@ -110,57 +110,22 @@ public enum MultiplexedClient {
 
 /// One loop of a ``MultiplexedClient``: its connections, its poller, its driver; used by one thread only.
 final class ClientLoop {
-    /// A request sent (or queued) and not yet answered.
-    struct InFlight {
-        var tag: Int
-        /// When it was meant to go out: latency is measured from here.
-        var started: Deadline
-        /// When its bytes were queued: the timeout runs from here.
-        var sent: Deadline
-        var bytes: [UInt8]
-        var retried: Bool
-    }
+    typealias InFlight = ClientConnectionState.InFlight
 
-    /// One connection and where it stands.
+    /// One connection: its state (phase, requests in flight, the retry rule) as a value, and the I/O it needs.
     final class Connection {
-        /// A connection is closed until its next request; then it connects and (for https) shakes hands without the
-        /// loop waiting for either, and is open once both are done. Requests queue while it is not open yet.
-        enum State {
-            case closed(retryAt: Deadline)
-            /// The TCP connect is in progress: the socket turns writable when it completes or fails; `next` is the
-            /// addresses left to try.
-            case connecting(Socket, next: UnsafeMutablePointer<addrinfo>?)
-            /// The TLS handshake is in progress.
-            case handshaking(Socket)
-            case open(Socket)
-        }
-
-        var state: State = .closed(retryAt: .now)
+        var state = ClientConnectionState(now: .now)
+        /// The socket while connecting, shaking hands or open.
+        var socket: Socket?
+        /// While connecting: the addresses left to try.
+        var nextAddresses: UnsafeMutablePointer<addrinfo>?
         var output: [UInt8] = []
         var written = 0
-        var inFlight: [InFlight] = []
         var framer = ResponseFramer(mode: .statusOnly)
-        /// Answers read on the current socket: a request lost on a socket that has answered before is retried.
-        var answered = 0
         var watchingWritable = false
 
         /// The socket, once the connection is open.
-        var socket: Socket? {
-            if case .open(let socket) = state { return socket }
-            return nil
-        }
-
-        /// The socket in any state but closed.
-        var anySocket: Socket? {
-            switch state {
-            case .closed: nil
-            case .connecting(let socket, _), .handshaking(let socket), .open(let socket): socket
-            }
-        }
-
-        var isClosed: Bool {
-            if case .closed = state { true } else { false }
-        }
+        var openSocket: Socket? { state.phase == .open ? socket : nil }
     }
 
     private let options: MultiplexedClient.Options
@@ -195,7 +160,7 @@ final class ClientLoop {
             }
             for connection in pending { flush(connection) }
             pending.removeAll(keepingCapacity: true)
-            if stopping && retries.isEmpty && !connections.contains(where: { !$0.inFlight.isEmpty }) { break }
+            if stopping && retries.isEmpty && !connections.contains(where: { !$0.state.inFlight.isEmpty }) { break }
             var waitUntil = Deadline(nanoseconds: now.nanoseconds + 100_000_000)
             var scheduled = false
             if let wake, wake < waitUntil {
@@ -203,8 +168,7 @@ final class ClientLoop {
                 scheduled = true
             }
             for connection in connections {
-                if let first = connection.inFlight.first {
-                    let expires = Deadline(nanoseconds: first.sent.nanoseconds + timeoutNanoseconds)
+                if let expires = connection.state.expires(timeoutNanoseconds: timeoutNanoseconds) {
                     if expires < waitUntil {
                         waitUntil = expires
                         scheduled = false
@@ -213,7 +177,7 @@ final class ClientLoop {
             }
             for event in poller.wait(until: waitUntil, precise: scheduled) {
                 guard let connection = byDescriptor[event.descriptor] else { continue }
-                switch connection.state {
+                switch connection.state.phase {
                 case .closed: break
                 case .connecting: finishConnect(connection)
                 case .handshaking: handshake(connection)
@@ -224,11 +188,9 @@ final class ClientLoop {
             }
             now = .now
             for connection in connections {
-                guard let first = connection.inFlight.first,
-                    now.nanoseconds > first.sent.nanoseconds + timeoutNanoseconds
-                else { continue }
+                guard connection.state.hasTimedOut(now: now, timeoutNanoseconds: timeoutNanoseconds) else { continue }
                 let what =
-                    switch connection.state {
+                    switch connection.state.phase {
                     case .connecting: "connecting to \(options.host):\(options.port) timed out"
                     case .handshaking: TLSSession.handshakeTimeout.message
                     case .closed, .open: "no answer within \(options.timeout) s"
@@ -243,19 +205,19 @@ final class ClientLoop {
     /// Whether a connection can take another request now: room in its pipeline, and its last bytes written (a TLS
     /// write must be retried with the same buffer, so nothing is appended while one is pending).
     private func hasRoom(_ connection: Connection) -> Bool {
-        connection.inFlight.count < options.pipeline && connection.output.isEmpty
+        connection.state.inFlight.count < options.pipeline && connection.output.isEmpty
     }
 
     /// Sends requests lost to a close again, then asks the driver for more while connections have room, until it
     /// says stop.
     private func issue(now: Deadline, wake: inout Deadline?, touched: inout [Connection], stopping: inout Bool) {
         for connection in connections where hasRoom(connection) {
-            if case .closed(let retryAt) = connection.state, now < retryAt {
+            if let retryAt = connection.state.waitsUntil(now: now) {
                 if wake.map({ retryAt < $0 }) ?? true { wake = retryAt }
                 continue
             }
             var added = false
-            while connection.inFlight.count < options.pipeline {
+            while connection.state.inFlight.count < options.pipeline {
                 let request: InFlight
                 if !retries.isEmpty {
                     request = retries.removeFirst()
@@ -275,17 +237,15 @@ final class ClientLoop {
                         return
                     }
                 }
-                if connection.isClosed && !connect(connection, now: now) {
+                if connection.state.isClosed && !connect(connection, now: now) {
                     driver.failed(tag: request.tag, error: lastConnectError, started: request.started, now: .now)
-                    if case .closed(let retryAt) = connection.state, wake.map({ retryAt < $0 }) ?? true {
+                    if case .closed(let retryAt) = connection.state.phase, wake.map({ retryAt < $0 }) ?? true {
                         wake = retryAt
                     }
                     break
                 }
-                var queued = request
-                queued.sent = now
-                connection.inFlight.append(queued)
-                connection.output += queued.bytes
+                connection.state.enqueue(request, now: now)
+                connection.output += request.bytes
                 added = true
             }
             if added { touched.append(connection) }
@@ -310,13 +270,11 @@ final class ClientLoop {
             }
             guard let addresses else { throw HTTPError(kind: .resolve, message: "cannot resolve '\(options.host)'") }
             connection.framer = ResponseFramer(mode: .statusOnly)
-            connection.answered = 0
             try start(connection, from: addresses)
             return true
         } catch {
             lastConnectError = error
-            // A refused connection is retried after a pause, not in a tight loop.
-            connection.state = .closed(retryAt: Deadline(nanoseconds: now.nanoseconds + 10_000_000))
+            connection.state.connectRefused(now: now)
             return false
         }
     }
@@ -327,13 +285,16 @@ final class ClientLoop {
         byDescriptor[started.socket.descriptor] = connection
         connection.watchingWritable = !started.connected
         poller?.add(started.socket.descriptor, readable: started.connected, writable: !started.connected)
-        connection.state = .connecting(started.socket, next: started.next)
+        connection.socket = started.socket
+        connection.nextAddresses = started.next
+        connection.state.connecting()
         if started.connected { try connected(connection, started.socket) }
     }
 
     /// The connect completed or failed: on to the handshake or to the next address, or fail its requests.
     private func finishConnect(_ connection: Connection) {
-        guard case .connecting(let socket, let next) = connection.state else { return }
+        guard connection.state.phase == .connecting, let socket = connection.socket else { return }
+        let next = connection.nextAddresses
         guard let failure = socket.connectError() else {
             do throws(HTTPError) {
                 try connected(connection, socket)
@@ -364,13 +325,15 @@ final class ClientLoop {
             return
         }
         socket.tls = try TLSSession(socket: socket, hostname: options.host, options: tls)
-        connection.state = .handshaking(socket)
+        connection.state.handshaking()
         handshake(connection)
     }
 
     /// One handshake step, as far as it goes without waiting.
     private func handshake(_ connection: Connection) {
-        guard case .handshaking(let socket) = connection.state, let tls = socket.tls else { return }
+        guard connection.state.phase == .handshaking, let socket = connection.socket, let tls = socket.tls else {
+            return
+        }
         switch tls.handshake() {
         case .moved: open(connection, socket)
         case .wantRead: interest(connection, socket, readable: true, writable: false)
@@ -381,7 +344,7 @@ final class ClientLoop {
     }
 
     private func open(_ connection: Connection, _ socket: Socket) {
-        connection.state = .open(socket)
+        connection.state.opened()
         interest(connection, socket, readable: true, writable: !connection.output.isEmpty)
         flush(connection)
     }
@@ -401,12 +364,11 @@ final class ClientLoop {
     /// The connection could not be opened: its requests fail, and it is tried again after a pause.
     private func fail(_ connection: Connection, _ error: HTTPError) {
         lastConnectError = error
-        close(connection, failing: error, retrying: false)
-        connection.state = .closed(retryAt: .after(0.01))
+        close(connection, failing: error, retrying: false, retryAfter: ClientConnectionState.retryNanoseconds)
     }
 
     private func flush(_ connection: Connection) {
-        guard let socket = connection.socket else { return }
+        guard let socket = connection.openSocket else { return }
         while connection.written < connection.output.count {
             let remaining = connection.output.count - connection.written
             if let tls = socket.tls {
@@ -451,13 +413,13 @@ final class ClientLoop {
     }
 
     private func watch(_ connection: Connection, writable: Bool) {
-        guard connection.watchingWritable != writable, let socket = connection.socket else { return }
+        guard connection.watchingWritable != writable, let socket = connection.openSocket else { return }
         connection.watchingWritable = writable
         poller?.update(socket.descriptor, readable: true, writable: writable)
     }
 
     private func read(_ connection: Connection) {
-        guard let socket = connection.socket else { return }
+        guard let socket = connection.openSocket else { return }
         while true {
             let count: Int
             if let tls = socket.tls {
@@ -515,7 +477,7 @@ final class ClientLoop {
                 return false
             case .response(let response, let closes):
                 let status = response.status
-                guard !connection.inFlight.isEmpty else {
+                guard !connection.state.inFlight.isEmpty else {
                     close(
                         connection, failing: HTTPError(kind: .malformed, message: "a response nobody asked for"),
                         retrying: false)
@@ -534,39 +496,35 @@ final class ClientLoop {
     }
 
     private func answer(_ connection: Connection, status: Int) {
-        guard !connection.inFlight.isEmpty else { return }
-        let request = connection.inFlight.removeFirst()
-        connection.answered += 1
+        guard let request = connection.state.answer() else { return }
         driver.answered(tag: request.tag, status: status, started: request.started, now: .now)
     }
 
     /// Closes a connection. Its requests in flight fail with `failing`, except that those lost before any byte of
     /// their answer on a connection that answered before are queued once more when `retrying`.
-    private func close(_ connection: Connection, failing error: HTTPError?, retrying: Bool) {
-        if let socket = connection.anySocket, byDescriptor[socket.descriptor] === connection {
+    private func close(
+        _ connection: Connection, failing error: HTTPError?, retrying: Bool, retryAfter: UInt64 = 0
+    ) {
+        if let socket = connection.socket, byDescriptor[socket.descriptor] === connection {
             forget(socket)
         }
-        let lostOnReuse = retrying && connection.answered > 0 && !connection.framer.inResponse
-        connection.state = .closed(retryAt: .now)
+        connection.socket = nil
+        connection.nextAddresses = nil
+        let now = Deadline.now
+        let lost = connection.state.close(
+            retrying: retrying, inResponse: connection.framer.inResponse, now: now, retryAfter: retryAfter)
         connection.output.removeAll(keepingCapacity: true)
         connection.written = 0
-        connection.answered = 0
         connection.watchingWritable = false
-        let lost = connection.inFlight
-        connection.inFlight.removeAll(keepingCapacity: true)
-        let now = Deadline.now
         // A malformed answer with no request waiting fails none: it is still the peer's error, and said so.
-        if lost.isEmpty, let error, error.kind == .malformed { driver.unsolicited(error: error, now: now) }
-        for request in lost {
-            if lostOnReuse && !request.retried {
-                var again = request
-                again.retried = true
-                retries.append(again)
-            } else {
-                driver.failed(
-                    tag: request.tag, error: error ?? HTTPError(kind: .reset, message: "closed"),
-                    started: request.started, now: now)
-            }
+        if lost.retry.isEmpty && lost.failed.isEmpty, let error, error.kind == .malformed {
+            driver.unsolicited(error: error, now: now)
+        }
+        retries += lost.retry
+        for request in lost.failed {
+            driver.failed(
+                tag: request.tag, error: error ?? HTTPError(kind: .reset, message: "closed"),
+                started: request.started, now: now)
         }
     }
 

@@ -10,7 +10,7 @@ import PPGWire
 
 /// Stores captured deliveries: each raw (`capture-N.http`) and, when a SPEC.md reading reproduces its signature,
 /// as a `captured` signature vector file (`capture-N.json`) that can be added to the corpus.
-public final class CaptureStore: @unchecked Sendable {
+package final class CaptureStore: @unchecked Sendable {
     /// The projectId placeholder written by `--redact`.
     public static let redactedProjectID = "redacted-project-id"
 

@@ -3,7 +3,7 @@ import PPGSignature
 import PPGWire
 
 /// One reading tried on one delivery.
-public struct ReadingCandidate: Sendable {
+package struct ReadingCandidate: Sendable {
     /// The reading tried.
     public var reading: SigningRule
     /// The bytes signed under this reading, for the readings reported (matches — past 64 KiB only the best one —
@@ -16,7 +16,7 @@ public struct ReadingCandidate: Sendable {
 }
 
 /// What `detect` found for one delivery.
-public struct Detection: Sendable {
+package struct Detection: Sendable {
     /// The signature the delivery carried.
     public var presented: String
     /// The URL taken as configured (the public URL with the query as received).
@@ -28,7 +28,7 @@ public struct Detection: Sendable {
 }
 
 /// Tries every known reading of the rule on a captured delivery.
-public enum ReadingDetector {
+package enum ReadingDetector {
     /// Why a delivery cannot be examined.
     public struct Failure: Error, Sendable {
         /// One line for a person.

@@ -5,7 +5,7 @@ import PPGWire
 /// A fuzz run's disagreements as a corpus that `run --vectors DIR` loads and `vectors lint DIR` passes: a manifest
 /// and one receiver vector file, in canonical form, with nothing in them that differs between two runs of the same
 /// seed against the same receiver (no time, no port).
-public enum FuzzCorpus {
+package enum FuzzCorpus {
     /// The files, by path relative to the corpus directory, with their text.
     /// - Parameters:
     ///   - result: The fuzz run.

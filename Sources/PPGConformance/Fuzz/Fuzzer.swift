@@ -4,7 +4,7 @@ import PPGVectors
 import Synchronization
 
 /// Where a fuzz case's expected answer comes from.
-public enum FuzzOracle: Sendable {
+package enum FuzzOracle: Sendable {
     /// SPEC.md's reference receiver, in-process, with SPEC's alternatives (`acceptable`, `either`, RFC-allowed
     /// statuses) judged as such.
     case reference
@@ -13,7 +13,7 @@ public enum FuzzOracle: Sendable {
 }
 
 /// What a fuzz run does.
-public struct FuzzOptions: Sendable {
+package struct FuzzOptions: Sendable {
     /// The seed; the same seed generates the same cases.
     public var seed: UInt64
     /// Stop after this many cases.
@@ -52,7 +52,7 @@ public struct FuzzOptions: Sendable {
 }
 
 /// One distinct disagreement, shrunk.
-public struct FuzzDisagreement: Sendable {
+package struct FuzzDisagreement: Sendable {
     /// The shrunk case as a receiver vector, with SPEC's expectation and level.
     public var vector: ReceiverVector
     /// The case number (from 0) that first showed it.
@@ -80,7 +80,7 @@ public struct FuzzDisagreement: Sendable {
 }
 
 /// A fuzz run's result.
-public struct FuzzResult: Sendable {
+package struct FuzzResult: Sendable {
     /// The seed.
     public var seed: UInt64
     /// Deliveries sent and judged.
@@ -127,7 +127,7 @@ struct FuzzJudgement: Sendable {
 
 /// `ppg-conformance fuzz`: generated deliveries judged by SPEC.md's allowed answers, each disagreement shrunk to a
 /// minimal delivery that still disagrees the same way, re-checked, and kept as a receiver vector.
-public enum Fuzzer {
+package enum Fuzzer {
     static let batchSize = 256
 
     /// Runs cases until the options' budget is spent.

@@ -6,7 +6,7 @@ import PPGWire
 import Synchronization
 
 /// Signed deliveries at volume against one receiver, each verdict checked.
-public struct LoadOptions: Sendable {
+package struct LoadOptions: Sendable {
     /// The receiver's configuration.
     public var configuration: ReceiverConfiguration
     /// How many kept-alive connections run at once.
@@ -46,7 +46,7 @@ public struct LoadOptions: Sendable {
 }
 
 /// The outcome of a load run.
-public struct LoadResult: Sendable {
+package struct LoadResult: Sendable {
     /// How many requests were sent.
     public var requests: Int
     /// How long the run took, in seconds.
@@ -105,7 +105,7 @@ final class LoadCounters: Sendable {
 /// Generates the load: `connections` kept-alive connections multiplexed on one event loop per core (the project's
 /// own ``MultiplexedClient``), each request one of up to ``maximumPool`` distinct deliveries signed before the clock
 /// starts, every verdict checked.
-public enum LoadGenerator {
+package enum LoadGenerator {
     static let kinds = [
         "subscriber:update", "subscriber:subscribe", "subscriber:unsubscribe",
         "transaction:message:delivered", "transaction:message:clicked",

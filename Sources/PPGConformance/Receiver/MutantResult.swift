@@ -1,5 +1,5 @@
 /// What `mutants` found for one receiver.
-public struct MutantResult: Sendable {
+package struct MutantResult: Sendable {
     /// `nil` for the correct reference receiver, run as the control.
     public var mutant: Mutant?
     /// Required vectors that failed (caught the bug).

@@ -4,7 +4,7 @@ import PPGVectors
 import PPGWire
 
 /// Runs the HTTP suite against the reference receiver and every mutant, each on its own loopback server.
-public enum MutationRun {
+package enum MutationRun {
     /// The public URL mutants are configured with: not the loopback URL, so URL rebuilding is caught.
     public static let publicURL = RawURL(scheme: "https", host: "hooks.example.com", path: "/ppg/webhook")
 

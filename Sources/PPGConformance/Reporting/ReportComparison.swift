@@ -4,7 +4,7 @@ import PPGWire
 /// Several JSON reports side by side, vector by vector: a conformance matrix of where receivers (or one receiver
 /// before and after a change) differ. Ids are held once for all reports, each report's cells as one byte per id, so
 /// that reports of a million outcomes compare in about the memory of the largest.
-public struct ReportComparison: Sendable {
+package struct ReportComparison: Sendable {
     /// One report, as read back.
     public struct Column: Sendable {
         /// The column's heading: the target, or the file name.

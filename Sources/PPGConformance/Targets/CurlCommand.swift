@@ -5,7 +5,7 @@ import PPGWire
 
 /// A `curl` command that sends a delivery exactly: the same method, request-target, headers in order (curl's own
 /// defaults suppressed) and body bytes.
-public enum CurlCommand {
+package enum CurlCommand {
     /// The command for one delivery.
     /// - Parameters:
     ///   - delivery: The delivery.
