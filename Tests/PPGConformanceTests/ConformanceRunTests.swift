@@ -75,7 +75,7 @@ struct ConformanceRunTests {
     }
 
     @Test("an HTTP target nothing answers is refused as unreachable by the preflight")
-    func unreachable() throws {
+    func preflightFindsUnreachableTarget() throws {
         let corpus = try #require(Fixtures.corpus)
         // A port bound and closed again: nothing listens there.
         let server = try LoopbackServer(receiver: ReferenceReceiver(projectID: "p", publicURL: nil, profile: .default))
