@@ -59,7 +59,8 @@ struct CLITests {
             ["sign", "--key", "k", "--url", "u", "--scheme", "sha256"],
             ["sign", "--key"], ["sign", "--key", "k", "--key-hex", "00", "--url", "u"], ["nonsense"],
             ["run", "--only"],
-            ["bench", "hmac", "--bytes", "-1"], ["run", "--vectors", "/nonexistent"], ["vectors"],
+            ["bench", "hmac", "--bytes", "-1"], ["bench", "hmac", "extra"], ["run", "--vectors", "/nonexistent"],
+            ["vectors"],
             ["sign", "--key", "k", "extra"],
             ["sign", "--key", "k", "--url", "u", "--body-file", "/nonexistent/file"], ["run", "--flag", "NoSuchFlag"],
             ["sign", "--json=yes", "--key", "k", "--url", "u"],
@@ -145,6 +146,9 @@ struct CLITests {
         #expect(result.status == 0)
         let last = try #require(result.stdoutLines.last)
         #expect(last.firstRange(of: /^hmac-sha1 64 B: \d+ signatures\/s$/) != nil, "\(last)")
+        // The default is the message length BENCHMARKS.md quotes beside openssl: 256 bytes.
+        let byDefault = try TestSupport.tool(["bench", "hmac", "--seconds", "0.05"])
+        #expect(byDefault.stdoutLines.last?.hasPrefix("hmac-sha1 256 B: ") == true, "\(byDefault.stdout)")
     }
 }
 

@@ -5,6 +5,26 @@ import Testing
 
 @Suite("Fuzz generator and shrinker")
 struct FuzzGeneratorTests {
+    @Test("a generated path variant allows exactly the statuses the corpus's path-variant vectors allow")
+    func pathVariantsAllowWhatTheCorpusAllows() throws {
+        let corpus = try #require(Fixtures.corpus)
+        let corpusAllowed = Set(
+            corpus.receiverVectors.filter { $0.vector.id.hasPrefix("inputs/path-") }
+                .flatMap { $0.vector.alsoAllowed ?? [] })
+        #expect(!corpusAllowed.isEmpty)
+        var checked = 0
+        for index in 0..<4000 {
+            let fuzzCase = FuzzGenerator.fuzzCase(seed: 1, index: index)
+            // A POST to another path (its signature tampered, as the generator makes them), not chunked: nothing
+            // else adds a status of its own.
+            guard fuzzCase.pathForm != nil, fuzzCase.method == "POST", !fuzzCase.chunked else { continue }
+            let vector = fuzzCase.vector(id: "fuzz/x", comment: "", flags: [], expect: .either)
+            #expect(Set(vector.alsoAllowed ?? []) == corpusAllowed, "\(fuzzCase)")
+            checked += 1
+        }
+        #expect(checked > 10)
+    }
+
     @Test("every generated case becomes deliveries the reference answers 2xx or 4xx, under both schemes")
     func casesMaterialise() throws {
         for profile in [SignatureProfile.default, SignatureProfile(scheme: .jsonBody, encoding: .base64)] {
