@@ -96,12 +96,23 @@ public enum SigningInput {
     public static func make(
         scheme: SignatureScheme, url: some Sequence<UInt8>, body: [UInt8], contentType: String?
     ) throws(SigningInputError) -> [UInt8] {
+        try make(scheme: scheme, url: url, body: body) { () throws(SigningInputError) in
+            try parameters(body: body, contentType: contentType)
+        }
+    }
+
+    /// The signing input of one delivery whose parameters (R5.1–R5.4, in body order) the caller has already read:
+    /// the rest of the rule — sorting, joining, the URL first — is this one.
+    package static func make(
+        scheme: SignatureScheme, url: some Sequence<UInt8>, body: [UInt8],
+        parameters: () throws(SigningInputError) -> [SigningParameter]
+    ) throws(SigningInputError) -> [UInt8] {
         switch scheme {
         case .jsonBody:
             return body
         case .urlParameters:
             var input = Array(url)
-            append(sorted(try parameters(body: body, contentType: contentType)), to: &input)
+            append(sorted(try parameters()), to: &input)
             return input
         }
     }

@@ -397,8 +397,16 @@ package struct JSONParser {
             case 0..<0x20:
                 throw error(.controlCharacter, "unescaped control character in a string")
             case 0x20..<0x80:
-                out.append(byte)
-                index += 1
+                // A run of plain ASCII, appended at once: most of a webhook's strings are nothing else.
+                var end = index + 1
+                while end < bytes.count {
+                    let next = bytes[end]
+                    guard next >= 0x20 && next < 0x80 && next != UInt8(ascii: "\"") && next != UInt8(ascii: "\\")
+                    else { break }
+                    end += 1
+                }
+                out.append(contentsOf: bytes[index..<end])
+                index = end
             default:
                 guard let length = utf8SequenceLength() else { throw error(.invalidUTF8, "invalid UTF-8 in a string") }
                 out.append(contentsOf: bytes[index..<(index + length)])

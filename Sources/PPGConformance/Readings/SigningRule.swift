@@ -271,8 +271,10 @@ public struct SigningRule: Sendable, Hashable, CustomStringConvertible {
     public func signingInput(of message: SignedMessage) throws(SigningInputError) -> [UInt8] {
         if signsAsSpec {
             // SPEC.md's reading is SigningInput's rule itself, not a second composition of its steps.
-            return try SigningInput.make(
-                scheme: scheme, url: message.configuredURL.utf8, body: message.body, contentType: message.contentType)
+            // The message's parameters are R5.1–R5.4 read once and cached for every reading of the delivery.
+            return try SigningInput.make(scheme: scheme, url: message.configuredURL.utf8, body: message.body) {
+                () throws(SigningInputError) in try message.parameters(.decoded)
+            }
         }
         switch scheme {
         case .jsonBody:
