@@ -8,6 +8,26 @@ import Testing
 
 @Suite("Reports")
 struct ReportTests {
+    @Test("the HTML page's outcome filters count each outcome as the run holds it, zero for those it has none of")
+    func htmlFilterCounts() throws {
+        let corpus = try #require(Fixtures.corpus)
+        // A receiver that accepts everything: passes, failures and warnings in one run.
+        let result = Runner.run(corpus: corpus, target: FixedTarget(status: 200), options: Fixtures.options())
+        let html = HTMLReport.render(result)
+        let words: [(word: String, counts: (VectorOutcome) -> Bool)] = [
+            ("pass", { $0.disposition == .passed }), ("fail", { $0.disposition == .failed && $0.status != .error }),
+            ("warning", { $0.disposition == .warning }), ("xpass", { $0.disposition == .unexpectedPass }),
+        ]
+        for (word, counts) in words {
+            let count = result.outcomes.count(where: counts)
+            let pattern = "value=\"\(word)\" id=\"filter-\(word)\" checked> <span class=\"word word-\(word)\">"
+            let label = try #require(html.range(of: pattern), "\(word)")
+            let rest = html[label.upperBound...].prefix(80)
+            #expect(rest.contains("</span> (\(count))</label>"), "\(word): \(rest)")
+        }
+        #expect(result.summary.passed > 0 && result.summary.failing > 0)
+    }
+
     @Test("a Markdown table cell escapes '|' inside its code span; HTML text escapes both quotes")
     func cellAndAttributeEscaping() {
         let cell = OutsideText.escape("401 | forged", for: .markdownCode)
