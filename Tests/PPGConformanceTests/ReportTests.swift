@@ -8,6 +8,23 @@ import Testing
 
 @Suite("Reports")
 struct ReportTests {
+    @Test("each category's bar on the HTML page spans 100 %, a category of one vector and the whole corpus alike")
+    func htmlBarsSpanTheWhole() throws {
+        let corpus = try #require(Fixtures.corpus)
+        let one = try #require(corpus.receiverVectors.first).vector.id
+        for selection in [Selection(only: [one]), Selection()] {
+            let result = Runner.run(
+                corpus: corpus, target: FixedTarget(status: 200), options: Fixtures.options(selection: selection))
+            let html = HTMLReport.render(result)
+            let bars = html.matches(of: /<div class="bar"[^>]*>(.*?)<\/div>/)
+            #expect(!bars.isEmpty)
+            for bar in bars {
+                let widths = bar.output.1.matches(of: /width:([0-9.]+)%/).compactMap { Double($0.output.1) }
+                #expect(abs(widths.reduce(0, +) - 100) < 0.05, "\(bar.output.0)")
+            }
+        }
+    }
+
     @Test("the HTML page's outcome filters count each outcome as the run holds it, zero for those it has none of")
     func htmlFilterCounts() throws {
         let corpus = try #require(Fixtures.corpus)

@@ -244,6 +244,20 @@ struct FramingAgreementTests {
         }
     }
 
+    @Test("a Host value is a name or bracketed literal and a port of at most five digits, nothing else")
+    func hostValues() {
+        for port in ["", ":1", ":80", ":65535", ":99999"] {
+            #expect(RequestFramer.isValidHost("hooks.example.com" + port), "\(port)")
+            #expect(RequestFramer.isValidHost("[::1]" + port), "\(port)")
+        }
+        for bad in [
+            "h:123456", "h:8o", "h: 80", "h:-1", "[::1", "[]:80", "h/p", "h p", "[::1]x", "h:80:80", "[::g]",
+        ] {
+            #expect(!RequestFramer.isValidHost(bad), "\(bad)")
+        }
+        #expect(RequestFramer.isValidHost(""))
+    }
+
     @Test("the end of a head is found wherever the blank line falls, and nowhere without one")
     func headEnd() {
         for prefix in 0..<8 {
