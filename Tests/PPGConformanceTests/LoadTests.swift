@@ -9,6 +9,18 @@ import Testing
 
 @Suite("Latency histogram")
 struct LatencyHistogramTests {
+    @Test("load reports p50, p90, p99 and p99.9 by those names, each the value at its own percentile")
+    func reportedPercentiles() {
+        var histogram = LatencyHistogram()
+        for value in 1...1000 { histogram.record(UInt64(value)) }
+        let reported = histogram.reported()
+        #expect(reported.map(\.name) == ["p50", "p90", "p99", "p99.9"])
+        for (name, value) in reported {
+            let percentile = Double(name.dropFirst()) ?? -1
+            #expect(value == histogram.value(atPercentile: percentile), "\(name)")
+        }
+    }
+
     @Test("percentiles of 1…1000 µs are exact")
     func exactRange() {
         var histogram = LatencyHistogram()

@@ -77,3 +77,18 @@ public struct LatencyHistogram: Sendable {
     /// The mean, in microseconds.
     public var mean: Double { count == 0 ? 0 : sum / Double(count) }
 }
+
+extension LatencyHistogram {
+    /// The percentiles `load` reports, on the console and in `--json` alike (README: p50/p90/p99/p99.9).
+    package static let reportedPercentiles: [Double] = [50, 90, 99, 99.9]
+
+    /// Each reported percentile with its name (`p50`, `p99.9`), the name written from the number so the two
+    /// cannot disagree.
+    /// - Returns: Name and value in microseconds, in order.
+    package func reported() -> [(name: String, microseconds: UInt64)] {
+        Self.reportedPercentiles.map { percentile in
+            let number = percentile == percentile.rounded() ? String(Int(percentile)) : String(percentile)
+            return ("p" + number, value(atPercentile: percentile))
+        }
+    }
+}

@@ -124,8 +124,8 @@ enum LoadCommand: CLICommand {
         )
         Console.out("duration:       \(formatDecimal(result.seconds, decimals: 2)) s")
         Console.out(
-            "latency:        p50 \(ms(latency.value(atPercentile: 50)))  p90 \(ms(latency.value(atPercentile: 90)))  "
-                + "p99 \(ms(latency.value(atPercentile: 99)))  p99.9 \(ms(latency.value(atPercentile: 99.9)))  max \(ms(latency.maximum))  "
+            "latency:        " + latency.reported().map { "\($0.name) \(ms($0.microseconds))  " }.joined()
+                + "max \(ms(latency.maximum))  "
                 + "(to the µs below 1 ms, within 0.2 % above)"
         )
         Console.out("statuses:       \(statuses.isEmpty ? "none" : statuses)")
@@ -143,14 +143,10 @@ enum LoadCommand: CLICommand {
                 ("validSent", .integer(result.validSent)), ("invalidSent", .integer(result.invalidSent)),
                 (
                     "latencyMicroseconds",
-                    .object([
-                        ("p50", .integer(Int(latency.value(atPercentile: 50)))),
-                        ("p90", .integer(Int(latency.value(atPercentile: 90)))),
-                        ("p99", .integer(Int(latency.value(atPercentile: 99)))),
-                        ("p99.9", .integer(Int(latency.value(atPercentile: 99.9)))),
-                        ("max", .integer(Int(latency.maximum))),
-                        ("mean", .decimal(latency.mean, decimals: 1)),
-                    ])
+                    .object(
+                        latency.reported().map { ($0.name, JSONOutput.integer(Int($0.microseconds))) } + [
+                            ("max", .integer(Int(latency.maximum))), ("mean", .decimal(latency.mean, decimals: 1)),
+                        ])
                 ),
                 (
                     "statuses",
