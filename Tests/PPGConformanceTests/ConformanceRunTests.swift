@@ -125,6 +125,26 @@ struct ConformanceRunTests {
         }
     }
 
+    @Test("the diagnosis counts exactly the deliveries the probes sent")
+    func probesAreCounted() throws {
+        let corpus = try #require(Fixtures.corpus)
+        let sent = Atomic<Int>(0)
+        // A receiver configured with another key: every valid delivery refused, so the probes try the settings.
+        let refusing = HandlerTarget(configuration: Self.configuration) { _ in
+            sent.add(1, ordering: .relaxed)
+            return HTTPResponse(status: 401, reason: "Unauthorized")
+        }
+        let options = RunOptions(selection: Selection(only: ["keys/*", "bodies/*"]), configuration: Self.configuration)
+        let run = ConformanceRun(corpus: corpus, target: refusing, options: options)
+        var beforeProbing: Int?
+        let result = try run.run { stage in
+            if case .probing = stage { beforeProbing = sent.load(ordering: .relaxed) }
+        }
+        let probed = sent.load(ordering: .relaxed) - (try #require(beforeProbing))
+        #expect(probed > 0)
+        #expect(result.diagnosis?.probes == probed)
+    }
+
     @Test("without diagnosis or probes the run only judges; the verdict is the same")
     func judgingOnly() throws {
         let corpus = try #require(Fixtures.corpus)
