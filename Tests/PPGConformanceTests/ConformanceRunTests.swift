@@ -145,6 +145,29 @@ struct ConformanceRunTests {
         #expect(result.diagnosis?.probes == probed)
     }
 
+    @Test("the family probe's deliveries are counted too: a re-serialising receiver, confirmed on the wire")
+    func familyProbesAreCounted() throws {
+        let corpus = try #require(Fixtures.corpus)
+        let profile = SignatureProfile(scheme: .jsonBody, encoding: .hex)
+        let configuration = ReferenceTarget.defaultConfiguration(profile: profile)
+        let reference = ReferenceReceiver(
+            projectID: configuration.projectID, publicURL: configuration.publicURL, profile: profile)
+        let receiver = MutantReceiver(mutant: .reserialisesBody, reference: reference)
+        let sent = Atomic<Int>(0)
+        let target = HandlerTarget(configuration: configuration) { request in
+            sent.add(1, ordering: .relaxed)
+            return receiver.respond(to: request).response
+        }
+        let options = RunOptions(selection: Selection(only: ["bodies/*"]), configuration: configuration)
+        var beforeProbing: Int?
+        let result = try ConformanceRun(corpus: corpus, target: target, options: options).run { stage in
+            if case .probing = stage { beforeProbing = sent.load(ordering: .relaxed) }
+        }
+        let probed = sent.load(ordering: .relaxed) - (try #require(beforeProbing))
+        #expect(result.diagnosis?.confirmedMember != nil, "the family probe did not run")
+        #expect(probed > 0 && result.diagnosis?.probes == probed)
+    }
+
     @Test("without diagnosis or probes the run only judges; the verdict is the same")
     func judgingOnly() throws {
         let corpus = try #require(Fixtures.corpus)
