@@ -148,6 +148,18 @@ struct OutsideTextTests {
         #expect(OutsideText.escape("é 日本", for: .line) == "é 日本")
     }
 
+    @Test("a terminal keeps colour sequences of up to 24 characters, escapes a longer one and any other escape")
+    func colourSequenceBound() {
+        for parameters in 0...30 {
+            let sequence = "\u{1B}[" + String(repeating: "1", count: parameters) + "m"
+            let kept = sequence.unicodeScalars.count <= 24
+            let shown = OutsideText.escape("a" + sequence + "b", for: .terminal)
+            #expect(shown == (kept ? "a" + sequence + "b" : "a\\u{1b}[" + sequence.dropFirst(2) + "b"), "\(parameters)")
+        }
+        #expect(OutsideText.escape("\u{1B}[31;1m", for: .terminal) == "\u{1B}[31;1m")
+        #expect(OutsideText.escape("\u{1B}[31xm", for: .terminal) == "\\u{1b}[31xm")
+    }
+
     @Test("what is hidden is shown: controls, invalid bytes and cut text are visible, not dropped")
     func hiddenIsShown() {
         #expect(OutsideText.escape("a\u{1B}[2Jb", for: .line) == "a\\u{1b}[2Jb")
