@@ -316,6 +316,29 @@ struct DiagnosisTests {
         return (Runner.run(corpus: corpus, target: target, options: options), corpus, options, target)
     }
 
+    @Test("an accepted truncated signature is explained by an unpadded-base64 setting, and by no other setting")
+    func unpaddedSettingExplainsTruncation() throws {
+        let corpus = try #require(Fixtures.corpus)
+        let options = Fixtures.options()
+        let configuration = options.configuration
+        let reference = ReferenceReceiver(
+            projectID: configuration.projectID, publicURL: configuration.publicURL, profile: configuration.profile)
+        // A receiver run as one over HTTP is (receiver vectors only), so the shared catalogue applies.
+        let target = ReferenceTarget(
+            configuration: configuration, receiver: MutantReceiver(mutant: .acceptAll, reference: reference),
+            name: "accept-all", takesSignatureVectors: false)
+        let run = Runner.run(corpus: corpus, target: target, options: options)
+        var diagnosis = try #require(Self.diagnose(run, corpus: corpus, options: options, target: target))
+        diagnosis.acceptedMustRejectFlags = [["Truncated"]]
+        #expect(diagnosis.acceptedMustReject)
+        diagnosis.settings = [SettingCause(setting: .scheme, works: "json-body", message: "m")]
+        #expect(diagnosis.acceptedMustReject, "a setting that is not the padding explains no truncation")
+        diagnosis.settings = [SettingCause(setting: .encoding, works: "base64 without '=' padding", message: "m")]
+        #expect(!diagnosis.acceptedMustReject)
+        diagnosis.acceptedMustRejectFlags = [["Truncated"], ["HostHeader"]]
+        #expect(diagnosis.acceptedMustReject, "a forged input is no setting's doing")
+    }
+
     /// `Diagnosis.diagnose` with the shared catalogue where the run's options are the default ones it was built for.
     static func diagnose(
         _ result: RunResult, corpus: Corpus, options: RunOptions, target: ReferenceTarget
