@@ -83,7 +83,11 @@ public struct ConformanceRun: Sendable {
     /// nothing is not a conformant one), and the target must answer.
     /// - Throws: `Refusal` of kind `nothingToTest` or `unreachable`.
     public func preflight() throws(Refusal) {
-        let (planned, notSent) = plan()
+        try preflight(plan())
+    }
+
+    private func preflight(_ plan: (vectors: [PlannedVector], notSent: [VectorKind: Int])) throws(Refusal) {
+        let (planned, notSent) = plan
         if !planned.contains(where: { $0.skipReason == nil }) {
             let selection = options.selection
             let named =
@@ -111,9 +115,11 @@ public struct ConformanceRun: Sendable {
     ///   with `stoppedAfterUnanswered` set.
     /// - Throws: `Refusal` when nothing could be sent or the target could not go on.
     public func run(stage: (Stage) -> Void = { _ in }) throws(Refusal) -> RunResult {
-        try preflight()
-        stage(.delivering(vectors: plan().vectors.count))
-        var result = Runner.run(corpus: corpus, target: target, options: options) { category, outcomes in
+        // Planning materialises every delivery: done once, for the preflight and the run.
+        let plan = plan()
+        try preflight(plan)
+        stage(.delivering(vectors: plan.vectors.count))
+        var result = Runner.run(plan, corpus: corpus, target: target, options: options) { category, outcomes in
             if target.fatalError == nil { stage(.categoryDone(category, outcomes)) }
         }
         target.finish()

@@ -88,10 +88,20 @@ public enum Runner {
         corpus: Corpus, target: any ConformanceTarget, options: RunOptions,
         progress: (String, [VectorOutcome]) -> Void = { _, _ in }
     ) -> RunResult {
+        run(
+            plan(corpus: corpus, target: target, options: options), corpus: corpus, target: target, options: options,
+            progress: progress)
+    }
+
+    /// Runs a plan already made (`ConformanceRun` makes it once for its preflight and the run).
+    static func run(
+        _ plan: (vectors: [PlannedVector], notSent: [VectorKind: Int]), corpus: Corpus, target: any ConformanceTarget,
+        options: RunOptions, progress: (String, [VectorOutcome]) -> Void
+    ) -> RunResult {
         let started = wallClockSeconds()
         let clock = ContinuousClock()
         let start = clock.now
-        let (planned, notSent) = plan(corpus: corpus, target: target, options: options)
+        let (planned, notSent) = plan
         // Vectors grouped by category (a category may hold vectors of several kinds), so that progress can be
         // reported a category at a time while every vector of the run shares one pool of `jobs` exchanges.
         let categories = planned.groupedInOrder(by: \.category)
