@@ -94,10 +94,20 @@ public enum OutsideText {
 
     private static func line(_ text: String) -> String {
         var out = ""
+        // Whether a `::` or `##` was written: most lines hold neither, and searching them again costs more than this.
+        var doubled = false
+        var previous: Unicode.Scalar?
         for scalar in text.unicodeScalars {
-            if isControl(scalar) { out += visible(scalar) } else { out.unicodeScalars.append(scalar) }
+            if isControl(scalar) {
+                out += visible(scalar)
+                previous = nil
+            } else {
+                if scalar == previous && (scalar == ":" || scalar == "#") { doubled = true }
+                out.unicodeScalars.append(scalar)
+                previous = scalar
+            }
         }
-        guard out.contains("::") || out.contains("##") else { return out }
+        guard doubled else { return out }
         var scalars = Array(out.unicodeScalars)
         var result = ""
         // GitHub's runner trims leading white space, then reads a line that starts with `::` as a command.

@@ -1,7 +1,8 @@
-import PPGConformance
 import PPGSignature
 import PPGVectors
 import Testing
+
+@testable import PPGConformance
 
 @Suite("Fuzz generator and shrinker")
 struct FuzzGeneratorTests {
@@ -94,5 +95,34 @@ struct FuzzGeneratorTests {
                 #expect(simpler.members.contains { $0.name == "projectId" })
             }
         }
+    }
+
+    @Test("cases compare by the bytes they send: a precomposed and a decomposed name are two cases, hashed apart")
+    func casesCompareByBytes() {
+        let projectID = FuzzCase.Member(name: "projectId", value: .string("{{projectId}}", escaped: false))
+        for (one, other) in [
+            ("\u{E9}", "e\u{301}"), ("\u{212B}", "\u{C5}"), ("\u{1E9B}\u{323}", "\u{17F}\u{323}\u{307}"),
+        ] {
+            // Canonically equivalent as Swift Strings, and so one value to String's own ==.
+            #expect(one == other)
+            let asName = [one, other].map { FuzzCase(members: [projectID, .init(name: $0, value: .raw("1"))]) }
+            let asValue = [one, other].map {
+                FuzzCase(members: [projectID, .init(name: "n", value: .string($0, escaped: false))])
+            }
+            let asRaw = [one, other].map {
+                FuzzCase(members: [projectID, .init(name: "n", value: .raw("\"" + $0 + "\""))])
+            }
+            for pair in [asName, asValue, asRaw] {
+                #expect(pair[0] != pair[1])
+                #expect(Set(pair).count == 2)
+                #expect(pair[0] == pair[0] && pair[0].hashValue == FuzzCase(members: pair[0].members).hashValue)
+            }
+        }
+        // Every other part still counts: the same text under another escaping is another case.
+        let plain = FuzzCase.Member(name: "n", value: .string("\u{E9}", escaped: false))
+        let escaped = FuzzCase.Member(name: "n", value: .string("\u{E9}", escaped: true))
+        #expect(plain != escaped && Set([plain, escaped]).count == 2)
+        #expect(FuzzCase.Value.fill(3) != .fill(4) && FuzzCase.Value.fill(3) == .fill(3))
+        #expect(FuzzCase.Value.raw("1") != .string("1", escaped: false))
     }
 }

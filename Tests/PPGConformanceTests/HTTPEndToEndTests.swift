@@ -1,7 +1,9 @@
 import Foundation
+import PPGHTTP
 import PPGSignature
 import PPGVectors
 import PPGWire
+import Synchronization
 import TestSupport
 import Testing
 
@@ -65,6 +67,38 @@ struct HTTPEndToEndTests {
             let bound = (Double(sent) / Double(jobs)).rounded(.up) * timeout
             #expect(elapsed < bound * 1.5 + 1, "--jobs \(jobs): \(sent) vectors took \(elapsed) s, bound \(bound) s")
         }
+    }
+
+    @Test("fuzz over HTTP keeps its connections alive: far fewer connections than deliveries, the same verdicts")
+    func fuzzKeepsConnectionsAlive() throws {
+        let corpus = try #require(Fixtures.corpus)
+        let reference = ReferenceReceiver(projectID: "p-123", publicURL: MutationRun.publicURL, profile: .default)
+        let peers = Mutex<Set<String>>([])
+        let server = HTTPServer(
+            configuration: HTTPServer.Configuration(host: "127.0.0.1", port: 0, idleTimeout: 5, requestTimeout: 5)
+        ) { request, context in
+            peers.withLock { _ = $0.insert(context.peer) }
+            return reference.respond(to: request).response
+        }
+        let port = try server.start()
+        defer {
+            server.stop()
+            server.wait()
+        }
+        let url = try #require(RawURL("http://127.0.0.1:\(port)/ppg/webhook"))
+        let configuration = ReceiverConfiguration(
+            projectID: "p-123", targetURL: url, publicURL: MutationRun.publicURL, profile: .default)
+        var options = FuzzOptions(seed: 5, configuration: configuration, manifest: corpus.manifest)
+        options.runs = 600
+        options.jobs = 3
+        let overHTTP = Fuzzer.run(target: HTTPTarget(url: url), oracle: .reference, options: options)
+        let inProcess = Fuzzer.run(
+            target: ReferenceTarget(configuration: configuration), oracle: .reference, options: options)
+        #expect(overHTTP.runs == 600 && overHTTP.disagreements.isEmpty, "\(overHTTP.disagreements.map(\.request))")
+        #expect(overHTTP.either == inProcess.either && overHTTP.features == inProcess.features)
+        // One connection per delivery would be 600; a connection is reopened only where the server closed one.
+        let connections = peers.withLock { $0.count }
+        #expect(connections >= 1 && connections <= 3 + overHTTP.runs / 10, "\(connections) connections")
     }
 
     @Test("hostile receivers: the run finishes in bounded time, reports errors, and never crashes")

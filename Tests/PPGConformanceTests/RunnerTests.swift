@@ -43,6 +43,32 @@ struct RunnerTests {
         #expect(strict.summary.failed == result.summary.failed + result.summary.warnings)
     }
 
+    @Test("with passes left undescribed, a pass carries no request text and a failure the same text as a full run")
+    func passesUndescribed() throws {
+        let corpus = try #require(Fixtures.corpus)
+        let selection = Selection(only: ["events/legacy-ibody", "headers/missing", "bodies/pretty"])
+        var quiet = Fixtures.options(selection: selection)
+        quiet.describesPasses = false
+        for status in [200, 401] {
+            let full = Runner.run(
+                corpus: corpus, target: FixedTarget(status: status), options: Fixtures.options(selection: selection))
+            let brief = Runner.run(corpus: corpus, target: FixedTarget(status: status), options: quiet)
+            #expect(full.outcomes.count == brief.outcomes.count && full.outcomes.count >= 2)
+            #expect(Set(full.outcomes.map(\.status)).count == 2, "a pass and a failure at \(status)")
+            for (one, other) in zip(full.outcomes, brief.outcomes) {
+                #expect(one.status == other.status && one.reason == other.reason && one.actual == other.actual)
+                #expect(!one.request.isEmpty && !one.signed.isEmpty)
+                if one.status == .pass {
+                    #expect(other.request.isEmpty && other.signed.isEmpty && other.reproduction.isEmpty)
+                } else {
+                    #expect(
+                        other.request == one.request && other.signed == one.signed
+                            && other.reproduction == one.reproduction)
+                }
+            }
+        }
+    }
+
     @Test("5xx answers fail with 'the receiver broke'; 3xx fail as redirects")
     func brokenStatuses() throws {
         let corpus = try #require(Fixtures.corpus)

@@ -116,8 +116,7 @@ struct LintHygieneTests {
         let v1 = try Self.corpusCopy()
         let root = (v1 as NSString).deletingLastPathComponent + "/.."
         let manifest = v1 + "/manifest.json"
-        let version = try #require(
-            try VectorLoader.load(directory: v1).manifest.version.split(separator: ".").map { Int($0) ?? 0 })
+        let version = try VectorLoader.load(directory: v1).manifest.version.split(separator: ".").map { Int($0) ?? 0 }
         // Not a repository yet: nothing to compare with.
         #expect(CorpusHistory.problems(directory: v1, version: "0.0.0").isEmpty)
         let identity = ["-c", "user.name=t", "-c", "user.email=t@example.invalid"]

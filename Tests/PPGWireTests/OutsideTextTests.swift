@@ -158,6 +158,12 @@ struct OutsideTextTests {
         }
         #expect(OutsideText.escape("\u{1B}[31;1m", for: .terminal) == "\u{1B}[31;1m")
         #expect(OutsideText.escape("\u{1B}[31xm", for: .terminal) == "\\u{1b}[31xm")
+        // Cut off at the end of the text, at every length: shown, never read past.
+        for cut in ["\u{1B}", "\u{1B}[", "\u{1B}[3", "\u{1B}[31", "\u{1B}[31;", "\u{1B}[31;1"] {
+            #expect(
+                OutsideText.escape("a" + cut, for: .terminal) == "a\\u{1b}" + cut.dropFirst(), "\(cut.debugDescription)"
+            )
+        }
     }
 
     @Test("what is hidden is shown: controls, invalid bytes and cut text are visible, not dropped")

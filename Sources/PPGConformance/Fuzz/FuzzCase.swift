@@ -14,6 +14,33 @@ package struct FuzzCase: Sendable, Hashable {
         case raw(String)
         /// A string of this many `x` (the `{{fill:N}}` placeholder), for bodies past a buffer size.
         case fill(Int)
+
+        // Texts compare by their bytes, as the wire sends them: `é` and `e` with a combining accent are two cases
+        // (String's own `==` would make them one), and hashing bytes skips the normalising that String's hash does.
+        package static func == (left: Value, right: Value) -> Bool {
+            switch (left, right) {
+            case (.string(let one, let oneEscaped), .string(let other, let otherEscaped)):
+                oneEscaped == otherEscaped && one.utf8.elementsEqual(other.utf8)
+            case (.raw(let one), .raw(let other)): one.utf8.elementsEqual(other.utf8)
+            case (.fill(let one), .fill(let other)): one == other
+            default: false
+            }
+        }
+
+        package func hash(into hasher: inout Hasher) {
+            switch self {
+            case .string(let text, let escaped):
+                hasher.combine(0)
+                hasher.combineBytes(of: text)
+                hasher.combine(escaped)
+            case .raw(let text):
+                hasher.combine(1)
+                hasher.combineBytes(of: text)
+            case .fill(let count):
+                hasher.combine(2)
+                hasher.combine(count)
+            }
+        }
     }
 
     /// A body member.
@@ -22,6 +49,15 @@ package struct FuzzCase: Sendable, Hashable {
         package var name: String
         /// The value.
         package var value: Value
+
+        package static func == (left: Member, right: Member) -> Bool {
+            left.name.utf8.elementsEqual(right.name.utf8) && left.value == right.value
+        }
+
+        package func hash(into hasher: inout Hasher) {
+            hasher.combineBytes(of: name)
+            hasher.combine(value)
+        }
     }
 
     /// How the `X-PPG-Signature` header departs from a valid one (the corpus's kinds of tampering).
@@ -239,5 +275,14 @@ package struct FuzzCase: Sendable, Hashable {
             }
         }
         return out
+    }
+}
+
+extension Hasher {
+    /// A text's UTF-8 bytes and their count: what the wire carries, without String's normalising.
+    mutating func combineBytes(of text: String) {
+        var text = text
+        text.withUTF8 { combine(bytes: UnsafeRawBufferPointer($0)) }
+        combine(text.utf8.count)
     }
 }

@@ -149,6 +149,7 @@ package enum Fuzzer {
             return interrupted.isSet || deadline.map { ContinuousClock.now >= $0 } ?? false
         }
         let profile = options.configuration.profile
+        let run = FuzzRun(target: target, oracle: oracle, options: options)
         var result = FuzzResult(seed: options.seed, runs: 0, notJudged: 0, seconds: 0, disagreements: [])
         // What each disagreement found so far is: a later case that holds all its features and disagrees the same
         // way is another case of it, dropped before it costs a shrink.
@@ -160,26 +161,26 @@ package enum Fuzzer {
         {
             let first = result.runs + result.notJudged
             let count = min(batchSize, (options.runs ?? Int.max) - result.runs)
-            let cases = (first..<(first + count)).map { FuzzGenerator.fuzzCase(seed: options.seed, index: $0) }
-            var batch: [(index: Int, fuzzCase: FuzzCase, judgement: FuzzJudgement)] = []
-            for (offset, judgement) in judgements(cases, oracle: oracle, options: options).enumerated() {
-                guard let judgement else {
+            var batch: [(index: Int, fuzzCase: FuzzCase, features: Set<String>, judgement: FuzzJudgement)] = []
+            var outcomes: [VectorOutcome] = []
+            for prepared in prepare(first..<(first + count), target: target, run: run) {
+                guard let judgement = prepared.judgement, let outcome = prepared.outcome else {
                     result.notJudged += 1
                     continue
                 }
-                batch.append((first + offset, cases[offset], judgement))
+                batch.append((prepared.index, prepared.fuzzCase, prepared.features, judgement))
+                outcomes.append(outcome)
             }
-            let vectors = batch.map { item in
-                item.fuzzCase.vector(
-                    id: "fuzz/\(item.index)", comment: "", flags: [], expect: item.judgement.expect,
-                    level: item.judgement.level)
-            }
-            let outcomes = judge(vectors, target: target, options: options, jobs: options.jobs)
             for (item, outcome) in zip(batch, outcomes) {
                 // Not sent (the run was stopped): neither a run nor a finding.
-                if Runner.wasNotSent(outcome) { break batches }
+                if Runner.wasNotSent(outcome) {
+                    if outcome.reason == Runner.stoppedReason {
+                        result.stoppedAfterUnanswered = max(unansweredInARow, options.stopAfterUnanswered ?? 0)
+                    }
+                    break batches
+                }
                 result.runs += 1
-                let features = item.fuzzCase.features
+                let features = item.features
                 for feature in features { result.features[feature, default: 0] += 1 }
                 if item.judgement.expect == .either { result.either += 1 }
                 unansweredInARow = outcome.unanswered ? unansweredInARow + 1 : 0
@@ -205,9 +206,7 @@ package enum Fuzzer {
                 let found =
                     outcome.unanswered
                     ? unshrunk(item.fuzzCase, firstRun: item.index, outcome: outcome, item.judgement, options)
-                    : shrink(
-                        item.fuzzCase, firstRun: item.index, initial: (outcome, item.judgement), target: target,
-                        oracle: oracle, options: options)
+                    : shrink(item.fuzzCase, firstRun: item.index, initial: (outcome, item.judgement), run: run)
                 guard let (disagreement, shrunk) = found else { continue }
                 let shrunkShape = DisagreementShape(
                     expect: disagreement.vector.expect, answer: statusClass(disagreement.status),
@@ -287,30 +286,31 @@ package enum Fuzzer {
         )
     }
 
-    /// SPEC's answers for a batch: in-process one by one, or over HTTP `jobs` at a time with `--against`.
-    static func judgements(_ cases: [FuzzCase], oracle: FuzzOracle, options: FuzzOptions) -> [FuzzJudgement?] {
-        guard case .target(let other) = oracle else {
-            // The reference in-process is CPU-bound: a thread per core.
-            return WorkerThreads.map(
-                cases, threads: ProcessInfo.processInfo.activeProcessorCount, name: "ppg-fuzz-oracle"
-            ) { judgement($0, oracle: oracle, options: options) }
-        }
-        let profile = options.configuration.profile
-        let vectors = cases.enumerated().map { offset, fuzzCase in
-            fuzzCase.vector(id: "fuzz/\(offset)", comment: "", flags: [], expect: .either)
-        }
-        let outcomes = judge(vectors, target: other, options: options, jobs: options.jobs)
-        let statuses = Dictionary(outcomes.map { ($0.id, $0.actualStatus) }) { first, _ in first }
-        return zip(cases, vectors).map { fuzzCase, vector in
-            let fuzzClass = fuzzCase.fuzzClass(under: profile)
-            if let expect = fuzzClass?.expect, let fuzzClass {
-                return FuzzJudgement(expect: expect, level: fuzzClass.level, fuzzClass: fuzzClass)
-            }
-            let status = statuses[vector.id] ?? nil
-            return verdict(status, alsoAllowed: vector.alsoAllowed ?? [], signed: fuzzCase.signature == .valid).map {
-                FuzzJudgement(expect: $0, level: fuzzClass?.level ?? .required, fuzzClass: fuzzClass)
+    /// Cases `indices` of the run's seed, each generated, judged by the oracle and sent to the target once: in-process
+    /// on a thread per core, each case start to end on one thread; over HTTP or a pipe, `jobs` at a time, the
+    /// oracle's work done across the cores first.
+    static func prepare(_ indices: Range<Int>, target: any ConformanceTarget, run: FuzzRun) -> [PreparedCase] {
+        let cores = ProcessInfo.processInfo.activeProcessorCount
+        let oracleThreads = run.oracleTarget.runsInProcess ? cores : max(1, run.options.jobs)
+        guard !target.runsInProcess else {
+            return WorkerThreads.map(Array(indices), threads: oracleThreads, name: "ppg-fuzz") { index in
+                var prepared = run.prepare(FuzzGenerator.fuzzCase(seed: run.options.seed, index: index), index: index)
+                prepared.features = prepared.fuzzCase.features
+                run.send(&prepared)
+                return prepared
             }
         }
+        var prepared = WorkerThreads.map(Array(indices), threads: oracleThreads, name: "ppg-fuzz-oracle") { index in
+            var prepared = run.prepare(FuzzGenerator.fuzzCase(seed: run.options.seed, index: index), index: index)
+            prepared.features = prepared.fuzzCase.features
+            return prepared
+        }
+        let planned = prepared.compactMap(\.planned)
+        var outcomes = run.execute(planned)[...]
+        for index in prepared.indices where prepared[index].planned != nil {
+            prepared[index].outcome = outcomes.popFirst()
+        }
+        return prepared
     }
 
     /// What an oracle's status says: accepted, rejected, or nothing (a 5xx, a redirect, no answer). A status an
@@ -324,52 +324,16 @@ package enum Fuzzer {
         }
     }
 
-    /// SPEC's answer to a case: the class's own where SPEC gives it one (`either`, a recommended rejection),
-    /// otherwise the verdict of SPEC's rule as the reference receiver (or `--against`'s receiver) applies it;
-    /// `nil` where that oracle gave no verdict.
-    static func judgement(_ fuzzCase: FuzzCase, oracle: FuzzOracle, options: FuzzOptions) -> FuzzJudgement? {
-        let fuzzClass = fuzzCase.fuzzClass(under: options.configuration.profile)
-        if let expect = fuzzClass?.expect, let fuzzClass {
-            return FuzzJudgement(expect: expect, level: fuzzClass.level, fuzzClass: fuzzClass)
-        }
-        let oracleTarget: any ConformanceTarget =
-            switch oracle {
-            case .reference: ReferenceTarget(configuration: options.configuration)
-            case .target(let other): other
-            }
-        let vector = fuzzCase.vector(id: "fuzz/oracle", comment: "", flags: [], expect: .either)
-        guard let deliveries = try? vector.deliveries(for: options.configuration),
-            deliveries.allSatisfy({ $0.notApplicable == nil })
-        else { return nil }
-        let status = (try? oracleTarget.deliver(deliveries))?.first?.status
-        return verdict(status, alsoAllowed: vector.alsoAllowed ?? [], signed: fuzzCase.signature == .valid).map {
-            FuzzJudgement(expect: $0, level: fuzzClass?.level ?? .required, fuzzClass: fuzzClass)
-        }
-    }
-
-    /// Runs vectors on the target as the corpus runner does, in order.
-    static func judge(
-        _ vectors: [ReceiverVector], target: any ConformanceTarget, options: FuzzOptions, jobs: Int
-    ) -> [VectorOutcome] {
-        guard !vectors.isEmpty else { return [] }
-        let corpus = Corpus(
-            directory: "", manifest: options.manifest,
-            receiverVectors: vectors.map { Located(vector: $0, file: "receiver/fuzz.json", category: "fuzz") })
-        var runOptions = RunOptions(
-            strict: options.strict, configuration: options.configuration, jobs: jobs,
-            stopAfterUnanswered: options.stopAfterUnanswered)
-        runOptions.shouldStop = options.shouldStop
-        return Runner.run(corpus: corpus, target: target, options: runOptions).outcomes
-    }
-
     /// SPEC's answer to a case and the target's outcome on it, or `nil` where the oracle gave none.
-    static func judged(
-        _ fuzzCase: FuzzCase, target: any ConformanceTarget, oracle: FuzzOracle, options: FuzzOptions
-    ) -> (outcome: VectorOutcome, judgement: FuzzJudgement)? {
-        guard let judgement = judgement(fuzzCase, oracle: oracle, options: options) else { return nil }
-        let vector = fuzzCase.vector(
-            id: "fuzz/shrink", comment: "", flags: [], expect: judgement.expect, level: judgement.level)
-        return judge([vector], target: target, options: options, jobs: 1).first.map { ($0, judgement) }
+    static func judged(_ fuzzCase: FuzzCase, run: FuzzRun) -> (outcome: VectorOutcome, judgement: FuzzJudgement)? {
+        var prepared = run.prepare(fuzzCase, index: nil)
+        guard let judgement = prepared.judgement, let planned = prepared.planned else { return nil }
+        if run.target.runsInProcess {
+            run.send(&prepared)
+        } else {
+            prepared.outcome = run.execute([planned]).first
+        }
+        return prepared.outcome.map { ($0, judgement) }
     }
 
     static func disagrees(_ outcome: VectorOutcome) -> Bool { outcome.status == .fail || outcome.status == .error }
@@ -379,9 +343,9 @@ package enum Fuzzer {
     /// pass over the simpler variants, keeping each that still disagrees and going on from there, repeated while a
     /// pass changes anything.
     static func shrink(
-        _ original: FuzzCase, firstRun: Int, initial: (outcome: VectorOutcome, judgement: FuzzJudgement),
-        target: any ConformanceTarget, oracle: FuzzOracle, options: FuzzOptions
+        _ original: FuzzCase, firstRun: Int, initial: (outcome: VectorOutcome, judgement: FuzzJudgement), run: FuzzRun
     ) -> (FuzzDisagreement, FuzzCase)? {
+        let options = run.options
         var current = original
         var steps = 0
         var index = 0
@@ -390,7 +354,7 @@ package enum Fuzzer {
         let way = (initial.judgement.expect, statusClass(initial.outcome.actualStatus), initial.judgement.level)
         func check(_ candidate: FuzzCase) -> (outcome: VectorOutcome, judgement: FuzzJudgement)? {
             if let known = seen[candidate] { return known }
-            let result = judged(candidate, target: target, oracle: oracle, options: options)
+            let result = judged(candidate, run: run)
             seen[candidate] = result
             return result
         }

@@ -25,6 +25,9 @@ public struct RunOptions: Sendable {
     /// Asked before each vector is sent: once it says stop (a deadline passed, a signal arrived), the vectors not
     /// yet sent are recorded as not sent, with `Runner.interruptedReason`. A delivery under way finishes or times out.
     public var shouldStop: (@Sendable () -> Bool)?
+    /// Whether a passing receiver vector's outcome carries its request, signed text and reproduction. `fuzz`, which
+    /// keeps only its disagreements, turns it off: writing them costs more than the delivery in-process.
+    package var describesPasses = true
 
     /// Creates options.
     public init(

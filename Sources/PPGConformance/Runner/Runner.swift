@@ -295,13 +295,32 @@ public enum Runner {
         _ vector: ReceiverVector, planned: PlannedVector, target: any ConformanceTarget,
         options: RunOptions
     ) -> VectorOutcome {
+        var (outcome, built) = receiverOutcome(vector, planned: planned, target: target, options: options)
+        guard let deliveries = built else { return outcome }
+        do {
+            record(try target.deliver(deliveries), to: deliveries, in: &outcome, strict: options.strict)
+        } catch {
+            record(error, in: &outcome)
+        }
+        if options.describesPasses || outcome.status != .pass {
+            describe(deliveries, in: &outcome, target: target, profile: options.configuration.profile)
+        }
+        return outcome
+    }
+
+    /// A receiver vector's outcome before anything is sent — its expectation, or its skip — and its deliveries as
+    /// this target is judged on them; no deliveries when the outcome is final already (skipped, or the deliveries
+    /// cannot be built).
+    static func receiverOutcome(
+        _ vector: ReceiverVector, planned: PlannedVector, target: any ConformanceTarget, options: RunOptions
+    ) -> (outcome: VectorOutcome, deliveries: [Delivery]?) {
         var outcome = VectorOutcome(
             id: vector.id, category: planned.category, kind: .receiver, level: vector.level, flags: vector.flags,
             comment: vector.comment, status: .pass, expected: "", actual: "", reason: "")
         if let reason = planned.skipReason {
             outcome.status = .skip
             outcome.reason = reason
-            return outcome
+            return (outcome, nil)
         }
         var deliveries: [Delivery]
         do {
@@ -321,58 +340,71 @@ public enum Runner {
         } catch {
             outcome.status = .error
             outcome.reason = "cannot build the delivery: \(error.message)"
-            return outcome
+            return (outcome, nil)
         }
         outcome.expected = deliveries.map { ResponseJudging.expectation($0.expect, strict: options.strict, signed: $0) }
             .joined(separator: ", then ")
         if let first = deliveries.first {
             outcome.expectedStatuses = ResponseJudging.expectedStatuses(first, strict: options.strict)
         }
-        outcome.request = target.requestText(of: deliveries)
-        outcome.signed = deliveries.map { DeliveryText.signedText($0, profile: options.configuration.profile) }
-            .joined(separator: "\n")
-        outcome.reproduction = target.reproduction(of: deliveries)
-        do {
-            var responses: [HTTPResponse] = []
-            for answer in try target.deliver(deliveries) {
-                switch answer {
-                case .response(let response): responses.append(response)
-                case .declined(let reason):
-                    outcome.status = .skip
-                    outcome.reason = "target skipped: \(reason)"
-                    return outcome
-                }
+        return (outcome, deliveries)
+    }
+
+    /// Judges a target's answers to a vector's deliveries into its outcome (R11's rules, per delivery in order).
+    static func record(
+        _ answers: [DeliveryAnswer], to deliveries: [Delivery], in outcome: inout VectorOutcome, strict: Bool
+    ) {
+        var responses: [HTTPResponse] = []
+        for answer in answers {
+            switch answer {
+            case .response(let response): responses.append(response)
+            case .declined(let reason):
+                outcome.status = .skip
+                outcome.reason = "target skipped: \(reason)"
+                return
             }
-            outcome.actual = responses.map { "\($0.status)" }.joined(separator: ", then ")
-            outcome.exchanges = zip(deliveries, responses).map { ($0.expect, $1.status) }
-            if let last = zip(deliveries, responses).map({ $0 }).last {
-                outcome.expectedStatuses = ResponseJudging.expectedStatuses(last.0, strict: options.strict)
-                outcome.actualStatus = last.1.status
-            }
-            outcome.acceptedUnverified = zip(deliveries, responses).contains { delivery, response in
-                ResponseJudging.isSignatureRejection(delivery) && (200...299).contains(response.status)
-                    && !AllowedAnswers(delivery).allows(response.status)
-            }
-            for (delivery, response) in zip(deliveries, responses) {
-                if let problem = ResponseJudging.judge(response, delivery: delivery, strict: options.strict) {
-                    outcome.status = .fail
-                    outcome.expectedStatuses = ResponseJudging.expectedStatuses(delivery, strict: options.strict)
-                    outcome.actualStatus = response.status
-                    let step = deliveries.count > 1 ? "delivery \(delivery.step + 1): " : ""
-                    outcome.reason = step + problem
-                    if !response.body.isEmpty {
-                        let start = String(decoding: response.body.prefix(480), as: UTF8.self).prefix(120)
-                        outcome.actual += " — body: \(OutsideText.escape(String(start), for: .line))"
-                    }
-                    break
-                }
-            }
-        } catch {
-            outcome.status = .error
-            outcome.actual = "no answer"
-            outcome.reason = error.description
-            outcome.unanswered = [.timeout, .connectionReset, .unreachable].contains(error.kind)
         }
-        return outcome
+        outcome.actual = responses.map { "\($0.status)" }.joined(separator: ", then ")
+        outcome.exchanges = zip(deliveries, responses).map { ($0.expect, $1.status) }
+        if let last = zip(deliveries, responses).map({ $0 }).last {
+            outcome.expectedStatuses = ResponseJudging.expectedStatuses(last.0, strict: strict)
+            outcome.actualStatus = last.1.status
+        }
+        outcome.acceptedUnverified = zip(deliveries, responses).contains { delivery, response in
+            ResponseJudging.isSignatureRejection(delivery) && (200...299).contains(response.status)
+                && !AllowedAnswers(delivery).allows(response.status)
+        }
+        for (delivery, response) in zip(deliveries, responses) {
+            if let problem = ResponseJudging.judge(response, delivery: delivery, strict: strict) {
+                outcome.status = .fail
+                outcome.expectedStatuses = ResponseJudging.expectedStatuses(delivery, strict: strict)
+                outcome.actualStatus = response.status
+                let step = deliveries.count > 1 ? "delivery \(delivery.step + 1): " : ""
+                outcome.reason = step + problem
+                if !response.body.isEmpty {
+                    let start = String(decoding: response.body.prefix(480), as: UTF8.self).prefix(120)
+                    outcome.actual += " — body: \(OutsideText.escape(String(start), for: .line))"
+                }
+                return
+            }
+        }
+    }
+
+    /// A delivery that got no answer: an error, and unanswered where the receiver (not the harness) is why.
+    static func record(_ error: TargetError, in outcome: inout VectorOutcome) {
+        outcome.status = .error
+        outcome.actual = "no answer"
+        outcome.reason = error.description
+        outcome.unanswered = [.timeout, .connectionReset, .unreachable].contains(error.kind)
+    }
+
+    /// What a report shows of the deliveries: the request as sent, what was signed, how to send it again.
+    static func describe(
+        _ deliveries: [Delivery], in outcome: inout VectorOutcome, target: any ConformanceTarget,
+        profile: SignatureProfile
+    ) {
+        outcome.request = target.requestText(of: deliveries)
+        outcome.signed = deliveries.map { DeliveryText.signedText($0, profile: profile) }.joined(separator: "\n")
+        outcome.reproduction = target.reproduction(of: deliveries)
     }
 }

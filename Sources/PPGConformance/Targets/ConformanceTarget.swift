@@ -103,3 +103,9 @@ extension ConformanceTarget {
         deliveries.map(DeliveryText.describe).joined(separator: "\n\n")
     }
 }
+
+extension ConformanceTarget {
+    /// Whether the target answers in this process without I/O, from any thread: its work is CPU-bound, one thread
+    /// per core, each delivery judged on the thread that built it.
+    package var runsInProcess: Bool { self is ReferenceTarget || self is HandlerTarget }
+}
