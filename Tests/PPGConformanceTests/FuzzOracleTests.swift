@@ -1,9 +1,10 @@
-import PPGConformance
 import PPGSignature
 import PPGVectors
 import PPGWire
 import Synchronization
 import Testing
+
+@testable import PPGConformance
 
 /// A receiver as real stacks are: the reference with what a framework does before the handler, or a bug in a
 /// place no mutant replaces.
@@ -86,6 +87,28 @@ struct FuzzOracleTests {
             if seen.insert(name).inserted { #expect(name == "\(category)", "U+\(String(value, radix: 16))") }
         }
         #expect(seen.count >= 29, "categories reached: \(seen.sorted())")
+    }
+
+    @Test("a text's character features are its scalars' categories and controls, ASCII table or not, one each")
+    func characterFeatures() {
+        var random = SplitMix64(seed: 9)
+        let pool = (0..<0x300).compactMap { Unicode.Scalar(UInt32($0)) } + ["\u{2028}", "\u{1F600}", "\u{E000}"]
+        let texts =
+            pool.map { String($0) }
+            + (0..<400).map { _ in
+                String(String.UnicodeScalarView((0..<random.below(12)).map { _ in pool[random.below(pool.count)] }))
+            }
+        for text in texts {
+            var found: Set<String> = []
+            FuzzCase.characters(of: text, as: "value", into: &found)
+            let expected = Set(
+                text.unicodeScalars.map { scalar in
+                    scalar.value < 0x20 || scalar.value == 0x7F
+                        ? "value:control-U+" + FuzzCase.hex4(scalar.value)
+                        : "value:" + FuzzCase.name(of: scalar.properties.generalCategory)
+                })
+            #expect(found == expected, "\(text.debugDescription)")
+        }
     }
 
     @Test("each delivery sent counts once under each feature it has: one method and one signature form apiece")

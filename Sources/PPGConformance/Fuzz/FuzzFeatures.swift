@@ -12,7 +12,8 @@ extension FuzzCase {
         if members.count > 15 { out.insert("body:many-members") }
         if members.count == 1 { out.insert("body:projectId-only") }
         if members.first?.name != "projectId" { out.insert("body:projectId-not-first") }
-        if Set(members.map(\.name)).count < members.count { out.insert("body:duplicate-name") }
+        // By bytes, as a JSON parser compares names: String's own hashing would normalise every name first.
+        if Set(members.map { Array($0.name.utf8) }).count < members.count { out.insert("body:duplicate-name") }
         for member in members {
             Self.characters(of: member.name, as: "name", into: &out)
             switch member.value {
@@ -107,19 +108,43 @@ extension FuzzCase {
 
     /// Each Unicode general category in a text, and each ASCII control by its code point.
     static func characters(of text: String, as part: String, into out: inout Set<String>) {
-        // Categories and controls gathered first, named once each: a long value repeats a few of them many times.
+        // Gathered first, named once each: a long value repeats a few of them many times. ASCII, most of any text,
+        // is looked up in a table instead of Unicode's properties.
+        var ascii: UInt16 = 0
         var categories: Set<Unicode.GeneralCategory> = []
-        var controls: Set<UInt32> = []
+        var controls: UInt64 = 0
         for scalar in text.unicodeScalars {
-            if scalar.value < 0x20 || scalar.value == 0x7F {
-                controls.insert(scalar.value)
-            } else {
-                categories.insert(scalar.properties.generalCategory)
+            switch scalar.value {
+            case 0..<0x20: controls |= 1 << UInt64(scalar.value)
+            case 0x7F: controls |= 1 << 32
+            case 0x20..<0x7F: ascii |= 1 << UInt16(asciiCategory.index[Int(scalar.value)])
+            default: categories.insert(scalar.properties.generalCategory)
             }
         }
-        for control in controls { out.insert(part + ":control-U+" + hex4(control)) }
+        for (bit, category) in asciiCategory.categories.enumerated() where ascii & (1 << UInt16(bit)) != 0 {
+            categories.insert(category)
+        }
+        var remaining = controls
+        while remaining != 0 {
+            let bit = UInt32(remaining.trailingZeroBitCount)
+            remaining &= remaining - 1
+            out.insert(part + ":control-U+" + hex4(bit == 32 ? 0x7F : bit))
+        }
         for category in categories { out.insert(part + ":" + name(of: category)) }
     }
+
+    /// The general categories of printable ASCII, and for each of its characters the index of its own.
+    static let asciiCategory: (categories: [Unicode.GeneralCategory], index: [UInt8]) = {
+        var categories: [Unicode.GeneralCategory] = []
+        var index = [UInt8](repeating: 0, count: 0x80)
+        for value in 0x20..<0x7F {
+            guard let scalar = Unicode.Scalar(value) else { continue }
+            let category = scalar.properties.generalCategory
+            if !categories.contains(category) { categories.append(category) }
+            index[value] = UInt8(categories.firstIndex(of: category) ?? 0)
+        }
+        return (categories, index)
+    }()
 
     /// A general category's name as Swift spells its case, without reflection (which costs more than the rest of
     /// a case's features together).
