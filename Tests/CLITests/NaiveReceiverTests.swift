@@ -9,11 +9,16 @@ struct NaiveReceiverTests {
     static let script = TestSupport.packageRoot + "/Tests/Fixtures/naive/receiver.py"
 
     /// Runs the suite against the naive receiver with `bugs` and returns the JSON diagnosis and the console output.
-    static func diagnose(_ bugs: String, scheme: String, encoding: String) throws -> ([[String: Any]], String) {
+    /// - Parameters:
+    ///   - command: The receiver's executable and its first arguments (Python's receiver.py by default).
+    static func diagnose(
+        _ bugs: String, scheme: String, encoding: String, command: [String]? = nil
+    ) throws -> ([[String: Any]], String) {
+        let command = try command ?? [try #require(TestSupport.which("python3")), script]
         let receiver = try ListeningProcess(
-            executable: try #require(TestSupport.which("python3")),
-            arguments: [
-                script, "--project-id", "naive-project", "--port", "0", "--scheme", scheme, "--encoding", encoding,
+            executable: command[0],
+            arguments: Array(command.dropFirst()) + [
+                "--project-id", "naive-project", "--port", "0", "--scheme", scheme, "--encoding", encoding,
                 "--bug", bugs,
             ])
         defer { _ = receiver.stop(SIGKILL) }
@@ -79,6 +84,48 @@ struct NaiveReceiverTests {
     func urlFromHost() throws {
         let (diagnosis, _) = try Self.diagnose("url-host", scheme: "url-params", encoding: "hex")
         #expect(diagnosis.first?["mutant"] as? String == "rebuilds-url", "\(diagnosis.first ?? [:])")
+        #expect(!diagnosis.contains { $0["kind"] as? String == "setting" })
+    }
+
+    static let fixtures = TestSupport.packageRoot + "/Tests/Fixtures/naive/"
+
+    @Test(
+        "FastAPI with verify() commented out, its router kept: 'accept-all' first, the router's 405s no contradiction",
+        .enabled(if: ExampleTests.hasFastAPI, "FastAPI or uvicorn is not installed (pip install fastapi uvicorn)"))
+    func fastAPIVerificationRemoved() throws {
+        let python = try #require(TestSupport.which("python3"))
+        let (diagnosis, stdout) = try Self.diagnose(
+            "no-verify", scheme: "url-params", encoding: "hex", command: [python, Self.fixtures + "fastapi_app.py"])
+        #expect(diagnosis.first?["mutant"] as? String == "accept-all", "\(diagnosis.first ?? [:])")
+        #expect(!stdout.contains("No known bug"))
+    }
+
+    @Test(
+        "Sinatra signing JSON.parse(body).to_json: the family confirmed as Ruby's to_json, ranked above Puma's 500",
+        .enabled(if: ExampleTests.hasSinatra, "Sinatra or Puma is not installed (apt-get install ruby-sinatra puma)"))
+    func rubyReserialisation() throws {
+        let ruby = try #require(TestSupport.which("ruby"))
+        let (diagnosis, _) = try Self.diagnose(
+            "to-json", scheme: "json-body", encoding: "hex", command: [ruby, Self.fixtures + "sinatra.rb"])
+        let first = try #require(diagnosis.first)
+        #expect(first["mutant"] as? String == "reserialises-body", "\(first)")
+        #expect(first["confirmed"] as? Bool == true)
+        // The probe's delivery is written alike by several members; Ruby's is among those named.
+        #expect((first["member"] as? String)?.contains("Ruby's to_json") == true, "\(first)")
+        #expect((first["contradictedBy"] as? [Any])?.isEmpty ?? true, "\(first)")
+        #expect((first["alsoFailsWithThisBug"] as? [Any])?.isEmpty ?? true, "\(first)")
+        // The naive app lacks the example's Puma patch: its 500 is the second cause, named, not hidden.
+        #expect(diagnosis.dropFirst().contains { $0["mutant"] as? String == "500-on-invalid-target" })
+    }
+
+    @Test(
+        "Django with USE_X_FORWARDED_HOST: the URL rebuilt from forwarding headers, not from the scheme alone",
+        .enabled(if: ExampleTests.hasDjango, "Django or gunicorn is not installed (pip install django gunicorn)"))
+    func djangoForwardedHost() throws {
+        let python = try #require(TestSupport.which("python3"))
+        let (diagnosis, _) = try Self.diagnose(
+            "forwarded-host", scheme: "url-params", encoding: "hex", command: [python, Self.fixtures + "django_app.py"])
+        #expect(diagnosis.first?["mutant"] as? String == "trusts-forwarded-headers", "\(diagnosis.first ?? [:])")
         #expect(!diagnosis.contains { $0["kind"] as? String == "setting" })
     }
 }

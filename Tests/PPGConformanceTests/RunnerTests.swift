@@ -435,7 +435,7 @@ struct DiagnosisTests {
             profile: .default, corpusVersion: "1", startedAt: 0, duration: 0)
     }
 
-    @Test("a cause that passing vectors contradict ranks below one they do not, whatever the overlap")
+    @Test("between causes whose evidence weighs the same, one that passing vectors contradict ranks below")
     func precisionFirst() throws {
         let run = Self.result(failed: ["c/a": 200, "c/b": 200], passed: ["c/x"])
         let catalogue = Diagnosis.Catalogue(fingerprints: [
@@ -443,6 +443,40 @@ struct DiagnosisTests {
         ])
         let diagnosis = try #require(Diagnosis(result: run, catalogue: catalogue))
         #expect(diagnosis.causes.first?.mutant == .prefixCompare, "\(diagnosis.lines)")
+    }
+
+    @Test("a cause that explains most failures against one contradiction outranks one that explains a single one")
+    func weightBeforePrecision() throws {
+        // A receiver that re-serialises as one member of a family, and answers 500 to one odd request: the family's
+        // mutant explains 18 failures but its member fails a vector the receiver passes.
+        let refused = (0..<18).map { "c/r\($0)" }
+        var failed = Dictionary(uniqueKeysWithValues: refused.map { ($0, 401) })
+        failed["c/odd"] = 500
+        let run = Self.result(failed: failed, passed: ["c/big-integer", "c/other"])
+        for contradictions in 0...3 {
+            var catalogue = Diagnosis.Catalogue(fingerprints: [
+                (.serverErrorOnInvalidTarget, ["c/odd"]),
+                (.reserialisesBody, Set(refused + ["c/big-integer", "c/other", "c/x"].prefix(contradictions))),
+            ])
+            catalogue.statuses = [.serverErrorOnInvalidTarget: ["c/odd": 500]]
+            let diagnosis = try #require(Diagnosis(result: run, catalogue: catalogue))
+            #expect(
+                diagnosis.causes.map(\.mutant) == [.reserialisesBody, .serverErrorOnInvalidTarget],
+                "\(contradictions): \(diagnosis.lines)")
+            #expect(diagnosis.causes.first?.contradictedBy.count == min(contradictions, 2))
+            #expect(diagnosis.unexplained.isEmpty)
+        }
+        // Once a member of the family is confirmed on the wire, what the catalogue's member failed speaks no more.
+        var catalogue = Diagnosis.Catalogue(fingerprints: [(.reserialisesBody, Set(refused + ["c/big-integer"]))])
+        catalogue.statuses = [:]
+        let one = Self.result(
+            failed: Dictionary(uniqueKeysWithValues: refused.map { ($0, 401) }), passed: ["c/big-integer"])
+        var diagnosis = try #require(Diagnosis(result: one, catalogue: catalogue))
+        #expect(diagnosis.causes.first?.contradictedBy.map(\.id) == ["c/big-integer"])
+        diagnosis.confirmed = .reserialisesBody
+        #expect(diagnosis.causes.first?.contradictedBy.map(\.id) == ["c/big-integer"])
+        diagnosis.confirmedMember = "Ruby's to_json: compact, non-ASCII as written"
+        #expect(diagnosis.causes.first?.contradictedBy.isEmpty == true && diagnosis.causes.first?.exact == true)
     }
 
     @Test("a cause fits a failure only where its status is of the same class as the run's")

@@ -140,8 +140,17 @@ public struct Diagnosis: Sendable {
             unexplained = failureIDs.filter { !explained.contains($0) }
         }
     }
-    /// The member of the confirmed bug's family the accepted probe was signed as.
-    public var confirmedMember: String?
+    /// The member of the confirmed bug's family the accepted probe was signed as. Once a member is known, the
+    /// passing vectors that spoke against the bug spoke against the catalogue's member (its mutant re-serialises one
+    /// way), not the receiver's: they no longer contradict it.
+    public var confirmedMember: String? {
+        didSet {
+            guard confirmedMember != nil, let index = causes.firstIndex(where: \.confirmed) else { return }
+            causes[index].notFailed = []
+            causes[index].contradictedBy = []
+            causes[index].exact = causes[index].unexplained.isEmpty
+        }
+    }
     /// The failures, in run order.
     var failureIDs: [String] = []
     /// The failures that are valid deliveries refused with a 4xx.
@@ -238,15 +247,20 @@ public struct Diagnosis: Sendable {
             let union = failing.union(remaining).count
             return union == 0 ? 0 : Double(failing.intersection(remaining).count) / Double(union)
         }
-        // Precision first: a cause that passing vectors contradict ranks below one they do not; then overlap.
+        // What a cause's evidence weighs: the failures it explains that are not yet explained, less the passing
+        // vectors that contradict it. A cause that explains 18 failures against one contradiction outranks one
+        // that explains a single failure against none; between equals, precision, then overlap.
+        func weight(_ failing: Set<String>) -> Int {
+            failing.intersection(remaining).count - failing.subtracting(failed).count
+        }
         func uncontradicted(_ failing: Set<String>) -> Int { failing.isSubset(of: failed) ? 1 : 0 }
         // Any cause that explains a failure not yet explained is named, the best first: "no known bug" only when
         // none explains any.
         while !remaining.isEmpty && causes.count < 3 {
             guard
                 let best = candidates.max(by: { lhs, rhs in
-                    (uncontradicted(lhs.1), similarity(lhs.1), lhs.1.intersection(remaining).count, -lhs.1.count)
-                        < (uncontradicted(rhs.1), similarity(rhs.1), rhs.1.intersection(remaining).count, -rhs.1.count)
+                    (weight(lhs.1), uncontradicted(lhs.1), similarity(lhs.1), -lhs.1.count)
+                        < (weight(rhs.1), uncontradicted(rhs.1), similarity(rhs.1), -rhs.1.count)
                 }), !best.1.isDisjoint(with: remaining)
             else { break }
             let explained = order.filter { remaining.contains($0) && best.1.contains($0) }

@@ -135,15 +135,16 @@ public struct ConformanceRun: Sendable {
         let finding = SettingProbe.probe(result, corpus: corpus, options: options, target: target)
         result.diagnosis?.probes = finding.probes
         result.diagnosis?.settings = finding.causes
-        result.diagnosis?.confirmedMember = finding.member
+        // The bug first, then its member: a member's reading replaces what the catalogue's member contradicted.
         result.diagnosis?.confirmed = finding.confirmedBug
+        result.diagnosis?.confirmedMember = finding.member
         // A family named first is confirmed on the wire: one refused delivery per member.
         if finding.confirmedBug == nil, finding.causes.isEmpty,
             let family = SettingProbe.confirmFamily(result, corpus: corpus, options: options, target: target)
         {
             result.diagnosis?.probes += family.probes
-            result.diagnosis?.confirmedMember = family.member
             result.diagnosis?.confirmed = family.confirmedBug
+            result.diagnosis?.confirmedMember = family.member
         }
         return result
     }

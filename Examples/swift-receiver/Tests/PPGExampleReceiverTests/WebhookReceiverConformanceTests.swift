@@ -86,4 +86,24 @@ struct WebhookReceiverConformanceTests {
         #expect(message.contains("consistent with 'accept-all'"), "\(message)")
         #expect(message.hasSuffix(result.summary.closingLine))
     }
+
+    @Test("a naive Swift receiver that rebuilds its URL from Host is told so: the URL family, not the key")
+    func urlFromHostIsDiagnosed() throws {
+        // The naive Swift receiver: behind a TLS terminator, its URL is "https://" + the Host it was sent.
+        let verifier = SignatureVerifier(projectID: Self.projectID, profile: .default)
+        let result = try Self.runInProcess { request in
+            guard request.method == "POST" else { return HTTPResponse(status: 405, reason: "Method Not Allowed") }
+            let url = "https://" + (request.headers.first("Host") ?? "") + request.target
+            switch verifier.verify(url: url, headers: request.headers, body: request.body) {
+            case .success: return HTTPResponse(status: 200, reason: "OK")
+            case .failure: return HTTPResponse(status: 401, reason: "Unauthorized")
+            }
+        }
+        let diagnosis = try #require(result.diagnosis, Self.report(result))
+        let first = try #require(diagnosis.causes.first)
+        let named = [first.mutant] + first.indistinguishable
+        #expect(named.contains(.rebuildsHTTPSURL), "\(named)")
+        #expect(first.explained.contains { $0.hasPrefix("inputs/") }, "\(first.explained)")
+        #expect(diagnosis.settings.isEmpty, "no setting explains a forged Host accepted: \(diagnosis.settings)")
+    }
 }
