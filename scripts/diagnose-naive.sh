@@ -145,6 +145,8 @@ else:
     cause = first["mutant"] + (f" (or {', '.join(first['indistinguishableFrom'])})" if first["indistinguishableFrom"] else "")
     cause += f", explains {len(first['explains'])}"
     confirmed = "yes" if first.get("confirmed") else ""
+    if first.get("member"):
+        confirmed += ": " + first["member"].split(": ")[0]
 total = float(sys.argv[5]) - float(sys.argv[4])
 print(f"| {sys.argv[2]} | {sys.argv[3]} | {report['summary']['failed']} | {cause} | {confirmed} | {total:.1f} s (whole run) |")
 PY

@@ -1,5 +1,6 @@
 import Foundation
 import PPGWire
+import TestSupport
 import Testing
 
 @testable import PPGConformance
@@ -25,6 +26,43 @@ struct JSONStyleTests {
         ])
     func examples(style: JSONStyle, input: String, output: String) throws {
         #expect(try Self.encode(input, style) == output)
+    }
+
+    /// Numbers where the libraries' notations part: exponent thresholds, padding, `.0`, `-0`, integers past 64 bits.
+    static let numbers =
+        "[1e14,1e15,1e16,1e17,1e20,1e21,1e22,0.001,0.0001,0.00001,0.000001,0.0000001,1.5e-7,-0.0,-1.5,123.456,"
+        + "1e300,5e-324,2.5e15,1.5e16,12345678901234567890,-0,1E3,0]"
+
+    /// What each library wrote for ``numbers`` (node 18, Python 3.11, Go 1.19, PHP 8.2, Ruby 3.1 on this machine).
+    static let measured: [JSONStyle: String] = [
+        .javascript:
+            "[100000000000000,1000000000000000,10000000000000000,100000000000000000,100000000000000000000,1e+21,"
+            + "1e+22,0.001,0.0001,0.00001,0.000001,1e-7,1.5e-7,0,-1.5,123.456,1e+300,5e-324,2500000000000000,"
+            + "15000000000000000,12345678901234567000,0,1000,0]",
+        .goMap:
+            "[100000000000000,1000000000000000,10000000000000000,100000000000000000,100000000000000000000,1e+21,"
+            + "1e+22,0.001,0.0001,0.00001,0.000001,1e-7,1.5e-7,-0,-1.5,123.456,1e+300,5e-324,2500000000000000,"
+            + "15000000000000000,12345678901234567000,-0,1000,0]",
+        .pythonCompact:
+            "[100000000000000.0,1000000000000000.0,1e+16,1e+17,1e+20,1e+21,1e+22,0.001,0.0001,1e-05,1e-06,1e-07,"
+            + "1.5e-07,-0.0,-1.5,123.456,1e+300,5e-324,2500000000000000.0,1.5e+16,12345678901234567890,0,1000.0,0]",
+        .ruby:
+            "[100000000000000.0,1.0e+15,1.0e+16,1.0e+17,1.0e+20,1.0e+21,1.0e+22,0.001,0.0001,1.0e-05,1.0e-06,"
+            + "1.0e-07,1.5e-07,-0.0,-1.5,123.456,1.0e+300,5.0e-324,2.5e+15,1.5e+16,12345678901234567890,0,1000.0,0]",
+        .phpDefault:
+            "[100000000000000,1000000000000000,10000000000000000,1.0e+17,1.0e+20,1.0e+21,1.0e+22,0.001,0.0001,"
+            + "1.0e-5,1.0e-6,1.0e-7,1.5e-7,-0,-1.5,123.456,1.0e+300,5.0e-324,2500000000000000,15000000000000000,"
+            + "1.2345678901234567e+19,0,1000,0]",
+    ]
+
+    @Test("each member writes numbers in its library's notation, as measured: thresholds, padding, .0, -0, int64")
+    func numberNotation() throws {
+        for (style, expected) in Self.measured {
+            let written = try Self.encode(Self.numbers, style)
+            #expect(written == expected, "\(style)")
+        }
+        #expect(try Self.encode(Self.numbers, .pythonCompactUnicode) == Self.measured[.pythonCompact])
+        #expect(try Self.encode(Self.numbers, .phpUnescaped) == Self.measured[.phpDefault])
     }
 
     @Test("every member writes JSON that reads back as the same members and string values")
@@ -61,5 +99,33 @@ struct JSONStyleTests {
                 }
             }
         }
+    }
+}
+
+/// The members beside the libraries themselves, where their runtimes are installed (processes: outside the fast tier,
+/// as `CrossCheckTests` are).
+@Suite("The re-serialisation family beside its libraries")
+struct JSONStyleCrossCheckTests {
+    @Test("where a library is installed here, its own output for the numbers is what the member writes")
+    func againstInstalledLibraries() throws {
+        let programs: [(JSONStyle, String, [String])] = [
+            (.javascript, "node", ["-e", "process.stdout.write(JSON.stringify(JSON.parse(process.argv[1])))"]),
+            (
+                .pythonCompact, "python3",
+                ["-c", "import json,sys; print(json.dumps(json.loads(sys.argv[1]), separators=(',', ':')), end='')"]
+            ),
+            (.ruby, "ruby", ["-rjson", "-e", "print JSON.parse(ARGV[0]).to_json"]),
+            (.phpDefault, "php", ["-r", "echo json_encode(json_decode($argv[1]));"]),
+        ]
+        var checked = 0
+        for (style, program, arguments) in programs {
+            guard let path = TestSupport.which(program),
+                let run = try? TestSupport.run(path, arguments + [JSONStyleTests.numbers]), run.status == 0
+            else { continue }
+            checked += 1
+            #expect(run.stdout == (try JSONStyleTests.encode(JSONStyleTests.numbers, style)), "\(program)")
+        }
+        // Nothing installed is no failure: the measured table above still holds the members to the libraries.
+        if checked == 0 { print("no JSON library runtime installed: compared with the measured table only") }
     }
 }

@@ -69,6 +69,27 @@ struct RunnerTests {
         }
     }
 
+    @Test("a rejection's statuses: 4xx without --strict; under it 401 or 403 exactly when the signature is the reason")
+    func rejectionStatuses() throws {
+        let corpus = try #require(Fixtures.corpus)
+        let configuration = ReferenceTarget.defaultConfiguration(profile: .default)
+        var seen: Set<[String]> = []
+        for located in corpus.receiverVectors {
+            for delivery in (try? located.vector.deliveries(for: configuration)) ?? [] where delivery.expect == .reject
+            {
+                let allowed = AllowedAnswers(delivery).alsoAllowed.map(String.init)
+                let lenient = ResponseJudging.expectedStatuses(delivery, strict: false)
+                let strict = ResponseJudging.expectedStatuses(delivery, strict: true)
+                #expect(lenient == ["4xx"] + allowed, "\(located.vector.id)")
+                let signature = ResponseJudging.isSignatureRejection(delivery)
+                #expect(strict == (signature ? ["401", "403"] : ["4xx"]) + allowed, "\(located.vector.id)")
+                seen.insert(Array(strict.prefix(1)))
+            }
+        }
+        // Both kinds of rejection are in the corpus: the rule was tested both ways.
+        #expect(seen == [["401"], ["4xx"]])
+    }
+
     @Test("5xx answers fail with 'the receiver broke'; 3xx fail as redirects")
     func brokenStatuses() throws {
         let corpus = try #require(Fixtures.corpus)

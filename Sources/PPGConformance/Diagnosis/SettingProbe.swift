@@ -201,23 +201,34 @@ public enum SettingProbe {
         // The refused delivery that tells the most members apart (a non-ASCII value, a '/', a '<'…).
         let reference = ReferenceReceiver(
             projectID: configuration.projectID, publicURL: configuration.publicURL, profile: configuration.profile)
-        func distinctMembers(_ vector: ReceiverVector) -> Int {
+        func distinctMembers(_ vector: ReceiverVector, among styles: [JSONStyle]) -> Int {
             guard let delivery = try? vector.deliveries(for: configuration).first else { return 0 }
             let message = SignedMessage(delivery.request, configuredURL: reference.signedURL(for: delivery.request))
             var rule = first.pipeline(from: reference.pipeline).rule
             return Set(
-                JSONStyle.allCases.compactMap { style in
+                styles.compactMap { style in
                     rule.style = style
                     return try? rule.signingInput(of: message)
                 }
             ).count
         }
         // Each candidate counted once, not once per comparison.
-        let candidates = corpus.receiverVectors.map(\.vector).filter(carriesProbe).map { ($0, distinctMembers($0)) }
+        let carriers = corpus.receiverVectors.map(\.vector).filter(carriesProbe)
+        let candidates = carriers.map { ($0, distinctMembers($0, among: JSONStyle.allCases)) }
         guard let vector = candidates.max(by: { $0.1 < $1.1 })?.0 else { return nil }
         var probes = 0
-        let found = confirmBug(vector, configuration: configuration, target: target, probes: &probes, only: first)
-        return Finding(causes: [], probes: probes, confirmedBug: found?.0, member: found?.1)
+        var found = confirmReading(vector, configuration: configuration, target: target, probes: &probes, only: first)
+        // Members that wrote that delivery alike are told apart by another refused delivery they write otherwise
+        // (a number, a '/', a non-ASCII character): one more probe per member still in question.
+        if let alike = found?.styles, alike.count > 1,
+            let next = carriers.map({ ($0, distinctMembers($0, among: alike)) }).max(by: { $0.1 < $1.1 }),
+            next.1 > 1,
+            let narrowed = confirmReading(
+                next.0, configuration: configuration, target: target, probes: &probes, only: first, styles: alike)
+        {
+            found = narrowed
+        }
+        return Finding(causes: [], probes: probes, confirmedBug: found?.mutant, member: found?.member)
     }
 
     /// A wrong key and a wrong URL look alike on the wire: one question naming both, the URL first where the
@@ -287,6 +298,34 @@ public enum SettingProbe {
         _ vector: ReceiverVector, configuration: ReceiverConfiguration, target: any ConformanceTarget,
         probes: inout Int, only: Mutant? = nil, unpadded: Bool = false
     ) -> (Mutant, String?)? {
+        confirmReading(
+            vector, configuration: configuration, target: target, probes: &probes, only: only, unpadded: unpadded
+        ).map { ($0.mutant, $0.member) }
+    }
+
+    /// A bug confirmed on the wire, and for a family the members that sign the accepted delivery alike.
+    struct ConfirmedReading {
+        var mutant: Mutant
+        /// The members that could have signed what was accepted, the one tried first first; empty for a bug with no
+        /// family.
+        var styles: [JSONStyle]
+
+        /// The member in words, with the others that write the probe's delivery alike.
+        var member: String? {
+            guard let style = styles.first else { return nil }
+            let alike = styles.dropFirst()
+            let others =
+                alike.isEmpty
+                ? "" : " (or " + alike.map(\.rawValue).joined(separator: ", ") + ", which write this delivery alike)"
+            return "\(style.rawValue)\(others): \(style.effect)"
+        }
+    }
+
+    /// ``confirmBug(_:configuration:target:probes:only:unpadded:)`` with the members found.
+    static func confirmReading(
+        _ vector: ReceiverVector, configuration: ReceiverConfiguration, target: any ConformanceTarget,
+        probes: inout Int, only: Mutant? = nil, unpadded: Bool = false, styles: [JSONStyle] = JSONStyle.allCases
+    ) -> ConfirmedReading? {
         guard let delivery = try? vector.deliveries(for: configuration).first else { return nil }
         let reference = ReferenceReceiver(
             projectID: configuration.projectID, publicURL: configuration.publicURL, profile: configuration.profile)
@@ -308,7 +347,7 @@ public enum SettingProbe {
                 readings.append((mutant, rule, nil))
                 continue
             }
-            for style in JSONStyle.allCases {
+            for style in styles {
                 var member = rule
                 member.style = style
                 readings.append((mutant, member, style))
@@ -325,19 +364,14 @@ public enum SettingProbe {
             guard let status = (try? target.deliver([probe]))?.first?.status, (200...299).contains(status) else {
                 continue
             }
-            guard let style else { return (mutant, nil) }
+            guard let style else { return ConfirmedReading(mutant: mutant, styles: []) }
             // Every member that writes this delivery alike is as likely: named together.
-            let alike = JSONStyle.allCases.filter { other in
+            let alike = styles.filter { other in
                 var member = rule
                 member.style = other
                 return other != style && member.signature(of: message, configuredKey: key) == signed
             }
-            let others =
-                alike.isEmpty
-                ? ""
-                : " (or " + alike.map(\.rawValue).joined(separator: ", ")
-                    + ", which write this delivery alike)"
-            return (mutant, "\(style.rawValue)\(others): \(style.effect)")
+            return ConfirmedReading(mutant: mutant, styles: [style] + alike)
         }
         return nil
     }

@@ -92,18 +92,31 @@ public enum JSONStyle: String, Sendable, Hashable, CaseIterable {
         }
     }
 
+    /// A number as the library writes it back: an integer's digits where it keeps integers (PHP only within 64
+    /// bits), otherwise the double its parser made, in the library's own notation (measured against each library:
+    /// where it switches to an exponent, how it pads one, whether a whole double keeps `.0`, what `-0` becomes).
     private func number(_ text: String) -> String {
         let integer = !text.contains(where: { $0 == "." || $0 == "e" || $0 == "E" })
-        if integer && keepsIntegers {
+        let isPHP = self == .phpDefault || self == .phpUnescaped
+        if integer && keepsIntegers && (!isPHP || Int64(text) != nil) {
             // Python, PHP and Ruby keep an integer's digits; `-0` is the integer 0.
             return text == "-0" ? "0" : text
         }
-        let double = SignedMessage.throughDouble(text)
-        // Python and Ruby write a float that is whole with `.0`; PHP with serialize_precision -1 too.
-        if keepsIntegers && !double.contains(where: { $0 == "." || $0 == "e" || $0 == "E" || $0 == "n" }) {
-            return double + ".0"
+        guard let value = Double(text), value.isFinite, let double = ShortestDouble(value) else { return text }
+        // JavaScript alone writes -0 as 0.
+        let sign = double.negative && !(self == .javascript && double.digits == "0") ? "-" : ""
+        let (fixed, wholeSuffix, pointOne, pad): (ClosedRange<Int>, Bool, Bool, Int) =
+            switch self {
+            case .javascript, .goMap: (-6...20, false, false, 1)
+            case .pythonDefault, .pythonCompact, .pythonCompactUnicode: (-4...15, true, false, 2)
+            case .ruby: (-4...14, true, true, 2)
+            case .phpDefault, .phpUnescaped: (-4...16, false, true, 1)
+            }
+        if double.digits == "0" || fixed.contains(double.exponent) {
+            let written = double.fixed
+            return sign + written + (wholeSuffix && !written.contains(".") ? ".0" : "")
         }
-        return double
+        return sign + double.scientific(pointOne: pointOne, exponentDigits: pad)
     }
 
     private func writeString(_ text: String, to out: inout String) {
@@ -139,3 +152,50 @@ public enum JSONStyle: String, Sendable, Hashable, CaseIterable {
         }.joined()
     }
 }
+
+/// A finite double's shortest decimal digits and exponent (`d.ddd × 10^exponent`), taken from Swift's own shortest
+/// form, which every library here agrees with on the digits; only the notation differs.
+struct ShortestDouble {
+    var negative: Bool
+    /// The significant digits, without leading or trailing zeros; `"0"` for zero.
+    var digits: String
+    /// The power of ten of the first digit.
+    var exponent: Int
+
+    init?(_ value: Double) {
+        negative = value.sign == .minus
+        let text = value.magnitude.description
+        let parts = text.split(separator: "e", omittingEmptySubsequences: false)
+        guard let mantissa = parts.first, parts.count <= 2 else { return nil }
+        let power = parts.count == 2 ? Int(parts[1]) : 0
+        guard let power else { return nil }
+        let pieces = mantissa.split(separator: ".", omittingEmptySubsequences: false)
+        let whole = pieces.first.map(String.init) ?? ""
+        let fraction = pieces.count > 1 ? String(pieces[1]) : ""
+        let all = whole + fraction
+        let leading = all.prefix { $0 == "0" }.count
+        let significant = all.dropFirst(leading).trimmingSuffix { $0 == "0" }
+        digits = significant.isEmpty ? "0" : significant
+        exponent = significant.isEmpty ? 0 : whole.count - 1 - leading + power
+    }
+
+    /// The digits without an exponent: `1000`, `0.0001`, `123.456`.
+    var fixed: String {
+        guard digits != "0" else { return "0" }
+        if exponent < 0 { return "0." + String(repeating: "0", count: -exponent - 1) + digits }
+        if exponent + 1 >= digits.count { return digits + String(repeating: "0", count: exponent + 1 - digits.count) }
+        let point = digits.index(digits.startIndex, offsetBy: exponent + 1)
+        return digits[..<point] + "." + digits[point...]
+    }
+
+    /// With an exponent: `1e+23` (JavaScript), `1e-07` (Python), `1.0e-07` (Ruby), `1.0e-7` (PHP).
+    func scientific(pointOne: Bool, exponentDigits: Int) -> String {
+        let first = String(digits.prefix(1))
+        let rest = digits.dropFirst()
+        let mantissa = rest.isEmpty ? (pointOne ? first + ".0" : first) : first + "." + rest
+        let magnitude = String(abs(exponent))
+        let padded = String(repeating: "0", count: max(0, exponentDigits - magnitude.count)) + magnitude
+        return mantissa + "e" + (exponent < 0 ? "-" : "+") + padded
+    }
+}
+
