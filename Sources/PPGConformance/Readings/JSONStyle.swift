@@ -198,4 +198,3 @@ struct ShortestDouble {
         return mantissa + "e" + (exponent < 0 ? "-" : "+") + padded
     }
 }
-
