@@ -146,7 +146,7 @@ else:
     cause += f", explains {len(first['explains'])}"
     confirmed = "yes" if first.get("confirmed") else ""
     if first.get("member"):
-        confirmed += ": " + first["member"].split(": ")[0]
+        confirmed += ": " + first["member"].split(": ")[0].replace("|", "\\|")
 total = float(sys.argv[5]) - float(sys.argv[4])
 print(f"| {sys.argv[2]} | {sys.argv[3]} | {report['summary']['failed']} | {cause} | {confirmed} | {total:.1f} s (whole run) |")
 PY
