@@ -1,10 +1,12 @@
-import PPGConformance
+import Foundation
 import PPGSignature
 import PPGVectors
 import PPGWire
 import Synchronization
 import TestSupport
 import Testing
+
+@testable import PPGConformance
 
 /// The run as a library call: what `ppg-conformance run` does, from `ConformanceRun`, for any target.
 @Suite("ConformanceRun")
@@ -196,5 +198,47 @@ struct ConformanceRunTests {
         let message = try #require(run.stopMessage(result))
         #expect(
             message.contains("3 deliveries went unanswered") && message.contains("\(notSent) vectors were not sent"))
+    }
+
+    @Test("padding a receiver does not take hides its other bugs: the corpus sent again unpadded names them after it")
+    func bugsBehindUnpaddedBase64() throws {
+        let corpus = try #require(Fixtures.corpus)
+        let profile = SignatureProfile(scheme: .urlParameters, encoding: .base64)
+        let configuration = ReferenceTarget.defaultConfiguration(profile: profile)
+        let key = HMACSHA1(key: configuration.projectID)
+        // Base64 compared without its '=' (Perl's hmac_sha1_base64), over a URL rebuilt from Host: two bugs, the
+        // second seen only on deliveries with a forged Host, which the padding refuses first.
+        let receiver = HandlerTarget(configuration: configuration) { request in
+            guard request.method == "POST" else { return HTTPResponse(status: 405, reason: "Method Not Allowed") }
+            let url = "https://" + (request.headers.first("Host") ?? "") + request.target
+            guard
+                let input = try? SigningInput.make(
+                    scheme: .urlParameters, url: url.utf8, body: request.body, contentType: request.headers.contentType)
+            else { return HTTPResponse(status: 400, reason: "Bad Request") }
+            let expected = String(
+                SignatureEncoding.base64.encode(key.authenticationCode(for: input)).prefix { $0 != "=" })
+            let presented = request.headers.signatureValues
+            return presented == [expected]
+                ? HTTPResponse(status: 200, reason: "OK") : HTTPResponse(status: 401, reason: "Unauthorized")
+        }
+        // Two categories: plain deliveries for the probes, forged inputs for the second bug (a quicker diagnosis).
+        let options = RunOptions(selection: Selection(only: ["bodies/*", "inputs/*"]), configuration: configuration)
+        let result = try ConformanceRun(corpus: corpus, target: receiver, options: options).run()
+        let diagnosis = try #require(result.diagnosis)
+        #expect(diagnosis.settings.map(\.works) == [SettingProbe.unpaddedCause.works], "\(diagnosis.lines)")
+        let first = try #require(diagnosis.causes.first, "\(diagnosis.lines)")
+        #expect(first.behind != nil, "\(diagnosis.lines)")
+        #expect(([first.mutant] + first.indistinguishable).contains(.rebuildsHTTPSURL), "\(diagnosis.lines)")
+        #expect(diagnosis.probes > result.outcomes.filter { $0.kind == .receiver }.count / 2)
+        // The setting first, the bug behind it after, in the console's lines and the JSON alike.
+        let lines = diagnosis.lines.joined(separator: "\n")
+        let setting = try #require(lines.range(of: Diagnosis.settingsHeading))
+        let behind = try #require(lines.range(of: "behind the setting above"))
+        #expect(setting.lowerBound < behind.lowerBound)
+        let json = JSONReport.render(result)
+        let settingAt = try #require(
+            json.range(of: "\"kind\" : \"setting\"") ?? json.range(of: "\"kind\": \"setting\""))
+        let bugAt = try #require(json.range(of: "\"kind\" : \"bug\"") ?? json.range(of: "\"kind\": \"bug\""))
+        #expect(settingAt.lowerBound < bugAt.lowerBound)
     }
 }

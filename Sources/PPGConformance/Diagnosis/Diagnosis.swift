@@ -27,6 +27,9 @@ public struct Diagnosis: Sendable {
         public var contradictedBy: [(id: String, step: String)] = []
         /// Whether a probe confirmed it on the wire: a delivery signed the way it reads was accepted.
         public var confirmed = false
+        /// Set for a bug found behind a setting that refused every validly signed delivery: how the corpus was sent
+        /// again to look past it ("with every signature unpadded"). Its counts are of that second run's failures.
+        public var behind: String?
     }
 
     /// The heading of a diagnosis that found a setting: the run and the receiver disagree on it, and either side
@@ -37,7 +40,12 @@ public struct Diagnosis: Sendable {
     /// - Parameter cause: One of this diagnosis's causes.
     /// - Returns: "fails exactly this run's N failures" or "explains K of N failures".
     public func overlap(_ cause: Cause) -> String {
-        cause.exact
+        if let behind = cause.behind {
+            let left = cause.explained.count + cause.unexplained.count
+            return "explains \(cause.explained.count) of the \(counted(left, "failure")) left once the corpus is sent "
+                + behind
+        }
+        return cause.exact
             ? "fails exactly this run's \(counted(failures, "failure"))"
             : "explains \(cause.explained.count) of \(counted(failures, "failure"))"
     }
@@ -364,6 +372,8 @@ public struct Diagnosis: Sendable {
             if let member = confirmedMember {
                 lines.append("  (your receiver signs the body as \(member))")
             }
+        } else if let behind = causes.first?.behind {
+            lines.append("  (behind the setting above: the corpus sent again \(behind) still fails these)")
         } else if probes > 0 {
             lines.append(
                 "  (no setting explains them: \(counted(probes, "probe delivery", "probe deliveries")) under other profiles and URLs were refused too)"
@@ -389,6 +399,8 @@ public struct Diagnosis: Sendable {
         if !unexplained.isEmpty && !causes.isEmpty {
             lines.append("  not explained by any known bug: \(Self.list(unexplained))")
         }
+        // Bugs found behind a setting come after it: the setting is what this run's failures show.
+        if causes.first?.behind != nil { return Array(settingLines.dropFirst()) + [""] + lines }
         return lines + settingLines
     }
 

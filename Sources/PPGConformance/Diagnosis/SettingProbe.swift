@@ -284,6 +284,33 @@ public enum SettingProbe {
         return unpaddedCause
     }
 
+    /// What the rest of the receiver does once its padding is matched: where it takes base64 signatures only
+    /// unpadded, every validly signed delivery is refused and its other bugs never reach the wire. The corpus is sent
+    /// again with each signature's `=` dropped and diagnosed; a truncated signature is what an unpadded one is, so
+    /// those vectors are left out (the padding explains them).
+    /// - Returns: The bugs behind the padding (none where nothing else fails), and the deliveries sent.
+    static func behindUnpadded(
+        corpus: Corpus, options: RunOptions, target: any ConformanceTarget
+    ) -> (causes: [Diagnosis.Cause], unexplained: [String], deliveries: Int) {
+        var again = options
+        again.expectedFailures = nil
+        again.vectorDone = nil
+        let unpadding = UnpaddingTarget(inner: target)
+        var second = Runner.run(corpus: corpus, target: unpadding, options: again)
+        let deliveries = second.outcomes.reduce(0) { $0 + $1.exchanges.count }
+        second.outcomes.removeAll { $0.flags.contains("Truncated") }
+        second.summary = RunSummary(second.outcomes)
+        guard let diagnosis = Diagnosis.diagnose(second, corpus: corpus, options: again, target: unpadding) else {
+            return ([], [], deliveries)
+        }
+        let causes = diagnosis.causes.map { cause in
+            var behind = cause
+            behind.behind = "with every signature unpadded"
+            return behind
+        }
+        return (causes, diagnosis.unexplained, deliveries)
+    }
+
     /// The setting an accepted unpadded probe names.
     static let unpaddedCause = SettingCause(
         setting: .encoding, works: "base64 without '=' padding",

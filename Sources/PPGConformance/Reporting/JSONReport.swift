@@ -38,13 +38,7 @@ public enum JSONReport {
                         .map { ($0.key.rawValue, .integer($0.value)) })
             ),
             ("warnings", .array(result.warnings.map { .string($0) })),
-            (
-                "diagnosis",
-                // Code causes first: where they remain beside a setting, some failure no setting explains.
-                .array(
-                    (result.diagnosis.map { diagnosis in diagnosis.causes.map { render($0, in: diagnosis) } } ?? [])
-                        + (result.diagnosis?.settings ?? []).map(render))
-            ),
+            ("diagnosis", .array(diagnosisEntries(result))),
             ("unexplainedFailures", .array((result.diagnosis?.unexplained ?? []).map { .string($0) })),
             ("outcomes", .array(result.outcomes.map(render))),
         ])
@@ -77,6 +71,16 @@ public enum JSONReport {
         return .object(members)
     }
 
+    /// The diagnosis's causes and settings in the order the console gives them: code causes first (where they
+    /// remain beside a setting, some failure no setting explains), except bugs found behind a setting, which follow
+    /// it.
+    static func diagnosisEntries(_ result: RunResult) -> [JSONOutput] {
+        guard let diagnosis = result.diagnosis else { return [] }
+        let causes = diagnosis.causes.map { render($0, in: diagnosis) }
+        let settings = diagnosis.settings.map(render)
+        return diagnosis.causes.first?.behind != nil ? settings + causes : causes + settings
+    }
+
     static func render(_ setting: SettingCause) -> JSONOutput {
         .object([
             ("kind", .string("setting")), ("setting", .string(setting.setting.rawValue)),
@@ -97,6 +101,7 @@ public enum JSONReport {
                 .array(cause.contradictedBy.map { .object([("id", .string($0.id)), ("step", .string($0.step))]) })
             ),
             ("confirmed", .bool(cause.confirmed)),
+            ("behind", cause.behind.map { .string($0) } ?? .null),
         ])
     }
 

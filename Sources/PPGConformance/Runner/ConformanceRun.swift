@@ -138,6 +138,16 @@ public struct ConformanceRun: Sendable {
         // The bug first, then its member: a member's reading replaces what the catalogue's member contradicted.
         result.diagnosis?.confirmed = finding.confirmedBug
         result.diagnosis?.confirmedMember = finding.member
+        // Padding the receiver does not take hides every other bug: look past it once.
+        if finding.confirmedBug == nil, finding.causes.contains(where: { $0.works == SettingProbe.unpaddedCause.works })
+        {
+            let behind = SettingProbe.behindUnpadded(corpus: corpus, options: options, target: target)
+            result.diagnosis?.probes += behind.deliveries
+            if !behind.causes.isEmpty {
+                result.diagnosis?.causes = behind.causes
+                result.diagnosis?.unexplained = behind.unexplained
+            }
+        }
         // A family named first is confirmed on the wire: one refused delivery per member.
         if finding.confirmedBug == nil, finding.causes.isEmpty,
             let family = SettingProbe.confirmFamily(result, corpus: corpus, options: options, target: target)
