@@ -68,6 +68,10 @@ public enum MultiplexedClient {
         public var pipeline: Int
         /// Seconds a request may wait for its answer once sent, and connecting may take.
         public var timeout: Double
+        /// Whether a connection carries more than one request. Off, each request has a connection of its own, closed
+        /// once answered: a request the server answers without reading all of it (a body refused early) can then
+        /// never be read as the start of the next one, nor its answer taken for the next one's.
+        public var reuse = true
 
         /// Creates options.
         public init(
@@ -399,10 +403,15 @@ final class ClientLoop {
                 watch(connection, writable: true)
                 return
             } else {
+                let reason = String(cString: strerror(errno))
+                // A server may answer and close before it has read the whole request (a body it refuses early):
+                // its answer is read before the connection is given up.
+                let waiting = connection.state.inFlight.count
+                read(connection)
+                guard connection.openSocket != nil, connection.state.inFlight.count == waiting else { return }
                 close(
                     connection,
-                    failing: HTTPError(
-                        kind: .reset, message: "connection closed while sending: \(String(cString: strerror(errno)))"),
+                    failing: HTTPError(kind: .reset, message: "connection closed while sending: \(reason)"),
                     retrying: true)
                 return
             }
@@ -484,6 +493,8 @@ final class ClientLoop {
                     return false
                 }
                 answer(connection, status: status)
+                // Closed once answered (`reuse` off): what follows belongs to no request.
+                guard connection.openSocket != nil else { return false }
                 if closes {
                     close(
                         connection,
@@ -498,6 +509,9 @@ final class ClientLoop {
     private func answer(_ connection: Connection, status: Int) {
         guard let request = connection.state.answer() else { return }
         driver.answered(tag: request.tag, status: status, started: request.started, now: .now)
+        if !options.reuse && connection.state.inFlight.isEmpty {
+            close(connection, failing: nil, retrying: false)
+        }
     }
 
     /// Closes a connection. Its requests in flight fail with `failing`, except that those lost before any byte of

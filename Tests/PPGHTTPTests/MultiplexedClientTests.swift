@@ -57,16 +57,17 @@ struct MultiplexedClientTests {
     }
 
     func run(
-        _ requests: [[UInt8]], port: Int, connections: Int, loops: Int, pipeline: Int, timeout: Double = 5
+        _ requests: [[UInt8]], port: Int, connections: Int, loops: Int, pipeline: Int, timeout: Double = 5,
+        reuse: Bool = true
     )
         -> (answered: [Int: Int], failed: [Int: HTTPError.Kind])
     {
         let shared = Outcomes()
-        MultiplexedClient.run(
-            .init(
-                host: "127.0.0.1", port: port, connections: connections, loops: loops, pipeline: pipeline,
-                timeout: timeout)
-        ) { loop, _ in
+        var options = MultiplexedClient.Options(
+            host: "127.0.0.1", port: port, connections: connections, loops: loops, pipeline: pipeline,
+            timeout: timeout)
+        options.reuse = reuse
+        MultiplexedClient.run(options) { loop, _ in
             RecordingDriver(requests: requests, loop: loop, loops: loops, shared: shared)
         }
         return shared.state.withLock { $0 }
@@ -112,6 +113,49 @@ struct MultiplexedClientTests {
         let outcome = run(requests, port: port, connections: 4, loops: 2, pipeline: 1)
         #expect(outcome.failed.isEmpty, "\(outcome.failed.prefix(3))")
         #expect(outcome.answered.count == requests.count)
+    }
+
+    @Test("without reuse each request has a connection of its own, closed once answered, every answer its own")
+    func connectionPerRequest() throws {
+        let peers = Mutex<[String]>([])
+        let server = HTTPServer(
+            configuration: .init(host: "127.0.0.1", port: 0, idleTimeout: 5, requestTimeout: 5)
+        ) { request, context in
+            peers.withLock { $0.append(context.peer) }
+            let status = Int(request.target.split(separator: "/").first ?? "") ?? 500
+            return HTTPResponse(status: status, reason: "X", body: status == 204 ? [] : Array("ok".utf8))
+        }
+        let port = try server.start()
+        defer {
+            server.stop()
+            server.wait()
+        }
+        let outcome = run(requests(60, port: port), port: port, connections: 3, loops: 2, pipeline: 1, reuse: false)
+        #expect(outcome.failed.isEmpty, "\(outcome.failed)")
+        #expect(outcome.answered.count == 60)
+        for (tag, status) in outcome.answered { #expect(status == [200, 401, 403, 204][tag % 4], "\(tag)") }
+        let seen = peers.withLock { $0 }
+        #expect(seen.count == 60 && Set(seen).count == 60, "\(Set(seen).count) connections for \(seen.count)")
+        // With reuse, three connections carry them all.
+        peers.withLock { $0 = [] }
+        let reused = run(requests(60, port: port), port: port, connections: 3, loops: 2, pipeline: 1)
+        #expect(reused.answered.count == 60 && Set(peers.withLock { $0 }).count <= 3)
+    }
+
+    @Test("an answer sent before the request was read whole is taken, though the close resets the sending")
+    func answerBeforeTheBodyIsRead() throws {
+        // One read of the head, the answer, then the close: the rest of the megabyte is unread, so the close resets.
+        let peer = try HostilePeer(
+            .reply("HTTP/1.1 413 Content Too Large\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"))
+        defer { peer.stop() }
+        let body = [UInt8](repeating: 0x61, count: 1 << 20)
+        let request =
+            Array("POST /x HTTP/1.1\r\nHost: 127.0.0.1:\(peer.port)\r\nContent-Length: \(body.count)\r\n\r\n".utf8)
+            + body
+        for reuse in [false, true] {
+            let outcome = run([request, request], port: peer.port, connections: 1, loops: 1, pipeline: 1, reuse: reuse)
+            #expect(outcome.answered == [0: 413, 1: 413], "reuse \(reuse): \(outcome.failed)")
+        }
     }
 
     @Test("a pipelined request lost when a kept-alive connection closes after an answer is sent again, once")

@@ -89,11 +89,11 @@ struct FuzzRun: Sendable {
     }
 
     /// Sends prepared cases to a target outside the process and judges the answers, in order: over HTTP on `jobs`
-    /// kept-alive connections of the event-loop client, otherwise `jobs` exchanges at a time.
+    /// connections of the event-loop client (one per delivery), otherwise `jobs` exchanges at a time.
     func execute(_ planned: [PlannedVector]) -> [VectorOutcome] {
         var outcomes: [VectorOutcome] = []
         if let http = target as? HTTPTarget, planned.allSatisfy({ $0.deliveries?.count == 1 }) {
-            outcomes = sendKeptAlive(planned, to: http)
+            outcomes = sendAtOnce(planned, to: http)
         } else {
             Runner.execute(planned, target: target, options: runOptions) { outcomes = $0 }
         }
@@ -101,8 +101,8 @@ struct FuzzRun: Sendable {
         return outcomes
     }
 
-    /// Each planned case's one delivery on kept-alive connections, judged by its status as `run` judges it.
-    private func sendKeptAlive(_ planned: [PlannedVector], to http: HTTPTarget) -> [VectorOutcome] {
+    /// Each planned case's one delivery on the event-loop client, judged by its status as `run` judges it.
+    private func sendAtOnce(_ planned: [PlannedVector], to http: HTTPTarget) -> [VectorOutcome] {
         let shouldStop = options.shouldStop ?? { false }
         var prepared: [(outcome: VectorOutcome, deliveries: [Delivery]?)] = planned.map { item in
             guard case .receiver(let vector) = item.work else {

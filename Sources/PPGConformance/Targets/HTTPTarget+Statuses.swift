@@ -3,13 +3,13 @@ import PPGVectors
 import Synchronization
 
 extension HTTPTarget {
-    /// Sends single-request deliveries many at once on kept-alive connections — the event-loop client `load` uses,
-    /// one loop per core — and returns, in order, each one's status or why it got none; `nil` for one left unsent
+    /// Sends single-request deliveries many at once — the event-loop client `load` uses, one loop per core, each
+    /// delivery on a connection of its own — and returns, in order, each one's status or why it got none; `nil` for one left unsent
     /// because `shouldStop` said stop or `stopAfterUnanswered` requests in a row got no answer. Statuses only:
     /// what a report shows of an answer comes from sending it again.
     /// - Parameters:
     ///   - deliveries: Deliveries of one request each.
-    ///   - connections: Connections at once, each with one request in flight.
+    ///   - connections: Connections at once, each with one delivery in flight.
     ///   - stopAfterUnanswered: Send no more once this many answers in a row did not come (timeouts, resets).
     ///   - shouldStop: Asked before each request.
     /// - Returns: One answer per delivery.
@@ -19,13 +19,16 @@ extension HTTPTarget {
     ) -> [Result<Int, TargetError>?] {
         guard !deliveries.isEmpty else { return [] }
         let requests = deliveries.map(serialized)
-        let shared = KeptAliveExchanges(count: requests.count)
+        let shared = StatusExchanges(count: requests.count)
         let connections = max(1, min(connections, requests.count))
-        let options = MultiplexedClient.Options(
+        var options = MultiplexedClient.Options(
             host: connectHost, port: port, tls: tls, connections: connections,
             loops: LoadGenerator.loops(connections: connections), timeout: timeout)
+        // A connection of its own per delivery: one a server answers before reading it whole would otherwise be
+        // read, in part, as the next one, and its answer taken for the next one's.
+        options.reuse = false
         MultiplexedClient.run(options) { _, _ in
-            KeptAliveDriver(
+            StatusDriver(
                 requests: requests, shared: shared, stopAfterUnanswered: stopAfterUnanswered, shouldStop: shouldStop)
         }
         return shared.answers.withLock { $0 }
@@ -34,7 +37,7 @@ extension HTTPTarget {
 
 /// What the loops of one ``HTTPTarget/statuses(of:connections:shouldStop:)`` share: the next request to claim and
 /// the answers so far.
-final class KeptAliveExchanges: Sendable {
+final class StatusExchanges: Sendable {
     let next = Atomic<Int>(0)
     let unansweredInARow = Atomic<Int>(0)
     let answers: Mutex<[Result<Int, TargetError>?]>
@@ -45,14 +48,14 @@ final class KeptAliveExchanges: Sendable {
 }
 
 /// One loop's driver: claims the next request, records its status or its error.
-final class KeptAliveDriver: MultiplexedClientDriver {
+final class StatusDriver: MultiplexedClientDriver {
     private let requests: [[UInt8]]
-    private let shared: KeptAliveExchanges
+    private let shared: StatusExchanges
     private let stopAfterUnanswered: Int?
     private let shouldStop: @Sendable () -> Bool
 
     init(
-        requests: [[UInt8]], shared: KeptAliveExchanges, stopAfterUnanswered: Int?,
+        requests: [[UInt8]], shared: StatusExchanges, stopAfterUnanswered: Int?,
         shouldStop: @escaping @Sendable () -> Bool
     ) {
         self.requests = requests
