@@ -144,11 +144,11 @@ struct MultiplexedClientTests {
 
     @Test("an answer sent before the request was read whole is taken, though the close resets the sending")
     func answerBeforeTheBodyIsRead() throws {
-        // One read of the head, the answer, then the close: the rest of the megabyte is unread, so the close resets.
+        // One read of the head, the answer, then the close: the rest of the 32 MiB is unread, so the close resets.
         let peer = try HostilePeer(
             .reply("HTTP/1.1 413 Content Too Large\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"))
         defer { peer.stop() }
-        let body = [UInt8](repeating: 0x61, count: 1 << 20)
+        let body = [UInt8](repeating: 0x61, count: 32 << 20)
         let request =
             Array("POST /x HTTP/1.1\r\nHost: 127.0.0.1:\(peer.port)\r\nContent-Length: \(body.count)\r\n\r\n".utf8)
             + body
