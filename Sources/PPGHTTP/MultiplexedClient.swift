@@ -407,7 +407,7 @@ final class ClientLoop {
                 // A server may answer and close before it has read the whole request (a body it refuses early):
                 // its answer is read before the connection is given up.
                 let waiting = connection.state.inFlight.count
-                read(connection)
+                self.read(connection)
                 guard connection.openSocket != nil, connection.state.inFlight.count == waiting else { return }
                 close(
                     connection,
