@@ -11,8 +11,6 @@ Bugs, each the line a Django receiver has:
 """
 import argparse
 import json
-import os
-import sys
 
 import django
 from django.conf import settings
@@ -20,7 +18,7 @@ from django.http import JsonResponse
 from django.urls import path
 from django.views.decorators.csrf import csrf_exempt
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "..", "Examples", "python"))
+import naive_options  # noqa: E402  (puts Examples/python on the path)
 from ppg_signature import VerificationError, verify  # noqa: E402
 
 config = argparse.Namespace()
@@ -55,18 +53,7 @@ urlpatterns = [path("ppg/webhook", webhook)]
 
 
 def main():
-    parser = argparse.ArgumentParser()
-    for option in ("--project-id", "--public-url"):
-        parser.add_argument(option)
-    parser.add_argument("--port", type=int, default=8080)
-    parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument("--scheme", default="url-params")
-    parser.add_argument("--encoding", default="hex")
-    parser.add_argument("--bug", default="")
-    parser.parse_args(namespace=config)
-    config.bugs = {bug for bug in config.bug.split(",") if bug}
-    if config.bugs - {"absolute-uri", "forwarded-host", "json-dumps"}:
-        parser.error("unknown --bug " + config.bug)
+    naive_options.parse(config, {"absolute-uri", "forwarded-host", "json-dumps"})
     settings.configure(
         DEBUG=False, SECRET_KEY="naive", ROOT_URLCONF=__name__, ALLOWED_HOSTS=["*"], MIDDLEWARE=[],
         USE_X_FORWARDED_HOST="forwarded-host" in config.bugs, LOGGING_CONFIG=None)

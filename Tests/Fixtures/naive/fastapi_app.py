@@ -13,15 +13,13 @@ Bugs, each the line a FastAPI receiver has:
 import argparse
 import asyncio
 import json
-import os
 import socket
-import sys
 
 import uvicorn
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "..", "Examples", "python"))
+import naive_options  # noqa: E402  (puts Examples/python on the path)
 from ppg_signature import VerificationError, verify  # noqa: E402
 
 app = FastAPI()
@@ -56,18 +54,7 @@ async def webhook(request: Request):
 
 
 def main():
-    parser = argparse.ArgumentParser()
-    for option in ("--project-id", "--public-url"):
-        parser.add_argument(option)
-    parser.add_argument("--port", type=int, default=8080)
-    parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument("--scheme", default="url-params")
-    parser.add_argument("--encoding", default="hex")
-    parser.add_argument("--bug", default="")
-    parser.parse_args(namespace=config)
-    config.bugs = {bug for bug in config.bug.split(",") if bug}
-    if config.bugs - {"no-verify", "request-url", "json-compact"}:
-        parser.error("unknown --bug " + config.bug)
+    naive_options.parse(config, {"no-verify", "request-url", "json-compact"})
     listener = socket.socket()
     listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     listener.bind((config.host, config.port))

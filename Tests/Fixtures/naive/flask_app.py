@@ -11,14 +11,12 @@ Bugs, each the line a Flask receiver has:
 """
 import argparse
 import json
-import os
-import sys
 
 from flask import Flask, jsonify, request
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.serving import make_server
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "..", "Examples", "python"))
+import naive_options  # noqa: E402  (puts Examples/python on the path)
 from ppg_signature import VerificationError, verify  # noqa: E402
 
 app = Flask(__name__)
@@ -42,18 +40,7 @@ def webhook():
 
 
 def main():
-    parser = argparse.ArgumentParser()
-    for option in ("--project-id", "--public-url"):
-        parser.add_argument(option)
-    parser.add_argument("--port", type=int, default=8080)
-    parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument("--scheme", default="url-params")
-    parser.add_argument("--encoding", default="hex")
-    parser.add_argument("--bug", default="")
-    parser.parse_args(namespace=config)
-    config.bugs = {bug for bug in config.bug.split(",") if bug}
-    if config.bugs - {"request-url", "proxyfix", "get-json"}:
-        parser.error("unknown --bug " + config.bug)
+    naive_options.parse(config, {"request-url", "proxyfix", "get-json"})
     if "proxyfix" in config.bugs:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_proto=1, x_host=1)
     server = make_server(config.host, config.port, app, threaded=True)
