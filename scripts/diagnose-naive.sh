@@ -141,6 +141,9 @@ if first is None:
     cause, confirmed = "none", ""
 elif first["kind"] == "setting":
     cause, confirmed = f"setting {first['setting']}" + (f" (works: {first['works']})" if first.get("works") else ""), ""
+    behind = [f"{d['mutant']}, explains {len(d['explains'])}" for d in diagnosis if d.get("behind")]
+    if behind:
+        cause += "; behind it: " + "; ".join(behind)
 else:
     cause = first["mutant"] + (f" (or {', '.join(first['indistinguishableFrom'])})" if first["indistinguishableFrom"] else "")
     cause += f", explains {len(first['explains'])}"
