@@ -89,10 +89,11 @@ struct FuzzRun: Sendable {
     }
 
     /// Sends prepared cases to a target outside the process and judges the answers, in order: over HTTP on `jobs`
-    /// connections of the event-loop client (one per delivery), otherwise `jobs` exchanges at a time.
-    func execute(_ planned: [PlannedVector]) -> [VectorOutcome] {
+    /// connections of the event-loop client (one per delivery, statuses only), otherwise — or with `bodies`, for a
+    /// disagreement being shrunk and re-checked, whose report quotes the answer — `jobs` exchanges at a time.
+    func execute(_ planned: [PlannedVector], bodies: Bool = false) -> [VectorOutcome] {
         var outcomes: [VectorOutcome] = []
-        if let http = target as? HTTPTarget, planned.allSatisfy({ $0.deliveries?.count == 1 }) {
+        if !bodies, let http = target as? HTTPTarget, planned.allSatisfy({ $0.deliveries?.count == 1 }) {
             outcomes = sendAtOnce(planned, to: http)
         } else {
             Runner.execute(planned, target: target, options: runOptions) { outcomes = $0 }

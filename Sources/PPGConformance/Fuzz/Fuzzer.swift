@@ -331,7 +331,7 @@ package enum Fuzzer {
         if run.target.runsInProcess {
             run.send(&prepared)
         } else {
-            prepared.outcome = run.execute([planned]).first
+            prepared.outcome = run.execute([planned], bodies: true).first
         }
         return prepared.outcome.map { ($0, judgement) }
     }
