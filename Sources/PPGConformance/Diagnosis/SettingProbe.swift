@@ -274,11 +274,10 @@ public enum SettingProbe {
             let delivery = try? vector.deliveries(for: configuration).first,
             let value = delivery.request.headers.first(signatureHeaderName), value.hasSuffix("=")
         else { return nil }
-        var probe = delivery
-        let unpadded = String(value.reversed().drop { $0 == "=" }.reversed())
-        probe.request.headers = delivery.request.headers.replacingValues(named: signatureHeaderName, with: unpadded)
         probes += 1
-        guard let status = (try? target.deliver([probe]))?.first?.status, (200...299).contains(status) else {
+        guard let status = (try? target.deliver([UnpaddingTarget.unpadded(delivery)]))?.first?.status,
+            (200...299).contains(status)
+        else {
             return nil
         }
         return unpaddedCause
@@ -383,7 +382,7 @@ public enum SettingProbe {
         for (mutant, rule, style) in readings {
             // A reading that signs this delivery as another already tried would only repeat its answer.
             guard let signed = rule.signature(of: message, configuredKey: key) else { continue }
-            let value = unpadded ? String(signed.reversed().drop { $0 == "=" }.reversed()) : signed
+            let value = unpadded ? UnpaddingTarget.unpadded(signed) : signed
             guard tried.insert(Array(value.utf8)).inserted else { continue }
             var probe = delivery
             probe.request.headers = delivery.request.headers.replacingValues(named: signatureHeaderName, with: value)

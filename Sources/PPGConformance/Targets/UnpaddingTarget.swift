@@ -30,9 +30,14 @@ struct UnpaddingTarget: ConformanceTarget {
         var unpadded = delivery
         unpadded.request.headers = HTTPFields(
             delivery.request.headers.map { field in
-                guard HTTPFields.matches(field, HTTPFields.signatureName) else { return field }
-                return HTTPField(name: field.name, value: String(field.value.reversed().drop { $0 == "=" }.reversed()))
+                HTTPFields.matches(field, HTTPFields.signatureName)
+                    ? HTTPField(name: field.name, value: Self.unpadded(field.value)) : field
             })
         return unpadded
+    }
+
+    /// A signature value without its trailing `=` (Perl's `hmac_sha1_base64` writes it so).
+    static func unpadded(_ value: String) -> String {
+        String(value.reversed().drop { $0 == "=" }.reversed())
     }
 }
