@@ -208,9 +208,8 @@ public enum SigningInput {
     /// ignored).
     package static func isForm(_ contentType: String?) -> Bool {
         guard let contentType else { return false }
-        let mediaType = contentType.utf8.prefix { $0 != UInt8(ascii: ";") }
-        let trimmed = ASCII.trimmingWhitespace(Array(mediaType))
-        return ASCII.lowercased(trimmed) == Array("application/x-www-form-urlencoded".utf8)
+        let mediaType = ASCII.trimmingWhitespace(Array(contentType.utf8.prefix { $0 != UInt8(ascii: ";") }))
+        return ASCII.equalsIgnoringCase(mediaType[...], "application/x-www-form-urlencoded")
     }
 
     /// `application/x-www-form-urlencoded` pairs, `+` and `%XX` decoded; a malformed escape stays as written and

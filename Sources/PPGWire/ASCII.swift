@@ -117,8 +117,13 @@ package enum Base64 {
 /// ASCII case and white space, without Foundation and without allocating where it can: field names and tokens
 /// are compared on every request.
 package enum ASCII {
-    package static func lowercased(_ bytes: some Sequence<UInt8>) -> [UInt8] {
-        bytes.map { $0 >= UInt8(ascii: "A") && $0 <= UInt8(ascii: "Z") ? $0 + 32 : $0 }
+    package static func lowercased(_ bytes: [UInt8]) -> [UInt8] {
+        // Not generic, and in place: signatures and media types are lowercased on every delivery.
+        var out = bytes
+        for index in out.indices where out[index] >= UInt8(ascii: "A") && out[index] <= UInt8(ascii: "Z") {
+            out[index] += 32
+        }
+        return out
     }
 
     /// Removes leading and trailing SP and HTAB, the optional white space of RFC 9110 §5.6.3.

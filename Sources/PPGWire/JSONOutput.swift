@@ -126,29 +126,39 @@ public enum JSONOutput: Sendable, Equatable {
     /// Minimal escaping: quote, backslash and control characters (and DEL, for visibility); everything else raw,
     /// or with `asciiOnly` every non-ASCII character as `\uXXXX` (UTF-16 units, so astral ones as a pair).
     package static func writeString(_ text: String, to out: inout String, asciiOnly: Bool = false) {
-        out += "\""
-        for scalar in text.unicodeScalars {
-            if asciiOnly && scalar.value >= 0x80 {
-                for unit in String(scalar).utf16 {
-                    out += "\\u" + Hex.encode([UInt8(unit >> 8), UInt8(truncatingIfNeeded: unit)])
-                }
-                continue
-            }
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case "\u{08}": out += "\\b"
-            case "\u{0C}": out += "\\f"
-            case "\u{00}"..."\u{1F}", "\u{7F}":
-                let hex = Hex.encode([UInt8(truncatingIfNeeded: scalar.value)])
-                out += "\\u00" + hex
-            default: out.unicodeScalars.append(scalar)
+        // Escaped as bytes and appended once: appending scalar by scalar to a String cost more than the rest of
+        // writing a body.
+        var bytes: [UInt8] = [UInt8(ascii: "\"")]
+        bytes.reserveCapacity(text.utf8.count + 2)
+        func escape(_ byte: UInt8) {
+            switch byte {
+            case UInt8(ascii: "\""): bytes += [UInt8(ascii: "\\"), UInt8(ascii: "\"")]
+            case UInt8(ascii: "\\"): bytes += [UInt8(ascii: "\\"), UInt8(ascii: "\\")]
+            case UInt8(ascii: "\n"): bytes += [UInt8(ascii: "\\"), UInt8(ascii: "n")]
+            case UInt8(ascii: "\r"): bytes += [UInt8(ascii: "\\"), UInt8(ascii: "r")]
+            case UInt8(ascii: "\t"): bytes += [UInt8(ascii: "\\"), UInt8(ascii: "t")]
+            case 0x08: bytes += [UInt8(ascii: "\\"), UInt8(ascii: "b")]
+            case 0x0C: bytes += [UInt8(ascii: "\\"), UInt8(ascii: "f")]
+            case 0x00...0x1F, 0x7F: bytes += Array(("\\u00" + Hex.encode([byte])).utf8)
+            default: bytes.append(byte)
             }
         }
-        out += "\""
+        if asciiOnly {
+            for scalar in text.unicodeScalars {
+                guard scalar.value >= 0x80 else {
+                    escape(UInt8(truncatingIfNeeded: scalar.value))
+                    continue
+                }
+                for unit in String(scalar).utf16 {
+                    bytes += Array(("\\u" + Hex.encode([UInt8(unit >> 8), UInt8(truncatingIfNeeded: unit)])).utf8)
+                }
+            }
+        } else {
+            // UTF-8 past ASCII is copied as it is: none of its bytes is a quote, a backslash or a control.
+            for byte in text.utf8 { escape(byte) }
+        }
+        bytes.append(UInt8(ascii: "\""))
+        out += String(decoding: bytes, as: UTF8.self)
     }
 }
 

@@ -398,12 +398,15 @@ package struct JSONParser {
                 throw error(.controlCharacter, "unescaped control character in a string")
             case 0x20..<0x80:
                 // A run of plain ASCII, appended at once: most of a webhook's strings are nothing else.
-                var end = index + 1
-                while end < bytes.count {
-                    let next = bytes[end]
-                    guard next >= 0x20 && next < 0x80 && next != UInt8(ascii: "\"") && next != UInt8(ascii: "\\")
-                    else { break }
-                    end += 1
+                let end = bytes.withUnsafeBufferPointer { buffer in
+                    var end = index + 1
+                    while end < buffer.count {
+                        let next = buffer[end]
+                        guard next >= 0x20 && next < 0x80 && next != UInt8(ascii: "\"") && next != UInt8(ascii: "\\")
+                        else { break }
+                        end += 1
+                    }
+                    return end
                 }
                 out.append(contentsOf: bytes[index..<end])
                 index = end

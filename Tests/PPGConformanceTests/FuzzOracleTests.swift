@@ -76,6 +76,41 @@ struct FuzzOracleTests {
         #expect(rare.count * 10 < known.count, "rare: \(rare.sorted())")
     }
 
+    @Test("a case's character features, counted by catalogue index, are the names its texts give one by one")
+    func indexedCharacterFeatures() {
+        for index in 0..<3000 {
+            let fuzzCase = FuzzGenerator.fuzzCase(seed: 5, index: index)
+            var expected: Set<String> = []
+            for member in fuzzCase.members {
+                FuzzCase.characters(of: member.name, as: "name", into: &expected)
+                if case .string(let text, _) = member.value, member.name != "projectId" {
+                    FuzzCase.characters(of: text, as: "value", into: &expected)
+                }
+            }
+            let found = fuzzCase.features.names.filter { $0.hasPrefix("name:") || $0.hasPrefix("value:") }
+            #expect(found == expected, "case \(index)")
+        }
+    }
+
+    @Test("every feature a case is given by index is in the catalogue, and the catalogue fits the bits")
+    func featureIndicesAreCatalogued() {
+        #expect(FuzzFeatures.catalogueFits)
+        let constants = FuzzCase.featureIndices
+        let indices = [
+            constants.bodyForm, constants.bodyPretty, constants.manyMembers, constants.projectIDOnly,
+            constants.projectIDNotFirst, constants.duplicateName, constants.emptyString, constants.longString,
+            constants.escapedString, constants.object, constants.array, constants.literal, constants.number,
+            constants.fill, constants.queryNone, constants.queryBare, constants.contentTypeDefault,
+            constants.contentTypeNone, constants.post, constants.chunked,
+        ]
+        #expect(indices.allSatisfy { FuzzCase.knownFeatures.indices.contains($0) })
+        #expect(Set(indices).count == indices.count)
+        // Names in, the same names out: the catalogue's and one it does not list.
+        let names: Set<String> = ["method:PUT", "value:lowercaseLetter", "name:control-U+0001", "query:not-drawn"]
+        #expect(FuzzFeatures(names).names == names)
+        #expect(FuzzFeatures(FuzzCase.knownFeatures).names == Set(FuzzCase.knownFeatures))
+    }
+
     @Test("a general category is named as Swift spells it, for every scalar of every plane")
     func categoryNames() {
         var seen: Set<String> = []

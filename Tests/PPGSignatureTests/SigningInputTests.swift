@@ -39,6 +39,30 @@ struct SigningInputTests {
         #expect(text(input) == "uTo+1800abax ybad%zzflag")
     }
 
+    @Test("a form's media type is known in any case, with white space and parameters around it, and nothing else is")
+    func formMediaType() {
+        let media = Array("application/x-www-form-urlencoded".utf8)
+        // Every letter's case chosen by the bits of a counter stepped by a large odd number: 300 spellings.
+        var bits: UInt64 = 0
+        for _ in 0..<300 {
+            bits = bits &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            let spelled = media.enumerated().map { offset, byte in
+                bits >> UInt64(offset % 64) & 1 == 1 && byte >= 0x61 && byte <= 0x7A ? byte - 32 : byte
+            }
+            let text = String(decoding: spelled, as: UTF8.self)
+            #expect(SigningInput.isForm(text), "\(text)")
+            #expect(SigningInput.isForm(" \t" + text + " ; charset=utf-8"), "\(text)")
+            #expect(!SigningInput.isForm(text + "x"), "\(text)x")
+            #expect(!SigningInput.isForm(String(text.dropLast())), "\(text) shortened")
+        }
+        for other in [
+            "application/json", "multipart/form-data", "", "application/x-www-form-urlencoded-x", "text/plain",
+        ] {
+            #expect(!SigningInput.isForm(other), "\(other)")
+        }
+        #expect(!SigningInput.isForm(nil))
+    }
+
     @Test("url-params: an empty body has no parameters")
     func emptyBody() throws {
         #expect(

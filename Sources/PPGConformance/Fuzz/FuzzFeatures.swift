@@ -1,58 +1,266 @@
 import PPGSignature
 import PPGVectors
 
-/// What a fuzz case exercises, as names: how often each is drawn shows a run's breadth (`fuzz --json`), and a
+/// What a fuzz case exercises: a set of feature names (`FuzzCase.knownFeatures`), held as bits of the catalogue's
+/// indices. A case's features are computed for every delivery sent and counted on the run's main thread, so they are
+/// numbers there; names are made only where they are printed or a disagreement's shape is kept.
+package struct FuzzFeatures: Sendable, Hashable, Sequence {
+    // Four words: the catalogue holds fewer than 256 names (`catalogueFits` checks it).
+    private var words: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
+    /// Names outside the catalogue (a category no generated text draws, met while shrinking): rare, kept as text.
+    private var extra: Set<String> = []
+
+    package init() {}
+
+    /// A set of the named features.
+    package init(_ names: some Sequence<String>) {
+        for name in names { insert(name) }
+    }
+
+    /// Adds the feature at `index` of `FuzzCase.knownFeatures`.
+    mutating func insert(index: Int) {
+        guard index >= 0 else { return }
+        let bit = UInt64(1) << UInt64(index & 63)
+        switch index >> 6 {
+        case 0: words.0 |= bit
+        case 1: words.1 |= bit
+        case 2: words.2 |= bit
+        default: words.3 |= bit
+        }
+    }
+
+    /// Adds a feature by its name.
+    package mutating func insert(_ name: String) {
+        if let index = Self.index[name] { insert(index: index) } else { extra.insert(name) }
+    }
+
+    /// Calls `body` with the catalogue index of each feature held, in the catalogue's order; names outside it are
+    /// left to `extraNames`.
+    func forEachIndex(_ body: (Int) -> Void) {
+        for (offset, word) in [words.0, words.1, words.2, words.3].enumerated() {
+            var remaining = word
+            while remaining != 0 {
+                body(offset << 6 | remaining.trailingZeroBitCount)
+                remaining &= remaining - 1
+            }
+        }
+    }
+
+    /// The features held that the catalogue does not list.
+    var extraNames: Set<String> { extra }
+
+    /// The names held.
+    package var names: Set<String> {
+        var out = extra
+        forEachIndex { out.insert(FuzzCase.knownFeatures[$0]) }
+        return out
+    }
+
+    package func makeIterator() -> Set<String>.Iterator { names.makeIterator() }
+
+    package static func == (left: FuzzFeatures, right: FuzzFeatures) -> Bool {
+        left.words == right.words && left.extra == right.extra
+    }
+
+    package func hash(into hasher: inout Hasher) {
+        hasher.combine(words.0)
+        hasher.combine(words.1)
+        hasher.combine(words.2)
+        hasher.combine(words.3)
+        hasher.combine(extra)
+    }
+
+    /// Each catalogue name's index.
+    static let index: [String: Int] = Dictionary(
+        FuzzCase.knownFeatures.enumerated().map { ($0.element, $0.offset) }, uniquingKeysWith: { first, _ in first })
+
+    /// Whether every catalogue name has a bit.
+    static var catalogueFits: Bool { FuzzCase.knownFeatures.count <= 256 }
+}
+
+/// What a text's characters are: which general categories and which ASCII controls it holds, its length in scalars,
+/// and whether any scalar is outside ASCII. One pass over the text gives all of it.
+struct CharacterKinds {
+    /// Bit `FuzzCase.categoryIndex(c)` for each category `c` met outside the controls.
+    var categories: UInt32 = 0
+    /// Bit n for U+000n … U+001F, bit 32 for DEL.
+    var controls: UInt64 = 0
+    /// Categories Swift adds after this was written, by name.
+    var unknownCategories: Set<String> = []
+    var scalars = 0
+    var nonASCII = false
+
+    init(_ text: String) {
+        for scalar in text.unicodeScalars {
+            scalars += 1
+            switch scalar.value {
+            case 0..<0x20: controls |= 1 << UInt64(scalar.value)
+            case 0x7F: controls |= 1 << 32
+            case 0x20..<0x7F: categories |= 1 << UInt32(FuzzCase.asciiCategory[Int(scalar.value)])
+            default:
+                nonASCII = true
+                let category = scalar.properties.generalCategory
+                if let index = FuzzCase.categoryIndex(category) {
+                    categories |= 1 << UInt32(index)
+                } else {
+                    unknownCategories.insert("\(category)")
+                }
+            }
+        }
+    }
+
+    /// The feature names of these kinds of character in `part` (`name` or `value`).
+    func names(as part: String) -> [String] {
+        var out: [String] = []
+        var remaining = controls
+        while remaining != 0 {
+            let bit = UInt32(remaining.trailingZeroBitCount)
+            remaining &= remaining - 1
+            out.append(part + ":control-U+" + FuzzCase.hex4(bit == 32 ? 0x7F : bit))
+        }
+        var categoryBits = categories
+        while categoryBits != 0 {
+            out.append(part + ":" + FuzzCase.categoryNames[categoryBits.trailingZeroBitCount])
+            categoryBits &= categoryBits - 1
+        }
+        return out + unknownCategories.map { part + ":" + $0 }
+    }
+}
+
+/// What a fuzz case exercises, as features: how often each is drawn shows a run's breadth (`fuzz --json`), and a
 /// shrunk disagreement's features tell a later case of the same disagreement from a new one.
 extension FuzzCase {
     /// The features of this case.
-    package var features: Set<String> {
-        var out: Set<String> = ["signature:" + Self.label(signature)]
-        if form { out.insert("body:form") }
-        if pretty { out.insert("body:pretty") }
-        if members.count > 15 { out.insert("body:many-members") }
-        if members.count == 1 { out.insert("body:projectId-only") }
-        if members.first?.name != "projectId" { out.insert("body:projectId-not-first") }
-        // By bytes, as a JSON parser compares names: String's own hashing would normalise every name first.
-        if Set(members.map { Array($0.name.utf8) }).count < members.count { out.insert("body:duplicate-name") }
+    package var features: FuzzFeatures {
+        let known = Self.featureIndices
+        var out = FuzzFeatures()
+        out.insert("signature:" + Self.label(signature))
+        if form { out.insert(index: known.bodyForm) }
+        if pretty { out.insert(index: known.bodyPretty) }
+        if members.count > 15 { out.insert(index: known.manyMembers) }
+        if members.count == 1 { out.insert(index: known.projectIDOnly) }
+        if members.first?.name != "projectId" { out.insert(index: known.projectIDNotFirst) }
+        if Self.hasDuplicateName(members) { out.insert(index: known.duplicateName) }
         for member in members {
-            Self.characters(of: member.name, as: "name", into: &out)
+            Self.characters(of: CharacterKinds(member.name), as: known.name, into: &out)
             switch member.value {
             case .string(let text, let escaped):
-                if text.isEmpty { out.insert("json:empty-string") }
-                if text.unicodeScalars.count > 100 { out.insert("json:long-string") }
-                if escaped && text.unicodeScalars.contains(where: { $0.value > 0x7F }) {
-                    out.insert("json:escaped-string")
-                }
-                if member.name != "projectId" { Self.characters(of: text, as: "value", into: &out) }
+                if text.isEmpty { out.insert(index: known.emptyString) }
+                let kinds = CharacterKinds(text)
+                if kinds.scalars > 100 { out.insert(index: known.longString) }
+                if escaped && kinds.nonASCII { out.insert(index: known.escapedString) }
+                if member.name != "projectId" { Self.characters(of: kinds, as: known.value, into: &out) }
             case .raw(let text):
                 switch text.first {
-                case "{": out.insert("json:object")
-                case "[": out.insert("json:array")
-                case "t", "f", "n": out.insert("json:literal")
-                default: out.insert("json:number")
+                case "{": out.insert(index: known.object)
+                case "[": out.insert(index: known.array)
+                case "t", "f", "n": out.insert(index: known.literal)
+                default: out.insert(index: known.number)
                 }
-            case .fill: out.insert("json:fill")
+            case .fill: out.insert(index: known.fill)
             }
         }
         switch query {
-        case nil: out.insert("query:none")
-        case []?: out.insert("query:bare")
+        case nil: out.insert(index: known.queryNone)
+        case []?: out.insert(index: known.queryBare)
         case let pieces?: for piece in pieces { out.insert("query:" + piece) }
         }
         switch contentType {
-        case nil: out.insert("content-type:default")
-        case ""?: out.insert("content-type:none")
+        case nil: out.insert(index: known.contentTypeDefault)
+        case ""?: out.insert(index: known.contentTypeNone)
         case let label?: out.insert("content-type:" + label)
         }
         for header in headers { if let name = header.first { out.insert("header:" + name) } }
         if headerName != signatureHeaderName { out.insert("signature-name:" + headerName) }
-        out.insert("method:" + method)
-        if chunked { out.insert("chunked") }
+        if method == "POST" { out.insert(index: known.post) } else { out.insert("method:" + method) }
+        if chunked { out.insert(index: known.chunked) }
         if let pathForm { out.insert("target:" + pathForm) }
         return out
     }
 
-    /// Every feature the generator can draw: the denominator of a run's breadth.
+    /// Whether two members' names are the same bytes, as a JSON parser compares them (String's `==` would normalise).
+    static func hasDuplicateName(_ members: [Member]) -> Bool {
+        guard members.count <= 32 else {
+            return Set(members.map { Array($0.name.utf8) }).count < members.count
+        }
+        for (offset, member) in members.enumerated() {
+            for other in members[(offset + 1)...] where member.name.utf8.elementsEqual(other.name.utf8) {
+                return true
+            }
+        }
+        return false
+    }
+
+    /// Each general category and ASCII control of a text, as features of `part`.
+    static func characters(of kinds: CharacterKinds, as part: PartIndices, into out: inout FuzzFeatures) {
+        var remaining = kinds.controls
+        while remaining != 0 {
+            let bit = remaining.trailingZeroBitCount
+            if let index = part.controls[bit] {
+                out.insert(index: index)
+            } else {
+                out.insert(part.name + ":control-U+" + hex4(bit == 32 ? 0x7F : UInt32(bit)))
+            }
+            remaining &= remaining - 1
+        }
+        var categoryBits = kinds.categories
+        while categoryBits != 0 {
+            let bit = categoryBits.trailingZeroBitCount
+            if let index = part.categories[bit] {
+                out.insert(index: index)
+            } else {
+                out.insert(part.name + ":" + categoryNames[bit])
+            }
+            categoryBits &= categoryBits - 1
+        }
+        for category in kinds.unknownCategories { out.insert(part.name + ":" + category) }
+    }
+
+    /// Each general category and ASCII control of a text, as the names of features of `part` (`name` or `value`).
+    static func characters(of text: String, as part: String, into out: inout Set<String>) {
+        out.formUnion(CharacterKinds(text).names(as: part))
+    }
+
+    /// The catalogue indices a case's features are set by, looked up once.
+    struct FeatureIndices {
+        var bodyForm, bodyPretty, manyMembers, projectIDOnly, projectIDNotFirst, duplicateName: Int
+        var emptyString, longString, escapedString, object, array, literal, number, fill: Int
+        var queryNone, queryBare, contentTypeDefault, contentTypeNone, post, chunked: Int
+        var name, value: PartIndices
+    }
+
+    /// A text part's feature indices by category bit and by control bit; `nil` for one the catalogue does not
+    /// list (no generated text draws it), which is then kept by name.
+    struct PartIndices {
+        var name: String
+        var categories: [Int?]
+        var controls: [Int?]
+    }
+
+    static let featureIndices = FeatureIndices(
+        bodyForm: index("body:form"), bodyPretty: index("body:pretty"), manyMembers: index("body:many-members"),
+        projectIDOnly: index("body:projectId-only"), projectIDNotFirst: index("body:projectId-not-first"),
+        duplicateName: index("body:duplicate-name"), emptyString: index("json:empty-string"),
+        longString: index("json:long-string"), escapedString: index("json:escaped-string"),
+        object: index("json:object"), array: index("json:array"), literal: index("json:literal"),
+        number: index("json:number"), fill: index("json:fill"), queryNone: index("query:none"),
+        queryBare: index("query:bare"), contentTypeDefault: index("content-type:default"),
+        contentTypeNone: index("content-type:none"), post: index("method:POST"), chunked: index("chunked"),
+        name: partIndices("name"), value: partIndices("value"))
+
+    /// A catalogue name's index. Every name asked for here is one `knownFeatures` lists word for word
+    /// (`featureIndicesAreCatalogued` checks it); -1, which `FuzzFeatures.insert(index:)` ignores, never occurs.
+    static func index(_ name: String) -> Int { FuzzFeatures.index[name] ?? -1 }
+
+    static func partIndices(_ part: String) -> PartIndices {
+        PartIndices(
+            name: part,
+            categories: categoryNames.map { FuzzFeatures.index[part + ":" + $0] },
+            controls: (0...32).map { FuzzFeatures.index[part + ":control-U+" + hex4($0 == 32 ? 0x7F : UInt32($0))] })
+    }
+
+    /// Every feature the generator can draw: the denominator of a run's breadth, and the catalogue whose indices
+    /// `FuzzFeatures` holds.
     package static let knownFeatures: [String] = {
         var out: [String] = []
         let signatures: [Signature] = [
@@ -106,83 +314,62 @@ extension FuzzCase {
         }
     }
 
-    /// Each Unicode general category in a text, and each ASCII control by its code point.
-    static func characters(of text: String, as part: String, into out: inout Set<String>) {
-        // Gathered first, named once each: a long value repeats a few of them many times. ASCII, most of any text,
-        // is looked up in a table instead of Unicode's properties.
-        var ascii: UInt16 = 0
-        var categories: Set<Unicode.GeneralCategory> = []
-        var controls: UInt64 = 0
-        for scalar in text.unicodeScalars {
-            switch scalar.value {
-            case 0..<0x20: controls |= 1 << UInt64(scalar.value)
-            case 0x7F: controls |= 1 << 32
-            case 0x20..<0x7F: ascii |= 1 << UInt16(asciiCategory.index[Int(scalar.value)])
-            default: categories.insert(scalar.properties.generalCategory)
-            }
-        }
-        for (bit, category) in asciiCategory.categories.enumerated() where ascii & (1 << UInt16(bit)) != 0 {
-            categories.insert(category)
-        }
-        var remaining = controls
-        while remaining != 0 {
-            let bit = UInt32(remaining.trailingZeroBitCount)
-            remaining &= remaining - 1
-            out.insert(part + ":control-U+" + hex4(bit == 32 ? 0x7F : bit))
-        }
-        for category in categories { out.insert(part + ":" + name(of: category)) }
+    /// For each printable ASCII character, its general category's index (`categoryIndex`).
+    static let asciiCategory: [UInt8] = (0..<0x80).map { value in
+        guard (0x20..<0x7F).contains(value), let scalar = Unicode.Scalar(UInt32(value)) else { return 0 }
+        return UInt8(categoryIndex(scalar.properties.generalCategory) ?? 0)
     }
 
-    /// The general categories of printable ASCII, and for each of its characters the index of its own.
-    static let asciiCategory: (categories: [Unicode.GeneralCategory], index: [UInt8]) = {
-        var categories: [Unicode.GeneralCategory] = []
-        var index = [UInt8](repeating: 0, count: 0x80)
-        for value in 0x20..<0x7F {
-            guard let scalar = Unicode.Scalar(value) else { continue }
-            let category = scalar.properties.generalCategory
-            if !categories.contains(category) { categories.append(category) }
-            index[value] = UInt8(categories.firstIndex(of: category) ?? 0)
-        }
-        return (categories, index)
-    }()
+    /// The general categories' names as Swift spells their cases, by `categoryIndex`.
+    static let categoryNames = [
+        "uppercaseLetter", "lowercaseLetter", "titlecaseLetter", "modifierLetter", "otherLetter", "nonspacingMark",
+        "spacingMark", "enclosingMark", "decimalNumber", "letterNumber", "otherNumber", "connectorPunctuation",
+        "dashPunctuation", "openPunctuation", "closePunctuation", "initialPunctuation", "finalPunctuation",
+        "otherPunctuation", "mathSymbol", "currencySymbol", "modifierSymbol", "otherSymbol", "spaceSeparator",
+        "lineSeparator", "paragraphSeparator", "control", "format", "surrogate", "privateUse", "unassigned",
+    ]
 
-    /// A general category's name as Swift spells its case, without reflection (which costs more than the rest of
-    /// a case's features together).
-    package static func name(of category: Unicode.GeneralCategory) -> String {
+    /// A general category's place in `categoryNames`, without reflection (which costs more than the rest of a case's
+    /// features together); `nil` for a category Swift adds later.
+    static func categoryIndex(_ category: Unicode.GeneralCategory) -> Int? {
         switch category {
-        case .uppercaseLetter: "uppercaseLetter"
-        case .lowercaseLetter: "lowercaseLetter"
-        case .titlecaseLetter: "titlecaseLetter"
-        case .modifierLetter: "modifierLetter"
-        case .otherLetter: "otherLetter"
-        case .nonspacingMark: "nonspacingMark"
-        case .spacingMark: "spacingMark"
-        case .enclosingMark: "enclosingMark"
-        case .decimalNumber: "decimalNumber"
-        case .letterNumber: "letterNumber"
-        case .otherNumber: "otherNumber"
-        case .connectorPunctuation: "connectorPunctuation"
-        case .dashPunctuation: "dashPunctuation"
-        case .openPunctuation: "openPunctuation"
-        case .closePunctuation: "closePunctuation"
-        case .initialPunctuation: "initialPunctuation"
-        case .finalPunctuation: "finalPunctuation"
-        case .otherPunctuation: "otherPunctuation"
-        case .mathSymbol: "mathSymbol"
-        case .currencySymbol: "currencySymbol"
-        case .modifierSymbol: "modifierSymbol"
-        case .otherSymbol: "otherSymbol"
-        case .spaceSeparator: "spaceSeparator"
-        case .lineSeparator: "lineSeparator"
-        case .paragraphSeparator: "paragraphSeparator"
-        case .control: "control"
-        case .format: "format"
-        case .surrogate: "surrogate"
-        case .privateUse: "privateUse"
-        case .unassigned: "unassigned"
-
-        @unknown default: "\(category)"
+        case .uppercaseLetter: 0
+        case .lowercaseLetter: 1
+        case .titlecaseLetter: 2
+        case .modifierLetter: 3
+        case .otherLetter: 4
+        case .nonspacingMark: 5
+        case .spacingMark: 6
+        case .enclosingMark: 7
+        case .decimalNumber: 8
+        case .letterNumber: 9
+        case .otherNumber: 10
+        case .connectorPunctuation: 11
+        case .dashPunctuation: 12
+        case .openPunctuation: 13
+        case .closePunctuation: 14
+        case .initialPunctuation: 15
+        case .finalPunctuation: 16
+        case .otherPunctuation: 17
+        case .mathSymbol: 18
+        case .currencySymbol: 19
+        case .modifierSymbol: 20
+        case .otherSymbol: 21
+        case .spaceSeparator: 22
+        case .lineSeparator: 23
+        case .paragraphSeparator: 24
+        case .control: 25
+        case .format: 26
+        case .surrogate: 27
+        case .privateUse: 28
+        case .unassigned: 29
+        @unknown default: nil
         }
+    }
+
+    /// A general category's name as Swift spells its case.
+    package static func name(of category: Unicode.GeneralCategory) -> String {
+        categoryIndex(category).map { categoryNames[$0] } ?? "\(category)"
     }
 
     static func hex4(_ value: UInt32) -> String {

@@ -95,16 +95,29 @@ package enum FuzzGenerator {
         ["\u{0301}", "\u{0308}", "\u{200D}"],
     ]
 
+    /// `characterClasses` as UTF-8, so that a text is gathered as bytes and made a String once: appending to a
+    /// String's scalars one at a time was a third of generating a case.
+    static let characterClassBytes: [[[UInt8]]] = characterClasses.map { $0.map { Array(String($0).utf8) } }
+
     static func text(_ random: inout SplitMix64, length: Int) -> String {
-        var scalars = String.UnicodeScalarView()
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(length * 2)
+        var lastWasBrace = false
         let mostly = random.below(characterClasses.count)
         for _ in 0..<length {
             let characterClass = random.chance(70) ? mostly : random.below(characterClasses.count)
-            let scalar = random.pick(characterClasses[characterClass])
+            let scalar = random.pick(characterClassBytes[characterClass])
             // `{{` opens a placeholder in a vector's text: never generated.
-            scalars.append(scalar == "{" && scalars.last == "{" ? "x" : scalar)
+            let brace = scalar == [UInt8(ascii: "{")]
+            if brace && lastWasBrace {
+                bytes.append(UInt8(ascii: "x"))
+                lastWasBrace = false
+            } else {
+                bytes += scalar
+                lastWasBrace = brace
+            }
         }
-        return String(scalars)
+        return String(decoding: bytes, as: UTF8.self)
     }
 
     static let queryPieces = [

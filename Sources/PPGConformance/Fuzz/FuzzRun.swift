@@ -8,7 +8,7 @@ struct PreparedCase: Sendable {
     var index: Int
     var fuzzCase: FuzzCase
     /// `fuzzCase.features`, computed on the thread that prepared it.
-    var features: Set<String> = []
+    var features = FuzzFeatures()
     /// `nil` where the oracle gave no verdict: the case is not sent.
     var judgement: FuzzJudgement?
     var planned: PlannedVector?

@@ -155,13 +155,15 @@ package enum Fuzzer {
         // way is another case of it, dropped before it costs a shrink.
         var known: [DisagreementShape] = []
         var unansweredInARow = 0
+        // Counted by catalogue index on this thread, named once at the end.
+        var featureCounts = [Int](repeating: 0, count: FuzzCase.knownFeatures.count)
         func stopping() -> Bool { options.shouldStop?() == true }
         batches: while options.runs.map({ result.runs < $0 }) ?? true, !stopping(),
             options.stopAfter.map({ result.disagreements.count < $0 }) ?? true
         {
             let first = result.runs + result.notJudged
             let count = min(batchSize, (options.runs ?? Int.max) - result.runs)
-            var batch: [(index: Int, fuzzCase: FuzzCase, features: Set<String>, judgement: FuzzJudgement)] = []
+            var batch: [(index: Int, fuzzCase: FuzzCase, features: FuzzFeatures, judgement: FuzzJudgement)] = []
             var outcomes: [VectorOutcome] = []
             for prepared in prepare(first..<(first + count), target: target, run: run) {
                 guard let judgement = prepared.judgement, let outcome = prepared.outcome else {
@@ -181,7 +183,8 @@ package enum Fuzzer {
                 }
                 result.runs += 1
                 let features = item.features
-                for feature in features { result.features[feature, default: 0] += 1 }
+                features.forEachIndex { featureCounts[$0] += 1 }
+                for name in features.extraNames { result.features[name, default: 0] += 1 }
                 if item.judgement.expect == .either { result.either += 1 }
                 unansweredInARow = outcome.unanswered ? unansweredInARow + 1 : 0
                 if let limit = options.stopAfterUnanswered, unansweredInARow >= limit {
@@ -191,7 +194,7 @@ package enum Fuzzer {
                 guard disagrees(outcome) else { continue }
                 let shape = DisagreementShape(
                     expect: item.judgement.expect, answer: statusClass(outcome.actualStatus),
-                    features: DisagreementShape.features(features))
+                    features: DisagreementShape.features(features.names))
                 if let classID = item.judgement.fuzzClass?.vectorID,
                     options.expectedFailures?.entry(for: classID, profile: profile) != nil
                 {
@@ -210,7 +213,7 @@ package enum Fuzzer {
                 guard let (disagreement, shrunk) = found else { continue }
                 let shrunkShape = DisagreementShape(
                     expect: disagreement.vector.expect, answer: statusClass(disagreement.status),
-                    features: DisagreementShape.features(shrunk.features))
+                    features: DisagreementShape.features(shrunk.features.names))
                 // Shrunk, cases found apart often turn out the same disagreement: one vector each.
                 if known.contains(where: { $0.covers(shrunkShape) }) {
                     result.duplicates += 1
@@ -221,6 +224,9 @@ package enum Fuzzer {
                 if let stopAfter = options.stopAfter, result.disagreements.count >= stopAfter { break batches }
             }
             options.progress?(result.runs, result.disagreements.count)
+        }
+        for (index, count) in featureCounts.enumerated() where count > 0 {
+            result.features[FuzzCase.knownFeatures[index]] = count
         }
         result.seconds = seconds(clock.now - start)
         result.interrupted = interrupted.isSet

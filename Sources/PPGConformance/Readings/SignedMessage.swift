@@ -174,6 +174,9 @@ public final class SignedMessage {
         style.encode(try json(), source: body)
     }
 
+    /// The body parsed as JSON (the parse every reading shares), or `nil` where it is not JSON.
+    func jsonBody() -> JSONValue? { try? json() }
+
     private func json() throws(SigningInputError) -> JSONValue {
         if let parsed { return try parsed.get() }
         let result: Result<JSONValue, SigningInputError>

@@ -181,12 +181,12 @@ public struct ReceiverPipeline: Sendable, Hashable {
         let configuredKey = Array(projectID.utf8)
         // The verify() call commented out, and only that: the router still takes POST only and the handler still
         // reads the body, as in a real receiver.
-        if shortcut == .acceptAll { return validate(request.body, key: configuredKey) }
+        if shortcut == .acceptAll { return validate(message, key: configuredKey) }
         if contentType == .verifyOnlyJSON && !Self.isJSON(request.header("Content-Type")) {
-            return validate(request.body, key: configuredKey)
+            return validate(message, key: configuredKey)
         }
         if route == .exactPathOnly, let configuredPath, Self.isRouterVariant(request.target, of: configuredPath) {
-            return validate(request.body, key: configuredKey)
+            return validate(message, key: configuredKey)
         }
         let key: [UInt8]
         switch verify(request, message: message, configuredKey: configuredKey) {
@@ -197,7 +197,7 @@ public struct ReceiverPipeline: Sendable, Hashable {
         case .success(let used):
             key = used
         }
-        return validate(request.body, key: key)
+        return validate(message, key: key)
     }
 
     /// Selects the header, computes under the rule and compares: the key the signature was checked with, or why
@@ -245,9 +245,10 @@ public struct ReceiverPipeline: Sendable, Hashable {
         }
     }
 
-    /// After verification: the body must be a JSON object whose `projectId` is the key used (SPEC.md R10.7).
-    func validate(_ bytes: [UInt8], key: [UInt8]) -> ReceiverAnswer {
-        guard let value = try? JSONParser.parse(bytes), case .object(let members) = value.kind else {
+    /// After verification: the body must be a JSON object whose `projectId` is the key used (SPEC.md R10.7). The
+    /// body is the one verification read, parsed once for both.
+    func validate(_ message: SignedMessage, key: [UInt8]) -> ReceiverAnswer {
+        guard let value = message.jsonBody(), case .object(let members) = value.kind else {
             return unreadableBody(error: "malformed-body")
         }
         if body == .legacySchema,
