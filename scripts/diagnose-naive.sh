@@ -84,6 +84,9 @@ for entry in "${cases[@]}"; do
   IFS='|' read -r stack bugs profile <<< "$entry"
   read -r scheme encoding <<< "$profile"
   log="$work/receiver.log"
+  # Emptied before the receiver starts: otherwise the wait for its port can read the last receiver's before the
+  # new one's redirection truncates the file.
+  : > "$log"
   options=(--project-id naive-project --port 0 --scheme "$scheme" --encoding "$encoding" --bug "$bugs")
   missing=""
   case "$stack" in

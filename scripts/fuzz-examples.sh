@@ -63,6 +63,8 @@ for entry in "${examples[@]}"; do
   for profile in "url-params hex" "json-body base64"; do
     read -r scheme encoding <<< "$profile"
     log="$work/$name-$scheme.log"
+    # Created before the receiver starts, so that the wait below never reads a file not yet opened.
+    : > "$log"
     # A process group of its own, so that the receiver and its workers stop together.
     setsid bash -c "exec $start --project-id example-project --port 0 --scheme $scheme --encoding $encoding" \
       > "$log" 2>&1 &
