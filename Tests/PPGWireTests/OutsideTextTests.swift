@@ -71,6 +71,8 @@ private func problem(_ output: String, in context: OutsideText.Context) -> Strin
         if scalars.contains(where: isControl) { return "a line break or control in a code span" }
         let fence = output.prefix { $0 == "`" }
         guard !fence.isEmpty, output.hasSuffix(String(fence)) else { return "not a code span" }
+        // `` is one run of backticks, not an opening and a closing fence (CommonMark 6.1): it shows as written.
+        guard output.count > 2 * fence.count else { return "the fences meet: no code span" }
         let inside = output.dropFirst(fence.count).dropLast(fence.count)
         if inside.contains(String(fence)) { return "the fence occurs inside" }
         var previous: Character = " "
@@ -145,6 +147,7 @@ struct OutsideTextTests {
             #expect(OutsideText.escape("receiver said: ok (200)", for: context) == "receiver said: ok (200)")
         }
         #expect(OutsideText.escape("a b", for: .markdownCode) == "`a b`")
+        #expect(OutsideText.escape("", for: .markdownCode) == "` `")
         #expect(OutsideText.escape("é 日本", for: .line) == "é 日本")
     }
 
