@@ -1,5 +1,7 @@
 import Foundation
+import PPGHTTP
 import PPGVectors
+import PPGWire
 import Synchronization
 import TestSupport
 import Testing
@@ -359,6 +361,38 @@ struct HTTPCommandTests {
         #expect(run.stderr.split(separator: "\n").count == 1)
         #expect(run.stderr.contains("cannot connect"))
         #expect(Date().timeIntervalSince(start) < 5)
+    }
+
+    @Test("run --target --jobs N has up to N deliveries in flight at once, and --jobs 1 one at a time")
+    func jobsAreExchangesAtOnce() throws {
+        // Each answer waits 10 ms, so exchanges that may overlap do.
+        let inFlight = Mutex((now: 0, most: 0))
+        let configuration = HTTPServer.Configuration(
+            host: "127.0.0.1", port: 0, idleTimeout: 5, requestTimeout: 5, handlerThreads: 8, loops: 1)
+        let server = HTTPServer(configuration: configuration) { _, _ in
+            inFlight.withLock {
+                $0.now += 1
+                $0.most = max($0.most, $0.now)
+            }
+            Thread.sleep(forTimeInterval: 0.01)
+            inFlight.withLock { $0.now -= 1 }
+            return HTTPResponse(status: 401, reason: "Unauthorized")
+        }
+        let port = try server.start()
+        defer {
+            server.stop()
+            server.wait()
+        }
+        for jobs in [1, 4] {
+            inFlight.withLock { $0 = (0, 0) }
+            let run = try TestSupport.tool([
+                "run", "--target", "http://127.0.0.1:\(port)/ppg/webhook", "--project-id", "p", "--jobs", "\(jobs)",
+                "--only", "tampering/*",
+            ])
+            #expect(run.status != 2, "\(run.stderr)")
+            let most = inFlight.withLock { $0.most }
+            #expect(jobs == 1 ? most == 1 : most > 1 && most <= jobs, "--jobs \(jobs): \(most) at once")
+        }
     }
 
     @Test("run --target needs --project-id; --jobs needs --target")
