@@ -100,3 +100,45 @@ struct JSONScannerTests {
         #expect(column == 6)
     }
 }
+
+@Suite("JSON output's strings")
+struct JSONOutputStringTests {
+    /// Texts drawn from controls, the two characters JSON escapes, ASCII, and non-ASCII of every UTF-8 length.
+    static let texts: [String] = {
+        let pool: [Unicode.Scalar] = [
+            "\u{00}", "\u{08}", "\u{09}", "\u{0A}", "\u{0C}", "\u{0D}", "\u{1F}", "\u{7F}", "\"", "\\", "/", "a", "Z",
+            " ", "é", "\u{80}", "\u{7FF}", "\u{800}", "日", "\u{2028}", "\u{FEFF}", "\u{FFFF}", "😀", "\u{10FFFF}",
+        ]
+        // A linear congruential walk: the same texts every run.
+        var state: UInt64 = 7
+        func next(_ bound: Int) -> Int {
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return Int((state >> 33) % UInt64(bound))
+        }
+        var texts = [""] + pool.map { String($0) }
+        for _ in 0..<300 {
+            texts.append(String(String.UnicodeScalarView((0..<next(12)).map { _ in pool[next(pool.count)] })))
+        }
+        return texts
+    }()
+
+    @Test("a string written as JSON parses back to its own bytes, non-ASCII kept as it is or escaped on request")
+    func stringsRoundTrip() throws {
+        for text in Self.texts {
+            for asciiOnly in [false, true] {
+                var out = ""
+                JSONOutput.writeString(text, to: &out, asciiOnly: asciiOnly)
+                let parsed = try JSONParser.parse(Array(out.utf8))
+                guard case .string(let bytes) = parsed.kind else {
+                    Issue.record("not a string: \(out.debugDescription)")
+                    continue
+                }
+                #expect(bytes == Array(text.utf8), "\(text.debugDescription), asciiOnly \(asciiOnly)")
+                #expect(!out.utf8.contains { $0 < 0x20 || $0 == 0x7F }, "a control left raw: \(out.debugDescription)")
+                let nonASCII = { (s: String) in s.utf8.filter { $0 >= 0x80 }.count }
+                // Raw UTF-8 stays raw (a report must not turn `é` into `\u00c3\u00a9`); asciiOnly leaves none.
+                #expect(nonASCII(out) == (asciiOnly ? 0 : nonASCII(text)), "\(out.debugDescription)")
+            }
+        }
+    }
+}
