@@ -70,6 +70,43 @@ struct DetectionTests {
         #expect(detection.matches.map(\.reading) == [reading])
     }
 
+    @Test(
+        "two readings are the same exactly where they sign alike: json-body's URL form and style matter only where read"
+    )
+    func equivalentReadingsSignAlike() throws {
+        var rules: [SigningRule] = []
+        for url in SigningRule.URLForm.allCases {
+            for body in SigningRule.Body.allCases {
+                for style in [JSONStyle.javascript, .pythonDefault] {
+                    var rule = SigningRule(scheme: .jsonBody, encoding: .hex, url: url, body: body)
+                    rule.style = style
+                    rules.append(rule)
+                }
+            }
+        }
+        let request = Synthetic.request(signedUnder: SigningRule.spec(.default))
+        let configured = "https://hooks.example.com/ppg/webhook?b=2"
+        func input(_ rule: SigningRule) -> [UInt8]? {
+            try? rule.signingInput(of: SignedMessage(request, configuredURL: configured))
+        }
+        for one in rules {
+            #expect(one.isEquivalent(to: one))
+            for other in rules {
+                let same = one.isEquivalent(to: other)
+                #expect(same == other.isEquivalent(to: one), "\(one.deviations) / \(other.deviations)")
+                // The same reading signs every delivery alike; this one tells their URLs and styles apart.
+                if same { #expect(input(one) == input(other), "\(one.deviations) / \(other.deviations)") }
+                let readsURL = one.body == .urlThenBody
+                let readsStyle = one.body == .reserialised
+                if one.body == other.body && (one.url == other.url || !readsURL)
+                    && (one.style == other.style || !readsStyle)
+                {
+                    #expect(same, "\(one.deviations) / \(other.deviations)")
+                }
+            }
+        }
+    }
+
     @Test("SPEC.md's readings agree with the reference signer")
     func specReadingsAreTheReference() throws {
         for profile in SignatureProfile.all {

@@ -500,6 +500,22 @@ struct DiagnosisTests {
         #expect(diagnosis.causes.first?.contradictedBy.isEmpty == true && diagnosis.causes.first?.exact == true)
     }
 
+    @Test("the 'no setting explains them' line appears once probes were sent, and says how many")
+    func probeSentence() throws {
+        let run = Self.result(failed: ["c/a": 200], passed: [])
+        var diagnosis = try #require(
+            Diagnosis(result: run, catalogue: Diagnosis.Catalogue(fingerprints: [(.acceptAll, ["c/a"])])))
+        for probes in 0...2 {
+            diagnosis.probes = probes
+            let line = diagnosis.lines.first { $0.contains("no setting explains them") }
+            switch probes {
+            case 0: #expect(line == nil, "\(diagnosis.lines)")
+            case 1: #expect(line?.contains("1 probe delivery under") == true, "\(diagnosis.lines)")
+            default: #expect(line?.contains("\(probes) probe deliveries under") == true, "\(diagnosis.lines)")
+            }
+        }
+    }
+
     @Test("a cause fits a failure only where its status is of the same class as the run's")
     func statusClassFits() throws {
         let run = Self.result(failed: ["c/a": 500], passed: [])

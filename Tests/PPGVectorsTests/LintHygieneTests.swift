@@ -83,6 +83,28 @@ struct LintHygieneTests {
         }
     }
 
+    @Test("a file's first five raw invisible characters are listed each, the rest counted on one line")
+    func invisibleCharactersCounted() throws {
+        let v1 = try Self.corpusCopy(only: ["receiver/delivery-query.json"])
+        let file = v1 + "/receiver/delivery-query.json"
+        let text = try String(contentsOfFile: file, encoding: .utf8)
+        defer { try? text.write(toFile: file, atomically: true, encoding: .utf8) }
+        let needle = "\"comment\": \"A bare '?'."
+        let range = try #require(text.range(of: needle))
+        for count in 4...7 {
+            let inserted = String(String.UnicodeScalarView(Self.invisible.prefix(count)))
+            try text.replacingCharacters(in: range, with: needle + inserted).write(
+                toFile: file, atomically: true, encoding: .utf8)
+            let problems = CorpusLint.formatting(directory: v1, fix: false)
+            let listed = problems.filter { $0.message.hasPrefix("a raw ") }
+            let summary = problems.filter { $0.message.contains("more raw invisible characters") }
+            #expect(listed.count == min(count, 5), "\(count): \(problems)")
+            #expect(summary.count == (count > 5 ? 1 : 0), "\(count): \(problems)")
+            if count > 5 { #expect(summary.first?.message.hasPrefix("\(count - 5) more") == true, "\(problems)") }
+            #expect(problems.count == listed.count + summary.count, "\(count): \(problems)")
+        }
+    }
+
     @Test("the manifest is linted like every other file: not canonical, or with a raw invisible character")
     func manifestToo() throws {
         let v1 = try Self.corpusCopy()
