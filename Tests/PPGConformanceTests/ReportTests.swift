@@ -254,6 +254,11 @@ struct ReportTests {
         #expect(formatDecimal(0.0004, decimals: 3) == "0.000")
         #expect(formatDecimal(1.23456, decimals: 3) == "1.235")
         #expect(formatDecimal(12, decimals: 3) == "12.000")
+        // Past 9e15 once scaled (near the 2^53 where doubles stop being exact integers) the number is written whole.
+        #expect(formatDecimal(8_999_999_999_999.5, decimals: 3) == "8999999999999.500")
+        #expect(formatDecimal(9_000_000_000_000, decimals: 3) == "9000000000000")
+        #expect(formatDecimal(-9_000_000_000_000, decimals: 3) == "-9000000000000")
+        #expect(formatDecimal(-1.5, decimals: 1) == "-1.5" && formatDecimal(-0.0004, decimals: 3) == "0.000")
     }
 
     @Test("reports are written atomically and a bad path is a one-line error")

@@ -92,6 +92,25 @@ struct ResponseFramerTests {
         #expect(response.body == Array("no".utf8))
     }
 
+    @Test("a client reads response bodies of up to 1 MiB, by length or chunked, and refuses one byte more")
+    func clientBodyBound() {
+        let limit = 1 << 20
+        for mode in [ResponseFramer.Mode.whole, .statusOnly] {
+            for size in [limit, limit + 1] {
+                let body = [UInt8](repeating: 0x61, count: size)
+                let byLength = Array("HTTP/1.1 200 OK\r\nContent-Length: \(size)\r\n\r\n".utf8) + body
+                let chunked =
+                    Array("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n\(String(size, radix: 16))\r\n".utf8)
+                    + body + Array("\r\n0\r\n\r\n".utf8)
+                for bytes in [byLength, chunked] {
+                    let verdicts = frameResponses(bytes, mode: mode, step: 65_536).verdicts
+                    let expected: [Framed] = size <= limit ? [.response(200, closes: false)] : [.failed(.tooLarge)]
+                    #expect(verdicts == expected, "\(mode), \(size) bytes")
+                }
+            }
+        }
+    }
+
     @Test("HTTP/1.0 closes unless kept alive; a body without length ends at the close; HEAD's answer has no body")
     func closing() {
         func verdicts(_ text: String, close: Bool = false) -> [Framed] {
