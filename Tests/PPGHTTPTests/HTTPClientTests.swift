@@ -60,6 +60,8 @@ struct HTTPClientTests {
             // Bytes always waiting, so poll never waits: the caps end these, and the deadline would too.
             ("interim", .malformed), ("trailers", .tooLarge), ("chunk-extensions", .tooLarge),
             ("header-drip", .tooLarge),
+            // Closed in order, with nothing said: the close itself is the answer, not a wait for the deadline.
+            ("close", .reset),
         ])
     func hostile(name: String, kind: HTTPError.Kind) throws {
         let behaviour: HostilePeer.Behaviour =
@@ -81,6 +83,7 @@ struct HTTPClientTests {
                     prefix: "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n",
                     repeating: "1;" + String(repeating: "e", count: 500) + "\r\nx\r\n")
             case "header-drip": .stream(prefix: "HTTP/1.1 200 OK\r\n", repeating: "X: y\r\n")
+            case "close": .reply("")
             default: .reply("HTTP/1.1 200 OK\r\n\r\n" + String(repeating: "y", count: 2 << 20))
             }
         let peer = try HostilePeer(behaviour)
@@ -94,6 +97,17 @@ struct HTTPClientTests {
             #expect(error.kind == kind, "\(name): \(error.message)")
         }
         #expect(Date().timeIntervalSince(start) < 2, "\(name) took \(Date().timeIntervalSince(start)) s")
+    }
+
+    @Test("a body without a length is read to the close, at the close, not at the deadline")
+    func bodyToTheClose() throws {
+        let peer = try HostilePeer(.reply("HTTP/1.1 200 OK\r\nConnection: close\r\n\r\nuntil the close"))
+        defer { peer.stop() }
+        let start = Date()
+        let response = try HTTPConnection(host: "127.0.0.1", port: peer.port)
+            .send(HTTPRequest(method: "POST", target: "/", headers: [], body: []), timeout: 5)
+        #expect(response.status == 200 && response.body == Array("until the close".utf8))
+        #expect(Date().timeIntervalSince(start) < 2)
     }
 
     @Test("a deadline passed is a timeout at the next read, however many bytes are waiting")
