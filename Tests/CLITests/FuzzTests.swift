@@ -203,5 +203,11 @@ struct FuzzTests {
         #expect(FileManager.default.fileExists(atPath: directory + "/f.json"))
         let left = try FileManager.default.contentsOfDirectory(atPath: directory).sorted()
         #expect(left == ["f.json", "file", "out", "v1"], "\(left)")
+        // The path in that line is cut at 200 bytes, as every path in the tool's errors.
+        let long = directory + "/file/" + String(repeating: "d", count: 300)
+        let cut = try TestSupport.tool(fuzz + ["--out", long])
+        #expect(cut.status == 2)
+        #expect(cut.stderr.contains(String(long.utf8.prefix(200))! + "…"), "\(cut.stderr)")
+        #expect(!cut.stderr.contains(String(long.utf8.prefix(201))!), "\(cut.stderr)")
     }
 }
