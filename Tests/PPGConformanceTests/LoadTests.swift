@@ -3,6 +3,7 @@ import PPGHTTP
 import PPGSignature
 import PPGVectors
 import PPGWire
+import TestSupport
 import Testing
 
 @testable import PPGConformance
@@ -92,6 +93,22 @@ struct LoadRunTests {
         #expect(result.wrongVerdicts == 0 && result.errors == 0)
         #expect(result.latency.count == 2000)
         #expect(result.rate > 0)
+    }
+
+    @Test("each request is counted once: answered under its status, or failed as one error")
+    func requestsAreAnsweredOrErrors() throws {
+        // A Content-Length that is no number: every answer is refused, one error a request.
+        let peer = try HostilePeer(.reply("HTTP/1.1 200 OK\r\nContent-Length: 0x5\r\n\r\n"))
+        defer { peer.stop() }
+        let configuration = ReceiverConfiguration(
+            projectID: "load-project", targetURL: try #require(RawURL("http://127.0.0.1:\(peer.port)/ppg/webhook")),
+            publicURL: MutationRun.publicURL, profile: .default)
+        var options = LoadOptions(configuration: configuration, connections: 1, requests: 20, invalidRatio: 0)
+        options.timeout = 2
+        let failing = LoadGenerator.run(options)
+        #expect(failing.requests == 20 && failing.errors == 20 && failing.statuses.isEmpty, "\(failing)")
+        let answered = try run(reference, requests: 300, invalidRatio: 0.5)
+        #expect(answered.requests == answered.statuses.values.reduce(0, +) + answered.errors)
     }
 
     @Test("against a mutant that accepts everything, every wrongly signed delivery is a wrong verdict")
