@@ -111,6 +111,16 @@ struct FuzzOracleTests {
         #expect(FuzzFeatures(FuzzCase.knownFeatures).names == Set(FuzzCase.knownFeatures))
     }
 
+    @Test("a tally counts each case once under each of its features, the catalogue's and any other")
+    func featureTally() {
+        var tally = FeatureTally()
+        #expect(tally.named.isEmpty)
+        tally.add(FuzzFeatures(["method:PUT", "query:not-drawn", "value:lowercaseLetter"]))
+        tally.add(FuzzFeatures(["method:PUT", "query:not-drawn"]))
+        tally.add(FuzzFeatures())
+        #expect(tally.named == ["method:PUT": 2, "query:not-drawn": 2, "value:lowercaseLetter": 1])
+    }
+
     @Test("a general category is named as Swift spells it, for every scalar of every plane")
     func categoryNames() {
         var seen: Set<String> = []

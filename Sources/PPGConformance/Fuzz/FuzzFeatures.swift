@@ -78,6 +78,25 @@ package struct FuzzFeatures: Sendable, Hashable, Sequence {
     static var catalogueFits: Bool { FuzzCase.knownFeatures.count <= 256 }
 }
 
+/// How many cases had each feature: counted by catalogue index on the run's main thread, named once at the end.
+struct FeatureTally {
+    private var counts = [Int](repeating: 0, count: FuzzCase.knownFeatures.count)
+    private var extra: [String: Int] = [:]
+
+    /// Counts one case's features.
+    mutating func add(_ features: FuzzFeatures) {
+        features.forEachIndex { counts[$0] += 1 }
+        for name in features.extraNames { extra[name, default: 0] += 1 }
+    }
+
+    /// The counts by feature name, features never drawn left out.
+    var named: [String: Int] {
+        var out = extra
+        for (index, count) in counts.enumerated() where count > 0 { out[FuzzCase.knownFeatures[index]] = count }
+        return out
+    }
+}
+
 /// What a text's characters are: which general categories and which ASCII controls it holds, its length in scalars,
 /// and whether any scalar is outside ASCII. One pass over the text gives all of it.
 struct CharacterKinds {

@@ -155,8 +155,7 @@ package enum Fuzzer {
         // way is another case of it, dropped before it costs a shrink.
         var known: [DisagreementShape] = []
         var unansweredInARow = 0
-        // Counted by catalogue index on this thread, named once at the end.
-        var featureCounts = [Int](repeating: 0, count: FuzzCase.knownFeatures.count)
+        var featureCounts = FeatureTally()
         func stopping() -> Bool { options.shouldStop?() == true }
         batches: while options.runs.map({ result.runs < $0 }) ?? true, !stopping(),
             options.stopAfter.map({ result.disagreements.count < $0 }) ?? true
@@ -183,8 +182,7 @@ package enum Fuzzer {
                 }
                 result.runs += 1
                 let features = item.features
-                features.forEachIndex { featureCounts[$0] += 1 }
-                for name in features.extraNames { result.features[name, default: 0] += 1 }
+                featureCounts.add(features)
                 if item.judgement.expect == .either { result.either += 1 }
                 unansweredInARow = outcome.unanswered ? unansweredInARow + 1 : 0
                 if let limit = options.stopAfterUnanswered, unansweredInARow >= limit {
@@ -225,9 +223,7 @@ package enum Fuzzer {
             }
             options.progress?(result.runs, result.disagreements.count)
         }
-        for (index, count) in featureCounts.enumerated() where count > 0 {
-            result.features[FuzzCase.knownFeatures[index]] = count
-        }
+        result.features = featureCounts.named
         result.seconds = seconds(clock.now - start)
         result.interrupted = interrupted.isSet
         return result
