@@ -109,7 +109,7 @@ enum CommandLineTool {
         var name = first
         var rest = Array(arguments.dropFirst())
         if first == "vectors" {
-            guard let sub = rest.first, !sub.hasPrefix("--") else {
+            guard let sub = rest.first, !sub.hasPrefix("-") else {
                 let subcommands = commands.filter { $0.name.hasPrefix("vectors ") }
                 if rest.first == "--help" || rest.first == "-h" {
                     var lines = ["USAGE: ppg-conformance vectors <lint|list|new> [options]", "", "SUBCOMMANDS:"]

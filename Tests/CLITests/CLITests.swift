@@ -90,6 +90,13 @@ struct CLITests {
         let result = try TestSupport.tool(arguments)
         #expect(result.status == 0)
         #expect(result.stdout.contains("USAGE"))
+        // `-h` is the same request, wherever it stands before `--`, and after `--` it is an argument.
+        let short = try TestSupport.tool(arguments.dropLast() + ["-h"])
+        #expect(short.status == 0 && short.stdout == result.stdout, "\(arguments): \(short.stderr)")
+        if arguments.count > 1 {
+            let after = try TestSupport.tool(arguments.dropLast() + ["--", "-h"])
+            #expect(after.stdout != result.stdout, "\(arguments)")
+        }
     }
 
     @Test("every command's usage line names each of its options, and numeric options state their range")
