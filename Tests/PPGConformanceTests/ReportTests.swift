@@ -241,6 +241,38 @@ struct ReportTests {
             ).contains("1 expected failure"))
     }
 
+    @Test("a category's progress line names each count that is not zero, and only those")
+    func progressLineCounts() {
+        func outcomes(passed: Int, failed: Int, warnings: Int, skipped: Int, expected: Int) -> [VectorOutcome] {
+            let kinds: [(OutcomeStatus, Disposition, Int)] = [
+                (.pass, .passed, passed), (.fail, .failed, failed), (.fail, .warning, warnings),
+                (.skip, .skipped, skipped), (.fail, .expectedFailure, expected),
+            ]
+            return kinds.flatMap { status, disposition, count in
+                (0..<count).map { index in
+                    var outcome = VectorOutcome(
+                        id: "c/\(disposition)-\(index)", category: "c", kind: .receiver, level: .required, flags: [],
+                        comment: "", status: status, expected: "", actual: "", reason: "")
+                    outcome.disposition = disposition
+                    return outcome
+                }
+            }
+        }
+        for mask in 0..<32 {
+            let counts = (0..<5).map { mask >> $0 & 1 == 1 ? 1 + $0 % 2 : 0 }
+            let line = ConsoleReport(colour: false).progressLine(
+                category: "c",
+                outcomes: outcomes(
+                    passed: counts[0], failed: counts[1], warnings: counts[2], skipped: counts[3], expected: counts[4]))
+            #expect(line.contains("\(counts[0]) passed"), "\(line)")
+            #expect(line.contains("failed") == (counts[1] > 0), "\(line)")
+            #expect(line.contains("warning") == (counts[2] > 0), "\(line)")
+            #expect(line.contains("skipped") == (counts[3] > 0), "\(line)")
+            #expect(line.contains("expected failure") == (counts[4] > 0), "\(line)")
+            #expect(line.hasPrefix(counts[1] > 0 ? "FAIL" : counts[2] > 0 ? "WARN" : "ok"), "\(line)")
+        }
+    }
+
     @Test("colour only on a terminal and never with NO_COLOR")
     func colour() {
         #expect(ConsoleReport.wantsColour(isTerminal: true, environment: [:]))
