@@ -436,6 +436,12 @@ struct LoadCommandTests {
         #expect(run.stdout.contains("statuses:       200 × 300, 401 × 300"))
         #expect(run.stdout.contains("latency:        p50 "))
         #expect(run.stdoutLines.last?.firstMatch(of: /^\d+\.\d requests\/s$/) != nil)
+        // The first line says what is sent: a share wrongly signed only where there is one.
+        #expect(run.stdoutLines.first?.contains(", 50.0 % wrongly signed, no pipelining") == true, "\(run.stdout)")
+        let valid = try TestSupport.tool([
+            "load", "--target", serve.url, "--project-id", "p-load", "--requests", "50", "--connections", "1",
+        ])
+        #expect(valid.status == 0 && valid.stdoutLines.first?.contains("wrongly signed") == false, "\(valid.stdout)")
         let mutant = try ListeningProcess(["--project-id", "p-load", "--mutant", "accept-all"])
         defer { _ = mutant.stop() }
         let wrong = try TestSupport.tool([
