@@ -40,6 +40,29 @@ struct HTTPEndToEndTests {
         }
     }
 
+    @Test("statuses: after N unanswered in a row nothing more is sent, and exactly N got their error")
+    func statusesStopAfterUnanswered() throws {
+        let corpus = try #require(Fixtures.corpus)
+        let peer = try HostilePeer(.reset)
+        defer { peer.stop() }
+        let url = try #require(RawURL("http://127.0.0.1:\(peer.port)/hook"))
+        let configuration = ReceiverConfiguration(projectID: "p", targetURL: url, profile: .default)
+        let deliveries = Array(
+            corpus.receiverVectors.flatMap { (try? $0.vector.deliveries(for: configuration)) ?? [] }
+                .filter { !$0.chunked }.prefix(12))
+        try #require(deliveries.count == 12)
+        for limit in 1...3 {
+            let answers = HTTPTarget(url: url, timeout: 2).statuses(
+                of: deliveries, connections: 1, stopAfterUnanswered: limit, shouldStop: { false })
+            let errors = answers.compactMap { answer -> TargetError? in
+                if case .failure(let error)? = answer { return error }
+                return nil
+            }
+            #expect(errors.count == limit, "limit \(limit): \(answers)")
+            #expect(answers.compactMap { $0 }.count == limit && answers.suffix(12 - limit).allSatisfy { $0 == nil })
+        }
+    }
+
     @Test(
         "--jobs N keeps N exchanges in flight: against a receiver that never answers, a run takes about vectors ÷ jobs × timeout"
     )
