@@ -399,6 +399,16 @@ struct MarkdownAndCompareTests {
         #expect(throws: ReportComparison.Failure.self) {
             try ReportComparison(reports: [("x.json", Array("{}".utf8)), ("y.json", good)])
         }
+        // The page's details hold each vector's expectation, the last of each receiver's too.
+        let html = comparison.renderHTML()
+        let details = html.components(separatedBy: "<details id=").count - 1
+        #expect(details == 2 * comparison.ids.count, "\(details)")
+        // A skipped vector says why; any other what it expected.
+        for block in html.components(separatedBy: "<details id=").dropFirst() {
+            let skipped = block.contains("<span class=\"skip\">")
+            let empty = skipped ? "<dt>reason</dt><dd></dd>" : "<dt>expected</dt><dd></dd>"
+            #expect(!block.contains(empty), "\(block.prefix(200))")
+        }
     }
 }
 
