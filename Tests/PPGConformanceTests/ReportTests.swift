@@ -403,6 +403,15 @@ struct MarkdownAndCompareTests {
         let html = comparison.renderHTML()
         let details = html.components(separatedBy: "<details id=").count - 1
         #expect(details == 2 * comparison.ids.count, "\(details)")
+        // The totals count each column's outcomes: the reference passes every vector it ran, the fixed 200 fails
+        // every must-reject one.
+        let ran = corpus.receiverVectors.filter {
+            $0.vector.id.hasPrefix("headers/") && $0.vector.skipReason(for: .default) == nil
+        }.count
+        #expect(html.contains("<td data-passed=\"\(ran)\" data-failed=\"0\">"), "\(ran)")
+        #expect(
+            html.contains("<td data-passed=\"\(ran - mustReject.count)\" data-failed=\"\(mustReject.count)\">"),
+            "\(ran), \(mustReject.count)")
         // A skipped vector says why; any other what it expected.
         for block in html.components(separatedBy: "<details id=").dropFirst() {
             let skipped = block.contains("<span class=\"skip\">")
