@@ -128,20 +128,37 @@ struct CharacterKinds {
         }
     }
 
-    /// The feature names of these kinds of character in `part` (`name` or `value`).
-    func names(as part: String) -> [String] {
-        var out: [String] = []
+    /// Calls `control` with each ASCII control's bit (0–31, 32 for DEL), then `category` with each category's
+    /// index in `FuzzCase.categoryNames`.
+    func forEachKind(control: (Int) -> Void, category: (Int) -> Void) {
         var remaining = controls
         while remaining != 0 {
-            let bit = UInt32(remaining.trailingZeroBitCount)
+            control(remaining.trailingZeroBitCount)
             remaining &= remaining - 1
-            out.append(part + ":control-U+" + FuzzCase.hex4(bit == 32 ? 0x7F : bit))
         }
         var categoryBits = categories
         while categoryBits != 0 {
-            out.append(part + ":" + FuzzCase.categoryNames[categoryBits.trailingZeroBitCount])
+            category(categoryBits.trailingZeroBitCount)
             categoryBits &= categoryBits - 1
         }
+    }
+
+    /// The feature name of a control, by its bit, in `part` (`name` or `value`).
+    static func controlName(_ bit: Int, as part: String) -> String {
+        part + ":control-U+" + FuzzCase.hex4(bit == 32 ? 0x7F : UInt32(bit))
+    }
+
+    /// The feature name of a general category, by its index, in `part`.
+    static func categoryName(_ index: Int, as part: String) -> String {
+        part + ":" + FuzzCase.categoryNames[index]
+    }
+
+    /// The feature names of these kinds of character in `part` (`name` or `value`).
+    func names(as part: String) -> [String] {
+        var out: [String] = []
+        forEachKind(
+            control: { out.append(Self.controlName($0, as: part)) },
+            category: { out.append(Self.categoryName($0, as: part)) })
         return out + unknownCategories.map { part + ":" + $0 }
     }
 }
@@ -212,26 +229,21 @@ extension FuzzCase {
 
     /// Each general category and ASCII control of a text, as features of `part`.
     static func characters(of kinds: CharacterKinds, as part: PartIndices, into out: inout FuzzFeatures) {
-        var remaining = kinds.controls
-        while remaining != 0 {
-            let bit = remaining.trailingZeroBitCount
-            if let index = part.controls[bit] {
-                out.insert(index: index)
-            } else {
-                out.insert(part.name + ":control-U+" + hex4(bit == 32 ? 0x7F : UInt32(bit)))
-            }
-            remaining &= remaining - 1
-        }
-        var categoryBits = kinds.categories
-        while categoryBits != 0 {
-            let bit = categoryBits.trailingZeroBitCount
-            if let index = part.categories[bit] {
-                out.insert(index: index)
-            } else {
-                out.insert(part.name + ":" + categoryNames[bit])
-            }
-            categoryBits &= categoryBits - 1
-        }
+        kinds.forEachKind(
+            control: { bit in
+                if let index = part.controls[bit] {
+                    out.insert(index: index)
+                } else {
+                    out.insert(CharacterKinds.controlName(bit, as: part.name))
+                }
+            },
+            category: { bit in
+                if let index = part.categories[bit] {
+                    out.insert(index: index)
+                } else {
+                    out.insert(CharacterKinds.categoryName(bit, as: part.name))
+                }
+            })
         for category in kinds.unknownCategories { out.insert(part.name + ":" + category) }
     }
 
@@ -274,8 +286,8 @@ extension FuzzCase {
     static func partIndices(_ part: String) -> PartIndices {
         PartIndices(
             name: part,
-            categories: categoryNames.map { FuzzFeatures.index[part + ":" + $0] },
-            controls: (0...32).map { FuzzFeatures.index[part + ":control-U+" + hex4($0 == 32 ? 0x7F : UInt32($0))] })
+            categories: categoryNames.indices.map { FuzzFeatures.index[CharacterKinds.categoryName($0, as: part)] },
+            controls: (0...32).map { FuzzFeatures.index[CharacterKinds.controlName($0, as: part)] })
     }
 
     /// Every feature the generator can draw: the denominator of a run's breadth, and the catalogue whose indices
