@@ -5,10 +5,11 @@ import PPGVectors
 /// indices. A case's features are computed for every delivery sent and counted on the run's main thread, so they are
 /// numbers there; names are made only where they are printed or a disagreement's shape is kept.
 package struct FuzzFeatures: Sendable, Hashable, Sequence {
-    // Four words: the catalogue holds fewer than 256 names (`catalogueFits` checks it).
+    // Four words hold the catalogue's first 256 names (`catalogueFits` checks that it has no more); any past them
+    // would be kept by name.
     private var words: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
     /// Names outside the catalogue (a category no generated text draws, met while shrinking): rare, kept as text.
-    private var extra: Set<String> = []
+    private(set) var extra: Set<String> = []
 
     package init() {}
 
@@ -20,6 +21,10 @@ package struct FuzzFeatures: Sendable, Hashable, Sequence {
     /// Adds the feature at `index` of `FuzzCase.knownFeatures`.
     mutating func insert(index: Int) {
         guard index >= 0 else { return }
+        guard index < 256 else {
+            extra.insert(FuzzCase.knownFeatures[index])
+            return
+        }
         let bit = UInt64(1) << UInt64(index & 63)
         switch index >> 6 {
         case 0: words.0 |= bit
@@ -34,20 +39,24 @@ package struct FuzzFeatures: Sendable, Hashable, Sequence {
         if let index = Self.index[name] { insert(index: index) } else { extra.insert(name) }
     }
 
-    /// Calls `body` with the catalogue index of each feature held, in the catalogue's order; names outside it are
-    /// left to `extraNames`.
+    /// Calls `body` with the catalogue index of each feature held as a bit, in the catalogue's order; the others
+    /// are in `extra`.
     func forEachIndex(_ body: (Int) -> Void) {
-        for (offset, word) in [words.0, words.1, words.2, words.3].enumerated() {
-            var remaining = word
+        // Walked word by word without gathering them in an array: this runs for every delivery sent.
+        for offset in 0..<4 {
+            var remaining =
+                switch offset {
+                case 0: words.0
+                case 1: words.1
+                case 2: words.2
+                default: words.3
+                }
             while remaining != 0 {
                 body(offset << 6 | remaining.trailingZeroBitCount)
                 remaining &= remaining - 1
             }
         }
     }
-
-    /// The features held that the catalogue does not list.
-    var extraNames: Set<String> { extra }
 
     /// The names held.
     package var names: Set<String> {
@@ -86,7 +95,7 @@ struct FeatureTally {
     /// Counts one case's features.
     mutating func add(_ features: FuzzFeatures) {
         features.forEachIndex { counts[$0] += 1 }
-        for name in features.extraNames { extra[name, default: 0] += 1 }
+        for name in features.extra { extra[name, default: 0] += 1 }
     }
 
     /// The counts by feature name, features never drawn left out.

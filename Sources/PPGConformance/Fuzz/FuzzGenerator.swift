@@ -108,7 +108,7 @@ package enum FuzzGenerator {
             let characterClass = random.chance(70) ? mostly : random.below(characterClasses.count)
             let scalar = random.pick(characterClassBytes[characterClass])
             // `{{` opens a placeholder in a vector's text: never generated.
-            let brace = scalar == [UInt8(ascii: "{")]
+            let brace = scalar.count == 1 && scalar[0] == UInt8(ascii: "{")
             if brace && lastWasBrace {
                 bytes.append(UInt8(ascii: "x"))
                 lastWasBrace = false
