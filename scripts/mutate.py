@@ -5,8 +5,9 @@ Two kinds of mutation, each one bug put into a scratch copy, built, and tested:
 - listed: the realistic one-line bugs of scripts/mutations.txt, each with the test filter that should catch it;
 - generated: every operator swap (< <=, > >=, == !=, && ||), dropped guard, dropped early exit and integer
   constant off by one the sources hold, sampled deterministically (a hash of each mutation's text orders them).
-A generated mutation runs against the fast tier first (the suites that start no process and open no socket) and
-against the whole suite only when the fast tier misses it. One that survives both is a gap in the tests, unless
+A generated mutation runs against the fast tier first (the suites that start no process and open no socket), then,
+if the fast tier misses it, against its own module's test target whole (MODULE_TESTS: the CLI's, the HTTP layer's,
+the end-to-end suites), and against the rest of the suite only when that misses it too. One that survives both is a gap in the tests, unless
 scripts/equivalent-mutants.txt lists its key with the reason it cannot change behaviour.
 """
 import argparse
@@ -20,6 +21,10 @@ import time
 # The fast tier: CONTRIBUTING.md names it; keep the two in step.
 FAST_FILTER = "PPGWireTests|PPGSignatureTests|PPGVectorsTests|PPGConformanceTests|ConnectionStateTests"
 FAST_SKIP = "HTTPEndToEndTests|LoadRunTests|CrossCheckTests|junitValidates|independentRecomputation|versionBookkeeping|preflightFindsUnreachableTarget"
+# A module's own test target, run whole between the fast tier and the rest: most mutations the fast tier misses are
+# in the CLI or the HTTP layer, whose suites start processes and sockets, and are killed there in a fraction of the
+# whole suite's time. A module without an entry goes straight to the whole suite.
+MODULE_TESTS = {"ppg-conformance": "CLITests", "PPGHTTP": "PPGHTTPTests", "PPGConformance": "PPGConformanceTests"}
 # SHA-1's unrolled rounds (generated code): a change there is caught by the FIPS vectors, and hundreds of
 # near-identical lines would crowd out everything else in a sample.
 SKIP_LINES = re.compile(r"rotl\(|^\s*(let )?w\d+ = ")
@@ -219,7 +224,7 @@ def main():
             mutated = "\n".join(lines)
         else:
             mutated = original.replace(m["old"], m["new"], 1)
-        began, stage = time.time(), ""
+        began, stage, own = time.time(), "", MODULE_TESTS.get(module(m["file"]))
         try:
             with open(m["file"], "w", encoding="utf-8") as out:
                 out.write(mutated)
@@ -233,7 +238,11 @@ def main():
             elif run(["swift", "test", "--skip-build", "--filter", FAST_FILTER, "--skip", FAST_SKIP],
                      f".{m['id']}.fast.log", args.timeout) != 0:
                 verdict, stage = "killed", "fast tier"
-            elif run(["swift", "test", "--skip-build"], f".{m['id']}.test.log", args.timeout * 2) != 0:
+            elif own and run(["swift", "test", "--skip-build", "--filter", own], f".{m['id']}.module.log",
+                             args.timeout) != 0:
+                verdict, stage = "killed", "module's tests"
+            elif run(["swift", "test", "--skip-build"] + (["--skip", own] if own else []), f".{m['id']}.test.log",
+                     args.timeout * 2) != 0:
                 verdict, stage = "killed", "whole suite"
             else:
                 verdict = "equivalent" if m["equivalent"] else "SURVIVED"

@@ -7,7 +7,8 @@
 #
 # Without --generate: each mutation of scripts/mutations.txt (one realistic bug, the tests that should catch it).
 # --generate N: N mutations generated from the sources (operator swaps, dropped guards and early exits, constants
-# off by one; 0 for all of them), each run against the fast tier and, if it survives that, the whole suite; with
+# off by one; 0 for all of them), each run against the fast tier, if it survives that its module's own tests, then
+# the rest of the suite; with
 # --listed the listed ones too. --shard K/N runs the K-th of N deterministic pieces (for N machines or N sittings);
 # --timeout bounds each build and test run (seconds, default 900); --check verifies that every listed mutation
 # applies; --list prints what would run; --keep leaves the scratch copy; --scratch DIR uses DIR as the scratch copy
