@@ -363,7 +363,7 @@ struct HTTPCommandTests {
         #expect(Date().timeIntervalSince(start) < 5)
     }
 
-    @Test("run --target --jobs N has up to N deliveries in flight at once, and --jobs 1 one at a time")
+    @Test("run --target and fuzz --target --jobs N have up to N deliveries in flight, --jobs 1 one, fuzz 4 by default")
     func jobsAreExchangesAtOnce() throws {
         // Each answer waits 10 ms, so exchanges that may overlap do.
         let inFlight = Mutex((now: 0, most: 0))
@@ -392,6 +392,16 @@ struct HTTPCommandTests {
             #expect(run.status != 2, "\(run.stderr)")
             let most = inFlight.withLock { $0.most }
             #expect(jobs == 1 ? most == 1 : most > 1 && most <= jobs, "--jobs \(jobs): \(most) at once")
+        }
+        // fuzz's --jobs, given and by default (README: 4).
+        for jobs in [1, nil] as [Int?] {
+            inFlight.withLock { $0 = (0, 0) }
+            let fuzz = try TestSupport.tool(
+                ["fuzz", "--target", "http://127.0.0.1:\(port)/ppg/webhook", "--project-id", "p", "--seed", "3",
+                    "--runs", "60"] + (jobs.map { ["--jobs", "\($0)"] } ?? []))
+            #expect(fuzz.status != 2, "\(fuzz.stderr)")
+            let most = inFlight.withLock { $0.most }
+            #expect(jobs == 1 ? most == 1 : most > 1 && most <= 4, "fuzz --jobs \(jobs ?? 4): \(most) at once")
         }
     }
 
