@@ -685,3 +685,43 @@ struct SettingsBesideCausesTests {
         #expect(diagnosis.causes.first?.explained == ["c/crash"], "\(diagnosis.lines)")
     }
 }
+
+@Suite("Run hints")
+struct RunHintsTests {
+    static func outcome(_ statuses: [(ExpectedVerdict, Int?)]) -> VectorOutcome {
+        var outcome = VectorOutcome(
+            id: "c/v", category: "c", kind: .receiver, level: .required, flags: [], comment: "", status: .fail,
+            expected: "", actual: "", reason: "")
+        outcome.exchanges = statuses.map { (expected: $0.0, status: $0.1) }
+        return outcome
+    }
+
+    // The rule over every mix: the hint exactly when at least three must-accept deliveries were answered and each
+    // with 404 or 405, naming the statuses seen; must-reject deliveries and unanswered ones never count.
+    @Test("the wrong-address hint comes exactly when three or more must-accept answers are all 404 or 405")
+    func wrongAddressHint() throws {
+        let url = try #require(RawURL("http://127.0.0.1:8080/ppg/webhook"))
+        let target = ReferenceTarget(
+            configuration: ReceiverConfiguration(projectID: "p", targetURL: url, profile: .default))
+        var generator = SplitMix64(seed: 404)
+        let statuses: [Int?] = [404, 405, 200, 401, 400, 500, nil]
+        for _ in 0..<2_000 {
+            let count = Int(generator.next() % 6)
+            let exchanges: [(ExpectedVerdict, Int?)] = (0..<count).map { _ in
+                let expected: ExpectedVerdict = generator.next() % 3 == 0 ? .reject : .accept
+                return (expected, statuses[Int(generator.next() % UInt64(statuses.count))])
+            }
+            // Spread over one or two outcomes: the rule is over deliveries, not vectors.
+            let split = count == 0 ? 0 : Int(generator.next() % UInt64(count + 1))
+            let outcomes = [Self.outcome(Array(exchanges[..<split])), Self.outcome(Array(exchanges[split...]))]
+            let mustAccept = exchanges.filter { $0.0 == .accept }.compactMap(\.1)
+            let expected = mustAccept.count >= 3 && mustAccept.allSatisfy { $0 == 404 || $0 == 405 }
+            let hint = RunHints.wrongAddressHint(outcomes, target: target)
+            #expect((hint != nil) == expected, "\(exchanges)")
+            if let hint {
+                let named = Set(mustAccept).sorted().map(String.init).joined(separator: " or ")
+                #expect(hint.contains("was answered \(named):"), "\(hint)")
+            }
+        }
+    }
+}
