@@ -128,37 +128,49 @@ public enum JSONOutput: Sendable, Equatable {
     package static func writeString(_ text: String, to out: inout String, asciiOnly: Bool = false) {
         // Escaped as bytes and appended once: appending scalar by scalar to a String cost more than the rest of
         // writing a body.
-        var bytes: [UInt8] = [UInt8(ascii: "\"")]
+        var bytes: [UInt8] = []
         bytes.reserveCapacity(text.utf8.count + 2)
+        writeString(text, to: &bytes, asciiOnly: asciiOnly)
+        out += String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// ``writeString(_:to:asciiOnly:)`` appending the literal's UTF-8 to bytes, for writers that build bytes.
+    package static func writeString(_ text: String, to bytes: inout [UInt8], asciiOnly: Bool = false) {
+        func escaped(_ letter: UInt8) {
+            bytes.append(UInt8(ascii: "\\"))
+            bytes.append(letter)
+        }
+        func unit(_ value: UInt16) {
+            escaped(UInt8(ascii: "u"))
+            for shift in [12, 8, 4, 0] as [UInt16] { bytes.append(Hex.digits[Int((value >> shift) & 0x0F)]) }
+        }
         func escape(_ byte: UInt8) {
             switch byte {
-            case UInt8(ascii: "\""): bytes += [UInt8(ascii: "\\"), UInt8(ascii: "\"")]
-            case UInt8(ascii: "\\"): bytes += [UInt8(ascii: "\\"), UInt8(ascii: "\\")]
-            case UInt8(ascii: "\n"): bytes += [UInt8(ascii: "\\"), UInt8(ascii: "n")]
-            case UInt8(ascii: "\r"): bytes += [UInt8(ascii: "\\"), UInt8(ascii: "r")]
-            case UInt8(ascii: "\t"): bytes += [UInt8(ascii: "\\"), UInt8(ascii: "t")]
-            case 0x08: bytes += [UInt8(ascii: "\\"), UInt8(ascii: "b")]
-            case 0x0C: bytes += [UInt8(ascii: "\\"), UInt8(ascii: "f")]
-            case 0x00...0x1F, 0x7F: bytes += Array(("\\u00" + Hex.encode([byte])).utf8)
+            case UInt8(ascii: "\""): escaped(UInt8(ascii: "\""))
+            case UInt8(ascii: "\\"): escaped(UInt8(ascii: "\\"))
+            case UInt8(ascii: "\n"): escaped(UInt8(ascii: "n"))
+            case UInt8(ascii: "\r"): escaped(UInt8(ascii: "r"))
+            case UInt8(ascii: "\t"): escaped(UInt8(ascii: "t"))
+            case 0x08: escaped(UInt8(ascii: "b"))
+            case 0x0C: escaped(UInt8(ascii: "f"))
+            case 0x00...0x1F, 0x7F: unit(UInt16(byte))
             default: bytes.append(byte)
             }
         }
+        bytes.append(UInt8(ascii: "\""))
         if asciiOnly {
             for scalar in text.unicodeScalars {
                 guard scalar.value >= 0x80 else {
                     escape(UInt8(truncatingIfNeeded: scalar.value))
                     continue
                 }
-                for unit in String(scalar).utf16 {
-                    bytes += Array(("\\u" + Hex.encode([UInt8(unit >> 8), UInt8(truncatingIfNeeded: unit)])).utf8)
-                }
+                for value in scalar.utf16 { unit(value) }
             }
         } else {
             // UTF-8 past ASCII is copied as it is: none of its bytes is a quote, a backslash or a control.
             for byte in text.utf8 { escape(byte) }
         }
         bytes.append(UInt8(ascii: "\""))
-        out += String(decoding: bytes, as: UTF8.self)
     }
 }
 
