@@ -397,8 +397,10 @@ struct HTTPCommandTests {
         for jobs in [1, nil] as [Int?] {
             inFlight.withLock { $0 = (0, 0) }
             let fuzz = try TestSupport.tool(
-                ["fuzz", "--target", "http://127.0.0.1:\(port)/ppg/webhook", "--project-id", "p", "--seed", "3",
-                    "--runs", "60"] + (jobs.map { ["--jobs", "\($0)"] } ?? []))
+                [
+                    "fuzz", "--target", "http://127.0.0.1:\(port)/ppg/webhook", "--project-id", "p", "--seed", "3",
+                    "--runs", "60",
+                ] + (jobs.map { ["--jobs", "\($0)"] } ?? []))
             #expect(fuzz.status != 2, "\(fuzz.stderr)")
             let most = inFlight.withLock { $0.most }
             #expect(jobs == 1 ? most == 1 : most > 1 && most <= 4, "fuzz --jobs \(jobs ?? 4): \(most) at once")
