@@ -139,7 +139,15 @@ struct FuzzTests {
         #expect(Date().timeIntervalSince(start) < 10)
         #expect(result.status == 2, "\(result.stdout.suffix(600)) \(result.stderr)")
         #expect(result.stderr.contains("did not answer"), "\(result.stderr)")
-        #expect(FileManager.default.fileExists(atPath: directory + "/f.json"))
+        // Each delivery that got no answer before the stop is a disagreement kept as sent: the whole request shown.
+        let json = try Data(contentsOf: URL(fileURLWithPath: directory + "/f.json"))
+        let report = try #require(try JSONSerialization.jsonObject(with: json) as? [String: Any])
+        let found = try #require(report["disagreements"] as? [[String: Any]])
+        #expect(!found.isEmpty)
+        for disagreement in found {
+            let request = disagreement["request"] as? String ?? ""
+            #expect(request.contains(" /h") && request.contains("HTTP/1.1"), "\(request)")
+        }
     }
 
     @Test("SIGINT ends fuzz with its summary, --json and --out of what was found so far")
