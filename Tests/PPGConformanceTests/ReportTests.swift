@@ -142,6 +142,29 @@ struct ReportTests {
         #expect(!xml.contains(#""<x>""#))
     }
 
+    // README's example: `"startedAt": 1796114400.123, "duration": 0.412`, an outcome's `"duration": 0.001`.
+    @Test("the JSON report's times are seconds to the millisecond: the run's start and length, each outcome's length")
+    func jsonTimesInMilliseconds() throws {
+        var result = try Self.failingRun()
+        result.startedAt = 1_796_114_400.123_456
+        result.duration = 0.412_345
+        for index in result.outcomes.indices { result.outcomes[index].duration = 0.001_234 * Double(index + 1) }
+        let text = JSONReport.render(result)
+        let output = try JSONParser.parse(Array(text.utf8)).output(source: Array(text.utf8))
+        #expect(output["startedAt"] == .number("1796114400.123"))
+        #expect(output["duration"] == .number("0.412"))
+        guard case .array(let outcomes)? = output["outcomes"] else {
+            Issue.record("no outcomes array")
+            return
+        }
+        for (index, outcome) in outcomes.enumerated() {
+            #expect(outcome["duration"] == .number(formatDecimal(0.001_234 * Double(index + 1), decimals: 3)))
+            if case .number(let written)? = outcome["duration"] {
+                #expect(written.split(separator: ".").last?.count == 3, "\(written)")
+            }
+        }
+    }
+
     @Test("the JSON report parses and carries the summary and every outcome")
     func jsonReport() throws {
         let result = try Self.failingRun()

@@ -130,6 +130,17 @@ struct LintHygieneTests {
         #expect(CorpusLint.formatting(directory: v1, fix: false).isEmpty)
     }
 
+    @Test("a version problem names the first three changed files and counts the rest, for any number of them")
+    func changedFilesNamed() {
+        for count in 1...8 {
+            let files = (1...count).map { "receiver/v\($0).json" }
+            let named = CorpusHistory.named(files)
+            #expect(files.prefix(3).allSatisfy { named.contains($0) }, "\(named)")
+            #expect(files.dropFirst(3).allSatisfy { !named.contains($0) }, "\(named)")
+            #expect(named.hasSuffix(count > 3 ? " and \(count - 3) more" : files[count - 1]), "\(named)")
+        }
+    }
+
     @Test(
         "a vector changed since git's last commit needs a new version and a CHANGELOG entry; nothing else does",
         .enabled(if: TestSupport.which("git") != nil, "git is not installed"))

@@ -5,6 +5,11 @@ import PPGWire
 /// its version being bumped and its changelog saying so. Where there is no git, no repository or no last commit,
 /// there is nothing to compare with, and nothing is said.
 public enum CorpusHistory {
+    /// Changed files as a problem names them: the first three, then how many more.
+    package static func named(_ files: [String]) -> String {
+        files.prefix(3).joined(separator: ", ") + (files.count > 3 ? " and \(files.count - 3) more" : "")
+    }
+
     /// Problems with the corpus's version bookkeeping against git's last commit.
     /// - Parameters:
     ///   - directory: The corpus directory (the one holding `manifest.json`).
@@ -24,8 +29,7 @@ public enum CorpusHistory {
         let changed = status.split(separator: "\n").map { String($0.dropFirst(3)) }
             .filter { $0.hasSuffix(".json") && !$0.hasSuffix("/manifest.json") && $0 != prefix + "manifest.json" }
         guard !changed.isEmpty else { return [] }
-        let shown =
-            changed.prefix(3).joined(separator: ", ") + (changed.count > 3 ? " and \(changed.count - 3) more" : "")
+        let shown = named(changed)
         var problems: [LintProblem] = []
         let previous = run(git, ["-C", top, "show", "HEAD:\(prefix)manifest.json"]).flatMap(manifestVersion)
         if let previous, previous == version {
