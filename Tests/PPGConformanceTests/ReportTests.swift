@@ -142,6 +142,22 @@ struct ReportTests {
         #expect(!xml.contains(#""<x>""#))
     }
 
+    @Test("Markdown shows the first N problems in full and lists every other by id, each problem exactly once")
+    func markdownLimit() throws {
+        let result = try Self.failingRun()
+        let problems = result.outcomes.filter { $0.disposition.failsRun || $0.disposition == .warning }
+        try #require(problems.count > 3)
+        for limit in [0, 1, 3, problems.count - 1, problems.count, problems.count + 1] {
+            let lines = MarkdownReport.render(result, limit: limit).split(separator: "\n").map(String.init)
+            let full = lines.filter { $0.hasPrefix("<details><summary>") }
+            let listed = lines.filter { line in
+                problems.contains { line.hasPrefix("- \(OutsideText.escape($0.id, for: .markdownCode)) — ") }
+            }
+            #expect(full.count == min(limit, problems.count), "limit \(limit)")
+            #expect(full.count + listed.count == problems.count, "limit \(limit)")
+        }
+    }
+
     // README's example: `"startedAt": 1796114400.123, "duration": 0.412`, an outcome's `"duration": 0.001`.
     @Test("the JSON report's times are seconds to the millisecond: the run's start and length, each outcome's length")
     func jsonTimesInMilliseconds() throws {
