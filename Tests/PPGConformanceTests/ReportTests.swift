@@ -312,6 +312,20 @@ struct ReportTests {
         }
     }
 
+    @Test("the console prints a problem's request only with --verbose, and then for each problem that has one")
+    func verboseRequests() throws {
+        let result = try Self.failingRun()
+        let withRequest = result.outcomes.filter {
+            ($0.disposition.failsRun || $0.disposition == .warning) && $0.disposition != .unexpectedPass
+                && !$0.request.isEmpty
+        }
+        try #require(!withRequest.isEmpty)
+        let quiet = ConsoleReport(colour: false).summaryLines(result)
+        #expect(!quiet.contains("  request:"))
+        let verbose = ConsoleReport(colour: false, verbose: true).summaryLines(result)
+        #expect(verbose.filter { $0 == "  request:" }.count == withRequest.count)
+    }
+
     @Test("colour only on a terminal and never with NO_COLOR")
     func colour() {
         #expect(ConsoleReport.wantsColour(isTerminal: true, environment: [:]))
