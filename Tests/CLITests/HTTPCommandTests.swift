@@ -435,6 +435,29 @@ struct HTTPCommandTests {
 
 @Suite("load command")
 struct LoadCommandTests {
+    // Started from a daemon or a CI step with `<&-`, the first descriptor the tool opens is 0: serve's listener, the
+    // clients' poller. Descriptor 0 is as good as any.
+    @Test("with standard input closed, serve, load and fuzz --target work as they do with it open")
+    func standardInputClosed() throws {
+        let closed = ["-c", "exec \"$0\" \"$@\" 0<&-", TestSupport.toolPath]
+        let serve = try ListeningProcess(
+            executable: "/bin/sh", arguments: closed + ["serve", "--port", "0", "--project-id", "p-closed"])
+        defer { _ = serve.stop() }
+        try #require(serve.port > 0)
+        let load = try TestSupport.run(
+            "/bin/sh",
+            closed + ["load", "--target", serve.url, "--project-id", "p-closed", "--requests", "50"])
+        #expect(load.status == 0, "\(load.stdout)\(load.stderr)")
+        #expect(load.stdout.contains("statuses:       200 × 50"), "\(load.stdout)")
+        let fuzz = try TestSupport.run(
+            "/bin/sh",
+            closed + [
+                "fuzz", "--target", serve.url, "--project-id", "p-closed", "--seed", "1", "--runs", "200",
+            ])
+        #expect(fuzz.status == 0, "\(fuzz.stdout.suffix(400))\(fuzz.stderr)")
+        #expect(fuzz.stdout.contains("200 deliveries sent"), "\(fuzz.stdout.suffix(400))")
+    }
+
     @Test("a short run against serve: figures printed, the last line 'X requests/s', exit 0; a mutant gives exit 1")
     func load() throws {
         let serve = try ListeningProcess(["--project-id", "p-load"])
