@@ -69,6 +69,13 @@ def masked(line):
     return out if comment < 0 else out[:comment] + " " * (len(out) - comment)
 
 
+def compiled_here(condition):
+    """Whether an #if condition holds on this machine; a condition it cannot read counts as compiled."""
+    facts = {"canImport(Glibc)": sys.platform.startswith("linux"), "os(Linux)": sys.platform.startswith("linux"),
+             "canImport(Darwin)": sys.platform == "darwin", "os(macOS)": sys.platform == "darwin"}
+    return facts.get(condition.strip(), True)
+
+
 def generated(root="Sources"):
     """Every generated mutation of the sources, in a stable order."""
     found = []
@@ -79,11 +86,29 @@ def generated(root="Sources"):
                 continue
             lines = open(path, encoding="utf-8").read().split("\n")
             in_multiline = False
+            # Whether each enclosing #if branch is compiled here: a mutation in code this platform does not build
+            # survives every test without saying anything about them.
+            branches = []
             for number, line in enumerate(lines, 1):
                 if line.count('"""') % 2 == 1:
                     in_multiline = not in_multiline
                     continue
                 stripped = line.strip()
+                if not in_multiline and stripped.startswith("#"):
+                    directive, _, condition = stripped.partition(" ")
+                    if directive == "#if":
+                        branches.append([compiled_here(condition), compiled_here(condition)])
+                    elif directive == "#elseif" and branches:
+                        taken = branches[-1][1]
+                        branches[-1][0] = not taken and compiled_here(condition)
+                        branches[-1][1] = taken or branches[-1][0]
+                    elif directive == "#else" and branches:
+                        branches[-1][0] = not branches[-1][1]
+                    elif directive == "#endif" and branches:
+                        branches.pop()
+                    continue
+                if not all(branch[0] for branch in branches):
+                    continue
                 if in_multiline or not stripped or stripped.startswith("//") or stripped.startswith("#") \
                         or stripped.startswith("@") or stripped.startswith("import ") or SKIP_LINES.search(line):
                     continue
