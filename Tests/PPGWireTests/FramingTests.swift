@@ -111,6 +111,38 @@ struct ResponseFramerTests {
         }
     }
 
+    // The bound is the head's size with its blank line: at it a head is read, one byte past it is refused — whole or
+    // in pieces, in either direction, at the default bound and a small one.
+    @Test("a header section of exactly the bound is read and one byte more is refused, by a client and a server")
+    func headBound() {
+        for bound in [256, FramingLimits().maximumHeadBytes] {
+            for size in [bound - 1, bound, bound + 1] {
+                func head(_ firstLine: String) -> [UInt8] {
+                    let fixed = firstLine.utf8.count + "X-Pad: ".utf8.count + 2 + 2
+                    return Array((firstLine + "X-Pad: " + String(repeating: "a", count: size - fixed) + "\r\n\r\n").utf8)
+                }
+                var limits = FramingLimits.client()
+                limits.maximumHeadBytes = bound
+                let response = head("HTTP/1.1 200 OK\r\nContent-Length: 0\r\n")
+                #expect(response.count == size)
+                for step in [response.count, 1000, 7] {
+                    let verdicts = frameResponses(response, mode: .whole, step: step, limits: limits).verdicts
+                    let expected: [Framed] = size <= bound ? [.response(200, closes: false)] : [.failed(.tooLarge)]
+                    #expect(verdicts == expected, "response head of \(size) bytes, bound \(bound), step \(step)")
+                }
+                var serverLimits = FramingLimits()
+                serverLimits.maximumHeadBytes = bound
+                var server = RequestFramer(limits: serverLimits)
+                server.append(head("POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 0\r\n"))
+                switch server.next() {
+                case .request: #expect(size <= bound, "request head of \(size) bytes read, bound \(bound)")
+                case .refuse(let status, _, _): #expect(size > bound && status == 431, "\(size), bound \(bound)")
+                default: Issue.record("request head of \(size) bytes, bound \(bound): neither read nor refused")
+                }
+            }
+        }
+    }
+
     @Test("HTTP/1.0 closes unless kept alive; a body without length ends at the close; HEAD's answer has no body")
     func closing() {
         func verdicts(_ text: String, close: Bool = false) -> [Framed] {
