@@ -119,7 +119,8 @@ struct ResponseFramerTests {
             for size in [bound - 1, bound, bound + 1] {
                 func head(_ firstLine: String) -> [UInt8] {
                     let fixed = firstLine.utf8.count + "X-Pad: ".utf8.count + 2 + 2
-                    return Array((firstLine + "X-Pad: " + String(repeating: "a", count: size - fixed) + "\r\n\r\n").utf8)
+                    return Array(
+                        (firstLine + "X-Pad: " + String(repeating: "a", count: size - fixed) + "\r\n\r\n").utf8)
                 }
                 var limits = FramingLimits.client()
                 limits.maximumHeadBytes = bound
