@@ -46,6 +46,27 @@ struct FuzzGeneratorTests {
         #expect(checked > 10)
     }
 
+    // RFC 9110 §9.1: every general-purpose server implements GET (and a webhook POST); any other method it may not,
+    // and answer 501 (§15.6.2) — as the corpus's content/put allows and content/get does not.
+    @Test("a generated method allows 501 exactly when it is neither POST nor GET, as the corpus's method vectors do")
+    func methodsAllowWhatTheCorpusAllows() throws {
+        let corpus = try #require(Fixtures.corpus)
+        func allowed(_ id: String) -> [Int]? {
+            corpus.receiverVectors.first { $0.vector.id == id }.map { $0.vector.alsoAllowed ?? [] }
+        }
+        #expect(allowed("content/put")?.contains(501) == true)
+        #expect(allowed("content/get")?.contains(501) == false)
+        var seen: Set<String> = []
+        for index in 0..<4000 {
+            let fuzzCase = FuzzGenerator.fuzzCase(seed: 1, index: index)
+            let vector = fuzzCase.vector(id: "fuzz/x", comment: "", flags: [], expect: .either)
+            let implementedEverywhere = ["POST", "GET"].contains(fuzzCase.method)
+            #expect((vector.alsoAllowed ?? []).contains(501) == !implementedEverywhere, "\(fuzzCase.method)")
+            seen.insert(fuzzCase.method)
+        }
+        #expect(seen == Set(["POST"] + FuzzGenerator.methods))
+    }
+
     @Test("every generated case becomes deliveries the reference answers 2xx or 4xx, under both schemes")
     func casesMaterialise() throws {
         for profile in [SignatureProfile.default, SignatureProfile(scheme: .jsonBody, encoding: .base64)] {
