@@ -44,7 +44,8 @@ else
 fi
 if [ "$keep" -eq 0 ]; then trap 'rm -rf "$scratch"' EXIT; fi
 # The files git tracks or would track, as they are in the working tree: uncommitted edits and new files included.
-git ls-files -z --cached --others --exclude-standard | xargs -0 cp --parents -t "$scratch"
+# Their times kept, so that a second sitting in the same scratch copy rebuilds what changed, not everything.
+git ls-files -z --cached --others --exclude-standard | xargs -0 cp --parents --preserve=timestamps -t "$scratch"
 cp scripts/mutations.txt "$scratch/.mutations.txt"
 cp scripts/equivalent-mutants.txt "$scratch/.equivalent-mutants.txt" 2>/dev/null || true
 cd "$scratch"
