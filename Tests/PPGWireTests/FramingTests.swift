@@ -144,6 +144,40 @@ struct ResponseFramerTests {
         }
     }
 
+    // A chunk line's bound counts its bytes up to the LF (the CR included), inclusive like the head's bound.
+    @Test("a chunk-size line of exactly the bound is read and one byte more is refused, by a client and a server")
+    func chunkLineBound() {
+        for bound in [64, FramingLimits().maximumChunkLineBytes] {
+            for length in [bound - 1, bound, bound + 1] {
+                // "5;x=aaa…" and its CR: `length` bytes before the LF.
+                let line = "5;x=" + String(repeating: "a", count: length - "5;x=".utf8.count - 1)
+                let chunks = line + "\r\nhello\r\n0\r\n\r\n"
+                var limits = FramingLimits.client()
+                limits.maximumChunkLineBytes = bound
+                let response = Array(("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n" + chunks).utf8)
+                for step in [response.count, 9] {
+                    let framed = frameResponses(response, mode: .whole, step: step, limits: limits)
+                    if length <= bound {
+                        #expect(
+                            framed.bodies == [Array("hello".utf8)], "line of \(length), bound \(bound), step \(step)")
+                    } else {
+                        #expect(framed.verdicts == [.failed(.malformed)], "line of \(length), bound \(bound)")
+                    }
+                }
+                var serverLimits = FramingLimits()
+                serverLimits.maximumChunkLineBytes = bound
+                var server = RequestFramer(limits: serverLimits)
+                server.append(Array(("POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n" + chunks).utf8))
+                switch server.next() {
+                case .request(let request, _, _):
+                    #expect(length <= bound && request.body == Array("hello".utf8), "\(length), bound \(bound)")
+                case .refuse(let status, _, _): #expect(length > bound && status == 400, "\(length), bound \(bound)")
+                default: Issue.record("a chunk line of \(length) bytes, bound \(bound): neither read nor refused")
+                }
+            }
+        }
+    }
+
     @Test("HTTP/1.0 closes unless kept alive; a body without length ends at the close; HEAD's answer has no body")
     func closing() {
         func verdicts(_ text: String, close: Bool = false) -> [Framed] {
