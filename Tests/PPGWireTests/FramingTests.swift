@@ -144,6 +144,32 @@ struct ResponseFramerTests {
         }
     }
 
+    @Test("a server refuses a body over the bound with 413, by length or chunked, and bad chunk framing with 400")
+    func refusalStatusFollowsTheFailure() {
+        var limits = FramingLimits()
+        limits.maximumBodyBytes = 16
+        let head = "POST / HTTP/1.1\r\nHost: h\r\n"
+        let cases: [(String, Int)] = [
+            (head + "Content-Length: 17\r\n\r\n" + String(repeating: "a", count: 17), 413),
+            (
+                head + "Transfer-Encoding: chunked\r\n\r\n11\r\n" + String(repeating: "a", count: 17) + "\r\n0\r\n\r\n",
+                413
+            ),
+            (head + "Transfer-Encoding: chunked\r\n\r\n9\r\naaaaaaaaa\r\n9\r\naaaaaaaaa\r\n0\r\n\r\n", 413),
+            (head + "Transfer-Encoding: chunked\r\n\r\nzz\r\naaaaaaaaa\r\n0\r\n\r\n", 400),
+            (head + "Transfer-Encoding: chunked\r\n\r\n3\r\nabcX\r\n0\r\n\r\n", 400),
+        ]
+        for (request, status) in cases {
+            var server = RequestFramer(limits: limits)
+            server.append(Array(request.utf8))
+            guard case .refuse(let refused, _, _) = server.next() else {
+                Issue.record("not refused: \(request.debugDescription)")
+                continue
+            }
+            #expect(refused == status, "\(request.debugDescription)")
+        }
+    }
+
     // A chunk line's bound counts its bytes up to the LF (the CR included), inclusive like the head's bound.
     @Test("a chunk-size line of exactly the bound is read and one byte more is refused, by a client and a server")
     func chunkLineBound() {
