@@ -725,3 +725,31 @@ struct RunHintsTests {
         }
     }
 }
+
+@Suite("Key or URL")
+struct KeyOrURLTests {
+    // A receiver on a private address verifies against a URL it sees as its own, which is seldom the one configured
+    // in PushPushGo: there the URL is the likelier culprit, asked first; on a public address the key is.
+    @Test("the URL is asked first exactly for a private target under url-params without its own --public-url")
+    func urlFirstForPrivateTargets() throws {
+        let local = [
+            "localhost", "127.0.0.1", "[::1]", "10.1.2.3", "192.168.0.9", "172.17.0.2", "hooks.local", "svc.internal",
+            "LOCALHOST",
+        ]
+        let remote = ["example.com", "hooks.example.org", "8.8.8.8", "11.0.0.1", "192.169.0.1", "local.example.com"]
+        for host in local + remote {
+            let target = try #require(RawURL("http://\(host):8080/ppg/webhook"))
+            let other = try #require(RawURL("https://hooks.example.com/ppg/webhook"))
+            for profile in SignatureProfile.all {
+                for publicURL in [target, other] {
+                    let configuration = ReceiverConfiguration(
+                        projectID: "p", targetURL: target, publicURL: publicURL, profile: profile)
+                    let cause = SettingProbe.keyOrURL(configuration, refused: 9, of: 10, as: [401])
+                    let urlFirst =
+                        local.contains(host) && publicURL == target && profile.scheme == .urlParameters
+                    #expect(cause.setting == (urlFirst ? .publicURL : .projectID), "\(host), \(profile), \(publicURL)")
+                }
+            }
+        }
+    }
+}
