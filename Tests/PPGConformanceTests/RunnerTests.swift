@@ -753,3 +753,34 @@ struct KeyOrURLTests {
         }
     }
 }
+
+@Suite("Markdown errors")
+struct MarkdownErrorsTests {
+    @Test("Markdown lists, apart, exactly the errors that did not fail the run: a recommended one, a listed one")
+    func markdownErrorsNotFailing() throws {
+        var outcomes: [VectorOutcome] = []
+        for (id, level, status, listed) in [
+            ("c/pass", VectorLevel.required, OutcomeStatus.pass, false),
+            ("c/error-recommended", .recommended, .error, false),
+            ("c/fail-recommended", .recommended, .fail, false), ("c/error-listed", .required, .error, true),
+            ("c/error-required", .required, .error, false), ("c/fail-required", .required, .fail, false),
+        ] {
+            var outcome = VectorOutcome(
+                id: id, category: "c", kind: .receiver, level: level, flags: [], comment: "", status: status,
+                expected: "", actual: "", reason: "no answer")
+            if listed { outcome.expectedFailureReason = "known" }
+            outcome.classify(strict: false)
+            outcomes.append(outcome)
+        }
+        let result = RunResult(
+            outcomes: outcomes, summary: RunSummary(outcomes), notSent: [:], warnings: [], targetName: "t",
+            profile: .default, corpusVersion: "1", startedAt: 0, duration: 0)
+        let lines = MarkdownReport.render(result).split(separator: "\n", omittingEmptySubsequences: false)
+        let heading = try #require(lines.firstIndex { $0.hasPrefix("### Errors that did not fail the run") })
+        #expect(lines[heading] == "### Errors that did not fail the run (2)")
+        let listed = lines[(heading + 2)...].prefix { $0.hasPrefix("- ") }
+        #expect(listed.count == 2)
+        #expect(
+            listed.contains { $0.contains("c/error-recommended") } && listed.contains { $0.contains("c/error-listed") })
+    }
+}
