@@ -200,6 +200,22 @@ struct ConformanceRunTests {
             message.contains("3 deliveries went unanswered") && message.contains("\(notSent) vectors were not sent"))
     }
 
+    @Test("an answer between unanswered deliveries starts the count again: never N in a row, the run goes on")
+    func unansweredCountRestarts() throws {
+        let corpus = try #require(Fixtures.corpus)
+        for limit in [1, 2] {
+            // Every other vector unanswered: two in a row never.
+            let alternating = FuzzOracleTests.IntermittentTarget(
+                inner: ReferenceTarget(configuration: Self.configuration)
+            ) { $0 % 2 == 0 }
+            let result = Runner.run(
+                corpus: corpus, target: alternating,
+                options: RunOptions(configuration: Self.configuration, jobs: 1, stopAfterUnanswered: limit))
+            let stopped = result.outcomes.contains { $0.reason == Runner.stoppedReason }
+            #expect(stopped == (limit == 1), "limit \(limit)")
+        }
+    }
+
     @Test("padding a receiver does not take hides its other bugs: the corpus sent again unpadded names them after it")
     func bugsBehindUnpaddedBase64() throws {
         let corpus = try #require(Fixtures.corpus)
