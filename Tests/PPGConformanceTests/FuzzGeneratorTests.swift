@@ -46,6 +46,30 @@ struct FuzzGeneratorTests {
         #expect(checked > 10)
     }
 
+    @Test("a found vector's flags name what its delivery carries: each body, query, method and framing flag exactly")
+    func flagsNameWhatTheDeliveryCarries() throws {
+        let manifest = try #require(Fixtures.corpus).manifest
+        var duplicates = 0
+        for index in 0..<3000 {
+            let fuzzCase = FuzzGenerator.fuzzCase(seed: 1, index: index)
+            let flags = Set(FuzzShrinker.flags(of: fuzzCase, in: manifest))
+            let names = fuzzCase.members.map { Array($0.name.utf8) }
+            let duplicated = names.indices.contains { one in names[..<one].contains(names[one]) }
+            duplicates += duplicated ? 1 : 0
+            let expected: [(String, Bool)] = [
+                ("DuplicateMember", duplicated),
+                ("Unicode", fuzzCase.members.contains { $0.name.utf8.contains { $0 >= 0x80 } }),
+                ("FormBody", fuzzCase.form), ("QueryEncoding", fuzzCase.query != nil),
+                ("Method", fuzzCase.method != "POST"), ("Chunked", fuzzCase.chunked),
+                ("FailOpenPath", fuzzCase.pathForm != nil),
+            ]
+            for (flag, holds) in expected where manifest.notes[flag] != nil {
+                #expect(flags.contains(flag) == holds, "\(flag) for case \(index)")
+            }
+        }
+        #expect(duplicates > 0)
+    }
+
     // RFC 9110 §9.1: every general-purpose server implements GET (and a webhook POST); any other method it may not,
     // and answer 501 (§15.6.2) — as the corpus's content/put allows and content/get does not.
     @Test("a generated method allows 501 exactly when it is neither POST nor GET, as the corpus's method vectors do")
