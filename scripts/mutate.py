@@ -166,6 +166,9 @@ def run(command, log, timeout):
         try:
             return process.wait(timeout=timeout)
         except subprocess.TimeoutExpired:
+            # `swift test` runs the test bundle in a process group of its own, in the same session: the whole
+            # session goes, or a test looping forever outlives the run and takes a core from every mutation after.
+            subprocess.run(["pkill", "-9", "-s", str(process.pid)], check=False)
             os.killpg(process.pid, 9)
             process.wait()
             return 124
