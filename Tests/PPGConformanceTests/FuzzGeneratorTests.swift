@@ -46,6 +46,32 @@ struct FuzzGeneratorTests {
         #expect(checked > 10)
     }
 
+    // A shrinker's candidate can lose the projectId member or change its value: the class must not then soften the
+    // signature's verdict (an `either` for a body without projectId is for a correctly signed one, R10.7).
+    @Test("a wrongly signed delivery falls in no class, whatever its body: SPEC's rule refuses it, required")
+    func wrongSignaturesHaveNoClass() {
+        let valid: [FuzzCase.Signature] = [.valid, .whitespace, .uppercase, .otherQuery, .forgedPath, .forgedAuthority]
+        var checked = 0
+        for index in 0..<3000 {
+            let generated = FuzzGenerator.fuzzCase(seed: 1, index: index)
+            guard !valid.contains(generated.signature) else { continue }
+            var withoutProject = generated
+            withoutProject.members.removeAll { $0.name == "projectId" }
+            var otherProject = generated
+            otherProject.members = [FuzzCase.Member(name: "projectId", value: .string("another", escaped: false))]
+            var duplicated = generated
+            duplicated.members += generated.members
+            for fuzzCase in [generated, withoutProject, otherProject, duplicated] {
+                for profile in SignatureProfile.all {
+                    let fuzzClass = fuzzCase.fuzzClass(under: profile)
+                    #expect(fuzzClass == nil, "\(fuzzCase.signature) under \(profile): \(fuzzClass?.vectorID ?? "")")
+                    checked += 1
+                }
+            }
+        }
+        #expect(checked > 1000)
+    }
+
     @Test("a found vector's flags name what its delivery carries: each body, query, method and framing flag exactly")
     func flagsNameWhatTheDeliveryCarries() throws {
         let manifest = try #require(Fixtures.corpus).manifest

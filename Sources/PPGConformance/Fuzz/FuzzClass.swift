@@ -34,14 +34,16 @@ extension FuzzCase {
                 "inputs/absolute-form-forged", "json-body signs no URL: a valid body sent in absolute-form (R6)")
         default: break
         }
+        // A wrong signature is refused whatever the body carries: no class below softens it. Under json-body the URL
+        // is not signed: a signature made for another query is a valid one.
+        guard signature == .valid || (signature == .otherQuery && scheme == .jsonBody) else { return nil }
         let names = members.map(\.name)
         guard let project = members.first(where: { $0.name == "projectId" }),
             case .string(let projectID, _) = project.value
         else {
-            return either("keys/body-project-missing", "a body without the projectId as a string (R10.7)")
+            return either(
+                "keys/body-project-missing", "a correctly signed body without the projectId as a string (R10.7)")
         }
-        // Under json-body the URL is not signed: a signature made for another query is a valid one.
-        guard signature == .valid || (signature == .otherQuery && scheme == .jsonBody) else { return nil }
         if projectID != Self.projectID {
             return FuzzClass(
                 vectorID: "keys/body-project-mismatch", expect: .reject, level: .recommended,
