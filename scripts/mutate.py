@@ -7,8 +7,9 @@ Two kinds of mutation, each one bug put into a scratch copy, built, and tested:
   constant off by one the sources hold, sampled deterministically (a hash of each mutation's text orders them).
 A generated mutation runs against the fast tier first (the suites that start no process and open no socket), then,
 if the fast tier misses it, against its own module's test target whole (MODULE_TESTS: the CLI's, the HTTP layer's,
-the end-to-end suites), and against the rest of the suite only when that misses it too. One that survives both is a gap in the tests, unless
-scripts/equivalent-mutants.txt lists its key with the reason it cannot change behaviour.
+the end-to-end suites), and against the rest of the suite only when that misses it too. One that survives them all
+is a gap in the tests, unless scripts/equivalent-mutants.txt lists its key with the reason it cannot change
+behaviour.
 """
 import argparse
 import hashlib
@@ -112,7 +113,7 @@ def generated(root="Sources"):
                     continue
                 if not all(branch[0] for branch in branches):
                     continue
-                if in_multiline or not stripped or stripped.startswith("//") or stripped.startswith("#") \
+                if in_multiline or not stripped or stripped.startswith("//") \
                         or stripped.startswith("@") or stripped.startswith("import ") or SKIP_LINES.search(line):
                     continue
                 code = masked(line)
