@@ -224,7 +224,9 @@ struct ConformanceRunTests {
         let key = HMACSHA1(key: configuration.projectID)
         // Base64 compared without its '=' (Perl's hmac_sha1_base64), over a URL rebuilt from Host: two bugs, the
         // second seen only on deliveries with a forged Host, which the padding refuses first.
+        let sent = Atomic<Int>(0)
         let receiver = HandlerTarget(configuration: configuration) { request in
+            sent.add(1, ordering: .relaxed)
             guard request.method == "POST" else { return HTTPResponse(status: 405, reason: "Method Not Allowed") }
             let url = "https://" + (request.headers.first("Host") ?? "") + request.target
             guard
@@ -239,9 +241,14 @@ struct ConformanceRunTests {
         }
         // Two categories: plain deliveries for the probes, forged inputs for the second bug (a quicker diagnosis).
         let options = RunOptions(selection: Selection(only: ["bodies/*", "inputs/*"]), configuration: configuration)
-        let result = try ConformanceRun(corpus: corpus, target: receiver, options: options).run()
+        var beforeProbing: Int?
+        let result = try ConformanceRun(corpus: corpus, target: receiver, options: options).run { stage in
+            if case .probing = stage { beforeProbing = sent.load(ordering: .relaxed) }
+        }
         let diagnosis = try #require(result.diagnosis)
         #expect(diagnosis.settings.map(\.works) == [SettingProbe.unpaddedCause.works], "\(diagnosis.lines)")
+        // The settings probe and the corpus sent again unpadded, every delivery counted once.
+        #expect(diagnosis.probes == sent.load(ordering: .relaxed) - (try #require(beforeProbing)))
         let first = try #require(diagnosis.causes.first, "\(diagnosis.lines)")
         #expect(first.behind != nil, "\(diagnosis.lines)")
         #expect(([first.mutant] + first.indistinguishable).contains(.rebuildsHTTPSURL), "\(diagnosis.lines)")

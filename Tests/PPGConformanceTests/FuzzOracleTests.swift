@@ -225,6 +225,25 @@ struct FuzzOracleTests {
         }
     }
 
+    @Test("a fuzz run stopped from outside is interrupted, never reported as stopped for unanswered deliveries")
+    func interruptedIsNotUnanswered() throws {
+        let configuration = ReferenceTarget.defaultConfiguration(profile: .default)
+        let manifest = try #require(Fixtures.corpus).manifest
+        for limit in [nil, 3] as [Int?] {
+            let answering = IntermittentTarget(inner: ReferenceTarget(configuration: configuration)) { _ in false }
+            var options = FuzzOptions(seed: 2, configuration: configuration, manifest: manifest)
+            options.runs = 400
+            options.stopAfterUnanswered = limit
+            // Stopped mid-batch: the rest of the batch comes back unsent, for the interruption.
+            let asked = Atomic<Int>(0)
+            options.shouldStop = { asked.add(1, ordering: .relaxed).newValue > 40 }
+            let result = Fuzzer.run(target: answering, oracle: .reference, options: options)
+            #expect(result.interrupted, "limit \(String(describing: limit))")
+            #expect(result.stoppedAfterUnanswered == nil, "limit \(String(describing: limit))")
+            #expect(result.runs > 0 && result.runs < 400, "\(result.runs)")
+        }
+    }
+
     @Test("a stack that refuses invalid request-lines with 400 and accepts signed form bodies gets no disagreement")
     func rfcRefusalsAndFormBodiesConform() throws {
         for profile in Self.profiles {

@@ -567,6 +567,27 @@ struct DiagnosisTests {
         #expect(none.causes.isEmpty && none.lines.joined().contains(none.noMatch))
     }
 
+    @Test("between causes ranked equal the catalogue's order decides: the first named first, twins after it")
+    func equalRanksFollowTheCatalogue() throws {
+        let run = Self.result(failed: ["c/a": 401, "c/b": 401], passed: [])
+        // Twins: the same failures, one cause naming the first and listing the second as indistinguishable.
+        let twins = try #require(
+            Diagnosis(
+                result: run,
+                catalogue: Diagnosis.Catalogue(fingerprints: [
+                    (.prefixCompare, ["c/a", "c/b"]), (.acceptAll, ["c/a", "c/b"]),
+                ])))
+        #expect(twins.causes.map(\.mutant) == [.prefixCompare])
+        #expect(twins.causes.first?.indistinguishable == [.acceptAll])
+        // Two causes of equal weight, precision and overlap: named in the catalogue's order, either way round.
+        for (first, second) in [(Mutant.prefixCompare, Mutant.ignoresQuery), (.ignoresQuery, .prefixCompare)] {
+            let named = try #require(
+                Diagnosis(
+                    result: run, catalogue: Diagnosis.Catalogue(fingerprints: [(first, ["c/a"]), (second, ["c/b"])])))
+            #expect(named.causes.map(\.mutant) == [first, second])
+        }
+    }
+
     @Test("a receiver with two independent bugs gets both named, each with the failures it explains")
     func twoBugs() throws {
         var pipeline = ReceiverPipeline.reference(.default)

@@ -170,6 +170,41 @@ struct LoaderTests {
         }
     }
 
+    @Test(
+        "a receiver vector's body is exactly one of text, base64 and json; its target exactly one of absolute and path",
+        arguments: [
+            (#""body": {"text": "{}"}"#, "body", true), (#""body": {"base64": "e30="}"#, "body", true),
+            (#""body": {"json": {}}"#, "body", true), (#""body": {}"#, "body", false),
+            (#""body": {"text": "{}", "json": {}}"#, "body", false),
+            (#""body": {"text": "{}", "base64": "e30="}"#, "body", false),
+            (#""body": {"base64": "e30=", "json": {}}"#, "body", false),
+            (#""body": {"text": "{}"}, "target": {"path": "/p"}"#, "target", true),
+            (#""body": {"text": "{}"}, "target": {"absolute": "http://h"}"#, "target", true),
+            (#""body": {"text": "{}"}, "target": {}"#, "target", false),
+            (#""body": {"text": "{}"}, "target": {"path": "/p", "absolute": "http://h"}"#, "target", false),
+        ])
+    func exactlyOneForm(request: String, field: String, loads: Bool) throws {
+        let vector = #"""
+            {"id": "cat/one", "comment": "c", "flags": ["A"], "provenance": "derived", "level": "required",
+             "request": {REQUEST}, "expect": "accept"}
+            """#.replacingOccurrences(of: "REQUEST", with: request)
+        let file =
+            #"{"format": 1, "kind": "receiver", "category": "cat", "description": "d", "vectors": ["# + vector + "]}"
+        let manifest = TemporaryCorpus.manifest.replacingOccurrences(
+            of: "signature/cat.json", with: "receiver/cat.json")
+        let corpus = try TemporaryCorpus(manifest: manifest, file: "{}")
+        try FileManager.default.removeItem(atPath: corpus.directory + "/signature/cat.json")
+        try TestSupport.write(file, to: corpus.directory + "/receiver/cat.json")
+        switch corpus.load() {
+        case .success: #expect(loads, "\(request) loaded")
+        case .failure(let error):
+            #expect(!loads, "\(request): \(error)")
+            #expect(error.kind == .invalidValue, "\(error)")
+            #expect(error.path == "$.vectors[0].request.\(field)", "\(error)")
+            #expect(error.message.contains("exactly one of"), "\(error)")
+        }
+    }
+
     @Test("duplicate ids are refused")
     func duplicateID() throws {
         let error = try #require(

@@ -93,6 +93,25 @@ struct JSONScannerTests {
         #expect(throws: Never.self) { try JSONParser.parse(fine) }
     }
 
+    @Test("the nesting limit is exact, and the same for a streamed member's elements as for the tree")
+    func depthLimitExact() {
+        func nested(_ levels: Int) -> String {
+            String(repeating: "[", count: levels) + String(repeating: "]", count: levels)
+        }
+        let limit = JSONParser.maximumDepth
+        #expect(throws: Never.self) { try JSONParser.parse(Array(nested(limit).utf8)) }
+        #expect(throws: JSONParseError.self) { try JSONParser.parse(Array(nested(limit + 1).utf8)) }
+        for levels in (limit - 3)...limit {
+            let text = Array("{\"outcomes\": [\(nested(levels)), 1], \"other\": \(nested(levels))}".utf8)
+            let whole = (try? JSONParser.parse(text)) != nil
+            var visited = 0
+            let streamed = (try? JSONParser.parse(text, streaming: "outcomes") { _ in visited += 1 }) != nil
+            #expect(whole == streamed, "\(levels) levels")
+            #expect(whole == (levels + 2 <= limit), "\(levels) levels")
+            if streamed { #expect(visited == 2, "\(levels) levels") }
+        }
+    }
+
     @Test("reports line and column")
     func location() {
         let (line, column) = jsonLocation(of: 7, in: Array("{\n  \"a\": x}".utf8))
