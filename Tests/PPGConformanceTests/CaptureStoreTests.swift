@@ -1,4 +1,6 @@
+import Foundation
 import PPGWire
+import TestSupport
 import Testing
 
 @testable import PPGConformance
@@ -44,5 +46,21 @@ struct CaptureStoreTests {
                 #expect(parsed.headers.all("Content-Length") == ["\(received.request.body.count)"])
             }
         }
+    }
+
+    @Test("each stored raw file holds exactly the bytes the raw form gives, from its first byte to its last")
+    func storedFilesAreWhole() throws {
+        let directory = try TestSupport.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let store = try CaptureStore(directory: directory, projectID: "p", publicURL: nil, redact: false)
+        for (received, _) in Self.received() where !received.head.isEmpty {
+            let stored = store.store(received.request, head: received.head)
+            #expect(stored.refused == nil && stored.problem == nil, "\(stored.refused ?? stored.problem ?? "")")
+            let onDisk = try #require(FileManager.default.contents(atPath: stored.rawPath))
+            #expect(Array(onDisk) == CaptureStore.rawBytes(received), "\(stored.rawPath)")
+        }
+        // Nothing half-written is left beside them.
+        let names = try FileManager.default.contentsOfDirectory(atPath: directory)
+        #expect(!names.contains { $0.hasSuffix(".partial") }, "\(names)")
     }
 }
