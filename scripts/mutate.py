@@ -25,6 +25,8 @@ FAST_SKIP = "HTTPEndToEndTests|LoadRunTests|CrossCheckTests|junitValidates|indep
 # The fast tier takes well under a minute: a mutation that makes it run five (a generator looping forever) hangs it,
 # which is a kill, found without waiting out the whole --timeout.
 FAST_TIMEOUT = 300
+# What Swift Testing prints when a test records an issue: the run has failed, whatever else it does.
+FAILURE_MARK = "\u2718 Test ".encode()
 # A module's own test target, run whole between the fast tier and the rest: most mutations the fast tier misses are
 # in the CLI or the HTTP layer, whose suites start processes and sockets, and are killed there in a fraction of the
 # whole suite's time. A module without an entry goes straight to the whole suite.
@@ -160,19 +162,30 @@ def module(path):
     return parts[1] if len(parts) > 1 else path
 
 
-def run(command, log, timeout):
+def run(command, log, timeout, stop_at_failure=False):
+    """The command's exit status, 124 if it ran out of time. With `stop_at_failure`, a test run is stopped at the
+    first issue a test records (Swift Testing's '✘ Test … recorded an issue'): the mutation is killed by then, and
+    waiting for the rest can cost minutes (a mutant that makes a test spin until the whole run's timeout)."""
     # A session of its own, so that a test hanging on a bug is stopped with everything it started.
     with open(log, "w") as out:
         process = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
-        try:
-            return process.wait(timeout=timeout)
-        except subprocess.TimeoutExpired:
+        deadline = time.time() + timeout
+        code = None
+        while code is None:
+            try:
+                code = process.wait(timeout=2)
+            except subprocess.TimeoutExpired:
+                if time.time() >= deadline:
+                    code = 124
+                elif stop_at_failure and FAILURE_MARK in open(log, "rb").read():
+                    code = 1
+        if process.poll() is None:
             # `swift test` runs the test bundle in a process group of its own, in the same session: the whole
             # session goes, or a test looping forever outlives the run and takes a core from every mutation after.
             subprocess.run(["pkill", "-9", "-s", str(process.pid)], check=False)
             os.killpg(process.pid, 9)
             process.wait()
-            return 124
+        return code
 
 
 def main():
@@ -265,16 +278,16 @@ def main():
             elif m["kind"] == "listed":
                 # A test that hangs on the bug (exit 124 from the timeout) caught it too.
                 code = run(["swift", "test", "--skip-build", "--filter", m["tests"]], f".{m['id']}.test.log",
-                           args.timeout)
+                           args.timeout, stop_at_failure=True)
                 verdict = "killed" if code != 0 else ("equivalent" if m["equivalent"] else "SURVIVED")
             elif run(["swift", "test", "--skip-build", "--filter", FAST_FILTER, "--skip", FAST_SKIP],
-                     f".{m['id']}.fast.log", min(args.timeout, FAST_TIMEOUT)) != 0:
+                     f".{m['id']}.fast.log", min(args.timeout, FAST_TIMEOUT), stop_at_failure=True) != 0:
                 verdict, stage = "killed", "fast tier"
             elif own and run(["swift", "test", "--skip-build", "--filter", own], f".{m['id']}.module.log",
-                             args.timeout) != 0:
+                             args.timeout, stop_at_failure=True) != 0:
                 verdict, stage = "killed", "module's tests"
             elif run(["swift", "test", "--skip-build"] + (["--skip", own] if own else []), f".{m['id']}.test.log",
-                     args.timeout * 2) != 0:
+                     args.timeout * 2, stop_at_failure=True) != 0:
                 verdict, stage = "killed", "whole suite"
             else:
                 verdict = "equivalent" if m["equivalent"] else "SURVIVED"
