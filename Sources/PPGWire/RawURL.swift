@@ -102,8 +102,17 @@ public struct RawURL: Sendable, Equatable, CustomStringConvertible {
         return copy
     }
 
+    /// Whether the scheme is https, in any case (RFC 3986 §3.1: schemes are case-insensitive).
+    public var isHTTPS: Bool { ASCII.equalsIgnoringCase(scheme, "https") }
+
+    /// The other of `http` and `https`: the scheme a receiver configured the other way round signs.
+    public var otherScheme: String { isHTTPS ? "http" : "https" }
+
     /// The scheme's default port: `443` for https, `80` otherwise.
-    public var defaultPort: String { scheme.lowercased() == "https" ? "443" : "80" }
+    public var defaultPort: String { isHTTPS ? "443" : "80" }
+
+    /// The port a client connects to: the one written, else the scheme's default.
+    public var connectPort: Int { port.flatMap { Int($0) } ?? (Int(defaultPort) ?? 80) }
 
     /// This URL with its port removed when one is written, or its scheme's default port written out when none is:
     /// the URL a proxy that adds or drops the port passes on.

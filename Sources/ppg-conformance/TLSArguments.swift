@@ -9,7 +9,7 @@ enum TLSArguments {
         _ arguments: ParsedArguments, url: RawURL, insecure: OptionSpec, cacert: OptionSpec
     ) throws(CLIError) -> String? {
         let command = arguments.command
-        let https = url.scheme.lowercased() == "https"
+        let https = url.isHTTPS
         if arguments.has(insecure) || arguments.value(cacert) != nil {
             guard https else { throw .usage("\(command): '--insecure' and '--cacert' apply to an https:// target") }
         }

@@ -421,9 +421,9 @@ public enum SettingProbe {
         }
         if host != signed { candidates.append(host) }
         var scheme = signed
-        scheme.scheme = signed.scheme.lowercased() == "https" ? "http" : "https"
+        scheme.scheme = signed.otherScheme
         candidates.append(scheme)
-        let defaultPort = signed.scheme.lowercased() == "https" ? "443" : "80"
+        let defaultPort = signed.defaultPort
         var port = signed
         if signed.port == nil {
             port.port = defaultPort

@@ -177,10 +177,10 @@ package enum LoadGenerator {
     {
         let counters = LoadCounters()
         let target = options.configuration.targetURL
-        let port = target.port.flatMap { Int($0) } ?? (options.tls == nil ? 80 : 443)
         let loops = loops(connections: options.connections)
         let client = MultiplexedClient.Options(
-            host: target.host, port: port, tls: options.tls, connections: options.connections, loops: loops,
+            host: target.host, port: target.connectPort, tls: options.tls, connections: options.connections,
+            loops: loops,
             pipeline: options.pipeline, timeout: options.timeout)
         let signingStart = Deadline.now
         let pool = signPool(

@@ -39,12 +39,9 @@ public struct HTTPTarget: ConformanceTarget {
 
     public var name: String { url.description }
     public var takesSignatureVectors: Bool { false }
-    var isTLS: Bool { url.scheme.lowercased() == "https" }
+    var isTLS: Bool { url.isHTTPS }
 
-    var port: Int {
-        if let port = url.port, let number = Int(port) { return number }
-        return isTLS ? 443 : 80
-    }
+    var port: Int { url.connectPort }
 
     var connectHost: String {
         let host = url.host

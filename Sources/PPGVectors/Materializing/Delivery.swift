@@ -304,7 +304,7 @@ enum DeliveryBuilder {
         var copy = url
         switch change.scheme {
         case nil: break
-        case "swap": copy.scheme = url.scheme.lowercased() == "https" ? "http" : "https"
+        case "swap": copy.scheme = url.otherScheme
         case let scheme?: copy.scheme = scheme
         }
         switch change.host {

@@ -85,7 +85,7 @@ public enum Placeholders {
             case .literal(let range): out += bytes[range]
             case .projectID: out += projectID.utf8
             case .publicScheme: out += (publicURL?.scheme ?? "").utf8
-            case .otherScheme: out += (publicURL?.scheme.lowercased() == "https" ? "http" : "https").utf8
+            case .otherScheme: out += (publicURL?.otherScheme ?? "https").utf8
             case .publicAuthority: out += (publicURL?.authority ?? "").utf8
             case .fill(let count):
                 guard out.count + count <= CorpusLimits.maximumVectorBytes else { throw tooLong }

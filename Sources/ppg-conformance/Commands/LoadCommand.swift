@@ -57,7 +57,7 @@ enum LoadCommand: CLICommand {
             return ExitCode.couldNotRun
         }
         let caFile = try TLSArguments.caFile(arguments, url: target, insecure: Options.insecure, cacert: Options.cacert)
-        let https = target.scheme.lowercased() == "https"
+        let https = target.isHTTPS
         let projectID = try arguments.required(Options.projectID)
         let publicURL = try arguments.url(Options.publicURL) ?? target
         if arguments.value(Options.duration) != nil && arguments.value(Options.requests) != nil {
