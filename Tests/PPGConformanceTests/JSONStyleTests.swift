@@ -18,6 +18,9 @@ struct JSONStyleTests {
             (JSONStyle.javascript, #"{"a":"é/<","n":1.50,"i":12}"#, #"{"a":"é/<","n":1.5,"i":12}"#),
             (.pythonDefault, #"{"a":"é/<","n":1.50,"i":12}"#, #"{"a": "\u00e9/<", "n": 1.5, "i": 12}"#),
             (.pythonCompact, #"{"a":"é","n":1e3}"#, #"{"a":"\u00e9","n":1000.0}"#),
+            // Where escaping starts: Python's ensure_ascii escapes DEL too, PHP's default from U+0080 (measured).
+            (.pythonCompact, #"{"a":"~\u007f\u0080"}"#, #"{"a":"~\u007f\u0080"}"#),
+            (.phpDefault, #"{"a":"~\u007f\u0080"}"#, "{\"a\":\"~\u{7F}\\u0080\"}"),
             (.pythonCompactUnicode, #"{"a":"é","n":-0}"#, #"{"a":"é","n":0}"#),
             (.goMap, #"{"z":"<&>","a":"\u2028"}"#, #"{"a":"\u2028","z":"\u003c\u0026\u003e"}"#),
             (.phpDefault, #"{"u":"https://x/y","e":"😀"}"#, #"{"u":"https:\/\/x\/y","e":"\ud83d\ude00"}"#),

@@ -6,9 +6,9 @@ import PPGWire
 public enum JSONStyle: String, Sendable, Hashable, CaseIterable {
     /// `JSON.stringify(JSON.parse(body))`: compact, only the required escapes, numbers through doubles.
     case javascript = "JavaScript's JSON.stringify"
-    /// Python's `json.dumps` as called without options: `", "` and `": "`, non-ASCII as `\uXXXX`.
+    /// Python's `json.dumps` as called without options: `", "` and `": "`, non-ASCII and DEL as `\uXXXX`.
     case pythonDefault = "Python's json.dumps"
-    /// `json.dumps(..., separators=(",", ":"))`: compact, non-ASCII as `\uXXXX`.
+    /// `json.dumps(..., separators=(",", ":"))`: compact, non-ASCII and DEL as `\uXXXX`.
     case pythonCompact = "Python's json.dumps with separators=(',', ':')"
     /// `json.dumps(..., separators=(",", ":"), ensure_ascii=False)`: compact, non-ASCII as written.
     case pythonCompactUnicode = "Python's json.dumps with separators=(',', ':') and ensure_ascii=False"
@@ -26,8 +26,8 @@ public enum JSONStyle: String, Sendable, Hashable, CaseIterable {
     public var effect: String {
         switch self {
         case .javascript: "compact, only the required escapes, numbers through doubles"
-        case .pythonDefault: "', ' and ': ' between members, non-ASCII as \\u escapes"
-        case .pythonCompact: "compact, non-ASCII as \\u escapes"
+        case .pythonDefault: "', ' and ': ' between members, non-ASCII and DEL as \\u escapes"
+        case .pythonCompact: "compact, non-ASCII and DEL as \\u escapes"
         case .pythonCompactUnicode: "compact, non-ASCII as written"
         case .goMap: "keys sorted, '<' as \\u003c ('>' '&' U+2028 U+2029 too), numbers through float64"
         case .phpDefault: "'/' as '\\/', non-ASCII as \\u escapes"
@@ -37,7 +37,15 @@ public enum JSONStyle: String, Sendable, Hashable, CaseIterable {
     }
 
     var separators: (member: String, name: String) { self == .pythonDefault ? (", ", ": ") : (",", ":") }
-    var asciiOnly: Bool { [.pythonDefault, .pythonCompact, .phpDefault].contains(self) }
+    /// The first scalar written as a `\u` escape where the library writes only ASCII: Python's `ensure_ascii`
+    /// escapes everything outside `' '...'~'`, DEL included; PHP's default escapes from U+0080 (both measured here).
+    var firstEscaped: UInt32? {
+        switch self {
+        case .pythonDefault, .pythonCompact: 0x7F
+        case .phpDefault: 0x80
+        default: nil
+        }
+    }
     var sortsKeys: Bool { self == .goMap }
     var htmlSafe: Bool { self == .goMap }
     var escapesSlash: Bool { self == .phpDefault }
@@ -135,7 +143,7 @@ public enum JSONStyle: String, Sendable, Hashable, CaseIterable {
             case _ where htmlSafe && ["<", ">", "&", "\u{2028}", "\u{2029}"].contains(scalar):
                 out += escape(scalar)
             default:
-                if scalar.value < 0x20 || (asciiOnly && scalar.value >= 0x80) {
+                if scalar.value < 0x20 || firstEscaped.map({ scalar.value >= $0 }) == true {
                     out += escape(scalar)
                 } else {
                     out.unicodeScalars.append(scalar)
