@@ -192,6 +192,9 @@ public final class HTTPServer: @unchecked Sendable {
         return descriptor
     }
 
+    /// Event loops when the configuration names none: two per core, at least two, at most 16.
+    static func defaultLoops(cores: Int) -> Int { min(16, 2 * max(1, cores)) }
+
     /// Binds (unless `bind()` was called), listens and starts the loop threads.
     /// - Returns: The bound port.
     /// - Throws: `HTTPError` when the address cannot be bound.
@@ -200,7 +203,8 @@ public final class HTTPServer: @unchecked Sendable {
         let port = try bind()
         let descriptor = state.withLock { $0.listener }
         Self.raiseDescriptorLimit()
-        let count = max(1, configuration.loops ?? min(16, 2 * max(1, ProcessInfo.processInfo.activeProcessorCount)))
+        let count = max(
+            1, configuration.loops ?? Self.defaultLoops(cores: ProcessInfo.processInfo.activeProcessorCount))
         let handlerThreads =
             configuration.handlerThreads > 0 ? HandlerThreads(count: configuration.handlerThreads, server: self) : nil
         // A listener per loop where the system spreads connections over them (SO_REUSEPORT on Linux); where one

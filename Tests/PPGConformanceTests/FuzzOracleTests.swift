@@ -225,6 +225,16 @@ struct FuzzOracleTests {
         }
     }
 
+    @Test("the reference and a handler run in process (fuzz judges them on a thread per core); an HTTP target does not")
+    func whichTargetsRunInProcess() throws {
+        let configuration = ReferenceTarget.defaultConfiguration(profile: .default)
+        #expect(ReferenceTarget(configuration: configuration).runsInProcess)
+        #expect(
+            HandlerTarget(configuration: configuration) { _ in HTTPResponse(status: 200, reason: "OK") }.runsInProcess)
+        let url = try #require(RawURL("http://127.0.0.1:9/ppg/webhook"))
+        #expect(!HTTPTarget(url: url).runsInProcess)
+    }
+
     @Test("a fuzz run stopped from outside is interrupted, never reported as stopped for unanswered deliveries")
     func interruptedIsNotUnanswered() throws {
         let configuration = ReferenceTarget.defaultConfiguration(profile: .default)

@@ -36,6 +36,22 @@ func exchange(_ bytes: [UInt8], port: Int, timeout: Double = 2, closeWrite: Bool
 
 @Suite("HTTP server")
 struct HTTPServerTests {
+    @Test("without a configured count a server runs two loops per core, at least two and at most 16")
+    func defaultLoops() {
+        let expected = [
+            2, 2, 4, 6, 8, 10, 12, 14, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16,
+        ]
+        #expect((0..<expected.count).map { HTTPServer.defaultLoops(cores: $0) } == expected)
+    }
+
+    @Test("the defaults are the bounds README states for serve: 1 MiB bodies, 16 KiB heads, 20,000 connections, 64 MiB")
+    func defaultBounds() {
+        let defaults = HTTPServer.Configuration()
+        #expect(defaults.maximumBodyBytes == 1_048_576 && defaults.maximumHeadBytes == 16_384)
+        #expect(defaults.maximumConnections == 20_000 && defaults.maximumBufferedBytes == 67_108_864)
+        #expect(defaults.loops == nil && defaults.handlerThreads == 0)
+    }
+
     @Test("keep-alive: several requests on one connection, chunked bodies read")
     func keepAlive() throws {
         let (server, port) = try echoServer()

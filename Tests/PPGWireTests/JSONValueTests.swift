@@ -112,6 +112,16 @@ struct JSONScannerTests {
         }
     }
 
+    @Test("a text cut inside a \\u escape ends in the escape; cut right after its four digits, in the string")
+    func cutEscapes() throws {
+        let cuts: [(String, String)] = [(#""\u004"#, "escape"), (#""\u0041"#, "in a string")]
+        for (text, place) in cuts {
+            let error = try #require(throws: JSONParseError.self) { try JSONParser.parse(Array(text.utf8)) }
+            #expect(error.kind == .unexpectedEnd, "\(text)")
+            #expect(error.message.contains(place), "\(text): \(error.message)")
+        }
+    }
+
     @Test("reports line and column")
     func location() {
         let (line, column) = jsonLocation(of: 7, in: Array("{\n  \"a\": x}".utf8))
