@@ -147,6 +147,31 @@ struct ConformanceRunTests {
         #expect(result.diagnosis?.probes == probed)
     }
 
+    @Test("a re-serialising receiver is confirmed as its own member, whichever library writes its bodies")
+    func everyMemberConfirmed() throws {
+        let corpus = try #require(Fixtures.corpus)
+        let profile = SignatureProfile(scheme: .jsonBody, encoding: .hex)
+        let configuration = ReferenceTarget.defaultConfiguration(profile: profile)
+        for style in JSONStyle.allCases {
+            var pipeline = Mutant.reserialisesBody.pipeline(from: .reference(profile))
+            pipeline.rule.style = style
+            let receiver = ReferenceReceiver(
+                projectID: configuration.projectID, publicURL: configuration.publicURL, pipeline: pipeline)
+            let target = HandlerTarget(configuration: configuration) { receiver.respond(to: $0).response }
+            let options = RunOptions(
+                selection: Selection(only: ["bodies/*", "events/*"]), configuration: configuration)
+            let result = try ConformanceRun(corpus: corpus, target: target, options: options).run()
+            let member = try #require(result.diagnosis?.confirmedMember, "\(style): no member confirmed")
+            // Named first, or named among the members that write every delivery this run could probe with alike
+            // (Python's compact json.dumps with ensure_ascii=False and Ruby's to_json, in corpus 1.7.0).
+            let alike = member.range(of: "(or ").map { member[$0.upperBound...] } ?? ""
+            #expect(
+                member.hasPrefix(style.rawValue + (alike.isEmpty ? ":" : " (or "))
+                    || alike.contains(style.rawValue + ",") || alike.contains(style.rawValue + ", which"),
+                "\(style): \(member)")
+        }
+    }
+
     @Test("the family probe's deliveries are counted too: a re-serialising receiver, confirmed on the wire")
     func familyProbesAreCounted() throws {
         let corpus = try #require(Fixtures.corpus)
