@@ -745,6 +745,21 @@ struct RunHintsTests {
             }
         }
     }
+
+    @Test("the settings probe names --target by the same rule as the hint: a router's 404 or 405 to every valid one")
+    func probeNamesTheTargetByTheHintsRule() throws {
+        let corpus = try #require(Fixtures.corpus)
+        let options = Fixtures.options(selection: Selection(only: ["events/*"]))
+        for status in [404, 405, 401, 400] {
+            let target = FixedTarget(status: status)
+            let result = Runner.run(corpus: corpus, target: target, options: options)
+            let routed = RunHints.routeRefusals(result.outcomes) != nil
+            #expect(routed == (status == 404 || status == 405), "\(status)")
+            let finding = SettingProbe.probe(result, corpus: corpus, options: options, target: target)
+            #expect(finding.causes.contains { $0.setting == .target } == routed, "\(status): \(finding.causes)")
+            #expect(routed ? finding.probes == 0 : true, "no probe is sent for a route refused")
+        }
+    }
 }
 
 @Suite("Key or URL")

@@ -55,10 +55,8 @@ public enum SettingProbe {
         let mustAccept = result.outcomes.flatMap { outcome in outcome.exchanges.filter { $0.expected == .accept } }
         let refused = mustAccept.filter { ($0.status ?? 0) >= 400 && ($0.status ?? 0) <= 499 }
         guard !refused.isEmpty else { return Finding(causes: [], probes: 0) }
-        if refused.count == mustAccept.count, refused.allSatisfy({ $0.status == 404 || $0.status == 405 }),
-            mustAccept.count >= 3
-        {
-            let statuses = Set(refused.compactMap(\.status)).sorted().map(String.init).joined(separator: " or ")
+        if let routed = RunHints.routeRefusals(result.outcomes) {
+            let statuses = routed.map(String.init).joined(separator: " or ")
             return Finding(
                 causes: [
                     SettingCause(

@@ -5,11 +5,19 @@ enum RunHints {
     /// A hint when every delivery that had to be accepted got 404 or 405: the URL's path or the method is wrong,
     /// not the signature check, and a report of failures would hide that.
     static func wrongAddressHint(_ outcomes: [VectorOutcome], target: any ConformanceTarget) -> String? {
-        let mustAccept = outcomes.flatMap { $0.exchanges.filter { $0.expected == .accept } }.compactMap(\.status)
-        guard mustAccept.count >= 3, mustAccept.allSatisfy({ $0 == 404 || $0 == 405 }) else { return nil }
-        let statuses = Set(mustAccept).sorted().map(String.init).joined(separator: " or ")
+        guard let routed = routeRefusals(outcomes) else { return nil }
+        let statuses = routed.map(String.init).joined(separator: " or ")
         return "every delivery that must be accepted was answered \(statuses): is the path in \(target.name) the "
             + "receiver's webhook route, and does that route take POST?"
+    }
+
+    /// The statuses seen, in order, when at least three deliveries that had to be accepted were answered and every
+    /// answer was 404 or 405 — a router's refusal, before any verifier; `nil` otherwise. Unanswered deliveries say
+    /// nothing about the route and are not counted. The run's hint and the settings probe both go by this.
+    static func routeRefusals(_ outcomes: [VectorOutcome]) -> [Int]? {
+        let mustAccept = outcomes.flatMap { $0.exchanges.filter { $0.expected == .accept } }.compactMap(\.status)
+        guard mustAccept.count >= 3, mustAccept.allSatisfy({ $0 == 404 || $0 == 405 }) else { return nil }
+        return Set(mustAccept).sorted()
     }
 
     /// What refusals of requests PushPushGo never sends say about the receiver's reading (SPEC.md R10.2): a valid
