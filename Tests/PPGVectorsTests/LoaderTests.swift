@@ -144,17 +144,12 @@ struct LoaderTests {
         #expect(error.message.contains(allowed), "\(error.message)")
     }
 
-    @Test(
-        "a request header is [name, value]: an empty value loads, an empty name, one element or three are refused",
-        arguments: [
-            (#"[["X-A", ""]]"#, true), (#"[["X-A", "v"]]"#, true), (#"[["", "v"]]"#, false), (#"[["", ""]]"#, false),
-            (#"[["X-A"]]"#, false), (#"[["X-A", "v", "w"]]"#, false),
-        ])
-    func headerShape(headers: String, loads: Bool) throws {
+    /// A corpus of one receiver vector whose request object holds `request`, loaded.
+    static func loadReceiverVector(request: String) throws -> Result<Corpus, VectorLoadError> {
         let vector = #"""
             {"id": "cat/one", "comment": "c", "flags": ["A"], "provenance": "derived", "level": "required",
-             "request": {"headers": HEADERS, "body": {"text": "{}"}}, "expect": "accept"}
-            """#.replacingOccurrences(of: "HEADERS", with: headers)
+             "request": {REQUEST}, "expect": "accept"}
+            """#.replacingOccurrences(of: "REQUEST", with: request)
         let file =
             #"{"format": 1, "kind": "receiver", "category": "cat", "description": "d", "vectors": ["# + vector + "]}"
         let manifest = TemporaryCorpus.manifest.replacingOccurrences(
@@ -162,7 +157,17 @@ struct LoaderTests {
         let corpus = try TemporaryCorpus(manifest: manifest, file: "{}")
         try FileManager.default.removeItem(atPath: corpus.directory + "/signature/cat.json")
         try TestSupport.write(file, to: corpus.directory + "/receiver/cat.json")
-        switch corpus.load() {
+        return corpus.load()
+    }
+
+    @Test(
+        "a request header is [name, value]: an empty value loads, an empty name, one element or three are refused",
+        arguments: [
+            (#"[["X-A", ""]]"#, true), (#"[["X-A", "v"]]"#, true), (#"[["", "v"]]"#, false), (#"[["", ""]]"#, false),
+            (#"[["X-A"]]"#, false), (#"[["X-A", "v", "w"]]"#, false),
+        ])
+    func headerShape(headers: String, loads: Bool) throws {
+        switch try Self.loadReceiverVector(request: #""headers": \#(headers), "body": {"text": "{}"}"#) {
         case .success: #expect(loads, "\(headers) loaded")
         case .failure(let error):
             #expect(!loads, "\(headers): \(error)")
@@ -184,18 +189,7 @@ struct LoaderTests {
             (#""body": {"text": "{}"}, "target": {"path": "/p", "absolute": "http://h"}"#, "target", false),
         ])
     func exactlyOneForm(request: String, field: String, loads: Bool) throws {
-        let vector = #"""
-            {"id": "cat/one", "comment": "c", "flags": ["A"], "provenance": "derived", "level": "required",
-             "request": {REQUEST}, "expect": "accept"}
-            """#.replacingOccurrences(of: "REQUEST", with: request)
-        let file =
-            #"{"format": 1, "kind": "receiver", "category": "cat", "description": "d", "vectors": ["# + vector + "]}"
-        let manifest = TemporaryCorpus.manifest.replacingOccurrences(
-            of: "signature/cat.json", with: "receiver/cat.json")
-        let corpus = try TemporaryCorpus(manifest: manifest, file: "{}")
-        try FileManager.default.removeItem(atPath: corpus.directory + "/signature/cat.json")
-        try TestSupport.write(file, to: corpus.directory + "/receiver/cat.json")
-        switch corpus.load() {
+        switch try Self.loadReceiverVector(request: request) {
         case .success: #expect(loads, "\(request) loaded")
         case .failure(let error):
             #expect(!loads, "\(request): \(error)")

@@ -56,6 +56,27 @@ func frameResponses(
     return (verdicts, bodies)
 }
 
+/// Feeds `bytes` to a request framer in pieces of `step`: every event but `needMore`, in order, up to and including
+/// a refusal (nothing after one is read), and whether a request was left part-read.
+func frameRequests(
+    _ bytes: [UInt8], step: Int, limits: FramingLimits = FramingLimits()
+) -> (events: [RequestFramer.Event], partial: Bool) {
+    var framer = RequestFramer(limits: limits)
+    var events: [RequestFramer.Event] = []
+    var offset = 0
+    while offset < bytes.count {
+        framer.append(Array(bytes[offset..<min(bytes.count, offset + step)]))
+        offset += step
+        while true {
+            let event = framer.next()
+            if case .needMore = event { break }
+            events.append(event)
+            if case .refuse = event { return (events, framer.hasPartialRequest) }
+        }
+    }
+    return (events, framer.hasPartialRequest)
+}
+
 @Suite("Response framer")
 struct ResponseFramerTests {
     @Test(
@@ -317,25 +338,14 @@ struct FramingAgreementTests {
     /// A request framer's events for the bytes in pieces of `step`: each request's method, target and body, or
     /// the refusal's status.
     static func requestEvents(_ bytes: [UInt8], step: Int) -> [String] {
-        var framer = RequestFramer(limits: .unbounded)
-        var events: [String] = []
-        var offset = 0
-        while offset < bytes.count {
-            framer.append(Array(bytes[offset..<min(bytes.count, offset + step)]))
-            offset += step
-            loop: while true {
-                switch framer.next() {
-                case .needMore, .sendContinue: break loop
-                case .request(let request, _, _):
-                    events.append(
-                        "\(request.method) \(request.target) \(String(decoding: request.body, as: UTF8.self))")
-                case .refuse(let status, _, _):
-                    events.append("refused \(status)")
-                    return events
-                }
+        frameRequests(bytes, step: step, limits: .unbounded).events.compactMap { event in
+            switch event {
+            case .needMore, .sendContinue: nil
+            case .request(let request, _, _):
+                "\(request.method) \(request.target) \(String(decoding: request.body, as: UTF8.self))"
+            case .refuse(let status, _, _): "refused \(status)"
             }
         }
-        return events
     }
 
     @Test("every request stream, split at every byte, frames as it does whole and as a captured file reads")

@@ -94,24 +94,20 @@ struct RequestFramerPropertyTests {
     static func frame(
         _ bytes: [UInt8], step: Int
     ) -> (requests: [(HTTPRequest, Bool)], continues: Int, refusal: String?) {
-        var framer = RequestFramer()
+        let framed = frameRequests(bytes, step: step)
+        #expect(!framed.partial)
         var requests: [(HTTPRequest, Bool)] = []
         var continues = 0
-        var offset = 0
-        while offset < bytes.count {
-            framer.append(Array(bytes[offset..<min(bytes.count, offset + step)]))
-            offset += step
-            loop: while true {
-                switch framer.next() {
-                case .needMore: break loop
-                case .sendContinue: continues += 1
-                case .request(let request, _, let keepAlive): requests.append((request, keepAlive))
-                case .refuse(_, _, let note): return (requests, continues, note)
-                }
+        var refusal: String?
+        for event in framed.events {
+            switch event {
+            case .needMore: break
+            case .sendContinue: continues += 1
+            case .request(let request, _, let keepAlive): requests.append((request, keepAlive))
+            case .refuse(_, _, let note): refusal = note
             }
         }
-        #expect(!framer.hasPartialRequest)
-        return (requests, continues, nil)
+        return (requests, continues, refusal)
     }
 
     func check(_ request: HTTPRequest, keepAlive: Bool, against written: Written, _ context: String) {
