@@ -392,6 +392,23 @@ struct ReportTests {
 
 @Suite("Markdown summary and comparison")
 struct MarkdownAndCompareTests {
+    @Test("the brief a Swift test prints lists the first ten failures by default and counts the rest")
+    func briefListsTen() throws {
+        let corpus = try #require(Fixtures.corpus)
+        let result = Runner.run(
+            corpus: corpus, target: FixedTarget(status: 200),
+            options: Fixtures.options(selection: Selection(only: ["headers/*", "tampering/*"])))
+        let failing = result.outcomes.filter(\.disposition.failsRun).count
+        try #require(failing > 10)
+        for (lines, limit) in [
+            (ConsoleReport(colour: false).briefLines(result), 10),
+            (ConsoleReport(colour: false).briefLines(result, limit: 3), 3),
+        ] {
+            #expect(lines.filter { $0.hasPrefix("  FAIL ") || $0.hasPrefix("  ERROR ") }.count == limit)
+            #expect(lines.contains("  … and \(failing - limit) more"), "\(lines)")
+        }
+    }
+
     @Test("the Markdown summary has totals and each failure with expected, actual and reproduction")
     func markdown() throws {
         let corpus = try #require(Fixtures.corpus)
