@@ -1,8 +1,9 @@
 import Foundation
-import PPGVectors
 import PPGWire
 import TestSupport
 import Testing
+
+@testable import PPGVectors
 
 /// Builds a one-file corpus in a temporary directory.
 struct TemporaryCorpus {
@@ -197,6 +198,17 @@ struct LoaderTests {
             #expect(error.path == "$.vectors[0].request.\(field)", "\(error)")
             #expect(error.message.contains("exactly one of"), "\(error)")
         }
+    }
+
+    @Test("the corpus's files are looked for eight directory levels down and no further")
+    func eightLevels() throws {
+        let root = try TestSupport.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let eight = (1...8).map { "d\($0)" }.joined(separator: "/")
+        try TestSupport.write("{}", to: root + "/" + eight + "/found.json")
+        try TestSupport.write("{}", to: root + "/" + eight + "/d9/unseen.json")
+        try TestSupport.write("{}", to: root + "/top.json")
+        #expect(try VectorLoader.vectorFiles(root: root) == [eight + "/found.json", "top.json"])
     }
 
     @Test("duplicate ids are refused")
