@@ -346,6 +346,40 @@ struct ReportTests {
         #expect(formatDecimal(-1.5, decimals: 1) == "-1.5" && formatDecimal(-0.0004, decimals: 3) == "0.000")
     }
 
+    @Test("a report written over an existing file keeps that file's permissions; a new one gets 0644")
+    func replacedFileKeepsItsMode() throws {
+        let directory = try TestSupport.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        func mode(_ path: String) throws -> Int {
+            try #require(try FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as? Int)
+        }
+        let fresh = try OutputFile.check(directory + "/new.json", option: "--json")
+        try fresh.write("{}")
+        #expect(try mode(directory + "/new.json") == 0o644 & ~Int(Self.umask))
+        for kept in [0o600, 0o640, 0o664] {
+            let path = directory + "/kept-\(String(kept, radix: 8)).json"
+            try TestSupport.write("old", to: path)
+            try FileManager.default.setAttributes([.posixPermissions: kept], ofItemAtPath: path)
+            try OutputFile.check(path, option: "--json").write("{}")
+            #expect(try mode(path) == kept & ~Int(Self.umask), "\(String(kept, radix: 8))")
+            #expect(try String(contentsOfFile: path, encoding: .utf8) == "{}")
+        }
+    }
+
+    /// The process's file-creation mask: from /proc on Linux (setting it to read it would race with other tests
+    /// creating files), else read by setting it back at once.
+    static let umask: mode_t = {
+        if let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
+            let line = status.split(separator: "\n").first(where: { $0.hasPrefix("Umask:") }),
+            let mask = mode_t(line.dropFirst(6).trimmingCharacters(in: .whitespaces), radix: 8)
+        {
+            return mask
+        }
+        let mask = Foundation.umask(0o022)
+        _ = Foundation.umask(mask)
+        return mask
+    }()
+
     @Test("reports are written atomically and a bad path is a one-line error")
     func atomicWrite() throws {
         let directory = try TestSupport.temporaryDirectory()
