@@ -181,14 +181,17 @@ struct FuzzGeneratorTests {
         return total
     }
 
-    @Test("the shrinker offers only simpler cases and never drops the projectId")
+    @Test("the shrinker offers only simpler cases, each once, and never drops the projectId")
     func shrinkerSimplifies() {
         for index in 0..<300 {
             let fuzzCase = FuzzGenerator.fuzzCase(seed: 3, index: index)
-            for simpler in FuzzShrinker.simpler(fuzzCase) {
+            let candidates = FuzzShrinker.simpler(fuzzCase)
+            for simpler in candidates {
                 #expect(Self.complexity(simpler) < Self.complexity(fuzzCase), "\(fuzzCase) → \(simpler)")
                 #expect(simpler.members.contains { $0.name == "projectId" })
             }
+            // Each candidate once: a second copy costs a delivery and a step of the budget for nothing.
+            #expect(Set(candidates).count == candidates.count, "\(fuzzCase)")
         }
     }
 
