@@ -195,6 +195,21 @@ struct FuzzGeneratorTests {
         }
     }
 
+    @Test("a cut or flipped signature is offered with its count at 0 in one step, the simplest of its kind")
+    func tamperingShrinksToItsSimplest() {
+        var base = FuzzGenerator.fuzzCase(seed: 3, index: 0)
+        for count in 1..<28 {
+            for (tampered, simplest) in [
+                (FuzzCase.Signature.truncate(count), FuzzCase.Signature.truncate(0)), (.flip(count), .flip(0)),
+            ] {
+                base.signature = tampered
+                var expected = base
+                expected.signature = simplest
+                #expect(FuzzShrinker.simpler(base).contains(expected), "\(tampered)")
+            }
+        }
+    }
+
     @Test("cases compare by the bytes they send: a precomposed and a decomposed name are two cases, hashed apart")
     func casesCompareByBytes() {
         let projectID = FuzzCase.Member(name: "projectId", value: .string("{{projectId}}", escaped: false))
