@@ -122,6 +122,19 @@ struct JSONScannerTests {
         }
     }
 
+    @Test("a top-level string member is found by its exact name, wherever it stands; anything else is nil")
+    func stringMember() {
+        let body = Array(#"{"customId":"c","projectId":"p","n":1,"ProjectId":"q","o":{"projectId":"inner"}}"#.utf8)
+        #expect(jsonStringMember("projectId", in: body) == "p")
+        #expect(jsonStringMember("customId", in: body) == "c")
+        #expect(jsonStringMember("ProjectId", in: body) == "q")
+        #expect(jsonStringMember("n", in: body) == nil, "not a string")
+        #expect(jsonStringMember("o", in: body) == nil, "not a string")
+        #expect(jsonStringMember("absent", in: body) == nil)
+        #expect(jsonStringMember("projectId", in: Array(#"["projectId","p"]"#.utf8)) == nil, "not an object")
+        #expect(jsonStringMember("projectId", in: Array(#"{"projectId":"a\u00e9"}"#.utf8)) == "aé", "decoded")
+    }
+
     @Test("reports line and column")
     func location() {
         let (line, column) = jsonLocation(of: 7, in: Array("{\n  \"a\": x}".utf8))
