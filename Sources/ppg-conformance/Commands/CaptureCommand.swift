@@ -66,7 +66,7 @@ enum CaptureCommand: CLICommand {
         }
         // The handler threads never write to standard output themselves: a pipe nobody reads would block them, and
         // with them every answer and the stop. Lines queue on the bounded writer `serve` uses and are dropped past it.
-        let log = LineWriter()
+        let log = LineWriter { Console.out($0) }
         let handler: HTTPServer.Handler = { request, context in
             let peer = context.peer
             func answer(

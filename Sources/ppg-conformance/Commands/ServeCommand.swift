@@ -61,7 +61,7 @@ enum ServeCommand: CLICommand {
             host: host, port: port,
             idleTimeout: try arguments.number(Options.idleTimeout),
             requestTimeout: try arguments.number(Options.requestTimeout))
-        let log = LineWriter()
+        let log = LineWriter { Console.out($0) }
         let handler: HTTPServer.Handler = { request, context in
             guard let receiver = slot.withLock({ $0 }) else {
                 context.logNote = "not ready"
