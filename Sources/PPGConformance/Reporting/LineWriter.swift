@@ -1,8 +1,9 @@
 import Foundation
 import Synchronization
 
-/// An output for many lines from many threads (serve's request log, on standard output): lines are queued and written in
-/// batches by a thread of its own, so a server's event loop never waits on a write to a slow terminal or file.
+/// An output for many lines from many threads (serve's request log, on standard output): lines are queued and
+/// written in batches by a thread of its own, so a server's event loop never waits on a write to a slow terminal
+/// or file.
 /// Nobody reading standard output must not take the server down: past `maximumPending` queued lines new ones are
 /// dropped (and counted, said once output moves again), and `finish` waits a bounded time.
 package final class LineWriter: Sendable {
