@@ -182,6 +182,15 @@ public struct Diagnosis: Sendable {
         oneAtATime.jobs = 1
         oneAtATime.expectedFailures = nil
         let single = oneAtATime
+        @Sendable func target(_ mutant: Mutant) -> ReferenceTarget {
+            ReferenceTarget(
+                configuration: configuration, receiver: MutantReceiver(mutant: mutant, reference: reference),
+                name: mutant.rawValue, takesSignatureVectors: takesSignatureVectors, judgesAsVerifier: judgesAsVerifier)
+        }
+        // One plan for every mutant: the deliveries do not depend on the receiver answering them, and building
+        // them (signing large bodies) cost more than running them.
+        guard let first = mutants.first else { return Catalogue(fingerprints: [], statuses: [:]) }
+        let plan = Runner.plan(corpus: corpus, target: target(first), options: single)
         let found = Mutex<[Mutant: Set<String>]>([:])
         let answered = Mutex<[Mutant: [String: Int?]]>([:])
         let next = Atomic<Int>(0)
@@ -190,11 +199,7 @@ public struct Diagnosis: Sendable {
         WorkerThreads.start(count: threads, name: "ppg-diagnosis") { _ in
             while case let index = next.add(1, ordering: .relaxed).oldValue, index < mutants.count {
                 let mutant = mutants[index]
-                let target = ReferenceTarget(
-                    configuration: configuration, receiver: MutantReceiver(mutant: mutant, reference: reference),
-                    name: mutant.rawValue, takesSignatureVectors: takesSignatureVectors,
-                    judgesAsVerifier: judgesAsVerifier)
-                let result = Runner.run(corpus: corpus, target: target, options: single)
+                let result = Runner.run(plan, corpus: corpus, target: target(mutant), options: single) { _, _ in }
                 let failures = result.outcomes.filter { $0.status == .fail || $0.status == .error }
                 found.withLock { $0[mutant] = Set(failures.map(\.id)) }
                 answered.withLock { answered in

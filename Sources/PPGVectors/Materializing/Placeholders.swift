@@ -89,7 +89,9 @@ public enum Placeholders {
             case .publicAuthority: out += (publicURL?.authority ?? "").utf8
             case .fill(let count):
                 guard out.count + count <= CorpusLimits.maximumVectorBytes else { throw tooLong }
-                out += repeatElement(UInt8(ascii: "x"), count: count)
+                // An array of the run, not `repeatElement`: appended element by element, a large fill was most of
+                // the time a corpus took to materialise in a debug build.
+                out += [UInt8](repeating: UInt8(ascii: "x"), count: count)
             }
         }
         return out
