@@ -147,12 +147,11 @@ struct ReportTests {
         let result = try Self.failingRun()
         let problems = result.outcomes.filter { $0.disposition.failsRun || $0.disposition == .warning }
         try #require(problems.count > 3)
+        let prefixes = problems.map { "- \(OutsideText.escape($0.id, for: .markdownCode)) — " }
         for limit in [0, 1, 3, problems.count - 1, problems.count, problems.count + 1] {
             let lines = MarkdownReport.render(result, limit: limit).split(separator: "\n").map(String.init)
             let full = lines.filter { $0.hasPrefix("<details><summary>") }
-            let listed = lines.filter { line in
-                problems.contains { line.hasPrefix("- \(OutsideText.escape($0.id, for: .markdownCode)) — ") }
-            }
+            let listed = lines.filter { line in prefixes.contains { line.hasPrefix($0) } }
             #expect(full.count == min(limit, problems.count), "limit \(limit)")
             #expect(full.count + listed.count == problems.count, "limit \(limit)")
         }

@@ -20,8 +20,8 @@ package struct FuzzCase: Sendable, Hashable {
         package static func == (left: Value, right: Value) -> Bool {
             switch (left, right) {
             case (.string(let one, let oneEscaped), .string(let other, let otherEscaped)):
-                oneEscaped == otherEscaped && one.utf8.elementsEqual(other.utf8)
-            case (.raw(let one), .raw(let other)): one.utf8.elementsEqual(other.utf8)
+                oneEscaped == otherEscaped && one.hasSameBytes(as: other)
+            case (.raw(let one), .raw(let other)): one.hasSameBytes(as: other)
             case (.fill(let one), .fill(let other)): one == other
             default: false
             }
@@ -51,7 +51,7 @@ package struct FuzzCase: Sendable, Hashable {
         package var value: Value
 
         package static func == (left: Member, right: Member) -> Bool {
-            left.name.utf8.elementsEqual(right.name.utf8) && left.value == right.value
+            left.name.hasSameBytes(as: right.name) && left.value == right.value
         }
 
         package func hash(into hasher: inout Hasher) {
@@ -289,5 +289,23 @@ extension Hasher {
         var text = text
         text.withUTF8 { combine(bytes: UnsafeRawBufferPointer($0)) }
         combine(text.utf8.count)
+    }
+}
+
+extension String {
+    /// Whether two texts are the same UTF-8 bytes. The shrinker compares every candidate with those already
+    /// offered, member by member, and its candidates share the original's storage: one shared buffer is the same
+    /// bytes without reading them (a byte-by-byte walk of the views was most of a shrink in a debug build).
+    func hasSameBytes(as other: String) -> Bool {
+        var one = self
+        var two = other
+        return one.withUTF8 { left in
+            two.withUTF8 { right in
+                guard left.count == right.count else { return false }
+                if left.baseAddress == right.baseAddress { return true }
+                for index in left.indices where left[index] != right[index] { return false }
+                return true
+            }
+        }
     }
 }

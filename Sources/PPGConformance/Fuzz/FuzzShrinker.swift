@@ -7,6 +7,8 @@ package enum FuzzShrinker {
     package static func simpler(_ original: FuzzCase) -> [FuzzCase] {
         var out: [FuzzCase] = []
         var offered: Set<FuzzCase> = [original]
+        // About as many candidates as below, so that the set is not rehashed while it fills.
+        offered.reserveCapacity(16 + original.headers.count + (original.query?.count ?? 0) + 8 * original.members.count)
         func with(_ change: (inout FuzzCase) -> Void) {
             var copy = original
             change(&copy)
