@@ -238,8 +238,13 @@ struct FuzzGeneratorTests {
         #expect(plain != escaped && Set([plain, escaped]).count == 2)
         #expect(FuzzCase.Value.fill(3) != .fill(4) && FuzzCase.Value.fill(3) == .fill(3))
         #expect(FuzzCase.Value.raw("1") != .string("1", escaped: false))
-        // A text and one it begins, both ways round, as names and as values.
-        for (one, other) in [("a", "ab"), ("", "a"), ("{{projectId}}", "{{projectId}}x")] {
+        // A text and one it begins, and texts of one length (short, and past the 15 bytes a String holds inline),
+        // both ways round, as names and as values.
+        let long = String(repeating: "x", count: 40)
+        for (one, other) in [
+            ("a", "ab"), ("", "a"), ("{{projectId}}", "{{projectId}}x"), ("a", "b"), ("ab", "ba"),
+            (long + "a", long + "b"), ("\u{E9}", "\u{E8}"),
+        ] {
             for (left, right) in [(one, other), (other, one)] {
                 #expect(FuzzCase.Value.raw(left) != .raw(right))
                 #expect(FuzzCase.Value.string(left, escaped: false) != .string(right, escaped: false))
