@@ -97,7 +97,7 @@ enum RunCommand: CLICommand {
         let annotations = try Annotations.kind(
             arguments, option: Options.annotations, environment: ProcessInfo.processInfo.environment)
         let (corpus, location) = try CorpusLoading.load(arguments)
-        let progress = RunProgress(enabled: Console.isTerminal(2))
+        let progress = RunProgress(enabled: Console.isTerminal(2)) { Console.status($0) }
         // The run as one value, made once. A receiver that stops answering ends the run in seconds: a few rounds
         // of the pool, all unanswered.
         let options = RunOptions(
