@@ -225,3 +225,30 @@ extension HTTPFields {
         return copy
     }
 }
+
+@Suite("Load result")
+struct LoadResultTests {
+    static func result(requests: Int, seconds: Double, cpuSeconds: Double) -> LoadResult {
+        LoadResult(
+            requests: requests, seconds: seconds, latency: LatencyHistogram(), statuses: [:], wrongVerdicts: 0,
+            errors: 0, firstError: nil, validSent: requests, invalidSent: 0, cpuSeconds: cpuSeconds)
+    }
+
+    @Test("a run of no time or no requests has a rate and a CPU cost of 0, never a quotient of nothing")
+    func emptyRunsRateZero() {
+        for (requests, seconds) in [(0, 0.0), (5, 0.0), (0, 0.5), (0, 3.0)] {
+            let result = Self.result(requests: requests, seconds: seconds, cpuSeconds: 0.25)
+            #expect(result.rate == 0, "\(requests) in \(seconds) s")
+            if requests == 0 { #expect(result.cpuMicrosecondsPerRequest == 0) }
+        }
+    }
+
+    @Test("the rate is requests over seconds and the CPU cost CPU time over requests, for runs of any length")
+    func rateIsAQuotient() {
+        for (requests, seconds) in [(1, 0.001), (2_000, 0.4), (3, 1.0), (90_000, 4.5)] {
+            let result = Self.result(requests: requests, seconds: seconds, cpuSeconds: 0.5)
+            #expect(abs(result.rate - Double(requests) / seconds) < 1e-9 * Double(requests) / seconds)
+            #expect(abs(result.cpuMicrosecondsPerRequest - 0.5e6 / Double(requests)) < 1e-6)
+        }
+    }
+}
