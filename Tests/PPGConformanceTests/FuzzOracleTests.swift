@@ -149,7 +149,8 @@ struct FuzzOracleTests {
             let expected = Set(
                 text.unicodeScalars.map { scalar in
                     scalar.value < 0x20 || scalar.value == 0x7F
-                        ? "value:control-U+" + FuzzCase.hex4(scalar.value)
+                        ? "value:control-U+00" + (scalar.value < 0x10 ? "0" : "")
+                            + String(scalar.value, radix: 16, uppercase: true)
                         : "value:" + FuzzCase.name(of: scalar.properties.generalCategory)
                 })
             #expect(found == expected, "\(text.debugDescription)")
