@@ -86,4 +86,25 @@ struct MaterializeTests {
         #expect(throws: Placeholders.Failure.self) { try Placeholders.expand("{{nope}}", projectID: "P") }
         #expect(throws: Placeholders.Failure.self) { try Placeholders.expand("{{projectId", projectID: "P") }
     }
+
+    @Test("a placeholder is closed only by '}}': cut short anywhere, at the text's end or before more, it is unclosed")
+    func unclosedPlaceholders() {
+        for placeholder in ["{{projectId}}", "{{fill:2}}"] {
+            for cut in 2..<placeholder.utf8.count {
+                let open = String(decoding: Array(placeholder.utf8).prefix(cut), as: UTF8.self)
+                for text in [open, open + "x", "a" + open + "xy", open + "}x"] where !text.contains("}}") {
+                    #expect(throws: Placeholders.Failure.self, "\(text)") {
+                        try Placeholders.expand(text, projectID: "P")
+                    }
+                    let failure = #expect(throws: Placeholders.Failure.self) {
+                        try Placeholders.expandedLength(text, projectIDLength: 1)
+                    }
+                    #expect(failure?.message.contains("unclosed") == true, "\(text): \(failure?.message ?? "")")
+                }
+            }
+            // Closed at the very end of the text, and before more.
+            #expect((try? Placeholders.expand(placeholder, projectID: "P")) != nil)
+            #expect((try? Placeholders.expand(placeholder + "z", projectID: "P")) != nil)
+        }
+    }
 }
