@@ -248,6 +248,40 @@ struct RunnerTests {
         #expect(!skipped.isEmpty && skipped.allSatisfy { $0.reason.contains("url-params") })
     }
 
+    @Test("under --scheme and --encoding, a signature vector is skipped exactly when it is of another, and says which")
+    func schemeAndEncodingSkips() throws {
+        // Signature vectors only: the receiver vectors' deliveries would be built for nothing, twelve times.
+        var corpus = try #require(Fixtures.corpus)
+        corpus.receiverVectors = []
+        let vectors = Dictionary(uniqueKeysWithValues: corpus.signatureVectors.map { ($0.vector.id, $0.vector) })
+        try #require(Set(vectors.values.map(\.encoding)).count == SignatureEncoding.allCases.count)
+        try #require(Set(vectors.values.map(\.scheme)).count == SignatureScheme.allCases.count)
+        for scheme in [nil] + SignatureScheme.allCases.map(Optional.some) {
+            for encoding in [nil] + SignatureEncoding.allCases.map(Optional.some) {
+                var options = Fixtures.options()
+                options.scheme = scheme
+                options.encoding = encoding
+                let (planned, _) = Runner.plan(corpus: corpus, target: Fixtures.reference(), options: options)
+                for vector in planned where vector.kind == .signature {
+                    let signature = try #require(vectors[vector.id])
+                    let otherScheme = scheme.map { $0 != signature.scheme } ?? false
+                    let otherEncoding = encoding.map { $0 != signature.encoding } ?? false
+                    let named =
+                        otherScheme
+                        ? "vector for scheme \(signature.scheme.rawValue)"
+                        : "vector for encoding \(signature.encoding.rawValue)"
+                    if otherScheme || otherEncoding {
+                        #expect(vector.skipReason?.hasPrefix(named) == true, "\(vector.id): \(vector.skipReason ?? "")")
+                    } else {
+                        #expect(
+                            vector.skipReason == nil,
+                            "\(vector.id) under \(String(describing: scheme)), \(String(describing: encoding))")
+                    }
+                }
+            }
+        }
+    }
+
     @Test(
         "globs match as a shell would",
         arguments: [
