@@ -327,6 +327,24 @@ struct FuzzOracleTests {
         #expect(result.fails(strict: false))
     }
 
+    @Test("a run told to stop after N distinct disagreements finds N, and with N = 0 sends nothing")
+    func stopsAfterN() throws {
+        let configuration = ReferenceTarget.defaultConfiguration(profile: .default)
+        let reference = ReferenceReceiver(
+            projectID: configuration.projectID, publicURL: configuration.publicURL, profile: .default)
+        let target = ReferenceTarget(
+            configuration: configuration, receiver: MutantReceiver(mutant: .acceptAll, reference: reference))
+        for limit in [0, 1, 2] {
+            var options = FuzzOptions(
+                seed: 1, configuration: target.configuration, manifest: try #require(Fixtures.corpus).manifest)
+            options.runs = 400
+            options.stopAfter = limit
+            let result = Fuzzer.run(target: target, oracle: .reference, options: options)
+            #expect(result.disagreements.count == limit, "stop after \(limit)")
+            if limit == 0 { #expect(result.runs == 0) } else { #expect(result.runs < 400, "stop after \(limit)") }
+        }
+    }
+
     @Test("one frequent bug is shrunk once: later cases of it are dropped before shrinking")
     func oneBugOneShrink() throws {
         let configuration = ReferenceTarget.defaultConfiguration(profile: .default)
