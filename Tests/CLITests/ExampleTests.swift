@@ -222,6 +222,30 @@ struct PipeProtocolTests {
         #expect(result.stdoutLines.last == "0 passed, 0 failed, \(selected) skipped")
     }
 
+    @Test("a receiver vector's deliveries are asked as ID#1, ID#2, … when it has follow-ups, as ID when it has none")
+    func followUpIDs() throws {
+        let corpus = try VectorLoader.load(directory: TestSupport.corpusDirectory)
+        let multi = corpus.receiverVectors.map(\.vector).filter { !($0.followUps ?? []).isEmpty }.prefix(3)
+        let single = try #require(corpus.receiverVectors.map(\.vector).first { ($0.followUps ?? []).isEmpty })
+        try #require(!multi.isEmpty, "no receiver vector with follow-ups in the corpus")
+        let directory = try TestSupport.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let capture = directory + "/lines.txt"
+        let command = "tee \(capture) | " + Self.answering(#"{"id": "%s", "accept": true}"#)
+        let only = (multi.map(\.id) + [single.id]).flatMap { ["--only", $0] }
+        _ = try TestSupport.tool(["run", "--exec", command] + only)
+        // The id is each line's first member, as documented: `{"id":"…",`.
+        let prefix = #"{"id":""#
+        let asked = try String(contentsOfFile: capture, encoding: .utf8).split(separator: "\n").map { line in
+            String(line.dropFirst(prefix.count).prefix { $0 != "\"" })
+        }
+        var expected = multi.flatMap { vector in
+            (1...(1 + (vector.followUps ?? []).count)).map { "\(vector.id)#\($0)" }
+        }
+        expected.append(single.id)
+        #expect(Set(asked) == Set(expected), "asked \(asked)")
+    }
+
     @Test("the request line carries the documented members")
     func requestLine() throws {
         let directory = try TestSupport.temporaryDirectory()
