@@ -22,6 +22,29 @@ struct LatencyHistogramTests {
         }
     }
 
+    @Test("merging histograms is recording all their values in one: every bucket, a single value's included")
+    func mergeIsRecordingBoth() {
+        var random = SplitMix64(seed: 38)
+        for round in 0..<40 {
+            var parts = [LatencyHistogram(), LatencyHistogram(), LatencyHistogram()]
+            var whole = LatencyHistogram()
+            // Few values over a wide range: most buckets hold one value, some none, a few several.
+            for _ in 0..<(1 + random.below(30)) {
+                let value = UInt64(random.below(1 << 20)) >> UInt64(random.below(20))
+                parts[random.below(parts.count)].record(value)
+                whole.record(value)
+            }
+            var merged = LatencyHistogram()
+            for part in parts { merged.merge(part) }
+            #expect(merged.count == whole.count && merged.maximum == whole.maximum && merged.minimum == whole.minimum)
+            for percentile in [1.0, 10, 25, 50, 75, 90, 99, 99.9, 100] {
+                #expect(
+                    merged.value(atPercentile: percentile) == whole.value(atPercentile: percentile),
+                    "round \(round), p\(percentile)")
+            }
+        }
+    }
+
     @Test("percentiles of 1…1000 µs are exact")
     func exactRange() {
         var histogram = LatencyHistogram()
