@@ -383,6 +383,28 @@ struct ReferenceReceiverTests {
         #expect(receiver.signedURL(for: request) == url)
         #expect(receiver.respond(to: request).response.status == 200)
     }
+
+    // SPEC R10.6; RFC 9110 §15.5.6: a 405 carries `Allow` with the methods the resource takes.
+    @Test("a validly signed delivery by any method but POST is answered 405 with 'Allow: POST'")
+    func otherMethods() throws {
+        let receiver = ReferenceReceiver(projectID: "p", publicURL: nil, profile: .default)
+        let url = "http://127.0.0.1:9/ppg/webhook"
+        let body = Array(#"{"projectId":"p"}"#.utf8)
+        let input = try SigningInput.make(
+            scheme: .urlParameters, url: url.utf8, body: body, contentType: "application/json")
+        let signature = Signer(projectID: "p", profile: .default).signature(forSigningInput: input)
+        for method in ["GET", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS", "post", "BREW"] {
+            let request = HTTPRequest(
+                method: method, target: url,
+                headers: [
+                    (name: "Content-Type", value: "application/json"), (name: "X-PPG-Signature", value: signature),
+                ],
+                body: body)
+            let response = receiver.respond(to: request).response
+            #expect(response.status == 405, "\(method)")
+            #expect(response.headers.first("Allow") == "POST", "\(method)")
+        }
+    }
 }
 
 @Suite("Diagnosis")
@@ -395,6 +417,19 @@ struct DiagnosisTests {
         let target = ReferenceTarget(configuration: configuration, receiver: receiver, takesSignatureVectors: false)
         let options = RunOptions(configuration: configuration)
         return (Runner.run(corpus: corpus, target: target, options: options), corpus, options, target)
+    }
+
+    // The statuses a server or router gives before a handler runs (RFC 9110 §15.4, §15.5.5, .6, .12, .14, .15,
+    // .20, .22 (431: RFC 6585 §5), §15.6.2), listed here apart from the code that decides.
+    @Test("a status is a refusal before any handler exactly when it is a 3xx or one of 404 405 411 413 414 421 431 501")
+    func refusalsBeforeHandler() {
+        let listed: Set<Int> = [404, 405, 411, 413, 414, 421, 431, 501]
+        for status in 100...599 {
+            let expected = listed.contains(status) || status / 100 == 3
+            #expect(Diagnosis.refusedBeforeHandler(status) == expected, "\(status)")
+            #expect(Diagnosis.step(status).hasPrefix("router") == expected, "\(status)")
+        }
+        #expect(!Diagnosis.refusedBeforeHandler(nil))
     }
 
     @Test("an accepted truncated signature is explained by an unpadded-base64 setting, and by no other setting")
