@@ -22,7 +22,7 @@ import time
 # The fast tier: CONTRIBUTING.md names it; keep the two in step.
 FAST_FILTER = "PPGWireTests|PPGSignatureTests|PPGVectorsTests|PPGConformanceTests|ConnectionStateTests"
 FAST_SKIP = "HTTPEndToEndTests|LoadRunTests|CrossCheckTests|junitValidates|independentRecomputation|versionBookkeeping|preflightFindsUnreachableTarget"
-# The fast tier takes 20–30 s, a minute on a busy machine: a mutation that makes it run five (a generator looping
+# The fast tier takes about 20 s, a minute on a busy machine: a mutation that makes it run five (a generator looping
 # forever) hangs it, which is a kill, found without waiting out the whole --timeout.
 FAST_TIMEOUT = 300
 # What Swift Testing prints when a test records an issue: the run has failed, whatever else it does.
