@@ -73,4 +73,13 @@ enum Fixtures {
     static func reference(_ profile: SignatureProfile = .default) -> ReferenceTarget {
         ReferenceTarget(configuration: ReferenceTarget.defaultConfiguration(profile: profile))
     }
+
+    /// The in-process reference with one step replaced by a mutant's, under the default configuration.
+    static func mutant(_ mutant: Mutant, profile: SignatureProfile = .default) -> ReferenceTarget {
+        let configuration = ReferenceTarget.defaultConfiguration(profile: profile)
+        let reference = ReferenceReceiver(
+            projectID: configuration.projectID, publicURL: configuration.publicURL, profile: profile)
+        return ReferenceTarget(
+            configuration: configuration, receiver: MutantReceiver(mutant: mutant, reference: reference))
+    }
 }

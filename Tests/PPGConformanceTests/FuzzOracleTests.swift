@@ -313,13 +313,9 @@ struct FuzzOracleTests {
 
     @Test("a required disagreement stays required when shrunk: a dropped query is not reported as a bare '?' only")
     func shrinkKeepsLevel() throws {
-        let configuration = ReferenceTarget.defaultConfiguration(profile: .default)
-        let reference = ReferenceReceiver(
-            projectID: configuration.projectID, publicURL: configuration.publicURL, profile: .default)
-        let target = ReferenceTarget(
-            configuration: configuration, receiver: MutantReceiver(mutant: .ignoresQuery, reference: reference))
+        let target = Fixtures.mutant(.ignoresQuery)
         var options = FuzzOptions(
-            seed: 1, configuration: configuration, manifest: try #require(Fixtures.corpus).manifest)
+            seed: 1, configuration: target.configuration, manifest: try #require(Fixtures.corpus).manifest)
         options.runs = 1000
         let result = Fuzzer.run(target: target, oracle: .reference, options: options)
         // '?token=abc' refused is a required failure; shrinking it to a bare '?' would make it a warning.
@@ -329,11 +325,7 @@ struct FuzzOracleTests {
 
     @Test("a run told to stop after N distinct disagreements finds N, and with N = 0 sends nothing")
     func stopsAfterN() throws {
-        let configuration = ReferenceTarget.defaultConfiguration(profile: .default)
-        let reference = ReferenceReceiver(
-            projectID: configuration.projectID, publicURL: configuration.publicURL, profile: .default)
-        let target = ReferenceTarget(
-            configuration: configuration, receiver: MutantReceiver(mutant: .acceptAll, reference: reference))
+        let target = Fixtures.mutant(.acceptAll)
         for limit in [0, 1, 2] {
             var options = FuzzOptions(
                 seed: 1, configuration: target.configuration, manifest: try #require(Fixtures.corpus).manifest)
@@ -347,12 +339,7 @@ struct FuzzOracleTests {
 
     @Test("one frequent bug is shrunk once: later cases of it are dropped before shrinking")
     func oneBugOneShrink() throws {
-        let configuration = ReferenceTarget.defaultConfiguration(profile: .default)
-        let reference = ReferenceReceiver(
-            projectID: configuration.projectID, publicURL: configuration.publicURL, profile: .default)
-        let target = ReferenceTarget(
-            configuration: configuration,
-            receiver: MutantReceiver(mutant: .firstTwentyParameters, reference: reference))
+        let target = Fixtures.mutant(.firstTwentyParameters)
         var options = FuzzOptions(
             seed: 1, configuration: target.configuration, manifest: try #require(Fixtures.corpus).manifest)
         options.runs = 800
