@@ -168,6 +168,39 @@ struct ConformanceRunTests {
         }
     }
 
+    @Test("the family probe is carried only by a valid delivery refused with a 4xx, never one the receiver broke on")
+    func familyProbeSkipsBrokenDeliveries() throws {
+        let corpus = try #require(Fixtures.corpus)
+        let profile = SignatureProfile(scheme: .jsonBody, encoding: .hex)
+        let configuration = ReferenceTarget.defaultConfiguration(profile: profile)
+        let reference = ReferenceReceiver(
+            projectID: configuration.projectID, publicURL: configuration.publicURL, profile: profile)
+        let receiver = MutantReceiver(mutant: .reserialisesBody, reference: reference)
+        let options = RunOptions(selection: Selection(only: ["bodies/*", "events/*"]), configuration: configuration)
+        // First as it is, to learn which body the probe picks first: the one that tells the members apart best.
+        let probing = Atomic<Bool>(false)
+        let probed = Mutex<[[UInt8]]>([])
+        let plain = HandlerTarget(configuration: configuration) { request in
+            if probing.load(ordering: .relaxed) { probed.withLock { $0.append(request.body) } }
+            return receiver.respond(to: request).response
+        }
+        let first = try ConformanceRun(corpus: corpus, target: plain, options: options).run { stage in
+            if case .probing = stage { probing.store(true, ordering: .relaxed) }
+        }
+        try #require(first.diagnosis?.confirmedMember != nil)
+        let best = try #require(probed.withLock { $0.first })
+        // Then with that body breaking the receiver (a 500, whatever its signature): it no longer says how the
+        // receiver signs, so the probe goes to another refused delivery and still confirms a member.
+        let breaking = HandlerTarget(configuration: configuration) { request in
+            request.body == best
+                ? HTTPResponse(status: 500, reason: "Internal Server Error", body: Array("boom".utf8))
+                : receiver.respond(to: request).response
+        }
+        let second = try ConformanceRun(corpus: corpus, target: breaking, options: options).run()
+        #expect(second.outcomes.contains { $0.actualStatus == 500 })
+        #expect(second.diagnosis?.confirmedMember != nil, "the probe went to the delivery the receiver broke on")
+    }
+
     @Test("the family probe's deliveries are counted too: a re-serialising receiver, confirmed on the wire")
     func familyProbesAreCounted() throws {
         let corpus = try #require(Fixtures.corpus)
