@@ -168,14 +168,19 @@ struct ConformanceRunTests {
         }
     }
 
-    @Test("the family probe is carried only by a valid delivery refused with a 4xx, never one the receiver broke on")
-    func familyProbeSkipsBrokenDeliveries() throws {
-        let corpus = try #require(Fixtures.corpus)
+    /// A receiver that re-serialises the body before verifying it (json-body, hex), and its configuration.
+    static func reserialising() -> (ReceiverConfiguration, MutantReceiver) {
         let profile = SignatureProfile(scheme: .jsonBody, encoding: .hex)
         let configuration = ReferenceTarget.defaultConfiguration(profile: profile)
         let reference = ReferenceReceiver(
             projectID: configuration.projectID, publicURL: configuration.publicURL, profile: profile)
-        let receiver = MutantReceiver(mutant: .reserialisesBody, reference: reference)
+        return (configuration, MutantReceiver(mutant: .reserialisesBody, reference: reference))
+    }
+
+    @Test("the family probe is carried only by a valid delivery refused with a 4xx, never one the receiver broke on")
+    func familyProbeSkipsBrokenDeliveries() throws {
+        let corpus = try #require(Fixtures.corpus)
+        let (configuration, receiver) = Self.reserialising()
         let options = RunOptions(selection: Selection(only: ["bodies/*", "events/*"]), configuration: configuration)
         // First as it is, to learn which body the probe picks first: the one that tells the members apart best.
         let probing = Atomic<Bool>(false)
@@ -204,11 +209,7 @@ struct ConformanceRunTests {
     @Test("the family probe's deliveries are counted too: a re-serialising receiver, confirmed on the wire")
     func familyProbesAreCounted() throws {
         let corpus = try #require(Fixtures.corpus)
-        let profile = SignatureProfile(scheme: .jsonBody, encoding: .hex)
-        let configuration = ReferenceTarget.defaultConfiguration(profile: profile)
-        let reference = ReferenceReceiver(
-            projectID: configuration.projectID, publicURL: configuration.publicURL, profile: profile)
-        let receiver = MutantReceiver(mutant: .reserialisesBody, reference: reference)
+        let (configuration, receiver) = Self.reserialising()
         let sent = Atomic<Int>(0)
         let target = HandlerTarget(configuration: configuration) { request in
             sent.add(1, ordering: .relaxed)
