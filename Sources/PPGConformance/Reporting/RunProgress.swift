@@ -12,6 +12,7 @@ package final class RunProgress: Sendable {
     private let finished = DispatchSemaphore(value: 0)
     private let status: @Sendable (String) -> Void
 
+    /// Creates a progress display, shown from `start(total:)` until `finish()`.
     /// - Parameters:
     ///   - enabled: Whether to show anything (the CLI: standard error is a terminal).
     ///   - status: Replaces the status line; called from a thread of its own.
