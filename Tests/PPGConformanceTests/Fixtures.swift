@@ -3,6 +3,7 @@ import PPGSignature
 import PPGVectors
 import PPGWire
 import TestSupport
+import Testing
 
 /// A receiver that answers every delivery with one status and body, and accepts every signature: the
 /// crudest mutant.
@@ -68,6 +69,13 @@ enum Fixtures {
         RunOptions(
             selection: selection, strict: strict, expectedFailures: expected,
             configuration: ReferenceTarget.defaultConfiguration(profile: profile))
+    }
+
+    /// The shipped corpus's vectors matching `only`, run against a target under the default options.
+    static func run(_ target: any ConformanceTarget, only: [String], strict: Bool = false) throws -> RunResult {
+        let corpus = try #require(Fixtures.corpus)
+        return Runner.run(
+            corpus: corpus, target: target, options: options(selection: Selection(only: only), strict: strict))
     }
 
     static func reference(_ profile: SignatureProfile = .default) -> ReferenceTarget {

@@ -130,10 +130,7 @@ struct ReportTests {
 
     @Test("a skip reason with quotes, markup and an ampersand is escaped in JUnit's skipped message")
     func junitSkipEscaping() throws {
-        let corpus = try #require(Fixtures.corpus)
-        let result = Runner.run(
-            corpus: corpus, target: SkippingTarget(reason: #"needs "<x>" & 'y'"#),
-            options: Fixtures.options(selection: Selection(only: ["headers/missing"])))
+        let result = try Fixtures.run(SkippingTarget(reason: #"needs "<x>" & 'y'"#), only: ["headers/missing"])
         #expect(result.outcomes.first?.status == .skip)
         let xml = JUnitReport.render(result, hostname: "h")
         #expect(
@@ -427,10 +424,7 @@ struct ReportTests {
 struct MarkdownAndCompareTests {
     @Test("the brief a Swift test prints lists the first ten failures by default and counts the rest")
     func briefListsTen() throws {
-        let corpus = try #require(Fixtures.corpus)
-        let result = Runner.run(
-            corpus: corpus, target: FixedTarget(status: 200),
-            options: Fixtures.options(selection: Selection(only: ["headers/*", "tampering/*"])))
+        let result = try Fixtures.run(FixedTarget(status: 200), only: ["headers/*", "tampering/*"])
         let failing = result.outcomes.filter(\.disposition.failsRun).count
         try #require(failing > 10)
         for (lines, limit) in [
@@ -445,9 +439,7 @@ struct MarkdownAndCompareTests {
     @Test("the Markdown summary has totals and each failure with expected, actual and reproduction")
     func markdown() throws {
         let corpus = try #require(Fixtures.corpus)
-        let result = Runner.run(
-            corpus: corpus, target: FixedTarget(status: 200),
-            options: Fixtures.options(selection: Selection(only: ["headers/*"])))
+        let result = try Fixtures.run(FixedTarget(status: 200), only: ["headers/*"])
         let text = MarkdownReport.render(result)
         #expect(text.hasPrefix("## PushPushGo webhook conformance: ❌ not conformant"))
         #expect(
@@ -456,9 +448,7 @@ struct MarkdownAndCompareTests {
         #expect(text.contains("- expected: `reject (4xx)`"))
         #expect(text.contains("```sh\ncurl --data-binary"))
         #expect(!text.contains("\u{1B}"))
-        let whole = Runner.run(
-            corpus: corpus, target: Fixtures.reference(),
-            options: Fixtures.options(selection: Selection(only: ["hmac/*"])))
+        let whole = try Fixtures.run(Fixtures.reference(), only: ["hmac/*"])
         try #require(whole.summary.skipped == 0 && whole.summary.passed > 0)
         let passing = MarkdownReport.render(whole)
         #expect(passing.contains("✅ conformant") && passing.contains("Every vector passed."))

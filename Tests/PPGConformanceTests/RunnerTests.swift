@@ -125,9 +125,7 @@ struct RunnerTests {
         #expect(unverified.sorted() == ["headers/missing", "headers/other-name"])
         // Both statuses the README names conform under --strict, and the outcomes list the set.
         for status in [401, 403] {
-            let answered = Runner.run(
-                corpus: corpus, target: FixedTarget(status: status),
-                options: Fixtures.options(selection: Selection(only: ["headers/missing"]), strict: true))
+            let answered = try Fixtures.run(FixedTarget(status: status), only: ["headers/missing"], strict: true)
             let outcome = try #require(answered.outcomes.first)
             #expect(outcome.status == .pass, "\(status) under --strict: \(outcome.reason)")
             #expect(outcome.expectedStatuses == ["401", "403"])
@@ -138,9 +136,7 @@ struct RunnerTests {
     @Test("harness errors are errors, counted as failures, with the reason")
     func errors() throws {
         let corpus = try #require(Fixtures.corpus)
-        let result = Runner.run(
-            corpus: corpus, target: BrokenTarget(),
-            options: Fixtures.options(selection: Selection(only: ["events/*"])))
+        let result = try Fixtures.run(BrokenTarget(), only: ["events/*"])
         #expect(
             !result.outcomes.isEmpty
                 && result.outcomes.allSatisfy { $0.status == .error && $0.reason.contains("reset") })
@@ -174,10 +170,7 @@ struct RunnerTests {
 
     @Test("a 501 to another method names the stdlib server's missing handler, not a broken receiver")
     func notImplementedHint() throws {
-        let corpus = try #require(Fixtures.corpus)
-        let result = Runner.run(
-            corpus: corpus, target: FixedTarget(status: 501),
-            options: Fixtures.options(selection: Selection(only: ["content/get", "events/legacy-ibody"])))
+        let result = try Fixtures.run(FixedTarget(status: 501), only: ["content/get", "events/legacy-ibody"])
         let get = try #require(result.outcomes.first { $0.id == "content/get" })
         #expect(get.status == .fail)
         #expect(get.reason.contains("do_GET"))
@@ -191,9 +184,7 @@ struct RunnerTests {
         let corpus = try #require(Fixtures.corpus)
         let put = try #require(corpus.receiverVectors.first { $0.vector.id == "content/put" })
         try #require(put.vector.alsoAllowed?.contains(501) == true)
-        let result = Runner.run(
-            corpus: corpus, target: FixedTarget(status: 501),
-            options: Fixtures.options(selection: Selection(only: ["content/put", "content/get"])))
+        let result = try Fixtures.run(FixedTarget(status: 501), only: ["content/put", "content/get"])
         #expect(result.outcomes.first { $0.id == "content/put" }?.status == .pass)
         #expect(result.outcomes.first { $0.id == "content/get" }?.status == .fail)
     }
